@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The container's root filesystem, built by the container's init (stage 2)
+ * inside its new mount namespace. Called in this order:
+ *
+ *   rootfs_prepare()   propagation of "/" (rootfsPropagation, default rslave
+ *                      as runc: actually MS_SLAVE|MS_REC then MS_PRIVATE on the
+ *                      rootfs parent), bind the rootfs onto itself, every
+ *                      spec mount in order (with runc's options), /dev
+ *                      (default devices, linux.devices, ptmx, pts, shm,
+ *                      fd/stdin/stdout/stderr symlinks)
+ *   ... createContainer hooks run here (before pivot_root) ...
+ *   rootfs_pivot()     pivot_root (or MS_MOVE + chroot with no_pivot)
+ *   rootfs_console()   bind the pty slave onto /dev/console (terminal: true)
+ *   rootfs_finalize()  maskedPaths, readonlyPaths, root.readonly, final
+ *                      propagation of "/"
+ */
+#ifndef HUSK_ROOTFS_H
+#define HUSK_ROOTFS_H
+
+#include <stdbool.h>
+
+#include "husk/error.h"
+#include "husk/spec.h"
+
+struct rootfs_opts {
+        const char *rootfs;     /* absolute host path of root.path */
+        bool userns;            /* a user namespace was created: devices are bind-mounted */
+        bool cgroupns;          /* a cgroup namespace was created */
+        bool no_pivot;          /* --no-pivot */
+};
+
+int rootfs_prepare(const struct husk_spec *spec, const struct rootfs_opts *opts, struct husk_error *err);
+int rootfs_pivot(const struct husk_spec *spec, const struct rootfs_opts *opts, struct husk_error *err);
+/* Bind the pty slave at `slave_path` (e.g. "/dev/pts/0", after pivot) onto
+ * /dev/console, creating /dev/console as an empty file if needed. */
+int rootfs_console(const char *slave_path, struct husk_error *err);
+int rootfs_finalize(const struct husk_spec *spec, const struct rootfs_opts *opts, struct husk_error *err);
+
+/* Mount option parsing, exposed for unit tests: runc's option words
+ * ("ro", "nosuid", "rbind", "rro", "private", "tmpcopyup", "idmap", ...)
+ * to mount(2)/mount_setattr(2) flags plus the leftover data string. */
+struct mount_flags {
+        unsigned long flags;            /* MS_* for mount(2) */
+        unsigned long clear;            /* MS_* explicitly cleared (rw, suid, dev, exec, atime...) */
+        unsigned long propagation;      /* MS_PRIVATE|MS_REC, ... or 0 */
+        unsigned long long attr_set, attr_clr;  /* MOUNT_ATTR_* for recursive r* options */
+        bool rec_attr;                  /* any r* (rro, rnosuid, ...) option */
+        bool bind;                      /* bind or rbind */
+        bool tmpcopyup;
+        bool idmap, ridmap;
+        char *data;                     /* comma-joined unknown options, e.g. "size=65536k,mode=755" */
+};
+int mount_flags_parse(char *const *options, struct mount_flags *out, struct husk_error *err);
+void mount_flags_free(struct mount_flags *mf);
+
+#endif

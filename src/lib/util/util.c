@@ -1,0 +1,300 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include "util/util.h"
+
+static void oom(void)
+{
+        static const char m[] = "husk: out of memory\n";
+        (void)!write(2, m, sizeof(m) - 1);
+        abort();
+}
+
+void *xmalloc(size_t n)
+{
+        void *p = malloc(n ? n : 1);
+        if (!p)
+                oom();
+        return p;
+}
+
+void *xzalloc(size_t n)
+{
+        void *p = calloc(1, n ? n : 1);
+        if (!p)
+                oom();
+        return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+        p = realloc(p, n ? n : 1);
+        if (!p)
+                oom();
+        return p;
+}
+
+char *xstrdup(const char *s)
+{
+        if (!s)
+                return NULL;
+        char *r = strdup(s);
+        if (!r)
+                oom();
+        return r;
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+        char *r = strndup(s, n);
+        if (!r)
+                oom();
+        return r;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+        char *r;
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vasprintf(&r, fmt, ap);
+        va_end(ap);
+        if (n < 0)
+                oom();
+        return r;
+}
+
+size_t strv_length(char *const *v)
+{
+        size_t n = 0;
+        while (v && v[n])
+                n++;
+        return n;
+}
+
+void strv_free(char **v)
+{
+        for (size_t i = 0; v && v[i]; i++)
+                free(v[i]);
+        free(v);
+}
+
+void husk_strv_freep(char ***v)
+{
+        strv_free(*v);
+}
+
+char **strv_append(char **v, const char *s)
+{
+        size_t n = strv_length(v);
+        v = xrealloc(v, (n + 2) * sizeof(char *));
+        v[n] = xstrdup(s);
+        v[n + 1] = NULL;
+        return v;
+}
+
+int write_all(int fd, const void *buf, size_t len)
+{
+        const char *p = buf;
+        while (len > 0) {
+                ssize_t w = write(fd, p, len);
+                if (w < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -1;
+                }
+                p += w;
+                len -= (size_t)w;
+        }
+        return 0;
+}
+
+ssize_t read_all(int fd, void *buf, size_t len)
+{
+        size_t got = 0;
+        while (got < len) {
+                ssize_t r = read(fd, (char *)buf + got, len - got);
+                if (r < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -1;
+                }
+                if (r == 0)
+                        break;
+                got += (size_t)r;
+        }
+        return (ssize_t)got;
+}
+
+int read_file_at(int dirfd, const char *path, char **out, size_t *len, struct husk_error *err)
+{
+        _cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return husk_error_sys(err, "open %s", path);
+        size_t cap = 4096, n = 0;
+        _cleanup_free_ char *buf = xmalloc(cap);
+        for (;;) {
+                if (n + 1 >= cap) {
+                        cap *= 2;
+                        buf = xrealloc(buf, cap);
+                }
+                ssize_t r = read(fd, buf + n, cap - n - 1);
+                if (r < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return husk_error_sys(err, "read %s", path);
+                }
+                if (r == 0)
+                        break;
+                n += (size_t)r;
+        }
+        buf[n] = '\0';
+        if (len)
+                *len = n;
+        *out = TAKE_PTR(buf);
+        return 0;
+}
+
+int write_file_at(int dirfd, const char *path, const char *data, size_t len, struct husk_error *err)
+{
+        _cleanup_close_ int fd = openat(dirfd, path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+        if (fd < 0)
+                return husk_error_sys(err, "open %s", path);
+        if (write_all(fd, data, len) < 0)
+                return husk_error_sys(err, "write %s", path);
+        return 0;
+}
+
+int write_file_atomic(const char *path, const char *data, size_t len, mode_t mode, struct husk_error *err)
+{
+        _cleanup_free_ char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
+        _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+        if (fd < 0)
+                return husk_error_sys(err, "create %s", tmp);
+        if (write_all(fd, data, len) < 0) {
+                husk_error_sys(err, "write %s", tmp);
+                unlink(tmp);
+                return -1;
+        }
+        if (rename(tmp, path) < 0) {
+                husk_error_sys(err, "rename %s to %s", tmp, path);
+                unlink(tmp);
+                return -1;
+        }
+        return 0;
+}
+
+int mkdir_p(const char *path, mode_t mode, struct husk_error *err)
+{
+        _cleanup_free_ char *p = xstrdup(path);
+        for (char *s = p + 1; *s; s++) {
+                if (*s != '/')
+                        continue;
+                *s = '\0';
+                if (mkdir(p, mode) < 0 && errno != EEXIST)
+                        return husk_error_sys(err, "mkdir %s", p);
+                *s = '/';
+        }
+        if (mkdir(p, mode) < 0 && errno != EEXIST)
+                return husk_error_sys(err, "mkdir %s", p);
+        return 0;
+}
+
+int parse_int64(const char *s, int64_t *out)
+{
+        if (!s || !*s)
+                return -1;
+        char *end;
+        errno = 0;
+        long long v = strtoll(s, &end, 10);
+        if (errno || *end)
+                return -1;
+        *out = v;
+        return 0;
+}
+
+int parse_uint64(const char *s, uint64_t *out)
+{
+        if (!s || !*s || *s == '-')
+                return -1;
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(s, &end, 10);
+        if (errno || *end)
+                return -1;
+        *out = v;
+        return 0;
+}
+
+uint64_t proc_start_time(pid_t pid)
+{
+        char path[64], buf[1024];
+        snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return 0;
+        ssize_t n = read_all(fd, buf, sizeof(buf) - 1);
+        if (n <= 0)
+                return 0;
+        buf[n] = '\0';
+        /* comm may hold spaces and parens: fields start after the last ')'. */
+        char *p = strrchr(buf, ')');
+        if (!p)
+                return 0;
+        p++;
+        /* after ')' comes field 3 (state); start time is field 22 */
+        for (int field = 2; field < 22 && p; field++)
+                p = strchr(p + 1, ' ');
+        if (!p)
+                return 0;
+        return strtoull(p + 1, NULL, 10);
+}
+
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+static int cmp_int(const void *a, const void *b)
+{
+        return *(const int *)a - *(const int *)b;
+}
+
+int close_fds_from(int first, const int *keep, size_t n_keep)
+{
+        int sorted[64];
+        size_t n = 0;
+        for (size_t i = 0; i < n_keep && n < ARRAY_SIZE(sorted); i++)
+                if (keep[i] >= first)
+                        sorted[n++] = keep[i];
+        qsort(sorted, n, sizeof(int), cmp_int);
+        int lo = first;
+        for (size_t i = 0; i <= n; i++) {
+                int hi = i < n ? sorted[i] - 1 : INT32_MAX;
+                if (hi >= lo && syscall(SYS_close_range, lo, hi, 0) < 0) {
+                        /* old kernel: walk /proc/self/fd */
+                        DIR *d = opendir("/proc/self/fd");
+                        if (!d)
+                                return -1;
+                        int dfd = dirfd(d);
+                        struct dirent *e;
+                        while ((e = readdir(d))) {
+                                int fd = atoi(e->d_name);
+                                if (e->d_name[0] != '.' && fd >= lo && fd <= hi && fd != dfd)
+                                        close(fd);
+                        }
+                        closedir(d);
+                }
+                if (i < n)
+                        lo = sorted[i] + 1;
+        }
+        return 0;
+}

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Small helpers every part of libhusk uses: owned-resource cleanup,
+ * allocation that aborts on OOM, whole-file I/O, string vectors. */
+#ifndef HUSK_UTIL_H
+#define HUSK_UTIL_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "husk/error.h"
+
+/* ---- cleanup attributes: early returns never leak ---- */
+static inline void husk_freep(void *p) { free(*(void **)p); }
+static inline void husk_closep(int *fd)
+{
+        if (*fd >= 0) {
+                int e = errno;
+                close(*fd);
+                errno = e;
+        }
+}
+static inline void husk_fclosep(FILE **f)
+{
+        if (*f) {
+                int e = errno;
+                fclose(*f);
+                errno = e;
+        }
+}
+void husk_strv_freep(char ***v);
+
+#define _cleanup_(f) __attribute__((cleanup(f)))
+#define _cleanup_free_ _cleanup_(husk_freep)
+#define _cleanup_close_ _cleanup_(husk_closep)
+#define _cleanup_fclose_ _cleanup_(husk_fclosep)
+#define _cleanup_strv_ _cleanup_(husk_strv_freep)
+
+/* Hand an owned value out of a cleanup variable. */
+#define TAKE_PTR(p) ({ __typeof__(p) _t = (p); (p) = NULL; _t; })
+#define TAKE_FD(fd) ({ int _t = (fd); (fd) = -1; _t; })
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- allocation: out of memory aborts (as in crun/systemd) ---- */
+void *xmalloc(size_t n);
+void *xzalloc(size_t n);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);           /* NULL stays NULL */
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) HUSK_FMT(1, 2);
+
+/* ---- NULL-terminated string vectors ---- */
+size_t strv_length(char *const *v);
+void strv_free(char **v);
+char **strv_append(char **v, const char *s);   /* copies s */
+
+/* ---- whole-file I/O ---- */
+/* Read a whole file (dirfd may be AT_FDCWD). *out is NUL-terminated. */
+int read_file_at(int dirfd, const char *path, char **out, size_t *len, struct husk_error *err);
+/* open(O_WRONLY|O_TRUNC) + write all + close: for /proc and cgroup files. */
+int write_file_at(int dirfd, const char *path, const char *data, size_t len, struct husk_error *err);
+/* Write to a temp file in the same dir, fsync-free rename over path. */
+int write_file_atomic(const char *path, const char *data, size_t len, mode_t mode, struct husk_error *err);
+int write_all(int fd, const void *buf, size_t len);
+ssize_t read_all(int fd, void *buf, size_t len);
+
+/* mkdir -p for absolute host paths (not for container-controlled trees). */
+int mkdir_p(const char *path, mode_t mode, struct husk_error *err);
+
+/* Parse a whole decimal string into an int64 / uint64; -1 on junk. */
+int parse_int64(const char *s, int64_t *out);
+int parse_uint64(const char *s, uint64_t *out);
+
+/* Process start time (field 22 of /proc/<pid>/stat), 0 if gone. */
+uint64_t proc_start_time(pid_t pid);
+
+/* Close every fd >= first except those in keep[] (close_range where it can). */
+int close_fds_from(int first, const int *keep, size_t n_keep);
+
+#endif
