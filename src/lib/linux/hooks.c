@@ -1,1 +1,107 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "linux/hooks.h"
+#include "util/log.h"
+#include "util/util.h"
+
+const char *hook_kind_name(enum husk_hook_kind kind)
+{
+        static const char *names[] = { "prestart", "createRuntime", "createContainer",
+                                       "startContainer", "poststart", "poststop" };
+        return kind < HUSK_HOOK__MAX ? names[kind] : "unknown";
+}
+
+static int64_t now_ms(void)
+{
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int run_one(const struct husk_hook *h, const char *state_json, struct husk_error *err)
+{
+        int in[2];
+        if (pipe2(in, O_CLOEXEC) < 0)
+                return husk_error_sys(err, "pipe");
+        pid_t pid = fork();
+        if (pid < 0) {
+                close(in[0]);
+                close(in[1]);
+                return husk_error_sys(err, "fork");
+        }
+        if (pid == 0) {
+                dup2(in[0], 0);
+                signal(SIGPIPE, SIG_DFL);
+                char *const empty[] = { NULL };
+                char *argv0[] = { h->path, NULL };
+                execve(h->path, h->args && h->args[0] ? h->args : argv0, h->env ? h->env : empty);
+                _exit(127);
+        }
+        close(in[0]);
+        /* A hook that doesn't read its stdin must not make us fail: ignore EPIPE. */
+        void (*old)(int) = signal(SIGPIPE, SIG_IGN);
+        (void)write_all(in[1], state_json, strlen(state_json));
+        close(in[1]);
+        signal(SIGPIPE, old);
+
+        int status = 0;
+        if (h->timeout.set) {
+                int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+                int64_t deadline = now_ms() + h->timeout.v * 1000;
+                bool timed_out = false;
+                while (pfd >= 0) {
+                        int64_t left = deadline - now_ms();
+                        if (left <= 0) {
+                                timed_out = true;
+                                break;
+                        }
+                        struct pollfd p = { pfd, POLLIN, 0 };
+                        int r = poll(&p, 1, (int)(left > 1000000 ? 1000000 : left));
+                        if (r > 0 || (r < 0 && errno != EINTR))
+                                break;
+                }
+                if (pfd >= 0)
+                        close(pfd);
+                if (timed_out) {
+                        kill(pid, SIGKILL);
+                        waitpid(pid, &status, 0);
+                        return husk_error_set(err, ETIMEDOUT, "hook %s: timed out after %lld s", h->path,
+                                              (long long)h->timeout.v);
+                }
+        }
+        while (waitpid(pid, &status, 0) < 0) {
+                if (errno != EINTR)
+                        return husk_error_sys(err, "wait for hook %s", h->path);
+        }
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+                return husk_error_set(err, 0, "hook %s: could not be executed (exit status 127)", h->path);
+        if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+                return husk_error_set(err, 0, "hook %s: exited with status %d", h->path, WEXITSTATUS(status));
+        if (WIFSIGNALED(status))
+                return husk_error_set(err, 0, "hook %s: killed by signal %d", h->path, WTERMSIG(status));
+        return 0;
+}
+
+int hooks_run(const struct husk_spec *spec, enum husk_hook_kind kind, const char *state_json, bool stop_on_error,
+              struct husk_error *err)
+{
+        const struct husk_hook_list *l = &spec->hooks[kind];
+        for (size_t i = 0; i < l->n; i++) {
+                struct husk_error e = { 0 };
+                if (run_one(&l->hooks[i], state_json, &e) < 0) {
+                        if (stop_on_error) {
+                                *err = e;
+                                return husk_error_wrap(err, "%s hook #%zu", hook_kind_name(kind), i);
+                        }
+                        log_warn("%s hook #%zu: %s", hook_kind_name(kind), i, e.msg);
+                }
+        }
+        return 0;
+}

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Namespaces: which to create, joining the ones given by path, user
+ * namespace id maps and time namespace offsets. */
+#ifndef HUSK_NAMESPACES_H
+#define HUSK_NAMESPACES_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "husk/error.h"
+#include "husk/spec.h"
+
+/* CLONE_NEW* flags of the namespaces the spec asks to create (no path). */
+int ns_new_flags(const struct husk_spec *spec);
+/* setns() into every namespace given by path, user first and mount last.
+ * Opens every path before joining any, so a bad path fails cleanly. */
+int ns_join_all(const struct husk_spec *spec, struct husk_error *err);
+/* Write /proc/<pid>/{uid_map,setgroups,gid_map}. deny_setgroups writes
+ * "deny" first (needed for an unprivileged writer). */
+int ns_write_idmaps(pid_t pid, const struct husk_spec *spec, bool deny_setgroups, struct husk_error *err);
+/* After unshare(CLONE_NEWTIME), before the first child: linux.timeOffsets. */
+int ns_write_time_offsets(const struct husk_spec *spec, struct husk_error *err);
+const char *ns_name(int type);
+
+#endif

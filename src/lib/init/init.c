@@ -1,0 +1,308 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "cgroup/cgroup.h"
+#include "init/init.h"
+#include "init/sync.h"
+#include "linux/hooks.h"
+#include "linux/namespaces.h"
+#include "linux/process.h"
+#include "linux/rootfs.h"
+#include "linux/terminal.h"
+#include "state/state.h"
+#include "util/util.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+#define KEYCTL_JOIN_SESSION_KEYRING 1
+
+static const char default_path[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+static const char *env_get(char *const *env, const char *name)
+{
+        size_t n = strlen(name);
+        for (size_t i = 0; env && env[i]; i++)
+                if (strncmp(env[i], name, n) == 0 && env[i][n] == '=')
+                        return env[i] + n + 1;
+        return NULL;
+}
+
+char *init_find_executable(const char *file, char *const *env, struct husk_error *err)
+{
+        struct stat st;
+        if (strchr(file, '/')) {
+                if (stat(file, &st) < 0)
+                        return husk_error_sys(err, "exec \"%s\"", file), NULL;
+                if (S_ISDIR(st.st_mode))
+                        return husk_error_set(err, EISDIR, "exec \"%s\"", file), NULL;
+                return xstrdup(file);
+        }
+        const char *path = env_get(env, "PATH");
+        if (!path)
+                path = default_path;
+        _cleanup_free_ char *copy = xstrdup(path);
+        char *save = NULL;
+        for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+                _cleanup_free_ char *cand = xasprintf("%s/%s", *dir ? dir : ".", file);
+                if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111))
+                        return TAKE_PTR(cand);
+        }
+        husk_error_set(err, ENOENT, "exec \"%s\": executable file not found in $PATH", file);
+        return NULL;
+}
+
+/* Report the error to the parent and die. */
+static _Noreturn void die(int sock, struct husk_error *err)
+{
+        if (sync_send_error(sock, err) < 0)
+                dprintf(2, "husk: %s\n", err->msg);
+        _exit(1);
+}
+
+static void stage2(const struct init_config *cfg);
+
+static _Noreturn void stage1(const struct init_config *cfg)
+{
+        const struct husk_spec *spec = cfg->spec;
+        struct husk_error err = { 0 };
+        int sock = cfg->sync_fd;
+
+        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+        int keep[] = { cfg->sync_fd, cfg->fifo_fd };
+        close_fds_from(3 + cfg->preserve_fds, keep, ARRAY_SIZE(keep));
+
+        /* Join the cgroup ourselves before anything can fork, and before a
+         * new cgroup namespace is made so that its root is our cgroup. */
+        if (cfg->cgroup && cgroup_enter_self(cfg->cgroup, &err) < 0)
+                die(sock, &err);
+        if (ns_join_all(spec, &err) < 0)
+                die(sock, &err);
+
+        int flags = ns_new_flags(spec);
+        if (flags & CLONE_NEWUSER) {
+                if (unshare(CLONE_NEWUSER) < 0) {
+                        husk_error_sys(&err, "create user namespace");
+                        die(sock, &err);
+                }
+                struct sync_msg m;
+                if (sync_send(sock, SYNC_NEED_IDMAP, 0, NULL, 0, -1) < 0 ||
+                    sync_expect(sock, SYNC_IDMAP_DONE, &m, &err) < 0) {
+                        if (!err.msg[0])
+                                husk_error_sys(&err, "user namespace setup");
+                        die(sock, &err);
+                }
+                sync_msg_free(&m);
+                /* root of the new namespace, if the maps have one */
+                if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
+                        husk_error_sys(&err, "become root in the user namespace (is uid 0 mapped?)");
+                        die(sock, &err);
+                }
+        }
+        int rest = flags & ~CLONE_NEWUSER;
+        if (rest && unshare(rest) < 0) {
+                husk_error_sys(&err, "create namespaces (flags 0x%x)", rest);
+                die(sock, &err);
+        }
+        if ((rest & CLONE_NEWTIME) && ns_write_time_offsets(spec, &err) < 0)
+                die(sock, &err);
+
+        pid_t pid = fork();
+        if (pid < 0) {
+                husk_error_sys(&err, "fork container init");
+                die(sock, &err);
+        }
+        if (pid == 0)
+                stage2(cfg);
+        sync_send(sock, SYNC_PID, pid, NULL, 0, -1);
+        _exit(0);
+}
+
+static char *state_json_for(const struct init_config *cfg, pid_t pid, enum husk_status status)
+{
+        struct husk_state st = {
+                .id = (char *)cfg->id,
+                .pid = pid,
+                .bundle = (char *)cfg->bundle,
+                .annotations = cfg->spec->annotations,
+                .n_annotations = cfg->spec->n_annotations,
+        };
+        return state_to_json(&st, status, false, false);
+}
+
+static int setup_terminal(const struct init_config *cfg, struct husk_error *err)
+{
+        const struct husk_process *p = cfg->spec->process;
+        int master = -1;
+        _cleanup_free_ char *slave = NULL;
+        if (terminal_open_pty(&master, &slave, err) < 0)
+                return -1;
+        int r = sync_send(cfg->sync_fd, SYNC_CONSOLE, 0, slave, strlen(slave), master);
+        close(master);
+        if (r < 0)
+                return husk_error_sys(err, "send the console to husk");
+        if (rootfs_console(slave, err) < 0)
+                return -1;
+        return terminal_become_console(slave, p->has_console_size, (uint16_t)p->console_height,
+                                       (uint16_t)p->console_width, err);
+}
+
+static void stage2(const struct init_config *cfg)
+{
+        const struct husk_spec *spec = cfg->spec;
+        const struct husk_process *proc = spec->process;
+        struct husk_error err = { 0 };
+        int sock = cfg->sync_fd;
+
+        if (setsid() < 0) {
+                husk_error_sys(&err, "setsid");
+                die(sock, &err);
+        }
+        if (!cfg->no_new_keyring &&
+            syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 && errno != ENOSYS && errno != EACCES) {
+                husk_error_sys(&err, "join a new session keyring");
+                die(sock, &err);
+        }
+        if (spec->hostname && sethostname(spec->hostname, strlen(spec->hostname)) < 0) {
+                husk_error_sys(&err, "hostname: set \"%s\"", spec->hostname);
+                die(sock, &err);
+        }
+        if (spec->domainname && setdomainname(spec->domainname, strlen(spec->domainname)) < 0) {
+                husk_error_sys(&err, "domainname: set \"%s\"", spec->domainname);
+                die(sock, &err);
+        }
+
+        struct rootfs_opts ro = {
+                .rootfs = cfg->rootfs,
+                .userns = spec_has_namespace(spec, CLONE_NEWUSER),
+                .cgroupns = spec_has_namespace(spec, CLONE_NEWCGROUP),
+                .no_pivot = cfg->no_pivot,
+        };
+        if (rootfs_prepare(spec, &ro, &err) < 0)
+                die(sock, &err);
+
+        /* prestart and createRuntime run in the parent, now. */
+        struct sync_msg m;
+        if (sync_send(sock, SYNC_HOOKS, 0, NULL, 0, -1) < 0 || sync_expect(sock, SYNC_HOOKS_DONE, &m, &err) < 0)
+                _exit(1);       /* the parent failed and knows why */
+        pid_t host_pid = m.value;
+        sync_msg_free(&m);
+
+        if (spec->hooks[HUSK_HOOK_CREATE_CONTAINER].n) {
+                _cleanup_free_ char *json = state_json_for(cfg, host_pid, HUSK_STATUS_CREATING);
+                if (hooks_run(spec, HUSK_HOOK_CREATE_CONTAINER, json, true, &err) < 0)
+                        die(sock, &err);
+        }
+        if (rootfs_pivot(spec, &ro, &err) < 0)
+                die(sock, &err);
+        if (proc->terminal && setup_terminal(cfg, &err) < 0)
+                die(sock, &err);
+        if (rootfs_finalize(spec, &ro, &err) < 0)
+                die(sock, &err);
+        if (spec->linux && sysctl_apply(spec->linux->sysctl, spec->linux->n_sysctl, &err) < 0)
+                die(sock, &err);
+
+        if (mkdir_p(proc->cwd, 0755, &err) < 0 || chdir(proc->cwd) < 0) {
+                if (!err.msg[0])
+                        husk_error_sys(&err, "process.cwd: chdir to %s", proc->cwd);
+                die(sock, &err);
+        }
+        if (rlimits_apply(proc->rlimits, proc->n_rlimits, &err) < 0)
+                die(sock, &err);
+        if (proc->oom_score_adj.set && oom_score_adj_apply(0, (int)proc->oom_score_adj.v, &err) < 0)
+                die(sock, &err);
+        if (proc->scheduler && scheduler_apply(proc->scheduler, &err) < 0)
+                die(sock, &err);
+        if (proc->io_priority && ioprio_apply(proc->io_priority, &err) < 0)
+                die(sock, &err);
+        if (spec->linux && spec->linux->personality && personality_apply(spec->linux->personality, &err) < 0)
+                die(sock, &err);
+        if (proc->exec_cpu_affinity_initial && cpu_affinity_apply(proc->exec_cpu_affinity_initial, &err) < 0)
+                die(sock, &err);
+
+        _cleanup_free_ char *exe = init_find_executable(proc->args[0], proc->env, &err);
+        if (!exe) {
+                husk_error_wrap(&err, "process.args[0]");
+                die(sock, &err);
+        }
+
+        const struct husk_seccomp *sc = spec->linux ? spec->linux->seccomp : NULL;
+        int notify_fd = -1;
+        /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: do it
+         * while we still have it (as runc does). */
+        if (sc && !proc->no_new_privileges && seccomp_load_filter(sc, &notify_fd, &err) < 0)
+                die(sock, &err);
+
+        static const struct husk_caps no_caps;
+        const struct husk_caps *caps = proc->has_capabilities ? &proc->capabilities : &no_caps;
+        if (caps_drop_bounding(caps, &err) < 0 || caps_keep_on_setuid(&err) < 0)
+                die(sock, &err);
+        if (user_apply(&proc->user, true, &err) < 0)
+                die(sock, &err);
+        if (caps_apply(caps, &err) < 0)
+                die(sock, &err);
+        if (lsm_set_exec_labels(proc, &err) < 0)
+                die(sock, &err);
+
+        for (int fd = 3; fd < 3 + cfg->preserve_fds; fd++)
+                fcntl(fd, F_SETFD, 0);
+
+        if (sync_send(sock, SYNC_READY, 0, NULL, 0, -1) < 0)
+                _exit(1);
+        close(sock);
+
+        /* The create/start barrier: blocks until `husk start` opens the
+         * fifo for reading. */
+        char fdpath[32];
+        int fifo = open(fd_path(cfg->fifo_fd, fdpath), O_WRONLY | O_CLOEXEC);
+        if (fifo < 0) {
+                dprintf(2, "husk: open exec fifo: %s\n", strerror(errno));
+                _exit(1);
+        }
+        if (write_all(fifo, "0", 1) < 0)
+                _exit(1);
+        close(fifo);
+        close(cfg->fifo_fd);
+
+        if (spec->hooks[HUSK_HOOK_START_CONTAINER].n) {
+                _cleanup_free_ char *json = state_json_for(cfg, host_pid, HUSK_STATUS_CREATED);
+                if (hooks_run(spec, HUSK_HOOK_START_CONTAINER, json, true, &err) < 0) {
+                        dprintf(2, "husk: %s\n", err.msg);
+                        _exit(1);
+                }
+        }
+        if (proc->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+                dprintf(2, "husk: set no_new_privs: %s\n", strerror(errno));
+                _exit(1);
+        }
+        if (proc->exec_cpu_affinity_final && cpu_affinity_apply(proc->exec_cpu_affinity_final, &err) < 0) {
+                dprintf(2, "husk: %s\n", err.msg);
+                _exit(1);
+        }
+        if (sc && proc->no_new_privileges && seccomp_load_filter(sc, &notify_fd, &err) < 0) {
+                dprintf(2, "husk: %s\n", err.msg);
+                _exit(1);
+        }
+        static char *const empty_env[] = { NULL };
+        execve(exe, proc->args, proc->env ? proc->env : empty_env);
+        dprintf(2, "husk: exec %s: %s\n", exe, strerror(errno));
+        _exit(127);
+}
+
+pid_t init_spawn(const struct init_config *cfg, struct husk_error *err)
+{
+        pid_t pid = fork();
+        if (pid < 0)
+                return husk_error_sys(err, "fork");
+        if (pid == 0)
+                stage1(cfg);
+        return pid;
+}

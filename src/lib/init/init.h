@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The two-stage init (see DESIGN.md):
+ *
+ *   stage 1 (forked by `husk create`): joins the container's cgroup, joins the
+ *     namespaces given by path, creates the user namespace (the parent writes
+ *     its id maps), unshares the other new namespaces (time offsets written),
+ *     forks stage 2, reports its pid and exits.
+ *   stage 2 (the container's PID 1): hostname, rootfs, hooks, pivot_root,
+ *     console, masked paths, sysctl, the process's own settings; reports
+ *     "ready", blocks on the exec fifo until `husk start`, then execs.
+ *
+ * No re-exec: the stages are forks of husk, marked non-dumpable at once so the
+ * container can't reach the husk binary through /proc/<pid>/exe. */
+#ifndef HUSK_INIT_H
+#define HUSK_INIT_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "husk/error.h"
+#include "husk/spec.h"
+
+struct cgroup_manager;
+
+struct init_config {
+        const struct husk_spec *spec;
+        const char *id;
+        const char *bundle;             /* absolute */
+        const char *rootfs;             /* absolute */
+        int sync_fd;                    /* the child's end of the sync socketpair */
+        int fifo_fd;                    /* O_PATH fd of <state>/exec.fifo */
+        int preserve_fds;               /* fds 3 .. 3+N-1 stay open in the container */
+        bool no_pivot;
+        bool no_new_keyring;
+        struct cgroup_manager *cgroup;  /* NULL: no cgroup */
+};
+
+/* Fork stage 1. Returns its pid in the parent; the child never returns. */
+pid_t init_spawn(const struct init_config *cfg, struct husk_error *err);
+
+/* Look up `file` in PATH (from env, else the default) the way execvp does,
+ * for an error before `start` rather than after. Returns a malloc'd path. */
+char *init_find_executable(const char *file, char *const *env, struct husk_error *err);
+
+#endif

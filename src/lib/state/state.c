@@ -1,0 +1,358 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <dirent.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <yajl/yajl_gen.h>
+#include <yajl/yajl_tree.h>
+
+#include "config.h"
+#include "state/state.h"
+#include "util/util.h"
+
+int state_validate_id(const char *id, struct husk_error *err)
+{
+        if (!id || !*id)
+                return husk_error_set(err, 0, "container id must not be empty");
+        if (strcmp(id, ".") == 0 || strcmp(id, "..") == 0 || strlen(id) > 1024)
+                return husk_error_set(err, 0, "invalid container id \"%s\"", id);
+        for (const char *p = id; *p; p++) {
+                char c = *p;
+                if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+                      c == '.' || c == '+' || c == '-'))
+                        return husk_error_set(err, 0,
+                                              "invalid container id \"%s\": only [A-Za-z0-9_.+-] are allowed", id);
+        }
+        return 0;
+}
+
+int state_reserve(const char *root, const char *id, struct husk_error *err)
+{
+        if (state_validate_id(id, err) < 0)
+                return -1;
+        if (mkdir_p(root, 0700, err) < 0)
+                return husk_error_wrap(err, "state root %s", root);
+        _cleanup_close_ int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (rootfd < 0)
+                return husk_error_sys(err, "open state root %s", root);
+        if (mkdirat(rootfd, id, 0700) < 0) {
+                if (errno == EEXIST)
+                        return husk_error_set(err, 0, "container \"%s\" already exists", id);
+                return husk_error_sys(err, "create state dir %s/%s", root, id);
+        }
+        int fd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0) {
+                husk_error_sys(err, "open state dir %s/%s", root, id);
+                unlinkat(rootfd, id, AT_REMOVEDIR);
+                return -1;
+        }
+        /* Nobody else can hold it yet: it was made a moment ago. */
+        flock(fd, LOCK_EX);
+        return fd;
+}
+
+int state_open(const char *root, const char *id, bool lock, struct husk_error *err)
+{
+        if (state_validate_id(id, err) < 0)
+                return -1;
+        _cleanup_free_ char *path = xasprintf("%s/%s", root, id);
+        int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0) {
+                if (errno == ENOENT || errno == ENOTDIR)
+                        return husk_error_set(err, 0, "container \"%s\" does not exist", id);
+                return husk_error_sys(err, "open state dir %s", path);
+        }
+        if (lock) {
+                while (flock(fd, LOCK_EX) < 0) {
+                        if (errno != EINTR) {
+                                husk_error_sys(err, "lock %s", path);
+                                close(fd);
+                                return -1;
+                        }
+                }
+                /* It may have been deleted while we waited for the lock. */
+                struct stat st;
+                if (fstat(fd, &st) < 0 || st.st_nlink == 0) {
+                        close(fd);
+                        return husk_error_set(err, 0, "container \"%s\" does not exist", id);
+                }
+        }
+        return fd;
+}
+
+/* ---- JSON ---- */
+
+static void gen_str(yajl_gen g, const char *s)
+{
+        yajl_gen_string(g, (const unsigned char *)s, strlen(s));
+}
+
+static void gen_kv_str(yajl_gen g, const char *k, const char *v)
+{
+        gen_str(g, k);
+        gen_str(g, v ? v : "");
+}
+
+static char *gen_finish(yajl_gen g)
+{
+        const unsigned char *buf;
+        size_t len;
+        yajl_gen_get_buf(g, &buf, &len);
+        char *r = xstrndup((const char *)buf, len);
+        yajl_gen_free(g);
+        return r;
+}
+
+static char *owner_name(uid_t uid)
+{
+        struct passwd pw, *res = NULL;
+        char buf[1024];
+        if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) == 0 && res)
+                return xstrdup(res->pw_name);
+        return xasprintf("#%u", (unsigned)uid);
+}
+
+char *state_to_json(const struct husk_state *st, enum husk_status status, bool runc_fields, bool pretty)
+{
+        yajl_gen g = yajl_gen_alloc(NULL);
+        if (pretty) {
+                yajl_gen_config(g, yajl_gen_beautify, 1);
+                yajl_gen_config(g, yajl_gen_indent_string, "  ");
+        }
+        yajl_gen_map_open(g);
+        gen_kv_str(g, "ociVersion", HUSK_OCI_VERSION);
+        gen_kv_str(g, "id", st->id);
+        if (runc_fields) {
+                gen_str(g, "pid");
+                yajl_gen_integer(g, status == HUSK_STATUS_STOPPED ? 0 : st->pid);
+                gen_kv_str(g, "status", state_status_name(status));
+        } else {
+                gen_kv_str(g, "status", state_status_name(status));
+                if (status != HUSK_STATUS_STOPPED || st->pid > 0) {
+                        gen_str(g, "pid");
+                        yajl_gen_integer(g, st->pid);
+                }
+        }
+        gen_kv_str(g, "bundle", st->bundle);
+        if (runc_fields) {
+                gen_kv_str(g, "rootfs", st->rootfs);
+                gen_kv_str(g, "created", st->created);
+        }
+        if (st->n_annotations > 0 || !runc_fields) {
+                gen_str(g, "annotations");
+                yajl_gen_map_open(g);
+                for (size_t i = 0; i < st->n_annotations; i++)
+                        gen_kv_str(g, st->annotations[i].key, st->annotations[i].value);
+                yajl_gen_map_close(g);
+        }
+        if (runc_fields) {
+                _cleanup_free_ char *o = owner_name(st->owner);
+                gen_kv_str(g, "owner", o);
+        }
+        yajl_gen_map_close(g);
+        return gen_finish(g);
+}
+
+int state_write(int dirfd, const struct husk_state *st, struct husk_error *err)
+{
+        yajl_gen g = yajl_gen_alloc(NULL);
+        yajl_gen_map_open(g);
+        gen_kv_str(g, "id", st->id);
+        gen_str(g, "pid");
+        yajl_gen_integer(g, st->pid);
+        gen_str(g, "start_time");
+        yajl_gen_integer(g, (long long)st->start_time);
+        gen_kv_str(g, "bundle", st->bundle);
+        gen_kv_str(g, "rootfs", st->rootfs);
+        gen_kv_str(g, "created", st->created);
+        gen_str(g, "owner");
+        yajl_gen_integer(g, st->owner);
+        if (st->cgroup)
+                gen_kv_str(g, "cgroup", st->cgroup);
+        gen_str(g, "systemd_cgroup");
+        yajl_gen_bool(g, st->systemd_cgroup);
+        gen_str(g, "rootless");
+        yajl_gen_bool(g, st->rootless);
+        gen_str(g, "annotations");
+        yajl_gen_map_open(g);
+        for (size_t i = 0; i < st->n_annotations; i++)
+                gen_kv_str(g, st->annotations[i].key, st->annotations[i].value);
+        yajl_gen_map_close(g);
+        yajl_gen_map_close(g);
+        _cleanup_free_ char *json = gen_finish(g);
+
+        /* atomic: temp file in the same dir, then rename */
+        char tmp[64];
+        snprintf(tmp, sizeof(tmp), ".%s.%d", STATE_FILE, (int)getpid());
+        _cleanup_close_ int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (fd < 0)
+                return husk_error_sys(err, "write state");
+        if (write_all(fd, json, strlen(json)) < 0) {
+                husk_error_sys(err, "write state");
+                unlinkat(dirfd, tmp, 0);
+                return -1;
+        }
+        if (renameat(dirfd, tmp, dirfd, STATE_FILE) < 0) {
+                husk_error_sys(err, "write state");
+                unlinkat(dirfd, tmp, 0);
+                return -1;
+        }
+        return 0;
+}
+
+static const char *tree_str(yajl_val root, const char *key)
+{
+        const char *path[] = { key, NULL };
+        yajl_val v = yajl_tree_get(root, path, yajl_t_string);
+        return v ? YAJL_GET_STRING(v) : NULL;
+}
+
+static long long tree_int(yajl_val root, const char *key)
+{
+        const char *path[] = { key, NULL };
+        yajl_val v = yajl_tree_get(root, path, yajl_t_number);
+        return v && YAJL_IS_INTEGER(v) ? YAJL_GET_INTEGER(v) : 0;
+}
+
+static bool tree_bool(yajl_val root, const char *key)
+{
+        const char *path[] = { key, NULL };
+        yajl_val v = yajl_tree_get(root, path, yajl_t_any);
+        return v && YAJL_IS_TRUE(v);
+}
+
+int state_read(int dirfd, const char *id, struct husk_state *st, struct husk_error *err)
+{
+        memset(st, 0, sizeof(*st));
+        _cleanup_free_ char *data = NULL;
+        if (read_file_at(dirfd, STATE_FILE, &data, NULL, err) < 0) {
+                if (err && err->errnum == ENOENT)
+                        /* reserved but never committed: a half-made container */
+                        return husk_error_set(err, ENOENT, "container \"%s\" has no state (still being created?)", id);
+                return -1;
+        }
+        char ebuf[256];
+        yajl_val root = yajl_tree_parse(data, ebuf, sizeof(ebuf));
+        if (!root)
+                return husk_error_set(err, 0, "container \"%s\": corrupt state.json: %s", id, ebuf);
+        st->id = xstrdup(tree_str(root, "id") ? tree_str(root, "id") : id);
+        st->pid = (pid_t)tree_int(root, "pid");
+        st->start_time = (uint64_t)tree_int(root, "start_time");
+        st->bundle = xstrdup(tree_str(root, "bundle"));
+        st->rootfs = xstrdup(tree_str(root, "rootfs"));
+        st->created = xstrdup(tree_str(root, "created"));
+        st->owner = (uid_t)tree_int(root, "owner");
+        st->cgroup = xstrdup(tree_str(root, "cgroup"));
+        st->systemd_cgroup = tree_bool(root, "systemd_cgroup");
+        st->rootless = tree_bool(root, "rootless");
+        const char *ap[] = { "annotations", NULL };
+        yajl_val ann = yajl_tree_get(root, ap, yajl_t_object);
+        if (ann && YAJL_GET_OBJECT(ann)->len > 0) {
+                size_t n = YAJL_GET_OBJECT(ann)->len;
+                st->annotations = xzalloc(n * sizeof(*st->annotations));
+                for (size_t i = 0; i < n; i++) {
+                        yajl_val v = YAJL_GET_OBJECT(ann)->values[i];
+                        st->annotations[i].key = xstrdup(YAJL_GET_OBJECT(ann)->keys[i]);
+                        st->annotations[i].value = xstrdup(YAJL_IS_STRING(v) ? YAJL_GET_STRING(v) : "");
+                }
+                st->n_annotations = n;
+        }
+        yajl_tree_free(root);
+        return 0;
+}
+
+void state_free(struct husk_state *st)
+{
+        if (!st)
+                return;
+        free(st->id);
+        free(st->bundle);
+        free(st->rootfs);
+        free(st->created);
+        free(st->cgroup);
+        for (size_t i = 0; i < st->n_annotations; i++) {
+                free(st->annotations[i].key);
+                free(st->annotations[i].value);
+        }
+        free(st->annotations);
+        memset(st, 0, sizeof(*st));
+}
+
+int state_remove(const char *root, const char *id, int dirfd, struct husk_error *err)
+{
+        _cleanup_close_ int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd >= 0) {
+                DIR *d = fdopendir(TAKE_FD(fd));
+                if (d) {
+                        struct dirent *e;
+                        while ((e = readdir(d)))
+                                if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+                                        unlinkat(dirfd, e->d_name, 0);
+                        closedir(d);
+                }
+        }
+        _cleanup_free_ char *path = xasprintf("%s/%s", root, id);
+        if (rmdir(path) < 0 && errno != ENOENT)
+                return husk_error_sys(err, "remove state dir %s", path);
+        return 0;
+}
+
+bool state_init_alive(const struct husk_state *st)
+{
+        if (st->pid <= 0)
+                return false;
+        char path[64], buf[512];
+        snprintf(path, sizeof(path), "/proc/%d/stat", (int)st->pid);
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return false;
+        ssize_t n = read_all(fd, buf, sizeof(buf) - 1);
+        if (n <= 0)
+                return false;
+        buf[n] = '\0';
+        char *p = strrchr(buf, ')');
+        if (!p || p[1] != ' ')
+                return false;
+        if (p[2] == 'Z' || p[2] == 'X')
+                return false;
+        return proc_start_time(st->pid) == st->start_time;
+}
+
+enum husk_status state_status(int dirfd, const struct husk_state *st, bool paused)
+{
+        if (st->pid <= 0)
+                return HUSK_STATUS_CREATING;
+        if (!state_init_alive(st))
+                return HUSK_STATUS_STOPPED;
+        if (paused)
+                return HUSK_STATUS_PAUSED;
+        if (faccessat(dirfd, STATE_FIFO, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+                return HUSK_STATUS_CREATED;
+        return HUSK_STATUS_RUNNING;
+}
+
+const char *state_status_name(enum husk_status s)
+{
+        switch (s) {
+        case HUSK_STATUS_CREATING: return "creating";
+        case HUSK_STATUS_CREATED: return "created";
+        case HUSK_STATUS_RUNNING: return "running";
+        case HUSK_STATUS_PAUSED: return "paused";
+        default: return "stopped";
+        }
+}
+
+char *state_now_rfc3339(void)
+{
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        struct tm tm;
+        gmtime_r(&ts.tv_sec, &tm);
+        char buf[64];
+        size_t n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+        snprintf(buf + n, sizeof(buf) - n, ".%09ldZ", ts.tv_nsec);
+        return xstrdup(buf);
+}

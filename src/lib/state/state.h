@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Per-container state under <root>/<id>/:
+ *   state.json   what `husk state` needs, written atomically (tmp + rename)
+ *   config.json  the bundle's config at create time (hooks, cgroup at delete)
+ *   exec.fifo    the create/start barrier; gone once started
+ * The directory itself is the lock: every mutating command holds flock() on
+ * it. Status is derived from the init process, never trusted from the file. */
+#ifndef HUSK_STATE_H
+#define HUSK_STATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "husk/error.h"
+#include "husk/spec.h"
+
+enum husk_status {
+        HUSK_STATUS_CREATING,
+        HUSK_STATUS_CREATED,
+        HUSK_STATUS_RUNNING,
+        HUSK_STATUS_PAUSED,
+        HUSK_STATUS_STOPPED,
+};
+
+struct husk_state {
+        char *id;
+        pid_t pid;                      /* init, in husk's pid namespace; 0 while creating */
+        uint64_t start_time;            /* /proc/<pid>/stat field 22: defends against pid reuse */
+        char *bundle;                   /* absolute */
+        char *rootfs;                   /* absolute */
+        char *created;                  /* RFC 3339 with nanoseconds, UTC */
+        uid_t owner;
+        char *cgroup;                   /* cgroup_manager_save() string, or NULL */
+        bool systemd_cgroup;
+        bool rootless;
+        struct husk_kv *annotations; size_t n_annotations;
+};
+
+#define STATE_FILE "state.json"
+#define STATE_CONFIG "config.json"
+#define STATE_FIFO "exec.fifo"
+
+/* [A-Za-z0-9_.+-]+, not "." or "..", at most 1024 bytes. */
+int state_validate_id(const char *id, struct husk_error *err);
+
+/* mkdir <root> (0700, parents) and <root>/<id> exclusively, lock it.
+ * Returns the locked dir fd. An existing id: `container "<id>" already exists`. */
+int state_reserve(const char *root, const char *id, struct husk_error *err);
+/* Open an existing container's dir; lock it (LOCK_EX) when `lock`.
+ * Missing: `container "<id>" does not exist`. */
+int state_open(const char *root, const char *id, bool lock, struct husk_error *err);
+
+int state_write(int dirfd, const struct husk_state *st, struct husk_error *err);
+int state_read(int dirfd, const char *id, struct husk_state *st, struct husk_error *err);
+void state_free(struct husk_state *st);
+
+/* Remove everything in the dir and the dir itself. */
+int state_remove(const char *root, const char *id, int dirfd, struct husk_error *err);
+
+/* Is the init process (pid, start_time) still the same live process?
+ * A zombie counts as gone. */
+bool state_init_alive(const struct husk_state *st);
+/* Derived status: stopped if init is gone, created while exec.fifo exists,
+ * paused if `paused` (the caller asks the cgroup), else running. */
+enum husk_status state_status(int dirfd, const struct husk_state *st, bool paused);
+const char *state_status_name(enum husk_status s);
+
+/* The OCI state JSON (ociVersion id status pid bundle annotations) plus, with
+ * `runc_fields`, rootfs created owner as `runc state` prints. */
+char *state_to_json(const struct husk_state *st, enum husk_status status, bool runc_fields, bool pretty);
+
+/* RFC 3339 UTC with nanoseconds, like Go's time.Time JSON. */
+char *state_now_rfc3339(void);
+
+#endif
