@@ -1,2 +1,209 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * process.capabilities → the five capability sets of the process (libcap).
+ *
+ * As runc: a name that is not a capability, or one the running kernel
+ * doesn't have (newer than /proc/sys/kernel/cap_last_cap), is ignored with a
+ * warning; an ambient capability the kernel refuses to raise (not in both
+ * permitted and inheritable) is skipped with a warning.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+
 #include "linux/process.h"
+#include "util/log.h"
+#include "util/util.h"
+
+struct cap_mask { uint64_t bits; };
+
+static void cap_freep(cap_t *c)
+{
+        if (*c)
+                cap_free(*c);
+}
+
+/* "CAP_KILL" → its number; -1 for names that aren't exactly a capability
+ * name in runc's spelling (upper case with the CAP_ prefix). */
+static int cap_number(const char *name)
+{
+        cap_value_t v;
+
+        if (!name || strncmp(name, "CAP_", 4) != 0 || name[4] == '\0')
+                return -1;
+        for (const char *p = name; *p; p++)
+                if (!((*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_'))
+                        return -1;
+        if (cap_from_name(name, &v) < 0 || v < 0 || v > 63)
+                return -1;
+        return (int)v;
+}
+
+/* "CAP_KILL" for error messages (libcap spells names in lower case). */
+static void cap_upper_name(int v, char *buf, size_t size)
+{
+        char *name = cap_to_name((cap_value_t)v);
+        size_t i = 0;
+
+        for (; name && name[i] && i + 1 < size; i++)
+                buf[i] = (char)(name[i] >= 'a' && name[i] <= 'z' ? name[i] - 'a' + 'A' : name[i]);
+        buf[i] = '\0';
+        cap_free(name);
+}
+
+static int cap_last(void)
+{
+        int n = cap_max_bits();    /* what the running kernel supports */
+        return n > 0 ? n - 1 : CAP_LAST_CAP;
+}
+
+/* Names → a bit mask of the capabilities the kernel knows; the others are
+ * logged (once per set) and left out. */
+static struct cap_mask mask_of(char **names, const char *set)
+{
+        struct cap_mask m = { 0 };
+        int last = cap_last();
+
+        for (char **n = names; n && *n; n++) {
+                int v = cap_number(*n);
+                if (v < 0 || v > last) {
+                        log_warn("process.capabilities.%s: ignoring unknown or unavailable capability %s", set, *n);
+                        continue;
+                }
+                m.bits |= UINT64_C(1) << v;
+        }
+        return m;
+}
+
+static const char *const set_names[] = { "bounding", "effective", "inheritable", "permitted", "ambient" };
+
+static char **set_list(const struct husk_caps *caps, size_t i)
+{
+        if (!caps)
+                return NULL;
+        switch (i) {
+        case 0: return caps->bounding;
+        case 1: return caps->effective;
+        case 2: return caps->inheritable;
+        case 3: return caps->permitted;
+        default: return caps->ambient;
+        }
+}
+
+int caps_validate(const struct husk_caps *caps, const char *path, struct husk_error *err)
+{
+        if (!caps)
+                return 0;
+        for (size_t i = 0; i < ARRAY_SIZE(set_names); i++)
+                for (char **n = set_list(caps, i); n && *n; n++)
+                        if (**n == '\0')
+                                return husk_error_set(err, 0, "%s.%s: empty capability name", path ? path : "capabilities",
+                                                      set_names[i]);
+        /* Unknown names only earn a warning (runc compatibility); it is
+         * printed when the sets are applied. */
+        return 0;
+}
+
+int caps_keep_on_setuid(struct husk_error *err)
+{
+        if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+                return husk_error_sys(err, "prctl(PR_SET_KEEPCAPS)");
+        return 0;
+}
+
+int caps_drop_bounding(const struct husk_caps *caps, struct husk_error *err)
+{
+        struct cap_mask keep = mask_of(caps ? caps->bounding : NULL, "bounding");
+        int last = cap_last();
+
+        for (int c = 0; c <= last; c++) {
+                if (keep.bits & (UINT64_C(1) << c))
+                        continue;
+                int in = prctl(PR_CAPBSET_READ, c, 0, 0, 0);
+                if (in == 0)
+                        continue;
+                if (in < 0 && errno == EINVAL)  /* kernel doesn't know it */
+                        continue;
+                if (cap_drop_bound((cap_value_t)c) < 0) {
+                        int e = errno;
+                        char name[64];
+                        cap_upper_name(c, name, sizeof(name));
+                        return husk_error_set(err, e, "drop %s from the bounding set", name);
+                }
+        }
+        return 0;
+}
+
+static int set_flags(cap_t c, cap_flag_t flag, struct cap_mask m)
+{
+        for (int v = 0; v < 64; v++) {
+                if (!(m.bits & (UINT64_C(1) << v)))
+                        continue;
+                cap_value_t cv = v;
+                if (cap_set_flag(c, flag, 1, &cv, CAP_SET) < 0)
+                        return -1;
+        }
+        return 0;
+}
+
+static char *mask_text(struct cap_mask m)
+{
+        return xasprintf("%016llx", (unsigned long long)m.bits);
+}
+
+int caps_apply(const struct husk_caps *caps, struct husk_error *err)
+{
+        struct cap_mask eff = mask_of(caps ? caps->effective : NULL, "effective");
+        struct cap_mask prm = mask_of(caps ? caps->permitted : NULL, "permitted");
+        struct cap_mask inh = mask_of(caps ? caps->inheritable : NULL, "inheritable");
+        struct cap_mask amb = mask_of(caps ? caps->ambient : NULL, "ambient");
+        _cleanup_(cap_freep) cap_t cur = NULL;
+        _cleanup_(cap_freep) cap_t want = NULL;
+
+        /* After setuid to non-root the effective set is empty even with
+         * keepcaps; raise it back to the permitted set first, so the final
+         * capset below runs with CAP_SETPCAP (inheritable outside the old
+         * permitted set needs it). */
+        cur = cap_get_proc();
+        if (!cur)
+                return husk_error_sys(err, "read the process capabilities");
+        if (cap_clear_flag(cur, CAP_EFFECTIVE) < 0)
+                return husk_error_sys(err, "clear effective capabilities");
+        int last = cap_last();
+        for (int v = 0; v <= last; v++) {
+                cap_value_t cv = v;
+                cap_flag_value_t fv;
+                if (cap_get_flag(cur, cv, CAP_PERMITTED, &fv) == 0 && fv == CAP_SET)
+                        cap_set_flag(cur, CAP_EFFECTIVE, 1, &cv, CAP_SET);
+        }
+        if (cap_set_proc(cur) < 0)
+                return husk_error_sys(err, "raise the effective capabilities to the permitted set");
+
+        want = cap_init();
+        if (!want)
+                return husk_error_sys(err, "cap_init");
+        if (set_flags(want, CAP_EFFECTIVE, eff) < 0 || set_flags(want, CAP_PERMITTED, prm) < 0 ||
+            set_flags(want, CAP_INHERITABLE, inh) < 0)
+                return husk_error_sys(err, "build the capability sets");
+        if (cap_set_proc(want) < 0) {
+                _cleanup_free_ char *e = mask_text(eff), *p = mask_text(prm), *i = mask_text(inh);
+                return husk_error_sys(err, "apply capabilities (effective %s, permitted %s, inheritable %s)", e, p,
+                                      i);
+        }
+
+        /* Ambient: start from nothing, raise what the kernel lets us. */
+        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+                return husk_error_sys(err, "clear the ambient capabilities");
+        for (int v = 0; v < 64; v++) {
+                if (!(amb.bits & (UINT64_C(1) << v)))
+                        continue;
+                if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, v, 0, 0) < 0) {
+                        int e = errno;
+                        char name[64];
+                        cap_upper_name(v, name, sizeof(name));
+                        log_warn("can't raise ambient capability %s: %s", name, strerror(e));
+                }
+        }
+        return 0;
+}

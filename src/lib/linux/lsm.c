@@ -1,2 +1,97 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * LSM labels for the container process, taking effect at execve: the
+ * SELinux exec context (libselinux) and the AppArmor profile.
+ *
+ * As runc: a label or profile that is set while its LSM is not enabled is
+ * an error (runc refuses an SELinux label in validation, and fails to write
+ * the AppArmor attr); an unset one is ignored.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
 #include "linux/process.h"
+#include "util/util.h"
+
+#if HAVE_SELINUX
+#include <selinux/selinux.h>
+#endif
+
+bool selinux_enabled_host(void)
+{
+#if HAVE_SELINUX
+        return is_selinux_enabled() > 0;
+#else
+        return false;
+#endif
+}
+
+bool apparmor_enabled_host(void)
+{
+        struct stat st;
+        char c = 0;
+
+        if (stat("/sys/kernel/security/apparmor", &st) < 0)
+                return false;
+        _cleanup_close_ int fd = open("/sys/module/apparmor/parameters/enabled", O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || read(fd, &c, 1) != 1)
+                return false;
+        return c == 'Y';
+}
+
+int lsm_validate(const struct husk_process *p, struct husk_error *err)
+{
+        if (!p)
+                return 0;
+        if (p->selinux_label && *p->selinux_label) {
+#if HAVE_SELINUX
+                if (!selinux_enabled_host())
+                        return husk_error_set(err, 0, "process.selinuxLabel: a label is set, but SELinux is disabled or not supported on this host");
+#else
+                return husk_error_set(err, 0, "process.selinuxLabel: a label is set, but husk was built without SELinux support");
+#endif
+        }
+        if (p->apparmor_profile && *p->apparmor_profile && !apparmor_enabled_host())
+                return husk_error_set(err, 0, "process.apparmorProfile: profile \"%s\" is set, but AppArmor is not enabled on this host",
+                                      p->apparmor_profile);
+        return 0;
+}
+
+static int apparmor_change_onexec(const char *profile, struct husk_error *err)
+{
+        _cleanup_free_ char *data = xasprintf("exec %s", profile);
+        /* Since Linux 5.1 (LSM stacking) AppArmor has its own attr dir. */
+        const char *path = "/proc/thread-self/attr/apparmor/exec";
+
+        if (access(path, F_OK) < 0)
+                path = "/proc/thread-self/attr/exec";
+        _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+                return husk_error_sys(err, "apply AppArmor profile \"%s\": open %s", profile, path);
+        if (write(fd, data, strlen(data)) != (ssize_t)strlen(data))
+                return husk_error_sys(err, "apply AppArmor profile \"%s\": write %s", profile, path);
+        return 0;
+}
+
+int lsm_set_exec_labels(const struct husk_process *p, struct husk_error *err)
+{
+        if (!p)
+                return 0;
+        if (lsm_validate(p, err) < 0)
+                return -1;
+        if (p->apparmor_profile && *p->apparmor_profile) {
+                if (apparmor_change_onexec(p->apparmor_profile, err) < 0)
+                        return -1;
+        }
+#if HAVE_SELINUX
+        if (p->selinux_label && *p->selinux_label) {
+                if (setexeccon(p->selinux_label) < 0)
+                        return husk_error_sys(err, "set SELinux exec label \"%s\"", p->selinux_label);
+        }
+#endif
+        return 0;
+}

@@ -1,58 +1,111 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The per-process settings of runtime-spec's "process" object, applied by the
- * container's init (and by exec) right before execve. Order, in init:
+/* The per-process settings of runtime-spec's "process" object (plus
+ * linux.seccomp, linux.sysctl, linux.personality), applied by the container's
+ * init (and by exec) right before execve.
  *
+ * Before the first side effect (in the parent):
+ *   process_validate(process), personality_validate(linux.personality),
+ *   seccomp_validate(linux.seccomp), sysctl_validate(spec)
+ *
+ * Order, in init (root in the container's namespaces):
+ *
+ *   sysctl_apply()           after /proc is mounted in the container (runc: after pivot_root)
  *   rlimits_apply()          before setuid, while we may still raise limits
  *   oom_score_adj_apply(), scheduler_apply(), ioprio_apply(),
  *   personality_apply(), cpu_affinity_apply(initial)
+ *   [seccomp_load_filter()   HERE instead of last when noNewPrivileges is
+ *                            false: without no_new_privs the kernel needs
+ *                            CAP_SYS_ADMIN to load a filter (runc does the same)]
  *   caps_drop_bounding()     needs CAP_SETPCAP: before changing user
- *   user_apply()             setgroups/setresgid/setresuid/umask, keeping caps
+ *   caps_keep_on_setuid()    PR_SET_KEEPCAPS, so permitted survives setresuid
+ *   user_apply()             setgroups/setresgid/setresuid/umask
  *   caps_apply()             effective/permitted/inheritable/ambient
  *   lsm_set_exec_labels()    SELinux exec label / AppArmor profile
- *   no_new_privs + seccomp_load_filter() last (seccomp may forbid the rest)
+ *   prctl(PR_SET_NO_NEW_PRIVS) + seccomp_load_filter() last
+ *                            (seccomp may forbid the rest)
  */
 #ifndef HUSK_PROCESS_H
 #define HUSK_PROCESS_H
 
+#include <sched.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
 #include "husk/error.h"
 #include "husk/spec.h"
 
-/* rlimits: an rlimit above the caller's hard limit without CAP_SYS_RESOURCE
- * fails with a message that says exactly that. */
+/* Side-effect-free checks of a process object: rlimits soft <= hard, umask,
+ * oomScoreAdj range, scheduler (runc's rules), ioPriority, execCPUAffinity
+ * lists, capabilities, LSM label set while the LSM is off. */
+int process_validate(const struct husk_process *p, struct husk_error *err);
+
+/* rlimits: setrlimit each, in order. Soft > hard is an error naming the
+ * rlimit; an EPERM is explained, e.g. "rlimit RLIMIT_NOFILE: hard limit
+ * 1048576 exceeds the caller's hard limit 20000 (husk lacks CAP_SYS_RESOURCE)". */
 int rlimits_apply(const struct husk_rlimit *rl, size_t n, struct husk_error *err);
-int oom_score_adj_apply(pid_t pid, int value, struct husk_error *err);   /* pid 0 = self */
+/* Writes /proc/<pid>/oom_score_adj; pid 0 = self. */
+int oom_score_adj_apply(pid_t pid, int value, struct husk_error *err);
+/* sched_setattr(0, ...) for the calling thread; NULL: nothing. */
+int scheduler_validate(const struct husk_scheduler *s, struct husk_error *err);
 int scheduler_apply(const struct husk_scheduler *s, struct husk_error *err);
+/* ioprio_set(IOPRIO_WHO_PROCESS, 0, class << 13 | priority); NULL: nothing. */
 int ioprio_apply(const struct husk_io_priority *p, struct husk_error *err);
+/* LINUX → PER_LINUX, LINUX32 → PER_LINUX32; flags are ignored with a
+ * warning (runc); NULL: nothing. */
+int personality_validate(const struct husk_personality *p, struct husk_error *err);
 int personality_apply(const struct husk_personality *p, struct husk_error *err);
+/* "0-3,7" → cpu set (error naming the list when malformed). */
+int cpu_list_parse(const char *list, cpu_set_t *set, struct husk_error *err);
+/* sched_setaffinity(0, list); NULL: nothing. */
 int cpu_affinity_apply(const char *cpu_list, struct husk_error *err);
 
-/* Capabilities (libcap). Names are validated by caps_validate(); an unknown
- * name is an error naming the field ("process.capabilities.bounding"). */
+/* Capabilities (libcap). As runc, names that are no capability, or that the
+ * running kernel doesn't know, are ignored with a warning when applied, so
+ * caps_validate() only rejects empty names. caps == NULL means
+ * "process.capabilities absent": every set ends up empty. */
 int caps_validate(const struct husk_caps *caps, const char *path, struct husk_error *err);
+/* Drop every capability not in caps->bounding from the bounding set. */
 int caps_drop_bounding(const struct husk_caps *caps, struct husk_error *err);
+/* Set effective/permitted/inheritable exactly, clear ambient and raise the
+ * spec's ambient caps (one the kernel refuses — not in permitted and
+ * inheritable — is skipped with runc's warning). Call after user_apply:
+ * it first raises effective to permitted, which setresuid cleared. */
 int caps_apply(const struct husk_caps *caps, struct husk_error *err);
-/* Keep permitted caps across setuid (PR_SET_KEEPCAPS) — call before user_apply. */
+/* Keep permitted caps across setuid (PR_SET_KEEPCAPS) — call before user_apply.
+ * execve resets it. */
 int caps_keep_on_setuid(struct husk_error *err);
 
-/* setgroups(additionalGids; or [] when not allowed, e.g. setgroups deny),
- * setresgid, setresuid, umask (default 0022). */
+/* setgroups(additionalGids, even when empty; skipped when !setgroups_allowed,
+ * e.g. "deny" in /proc/self/setgroups), setresgid, setresuid, umask
+ * (0022 when unset, as runc). */
 int user_apply(const struct husk_user *u, bool setgroups_allowed, struct husk_error *err);
 
-/* Seccomp (libseccomp). Build and load the filter. With SCMP_ACT_NOTIFY
- * rules, *notify_fd receives the listener fd (else -1). */
+/* Seccomp (libseccomp builds the program, seccomp(2) loads it with the
+ * spec's flags). seccomp_validate builds the whole filter without loading
+ * it and checks the flags against the running kernel. seccomp_load_filter
+ * makes no other syscall once the filter is live, and works with or
+ * without no_new_privs (without it, CAP_SYS_ADMIN is needed). With
+ * SCMP_ACT_NOTIFY rules, *notify_fd receives the listener fd (O_CLOEXEC;
+ * else -1) that the caller sends to linux.seccomp.listenerPath. s == NULL:
+ * nothing. */
 int seccomp_validate(const struct husk_seccomp *s, struct husk_error *err);
 int seccomp_load_filter(const struct husk_seccomp *s, int *notify_fd, struct husk_error *err);
 
-/* Write linux.sysctl through /proc/sys (after /proc is mounted in the container). */
+/* runc's rule for linux.sysctl: only namespaced sysctls (kernel.msg*,
+ * kernel.sem, kernel.shm*, fs.mqueue.* with an IPC namespace; net.* unless
+ * the network namespace is the current one; kernel.domainname with a UTS
+ * namespace; kernel.hostname never). */
+int sysctl_validate(const struct husk_spec *spec, struct husk_error *err);
+/* Write linux.sysctl through /proc/sys (after /proc is mounted in the
+ * container). "a.b.c" → /proc/sys/a/b/c; a key already written with '/'
+ * separators ("net/ipv4/conf/eth0.100/rp_filter") is used as it is. */
 int sysctl_apply(const struct husk_kv *kv, size_t n, struct husk_error *err);
 
-/* LSM labels. SELinux: setexeccon for the process label, setfscreatecon
- * or mount option for mountLabel. AppArmor: "exec <profile>" to
- * /proc/self/attr/apparmor/exec (or attr/exec). Errors if the label is set
- * and the LSM is not enabled (as runc). */
+/* LSM labels, effective at execve. SELinux: setexeccon(selinuxLabel).
+ * AppArmor: "exec <profile>" to /proc/thread-self/attr/apparmor/exec (or
+ * attr/exec). A label set while its LSM is not enabled is an error
+ * (lsm_validate catches it early). The mount label is the rootfs code's. */
+int lsm_validate(const struct husk_process *p, struct husk_error *err);
 int lsm_set_exec_labels(const struct husk_process *p, struct husk_error *err);
 bool selinux_enabled_host(void);
 bool apparmor_enabled_host(void);
