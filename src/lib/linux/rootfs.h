@@ -53,4 +53,11 @@ struct mount_flags {
 int mount_flags_parse(char *const *options, struct mount_flags *out, struct husk_error *err);
 void mount_flags_free(struct mount_flags *mf);
 
+/* Internal to rootfs.c and devices.c (rootfs_prepare calls it when /dev is
+ * not a bind mount, as runc): the default devices (null zero full random
+ * urandom tty) and linux.devices, mknod'ed (bind-mounted from the host when
+ * `userns`), /dev/ptmx -> pts/ptmx, and the fd/stdin/stdout/stderr/core
+ * symlinks. root_fd is an fd of the rootfs; paths resolve inside it. */
+int rootfs_setup_dev(int root_fd, const struct husk_spec *spec, bool userns, struct husk_error *err);
+
 #endif

@@ -1,2 +1,181 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include "util/path.h"
+#include "util/util.h"
+
+/* Symlinks followed by mkdir_in_root/mkfile_in_root before giving up, as
+ * the kernel's own MAXSYMLINKS. */
+#define PATH_MAX_SYMLINKS 40
+
+static int sys_openat2(int dirfd, const char *path, int flags)
+{
+        struct open_how how = {
+                .flags = (unsigned long long)(flags | O_CLOEXEC),
+                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+        };
+        int fd;
+
+        /* EAGAIN: a rename raced with the lookup somewhere under root; the
+         * kernel asks us to retry rather than risk a wrong answer. */
+        for (int i = 0; i < 32; i++) {
+                fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+                if (fd >= 0 || errno != EAGAIN)
+                        return fd;
+        }
+        return -1;
+}
+
+int open_in_root(int root_fd, const char *path, int flags, struct husk_error *err)
+{
+        const char *p = (path && *path) ? path : ".";
+        int fd = sys_openat2(root_fd, p, flags);
+        if (fd < 0)
+                return husk_error_sys(err, "open %s in root", p);
+        return fd;
+}
+
+const char *fd_path(int fd, char buf[static 32])
+{
+        snprintf(buf, 32, "/proc/self/fd/%d", fd);
+        return buf;
+}
+
+/* Rebuild a path after a symlink at `prefix`/<link> pointed at `target`:
+ * absolute targets restart from the root, relative ones from `prefix`. */
+static char *splice_symlink(const char *prefix, const char *target, const char *rest)
+{
+        const char *base = target[0] == '/' ? "" : prefix;
+        return xasprintf("%s/%s%s%s", base, target, (rest && *rest) ? "/" : "", rest ? rest : "");
+}
+
+static char *read_link_at(int dirfd, const char *name)
+{
+        char buf[PATH_MAX];
+        ssize_t n = readlinkat(dirfd, name, buf, sizeof(buf) - 1);
+        if (n < 0)
+                return NULL;
+        buf[n] = '\0';
+        return xstrdup(buf);
+}
+
+/* One pass of mkdir -p. Returns the fd, -1 on error, or -2 with *restart
+ * set to a new path when a dangling symlink has to be followed. */
+static int mkdir_walk(int root_fd, const char *path, mode_t mode, char **restart, struct husk_error *err)
+{
+        _cleanup_free_ char *copy = xstrdup(path);
+        _cleanup_free_ char *prefix = xzalloc(strlen(path) + 2);
+        _cleanup_close_ int cur = sys_openat2(root_fd, ".", O_PATH | O_DIRECTORY);
+        char *save = NULL;
+        size_t plen = 0;
+
+        if (cur < 0)
+                return husk_error_sys(err, "open root");
+
+        for (char *comp = strtok_r(copy, "/", &save); comp; comp = strtok_r(NULL, "/", &save)) {
+                prefix[plen++] = '/';
+                strcpy(prefix + plen, comp);
+                plen += strlen(comp);
+
+                for (int tries = 0;; tries++) {
+                        int fd = sys_openat2(root_fd, prefix, O_PATH | O_DIRECTORY);
+                        if (fd >= 0) {
+                                close(cur);
+                                cur = fd;
+                                break;
+                        }
+                        if (errno != ENOENT || tries > 4)
+                                return husk_error_sys(err, "open %s in root", prefix);
+                        if (mkdirat(cur, comp, mode) == 0 || errno == EEXIST) {
+                                struct stat st;
+                                if (fstatat(cur, comp, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
+                                        _cleanup_free_ char *target = read_link_at(cur, comp);
+                                        if (!target)
+                                                return husk_error_sys(err, "readlink %s in root", prefix);
+                                        prefix[plen - strlen(comp)] = '\0';
+                                        *restart = splice_symlink(prefix, target, save);
+                                        return -2;
+                                }
+                                continue;
+                        }
+                        return husk_error_sys(err, "mkdir %s in root", prefix);
+                }
+        }
+        return TAKE_FD(cur);
+}
+
+int mkdir_in_root(int root_fd, const char *path, mode_t mode, struct husk_error *err)
+{
+        _cleanup_free_ char *p = xstrdup(path ? path : "/");
+
+        for (int i = 0; i <= PATH_MAX_SYMLINKS; i++) {
+                char *next = NULL;
+                int fd = mkdir_walk(root_fd, p, mode, &next, err);
+                if (fd != -2)
+                        return fd;
+                free(p);
+                p = next;
+        }
+        errno = ELOOP;
+        return husk_error_sys(err, "mkdir %s in root", path);
+}
+
+int mkfile_in_root(int root_fd, const char *path, mode_t mode, struct husk_error *err)
+{
+        _cleanup_free_ char *p = xstrdup(path ? path : "");
+
+        for (int i = 0; i <= PATH_MAX_SYMLINKS; i++) {
+                /* Strip trailing slashes, then split into dir + name. */
+                size_t len = strlen(p);
+                while (len > 1 && p[len - 1] == '/')
+                        p[--len] = '\0';
+                char *slash = strrchr(p, '/');
+                const char *name = slash ? slash + 1 : p;
+                _cleanup_free_ char *dir = slash ? xstrndup(p, (size_t)(slash - p)) : xstrdup("");
+
+                if (!*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
+                        errno = EISDIR;
+                        return husk_error_sys(err, "create file %s in root", path);
+                }
+
+                _cleanup_close_ int dfd = mkdir_in_root(root_fd, dir, 0755, err);
+                if (dfd < 0)
+                        return -1;
+
+                int fd = openat(dfd, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, mode);
+                if (fd >= 0) {
+                        close(fd);
+                } else if (errno != EEXIST) {
+                        return husk_error_sys(err, "create file %s in root", p);
+                } else {
+                        int existing = sys_openat2(root_fd, p, O_PATH);
+                        if (existing >= 0)
+                                return existing;
+                        struct stat st;
+                        if (errno == ENOENT && fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+                            S_ISLNK(st.st_mode)) {
+                                /* A dangling symlink: create its target
+                                 * inside the root, as the mount would. */
+                                _cleanup_free_ char *target = read_link_at(dfd, name);
+                                if (!target)
+                                        return husk_error_sys(err, "readlink %s in root", p);
+                                char *next = splice_symlink(dir, target, NULL);
+                                free(p);
+                                p = next;
+                                continue;
+                        }
+                        return husk_error_sys(err, "open %s in root", p);
+                }
+                return open_in_root(root_fd, p, O_PATH, err);
+        }
+        errno = ELOOP;
+        return husk_error_sys(err, "create file %s in root", path);
+}
