@@ -237,7 +237,8 @@ create_container() {
 # exit code is collected with `wait_bg` and its output is in ID.out/ID.err.
 run_bg() {
         local id=${!#}
-        runtime run "$@" </dev/null >"$BATS_TEST_TMPDIR/$id.out" 2>"$BATS_TEST_TMPDIR/$id.err" &
+        # a simple command, so $! is the runtime itself (signals reach it)
+        "$RUNTIME" --root "$ROOT" run "$@" </dev/null >"$BATS_TEST_TMPDIR/$id.out" 2>"$BATS_TEST_TMPDIR/$id.err" &
         BG_PID=$!
         BG_PIDS+=("$BG_PID")
 }

@@ -1,0 +1,90 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# `kill`: signal names, numbers, the default TERM, --all, and its errors.
+
+load helpers
+
+# A PID 1 that reports the signals it receives in /shared/sig and exits 3
+# on TERM.
+trap_cmd='trap "echo USR1 >>/shared/sig" USR1; trap "echo TERM >>/shared/sig; exit 3" TERM; touch /shared/ready; while :; do sleep 0.05; done'
+
+@test "kill with no signal sends TERM" {
+        share_dir
+        set_cmd "$trap_cmd"
+        run_bg "$CID"
+        wait_file "$SHARED/ready"
+        runtime kill "$CID"
+        wait_bg
+        [[ $BG_STATUS -eq 3 ]]
+        [[ $(cat "$SHARED/sig") == TERM ]]
+}
+
+@test "kill by name without SIG, with SIG, and by number" {
+        share_dir
+        set_cmd "$trap_cmd"
+        run_detached "$CID"
+        wait_file "$SHARED/ready"
+        # one at a time: a pending signal absorbs a second one
+        n=0
+        for sig in USR1 SIGUSR1 10; do
+                runtime kill "$CID" "$sig"
+                n=$((n + 1))
+                for i in $(seq 100); do
+                        [[ $(cat "$SHARED/sig" 2>/dev/null | wc -l) -ge $n ]] && break
+                        sleep 0.05
+                done
+        done
+        [[ $(cat "$SHARED/sig") == $'USR1\nUSR1\nUSR1' ]]
+        [[ $(state_field "$CID" .status) == running ]]
+}
+
+@test "kill KILL, SIGKILL and 9 stop the container" {
+        set_args sleep 1000
+        for s in KILL SIGKILL 9; do
+                run_detached "$CID-$s"
+                runtime kill "$CID-$s" "$s"
+                wait_status "$CID-$s" stopped
+        done
+}
+
+@test "kill of a created container stops it" {
+        set_args sleep 1000
+        create_container "$CID"
+        runtime kill "$CID" KILL
+        wait_status "$CID" stopped
+}
+
+@test "kill --all and -a signal every process" {
+        set_args sh -c 'sleep 1000 & sleep 1000 & wait'
+        run_detached "$CID"
+        runtime kill --all "$CID" KILL
+        wait_status "$CID" stopped
+        run_detached "$CID-a"
+        runtime kill -a "$CID-a" KILL
+        wait_status "$CID-a" stopped
+}
+
+@test "kill of a stopped container: container not running" {
+        set_args true
+        run_detached "$CID"
+        wait_status "$CID" stopped
+        run runtime kill "$CID" KILL
+        assert_status 1
+        assert_output_contains "container not running"
+}
+
+@test "kill of an unknown id: does not exist" {
+        run runtime kill "$CID-nope" KILL
+        assert_status 1
+        assert_not_exist_error "$CID-nope"
+}
+
+@test "kill with an unknown signal fails and leaves the container running" {
+        set_args sleep 1000
+        run_detached "$CID"
+        run runtime kill "$CID" NOSUCHSIG
+        [[ $status -ne 0 ]]
+        run runtime kill "$CID" 1000
+        [[ $status -ne 0 ]]
+        [[ $(state_field "$CID" .status) == running ]]
+}

@@ -1,0 +1,221 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The root filesystem and config.json's mounts, seen from inside through
+# /proc/self/mountinfo.
+
+load helpers
+
+# mountinfo_of DEST: run the container and print the mountinfo line of DEST.
+mountinfo_of() {
+        set_cmd "awk -v d='$1' '\$5 == d' /proc/self/mountinfo"
+        run runtime run "$CID" </dev/null
+        assert_status 0
+        echo "$output"
+}
+
+# mount options (field 6) of DEST, one per line
+mount_opts() {
+        mountinfo_of "$1" | awk '{ print $6 }' | tr , '\n'
+}
+
+@test "the root is read-only with root.readonly" {
+        set_cmd 'touch /newfile'
+        run runtime run "$CID" </dev/null
+        [[ $status -ne 0 ]]
+        assert_output_contains "Read-only file system"
+}
+
+@test "the root is writable without root.readonly" {
+        writable_root
+        set_cmd 'touch /newfile && echo done'
+        run runtime run "$CID" </dev/null
+        assert_status 0
+        [[ -e $BUNDLE/rootfs/newfile ]]
+}
+
+@test "root.path relative to the bundle, and absolute" {
+        mv "$BUNDLE/rootfs" "$BUNDLE/other"
+        update_config '.root.path = "other"'
+        set_args true
+        run runtime run "$CID" </dev/null
+        assert_status 0
+        update_config '.root.path = $p' --arg p "$BUNDLE/other"
+        run runtime run "$CID" </dev/null
+        assert_status 0
+}
+
+@test "a read-only bind mount cannot be written" {
+        mkdir "$BATS_TEST_TMPDIR/src"
+        echo hostdata >"$BATS_TEST_TMPDIR/src/f"
+        add_mount "$(jq -n --arg s "$BATS_TEST_TMPDIR/src" '{destination: "/mnt", type: "bind", source: $s, options: ["bind", "ro"]}')"
+        set_cmd 'cat /mnt/f; echo x >/mnt/f'
+        run runtime run "$CID" </dev/null
+        [[ $status -ne 0 ]]
+        assert_output_contains hostdata
+        assert_output_contains "Read-only file system"
+        [[ $(cat "$BATS_TEST_TMPDIR/src/f") == hostdata ]]
+}
+
+@test "a read-write bind mount writes through to the host" {
+        share_dir
+        set_cmd 'echo fromcontainer >/shared/f'
+        run runtime run "$CID" </dev/null
+        assert_status 0
+        [[ $(cat "$SHARED/f") == fromcontainer ]]
+}
+
+@test "a bind mount of a single file" {
+        echo filedata >"$BATS_TEST_TMPDIR/file"
+        add_mount "$(jq -n --arg s "$BATS_TEST_TMPDIR/file" '{destination: "/etc/extra", type: "bind", source: $s, options: ["rbind", "ro"]}')"
+        set_cmd 'cat /etc/extra'
+        run runtime run "$CID" </dev/null
+        assert_status 0
+        [[ $output == filedata ]]
+}
+
+@test "nosuid, nodev, noexec in mountinfo" {
+        add_mount '{"destination": "/mnt", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev", "noexec"]}'
+        opts=$(mount_opts /mnt)
+        grep -qx nosuid <<<"$opts"
+        grep -qx nodev <<<"$opts"
+        grep -qx noexec <<<"$opts"
+}
+
+@test "without options: suid, dev, exec" {
+        add_mount '{"destination": "/mnt", "type": "tmpfs", "source": "tmpfs"}'
+        opts=$(mount_opts /mnt)
+        ! grep -qx nosuid <<<"$opts"
+        ! grep -qx nodev <<<"$opts"
+        ! grep -qx noexec <<<"$opts"
+}
+
+@test "noexec forbids running a binary from the mount" {
+        writable_root
+        add_mount '{"destination": "/mnt", "type": "tmpfs", "source": "tmpfs", "options": ["noexec"]}'
+        set_cmd 'cp /bin/busybox /mnt/bb && /mnt/bb true'
+        run runtime run "$CID" </dev/null
+        [[ $status -ne 0 ]]
+        assert_output_contains "Permission denied"
+}
+
+@test "atime flags: noatime, nodiratime, strictatime" {
+        add_mount '{"destination": "/mnt", "type": "tmpfs", "source": "tmpfs", "options": ["noatime"]}'
+        mount_opts /mnt | grep -qx noatime
+        update_config '.mounts[-1].options = ["strictatime"]'
+        opts=$(mount_opts /mnt)
+        ! grep -qx relatime <<<"$opts"
+        ! grep -qx noatime <<<"$opts"
+}
+
+@test "tmpfs size and mode" {
+        # a destination that does not exist yet: runc 1.1.5 gives an
+        # existing directory's mode to the tmpfs instead
+        add_mount '{"destination": "/m700", "type": "tmpfs", "source": "tmpfs", "options": ["size=1m", "mode=700"]}'
+        set_cmd 'stat -c %a /m700; df -k /m700 | tail -n 1; awk '"'"'$5 == "/m700"'"'"' /proc/self/mountinfo'
+        run runtime run "$CID" </dev/null
+        assert_status 0
+        [[ ${lines[0]} == 700 ]]
+        [[ $(awk '{ print $2 }' <<<"${lines[1]}") == 1024 ]]
+        [[ ${lines[2]} == *size=1024k* ]]
+}
+
+@test "a ro tmpfs" {
+        add_mount '{"destination": "/mnt", "type": "tmpfs", "source": "tmpfs", "options": ["ro"]}'
+        mount_opts /mnt | grep -qx ro
+}
+
+@test "a mount destination is created, nested directories included" {
+        add_mount '{"destination": "/a/b/c", "type": "tmpfs", "source": "tmpfs"}'
+        line=$(mountinfo_of /a/b/c)
+        [[ -n $line ]]
+}
+
+@test "mounts happen in order: a later mount covers an earlier one" {
+        add_mount '{"destination": "/mnt", "type": "tmpfs", "source": "tmpfs", "options": ["size=1m"]}'
+        add_mount '{"destination": "/mnt", "type": "tmpfs", "source": "tmpfs", "options": ["size=2m"]}'
+        set_cmd 'df -k /mnt | tail -n 1'
+        run runtime run "$CID" </dev/null
+        assert_status 0
+        [[ $(awk '{ print $2 }' <<<"$output") == 2048 ]]
+}
+
+@test "proc, sysfs, devpts, mqueue, tmpfs /dev of the default spec" {
+        set_cmd 'cat /proc/self/mountinfo'
+        run runtime run "$CID" </dev/null
+        assert_status 0
+        for m in "/proc proc" "/dev tmpfs" "/dev/pts devpts" "/dev/shm tmpfs" "/dev/mqueue mqueue" "/sys sysfs"; do
+                set -- $m
+                echo "$output" | awk -v d="$1" -v t="$2" '$5 == d { for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i + 1) == t) f = 1; break } } END { exit !f }'
+        done
+        # /sys is read-only
+        echo "$output" | awk '$5 == "/sys" { print $6 }' | tr , '\n' | grep -qx ro
+}
+
+@test "the container's /proc is its own pid namespace" {
+        set_cmd 'ls -d /proc/[0-9]* | wc -l'
+        run runtime run "$CID" </dev/null
+        assert_status 0
+        # sh, ls and wc at most
+        [[ $output -le 3 ]]
+}
+
+@test "masked paths: files read empty, directories are empty" {
+        writable_root
+        echo secret >"$BUNDLE/rootfs/etc/secret"
+        mkdir "$BUNDLE/rootfs/secretdir"
+        echo secret >"$BUNDLE/rootfs/secretdir/f"
+        update_config '.linux.maskedPaths += ["/etc/secret", "/secretdir", "/proc/keys", "/no/such/path"]'
+        set_cmd 'cat /etc/secret; ls -A /secretdir; cat /proc/keys; echo end'
+        run runtime run "$CID" </dev/null
+        assert_status 0
+        [[ $output == end ]]
+}
+
+@test "masked paths cannot be written" {
+        writable_root
+        echo secret >"$BUNDLE/rootfs/etc/secret"
+        mkdir "$BUNDLE/rootfs/secretdir"
+        update_config '.linux.maskedPaths += ["/etc/secret", "/secretdir"]'
+        set_cmd 'touch /secretdir/x'
+        run runtime run "$CID" </dev/null
+        [[ $status -ne 0 ]]
+        [[ $(cat "$BUNDLE/rootfs/etc/secret") == secret ]]
+        [[ ! -e $BUNDLE/rootfs/secretdir/x ]]
+}
+
+@test "readonly paths are mounted read-only" {
+        writable_root
+        mkdir "$BUNDLE/rootfs/rodir"
+        update_config '.linux.readonlyPaths += ["/rodir"]'
+        set_cmd 'touch /rodir/x; grep -E " /proc/sys | /rodir " /proc/self/mountinfo'
+        run runtime run "$CID" </dev/null
+        assert_output_contains "Read-only file system"
+        for d in /proc/sys /rodir; do
+                echo "$output" | awk -v d="$d" '$5 == d { print $6 }' | tr , '\n' | grep -qx ro
+        done
+}
+
+@test "--no-pivot runs the container in its root" {
+        set_cmd 'cat /etc/passwd | head -n 1; ls /; cat /proc/1/cmdline'
+        run runtime run --no-pivot "$CID" </dev/null
+        assert_status 0
+        [[ ${lines[0]} == root:x:0:0:root:/root:/bin/sh ]]
+        assert_output_contains home
+}
+
+@test "rootfsPropagation private and rprivate" {
+        for p in private rprivate slave rslave; do
+                update_config '.linux.rootfsPropagation = $p' --arg p "$p"
+                set_args true
+                run runtime run "$CID-$p" </dev/null
+                assert_status 0
+        done
+}
+
+@test "a bind mount with propagation flags" {
+        share_dir
+        update_config '.mounts[-1].options += ["rprivate"]'
+        set_args true
+        run runtime run "$CID" </dev/null
+        assert_status 0
+}

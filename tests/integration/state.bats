@@ -1,0 +1,76 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# `state`: the OCI state JSON, as runc prints it.
+
+load helpers
+
+@test "state of a created container has every runc field" {
+        set_args sleep 1000
+        create_container "$CID"
+        run runtime state "$CID"
+        assert_status 0
+        echo "$output" | jq -e --arg id "$CID" --arg b "$BUNDLE" '
+                (.ociVersion | type == "string" and length > 0) and
+                .id == $id and
+                .status == "created" and
+                (.pid | type == "number" and . > 0) and
+                .bundle == $b and
+                .rootfs == $b + "/rootfs" and
+                (.created | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?Z$")) and
+                (.owner | type == "string")'
+}
+
+@test "state pid is the container's init, visible on the host" {
+        set_args sleep 1000
+        run_detached "$CID"
+        pid=$(container_pid "$CID")
+        [[ $(tr '\0' ' ' <"/proc/$pid/cmdline") == "sleep 1000 " ]]
+        [[ $(readlink "/proc/$pid/ns/pid") != $(readlink /proc/self/ns/pid) ]]
+}
+
+@test "state shows the annotations of config.json" {
+        update_config '.annotations = {"org.example.a": "1", "b": "two words"}'
+        set_args sleep 1000
+        create_container "$CID"
+        run runtime state "$CID"
+        assert_status 0
+        echo "$output" | jq -e '.annotations == {"org.example.a": "1", "b": "two words"}'
+}
+
+@test "state of a stopped container: status stopped, pid 0" {
+        set_args true
+        run_detached "$CID"
+        wait_status "$CID" stopped
+        run runtime state "$CID"
+        assert_status 0
+        echo "$output" | jq -e '.status == "stopped" and .pid == 0'
+}
+
+@test "state of an unknown id fails: does not exist" {
+        run runtime state "$CID-nope"
+        assert_status 1
+        assert_not_exist_error "$CID-nope"
+}
+
+@test "state of an unknown id names it (husk wording)" {
+        husk_only 'runc 1.1.5 says: container does not exist'
+        run runtime state "$CID-nope"
+        assert_status 1
+        assert_output_contains "container \"$CID-nope\" does not exist"
+}
+
+@test "created time stays the same across status changes" {
+        set_args sleep 1000
+        create_container "$CID"
+        c1=$(state_field "$CID" .created)
+        runtime start "$CID"
+        [[ $(state_field "$CID" .created) == "$c1" ]]
+}
+
+@test "a process killed from outside the runtime makes the container stopped" {
+        set_args sleep 1000
+        run_detached "$CID"
+        pid=$(container_pid "$CID")
+        kill -9 "$pid"
+        wait_status "$CID" stopped
+}
