@@ -1,2 +1,221 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-int main(void) { return 0; }
+/* husk: global options, command dispatch, help and version. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "config.h"
+#include "util/log.h"
+#include "util/util.h"
+
+static const struct cli_command commands[] = {
+        { "create", cmd_create, "create a container",
+          "husk create [options] <container-id>\n\n"
+          "Create a container from the bundle's config.json; it waits for `husk start`.\n\n"
+          "Options:\n"
+          "  -b, --bundle DIR          bundle directory (default: the current directory)\n"
+          "      --console-socket PATH unix socket that receives the pty master (process.terminal)\n"
+          "      --pid-file PATH       write the container's init pid here\n"
+          "      --no-pivot            use MS_MOVE + chroot instead of pivot_root (rootfs on ramfs)\n"
+          "      --no-new-keyring      keep the caller's session keyring\n"
+          "      --preserve-fds N      pass fds 3..3+N-1 to the container (plus LISTEN_FDS)\n" },
+        { "run", cmd_run, "create and start a container, and wait for it",
+          "husk run [options] <container-id>\n\n"
+          "Create and start a container. In the foreground husk waits for it, forwards\n"
+          "signals, and exits with its exit code (128+N when killed by signal N).\n\n"
+          "Options:\n"
+          "  -b, --bundle DIR          bundle directory (default: the current directory)\n"
+          "      --console-socket PATH unix socket that receives the pty master\n"
+          "  -d, --detach              return once the container is running\n"
+          "      --keep                keep the container's state after it exits\n"
+          "      --pid-file PATH       write the container's init pid here\n"
+          "      --no-pivot            use MS_MOVE + chroot instead of pivot_root\n"
+          "      --no-new-keyring      keep the caller's session keyring\n"
+          "      --preserve-fds N      pass fds 3..3+N-1 to the container (plus LISTEN_FDS)\n" },
+        { "start", cmd_start, "start a created container",
+          "husk start <container-id>\n\nRun the process of a container made by `husk create`.\n" },
+        { "state", cmd_state, "print a container's state as JSON",
+          "husk state <container-id>\n\nPrint the OCI state of a container (as runc does).\n" },
+        { "kill", cmd_kill, "send a signal to a container",
+          "husk kill [options] <container-id> [signal]\n\n"
+          "Send a signal (default SIGTERM) to the container's init. The signal is a name\n"
+          "(KILL, SIGKILL) or a number (9).\n\n"
+          "Options:\n"
+          "  -a, --all                 signal every process in the container's cgroup\n" },
+        { "delete", cmd_delete, "delete a stopped container",
+          "husk delete [options] <container-id>\n\n"
+          "Delete a container's state, cgroup and resources; runs poststop hooks.\n\n"
+          "Options:\n"
+          "  -f, --force               kill the container first if it is still running\n" },
+        { "list", cmd_list, "list containers",
+          "husk list [options]\n\n"
+          "Options:\n"
+          "  -f, --format table|json   output format (default table)\n"
+          "  -q, --quiet               print only the ids\n" },
+        { "spec", cmd_spec, "write a default config.json",
+          "husk spec [options]\n\n"
+          "Write a default config.json for a new bundle.\n\n"
+          "Options:\n"
+          "  -b, --bundle DIR          where to write it (default: the current directory)\n"
+          "      --rootless            a config for a container run by an unprivileged user\n" },
+        { "features", cmd_features, "print what husk supports as JSON",
+          "husk features\n\nPrint the OCI runtime features document (runtime-spec features.md).\n" },
+};
+
+static const char global_usage[] =
+        "husk - an OCI container runtime\n\n"
+        "Usage: husk [global options] <command> [command options] [arguments]\n\n"
+        "Global options:\n"
+        "      --root DIR            state directory (default " HUSK_DEFAULT_ROOT ")\n"
+        "      --log FILE            also write logs and errors to FILE\n"
+        "      --log-format FORMAT   text or json (for --log)\n"
+        "      --debug               verbose logs\n"
+        "      --systemd-cgroup      use the systemd cgroup driver (cgroupsPath slice:prefix:name)\n"
+        "      --rootless true|false|auto\n"
+        "  -v, --version             print the version\n"
+        "  -h, --help                this help\n\n"
+        "Commands:\n";
+
+static void print_usage(FILE *f)
+{
+        fputs(global_usage, f);
+        for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+                fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+        fputs("  help       show a command's help\n\nRun 'husk help <command>' for a command's options.\n", f);
+}
+
+static const struct cli_command *find_command(const char *name)
+{
+        for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+                if (strcmp(commands[i].name, name) == 0)
+                        return &commands[i];
+        return NULL;
+}
+
+int cli_help(const char *name)
+{
+        const struct cli_command *c = find_command(name);
+        if (!c) {
+                fprintf(stderr, "husk: no help for unknown command \"%s\"\n", name);
+                return 1;
+        }
+        fputs(c->usage, stdout);
+        return 0;
+}
+
+int cli_fail(struct cli_ctx *ctx, struct husk_error *err)
+{
+        log_error("%s", err->msg[0] ? err->msg : "unknown error");
+        return 1;
+}
+
+int cli_usage_error(struct cli_ctx *ctx, const char *fmt, ...)
+{
+        char msg[1024];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof(msg), fmt, ap);
+        va_end(ap);
+        log_error("%s: %s (see 'husk help %s')", ctx->cmd, msg, ctx->cmd);
+        return 1;
+}
+
+int cli_need_args(struct cli_ctx *ctx, int argc, char **argv, int n, const char *what)
+{
+        int have = argc - optind;
+        if (have < n) {
+                cli_usage_error(ctx, "%s required", what);
+                return -1;
+        }
+        if (have > n) {
+                cli_usage_error(ctx, "unexpected argument \"%s\"", argv[optind + n]);
+                return -1;
+        }
+        return 0;
+}
+
+static void print_version(void)
+{
+        printf("husk version %s\n", HUSK_VERSION);
+        printf("commit: %s\n", HUSK_COMMIT);
+        printf("spec: %s\n", HUSK_OCI_VERSION);
+        printf("+SECCOMP +CAP +YAJL%s%s\n", HAVE_SELINUX ? " +SELINUX" : " -SELINUX",
+               HAVE_SYSTEMD ? " +SYSTEMD" : " -SYSTEMD");
+}
+
+int main(int argc, char **argv)
+{
+        struct cli_ctx ctx = { .root = HUSK_DEFAULT_ROOT };
+        const char *log_format = "text";
+        enum { OPT_ROOT = 256, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD, OPT_ROOTLESS, OPT_CRIU };
+        static const struct option opts[] = {
+                { "root", required_argument, NULL, OPT_ROOT },
+                { "log", required_argument, NULL, OPT_LOG },
+                { "log-format", required_argument, NULL, OPT_LOG_FORMAT },
+                { "debug", no_argument, NULL, OPT_DEBUG },
+                { "systemd-cgroup", no_argument, NULL, OPT_SYSTEMD },
+                { "rootless", optional_argument, NULL, OPT_ROOTLESS },
+                { "criu", required_argument, NULL, OPT_CRIU },
+                { "version", no_argument, NULL, 'v' },
+                { "help", no_argument, NULL, 'h' },
+                { 0 },
+        };
+        /* '+': stop at the command name; its options are its own. */
+        int c;
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
+                switch (c) {
+                case OPT_ROOT: ctx.root = optarg; break;
+                case OPT_LOG: ctx.log = optarg; break;
+                case OPT_LOG_FORMAT: log_format = optarg; break;
+                case OPT_DEBUG: ctx.debug = true; break;
+                case OPT_SYSTEMD: ctx.systemd_cgroup = true; break;
+                case OPT_ROOTLESS:
+                        ctx.rootless = !optarg || strcmp(optarg, "true") == 0 ||
+                                       (strcmp(optarg, "auto") == 0 && geteuid() != 0);
+                        break;
+                case OPT_CRIU: break;   /* accepted for runc compatibility; no checkpointing */
+                case 'v': print_version(); return 0;
+                case 'h': print_usage(stdout); return 0;
+                default:
+                        fprintf(stderr, "husk: unknown global option \"%s\"\n", argv[optind - 1]);
+                        print_usage(stderr);
+                        return 1;
+                }
+        }
+        if (strcmp(log_format, "json") == 0) {
+                ctx.log_json = true;
+        } else if (strcmp(log_format, "text") != 0) {
+                fprintf(stderr, "husk: --log-format: unknown format \"%s\" (text or json)\n", log_format);
+                return 1;
+        }
+        struct husk_error err = { 0 };
+        if (husk_log_init(ctx.log, ctx.log_json, ctx.debug, &err) < 0) {
+                fprintf(stderr, "husk: %s\n", err.msg);
+                return 1;
+        }
+        if (optind >= argc) {
+                print_usage(stderr);
+                return 1;
+        }
+        const char *name = argv[optind];
+        if (strcmp(name, "help") == 0) {
+                if (optind + 1 < argc)
+                        return cli_help(argv[optind + 1]);
+                print_usage(stdout);
+                return 0;
+        }
+        const struct cli_command *cmd = find_command(name);
+        if (!cmd) {
+                log_error("unknown command \"%s\" (see 'husk --help')", name);
+                return 1;
+        }
+        ctx.cmd = cmd->name;
+        int sub_argc = argc - optind;
+        char **sub_argv = argv + optind;
+        optind = 0;     /* re-initialise getopt for the command */
+        opterr = 0;
+        return cmd->run(&ctx, sub_argc, sub_argv);
+}

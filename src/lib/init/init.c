@@ -18,6 +18,7 @@
 #include "linux/rootfs.h"
 #include "linux/terminal.h"
 #include "state/state.h"
+#include "util/path.h"
 #include "util/util.h"
 
 #ifndef CLONE_NEWTIME
@@ -77,6 +78,13 @@ static _Noreturn void stage1(const struct init_config *cfg)
         int sock = cfg->sync_fd;
 
         prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+        /* `husk run` blocks signals to forward them; the container starts clean. */
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        for (int sig = 1; sig < NSIG; sig++)
+                if (sig != SIGKILL && sig != SIGSTOP)
+                        signal(sig, SIG_DFL);
         int keep[] = { cfg->sync_fd, cfg->fifo_fd };
         close_fds_from(3 + cfg->preserve_fds, keep, ARRAY_SIZE(keep));
 
@@ -291,8 +299,14 @@ static void stage2(const struct init_config *cfg)
                 dprintf(2, "husk: %s\n", err.msg);
                 _exit(1);
         }
-        static char *const empty_env[] = { NULL };
-        execve(exe, proc->args, proc->env ? proc->env : empty_env);
+        char **env = NULL;
+        for (size_t i = 0; proc->env && proc->env[i]; i++)
+                env = strv_append(env, proc->env[i]);
+        for (size_t i = 0; cfg->extra_env && cfg->extra_env[i]; i++)
+                env = strv_append(env, cfg->extra_env[i]);
+        if (!env)
+                env = xzalloc(sizeof(char *));
+        execve(exe, proc->args, env);
         dprintf(2, "husk: exec %s: %s\n", exe, strerror(errno));
         _exit(127);
 }

@@ -33,6 +33,7 @@ struct init_config {
         bool no_pivot;
         bool no_new_keyring;
         struct cgroup_manager *cgroup;  /* NULL: no cgroup */
+        char *const *extra_env;         /* appended to process.env (LISTEN_FDS, ...) */
 };
 
 /* Fork stage 1. Returns its pid in the parent; the child never returns. */

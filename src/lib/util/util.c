@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <poll.h>
 #include <sys/syscall.h>
 
 #include "util/util.h"
@@ -297,4 +298,38 @@ int close_fds_from(int first, const int *keep, size_t n_keep)
                         lo = sorted[i] + 1;
         }
         return 0;
+}
+
+int write_file_atomic_at(int dirfd, const char *name, const char *data, size_t len, struct husk_error *err)
+{
+        char tmp[256];
+        snprintf(tmp, sizeof(tmp), ".%s.%d", name, (int)getpid());
+        _cleanup_close_ int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (fd < 0)
+                return husk_error_sys(err, "create %s", name);
+        if (write_all(fd, data, len) < 0 || renameat(dirfd, tmp, dirfd, name) < 0) {
+                husk_error_sys(err, "write %s", name);
+                unlinkat(dirfd, tmp, 0);
+                return -1;
+        }
+        return 0;
+}
+
+int pidfd_open_pid(pid_t pid)
+{
+        return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+int wait_pidfd(int pidfd, int timeout_ms)
+{
+        struct pollfd p = { pidfd, POLLIN, 0 };
+        for (;;) {
+                int r = poll(&p, 1, timeout_ms);
+                if (r > 0)
+                        return 1;
+                if (r == 0)
+                        return 0;
+                if (errno != EINTR)
+                        return -1;
+        }
 }

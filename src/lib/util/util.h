@@ -67,6 +67,12 @@ int read_file_at(int dirfd, const char *path, char **out, size_t *len, struct hu
 int write_file_at(int dirfd, const char *path, const char *data, size_t len, struct husk_error *err);
 /* Write to a temp file in the same dir, fsync-free rename over path. */
 int write_file_atomic(const char *path, const char *data, size_t len, mode_t mode, struct husk_error *err);
+/* The same, relative to a directory fd. */
+int write_file_atomic_at(int dirfd, const char *name, const char *data, size_t len, struct husk_error *err);
+/* Wait until the process behind pidfd exits; timeout_ms < 0 waits forever.
+ * Returns 1 exited, 0 timed out, -1 error. */
+int wait_pidfd(int pidfd, int timeout_ms);
+int pidfd_open_pid(pid_t pid);
 int write_all(int fd, const void *buf, size_t len);
 ssize_t read_all(int fd, void *buf, size_t len);
 

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef HUSK_CLI_H
+#define HUSK_CLI_H
+
+#include <getopt.h>
+#include <stdbool.h>
+
+#include "husk/error.h"
+
+/* Global options (before the command), runc's set. */
+struct cli_ctx {
+        const char *root;
+        const char *log;
+        bool log_json;
+        bool debug;
+        bool systemd_cgroup;
+        bool rootless;
+        const char *cmd;                /* the command's name, for messages */
+};
+
+struct cli_command {
+        const char *name;
+        int (*run)(struct cli_ctx *ctx, int argc, char **argv);
+        const char *summary;
+        const char *usage;              /* "husk NAME [options] <container-id>\n\nOptions:\n..." */
+};
+
+/* Log the error (stderr, and --log) and return the exit status 1. */
+int cli_fail(struct cli_ctx *ctx, struct husk_error *err);
+int cli_usage_error(struct cli_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Print the command's usage to stdout and return 0. */
+int cli_help(const char *name);
+/* getopt_long with husk's conventions (-h/--help handled by the caller). */
+#define CLI_HELP_OPTION { "help", no_argument, NULL, 'h' }
+/* Exactly `n` positional arguments remain? Else usage error. */
+int cli_need_args(struct cli_ctx *ctx, int argc, char **argv, int n, const char *what);
+
+int cmd_create(struct cli_ctx *, int, char **);
+int cmd_run(struct cli_ctx *, int, char **);
+int cmd_start(struct cli_ctx *, int, char **);
+int cmd_kill(struct cli_ctx *, int, char **);
+int cmd_delete(struct cli_ctx *, int, char **);
+int cmd_state(struct cli_ctx *, int, char **);
+int cmd_list(struct cli_ctx *, int, char **);
+int cmd_spec(struct cli_ctx *, int, char **);
+int cmd_features(struct cli_ctx *, int, char **);
+
+#endif

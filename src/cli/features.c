@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* `husk features`: runtime-spec features.md. Every list here must be the
+ * truth: an entry means husk applies it, not merely parses it. */
+#include <seccomp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <yajl/yajl_gen.h>
+
+#include "cli.h"
+#include "config.h"
+#include "util/util.h"
+
+static void str(yajl_gen g, const char *s)
+{
+        yajl_gen_string(g, (const unsigned char *)s, strlen(s));
+}
+
+static void str_array(yajl_gen g, const char *key, const char *const *v, size_t n)
+{
+        str(g, key);
+        yajl_gen_array_open(g);
+        for (size_t i = 0; i < n; i++)
+                str(g, v[i]);
+        yajl_gen_array_close(g);
+}
+
+static void kv_bool(yajl_gen g, const char *key, bool v)
+{
+        str(g, key);
+        yajl_gen_bool(g, v);
+}
+
+static const char *const hooks[] = { "prestart", "createRuntime", "createContainer",
+                                     "startContainer", "poststart", "poststop" };
+static const char *const mount_options[] = {
+        "async", "atime", "bind", "defaults", "dev", "diratime", "dirsync", "exec", "mand", "noatime",
+        "nodev", "nodiratime", "noexec", "nomand", "norelatime", "nostrictatime", "nosuid", "nosymfollow",
+        "private", "ratime", "rbind", "rdev", "rdiratime", "relatime", "remount", "rexec", "rnoatime",
+        "rnodev", "rnodiratime", "rnoexec", "rnorelatime", "rnostrictatime", "rnosuid", "rnosymfollow",
+        "ro", "rprivate", "rrelatime", "rro", "rrw", "rshared", "rslave", "rstrictatime", "rsuid",
+        "rsymfollow", "runbindable", "rw", "shared", "slave", "strictatime", "suid", "symfollow", "sync",
+        "tmpcopyup", "unbindable",
+};
+static const char *const namespaces[] = { "cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts" };
+static const char *const actions[] = { "SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS",
+                                       "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG", "SCMP_ACT_NOTIFY", "SCMP_ACT_TRACE",
+                                       "SCMP_ACT_TRAP" };
+static const char *const operators[] = { "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_LE",
+                                         "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ", "SCMP_CMP_NE" };
+static const char *const archs[] = {
+        "SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM", "SCMP_ARCH_MIPS", "SCMP_ARCH_MIPS64", "SCMP_ARCH_MIPS64N32",
+        "SCMP_ARCH_MIPSEL", "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC", "SCMP_ARCH_PPC64",
+        "SCMP_ARCH_PPC64LE", "SCMP_ARCH_RISCV64", "SCMP_ARCH_S390", "SCMP_ARCH_S390X", "SCMP_ARCH_X32",
+        "SCMP_ARCH_X86", "SCMP_ARCH_X86_64",
+};
+static const char *const seccomp_flags[] = { "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
+                                             "SECCOMP_FILTER_FLAG_TSYNC" };
+
+int cmd_features(struct cli_ctx *ctx, int argc, char **argv)
+{
+        static const struct option opts[] = { CLI_HELP_OPTION, { 0 } };
+        int c;
+        while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+                if (c == 'h')
+                        return cli_help(ctx->cmd);
+                return cli_usage_error(ctx, "unknown option \"%s\"", argv[optind - 1]);
+        }
+        if (cli_need_args(ctx, argc, argv, 0, "") < 0)
+                return 1;
+
+        yajl_gen g = yajl_gen_alloc(NULL);
+        yajl_gen_config(g, yajl_gen_beautify, 1);
+        yajl_gen_config(g, yajl_gen_indent_string, "    ");
+        yajl_gen_map_open(g);
+        str(g, "ociVersionMin");
+        str(g, "1.0.0");
+        str(g, "ociVersionMax");
+        str(g, HUSK_OCI_VERSION);
+        str_array(g, "hooks", hooks, ARRAY_SIZE(hooks));
+        str_array(g, "mountOptions", mount_options, ARRAY_SIZE(mount_options));
+
+        str(g, "linux");
+        yajl_gen_map_open(g);
+        str_array(g, "namespaces", namespaces, ARRAY_SIZE(namespaces));
+        str(g, "capabilities");
+        yajl_gen_array_open(g);
+        for (int cap = 0; cap <= CAP_LAST_CAP || cap_valid(cap); cap++) {
+                char *name = cap_to_name(cap);
+                if (!name)
+                        break;
+                if (strncmp(name, "cap_", 4) == 0) {
+                        char up[64];
+                        size_t i = 0;
+                        for (; name[i] && i < sizeof(up) - 1; i++)
+                                up[i] = (char)(name[i] >= 'a' && name[i] <= 'z' ? name[i] - 32 : name[i]);
+                        up[i] = '\0';
+                        str(g, up);
+                }
+                cap_free(name);
+                if (cap >= 63)
+                        break;
+        }
+        yajl_gen_array_close(g);
+
+        str(g, "cgroup");
+        yajl_gen_map_open(g);
+        kv_bool(g, "v1", true);
+        kv_bool(g, "v2", true);
+        kv_bool(g, "systemd", false);
+        kv_bool(g, "systemdUser", false);
+        kv_bool(g, "rdma", true);
+        yajl_gen_map_close(g);
+
+        str(g, "seccomp");
+        yajl_gen_map_open(g);
+        kv_bool(g, "enabled", true);
+        str_array(g, "actions", actions, ARRAY_SIZE(actions));
+        str_array(g, "operators", operators, ARRAY_SIZE(operators));
+        str_array(g, "archs", archs, ARRAY_SIZE(archs));
+        str_array(g, "knownFlags", seccomp_flags, ARRAY_SIZE(seccomp_flags));
+        str_array(g, "supportedFlags", seccomp_flags, ARRAY_SIZE(seccomp_flags));
+        yajl_gen_map_close(g);
+
+        str(g, "apparmor");
+        yajl_gen_map_open(g);
+        kv_bool(g, "enabled", true);
+        yajl_gen_map_close(g);
+        str(g, "selinux");
+        yajl_gen_map_open(g);
+        kv_bool(g, "enabled", HAVE_SELINUX);
+        yajl_gen_map_close(g);
+        str(g, "intelRdt");
+        yajl_gen_map_open(g);
+        kv_bool(g, "enabled", false);
+        yajl_gen_map_close(g);
+        str(g, "mountExtensions");
+        yajl_gen_map_open(g);
+        str(g, "idmap");
+        yajl_gen_map_open(g);
+        kv_bool(g, "enabled", false);
+        yajl_gen_map_close(g);
+        yajl_gen_map_close(g);
+        yajl_gen_map_close(g);  /* linux */
+
+        str(g, "annotations");
+        yajl_gen_map_open(g);
+        const struct scmp_version *v = seccomp_version();
+        char ver[64];
+        snprintf(ver, sizeof(ver), "%u.%u.%u", v->major, v->minor, v->micro);
+        str(g, "io.github.seccomp.libseccomp.version");
+        str(g, ver);
+        str(g, "io.github.husk.version");
+        str(g, HUSK_VERSION);
+        yajl_gen_map_close(g);
+        yajl_gen_map_close(g);
+
+        const unsigned char *buf;
+        size_t len;
+        yajl_gen_get_buf(g, &buf, &len);
+        printf("%.*s\n", (int)len, buf);
+        yajl_gen_free(g);
+        return 0;
+}

@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* state, list, spec */
+#include <dirent.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <yajl/yajl_gen.h>
+
+#include "cli.h"
+#include "container/container.h"
+#include "util/util.h"
+
+int cmd_state(struct cli_ctx *ctx, int argc, char **argv)
+{
+        static const struct option opts[] = { CLI_HELP_OPTION, { 0 } };
+        int c;
+        while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+                if (c == 'h')
+                        return cli_help(ctx->cmd);
+                return cli_usage_error(ctx, "unknown option \"%s\"", argv[optind - 1]);
+        }
+        if (cli_need_args(ctx, argc, argv, 1, "container id") < 0)
+                return 1;
+        struct husk_error err = { 0 };
+        struct husk_container ct;
+        if (container_load(ctx->root, argv[optind], false, &ct, &err) < 0)
+                return cli_fail(ctx, &err);
+        _cleanup_free_ char *json = state_to_json(&ct.st, ct.status, true, true);
+        printf("%s\n", json);
+        container_release(&ct);
+        return 0;
+}
+
+struct row {
+        char *cells[6];
+};
+
+static void print_table(struct row *rows, size_t n)
+{
+        /* Columns as runc's tabwriter prints them: min width 12, padding 3. */
+        size_t w[6] = { 0 };
+        for (size_t i = 0; i < n; i++)
+                for (int k = 0; k < 6; k++) {
+                        size_t l = strlen(rows[i].cells[k]) + 3;
+                        if (l > w[k])
+                                w[k] = l;
+                }
+        for (int k = 0; k < 6; k++)
+                if (w[k] < 12)
+                        w[k] = 12;
+        for (size_t i = 0; i < n; i++) {
+                for (int k = 0; k < 5; k++)
+                        printf("%-*s", (int)w[k], rows[i].cells[k]);
+                printf("%s\n", rows[i].cells[5]);
+        }
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+        return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int cmd_list(struct cli_ctx *ctx, int argc, char **argv)
+{
+        static const struct option opts[] = {
+                { "format", required_argument, NULL, 'f' },
+                { "quiet", no_argument, NULL, 'q' },
+                CLI_HELP_OPTION,
+                { 0 },
+        };
+        const char *format = "table";
+        bool quiet = false;
+        int c;
+        while ((c = getopt_long(argc, argv, "f:qh", opts, NULL)) != -1) {
+                switch (c) {
+                case 'f': format = optarg; break;
+                case 'q': quiet = true; break;
+                case 'h': return cli_help(ctx->cmd);
+                default: return cli_usage_error(ctx, "unknown option \"%s\"", argv[optind - 1]);
+                }
+        }
+        bool json = strcmp(format, "json") == 0;
+        if (!json && strcmp(format, "table") != 0)
+                return cli_usage_error(ctx, "--format: expected table or json, got \"%s\"", format);
+        if (cli_need_args(ctx, argc, argv, 0, "") < 0)
+                return 1;
+
+        char **names = NULL;
+        DIR *d = opendir(ctx->root);
+        if (d) {
+                struct dirent *e;
+                while ((e = readdir(d)))
+                        if (e->d_name[0] != '.' && e->d_type == DT_DIR)
+                                names = strv_append(names, e->d_name);
+                closedir(d);
+        } else if (errno != ENOENT) {
+                struct husk_error err;
+                husk_error_sys(&err, "open state root %s", ctx->root);
+                return cli_fail(ctx, &err);
+        }
+        size_t n = strv_length(names);
+        if (n)
+                qsort(names, n, sizeof(char *), cmp_names);
+
+        yajl_gen g = NULL;
+        struct row *rows = xzalloc((n + 1) * sizeof(*rows));
+        size_t nrows = 0;
+        if (json) {
+                g = yajl_gen_alloc(NULL);
+                yajl_gen_array_open(g);
+        } else if (!quiet) {
+                static const char *hdr[] = { "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER" };
+                for (int k = 0; k < 6; k++)
+                        rows[0].cells[k] = xstrdup(hdr[k]);
+                nrows = 1;
+        }
+        for (size_t i = 0; i < n; i++) {
+                struct husk_error err = { 0 };
+                struct husk_container ct;
+                if (container_load(ctx->root, names[i], false, &ct, &err) < 0)
+                        continue;       /* being created or half-made: runc skips these too */
+                enum husk_status s = ct.status;
+                if (quiet) {
+                        printf("%s\n", names[i]);
+                } else if (json) {
+                        _cleanup_free_ char *one = state_to_json(&ct.st, s, true, false);
+                        yajl_gen_number(g, one, strlen(one));   /* already JSON: splice it in */
+                } else {
+                        struct passwd *pw = getpwuid(ct.st.owner);
+                        rows[nrows].cells[0] = xstrdup(ct.st.id);
+                        rows[nrows].cells[1] = xasprintf("%d", s == HUSK_STATUS_STOPPED ? 0 : (int)ct.st.pid);
+                        rows[nrows].cells[2] = xstrdup(state_status_name(s));
+                        rows[nrows].cells[3] = xstrdup(ct.st.bundle);
+                        rows[nrows].cells[4] = xstrdup(ct.st.created);
+                        rows[nrows].cells[5] = pw ? xstrdup(pw->pw_name) : xasprintf("#%u", ct.st.owner);
+                        nrows++;
+                }
+                container_release(&ct);
+        }
+        if (json) {
+                yajl_gen_array_close(g);
+                const unsigned char *buf;
+                size_t len;
+                yajl_gen_get_buf(g, &buf, &len);
+                printf("%.*s\n", (int)len, buf);
+                yajl_gen_free(g);
+        } else if (!quiet) {
+                print_table(rows, nrows);
+        }
+        for (size_t i = 0; i < nrows; i++)
+                for (int k = 0; k < 6; k++)
+                        free(rows[i].cells[k]);
+        free(rows);
+        strv_free(names);
+        return 0;
+}
+
+int cmd_spec(struct cli_ctx *ctx, int argc, char **argv)
+{
+        enum { OPT_ROOTLESS = 256 };
+        static const struct option opts[] = {
+                { "bundle", required_argument, NULL, 'b' },
+                { "rootless", no_argument, NULL, OPT_ROOTLESS },
+                CLI_HELP_OPTION,
+                { 0 },
+        };
+        const char *bundle = ".";
+        bool rootless = false;
+        int c;
+        while ((c = getopt_long(argc, argv, "b:h", opts, NULL)) != -1) {
+                switch (c) {
+                case 'b': bundle = optarg; break;
+                case OPT_ROOTLESS: rootless = true; break;
+                case 'h': return cli_help(ctx->cmd);
+                default: return cli_usage_error(ctx, "unknown option \"%s\"", argv[optind - 1]);
+                }
+        }
+        if (cli_need_args(ctx, argc, argv, 0, "") < 0)
+                return 1;
+        struct husk_error err = { 0 };
+        _cleanup_free_ char *path = xasprintf("%s/config.json", bundle);
+        struct stat st;
+        if (stat(bundle, &st) < 0 || !S_ISDIR(st.st_mode)) {
+                husk_error_set(&err, ENOTDIR, "bundle %s: not a directory", bundle);
+                return cli_fail(ctx, &err);
+        }
+        if (lstat(path, &st) == 0) {
+                husk_error_set(&err, EEXIST, "%s exists: remove it first", path);
+                return cli_fail(ctx, &err);
+        }
+        _cleanup_free_ char *json = spec_default_json(rootless);
+        size_t len = strlen(json);
+        _cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd < 0 || write_all(fd, json, len) < 0 || (json[len - 1] != '\n' && write_all(fd, "\n", 1) < 0)) {
+                husk_error_sys(&err, "write %s", path);
+                return cli_fail(ctx, &err);
+        }
+        return 0;
+}

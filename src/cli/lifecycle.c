@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* create, run, start, kill, delete */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "container/container.h"
+#include "util/signals.h"
+#include "util/util.h"
+
+static int parse_preserve(struct cli_ctx *ctx, const char *s, int *out)
+{
+        int64_t n;
+        if (parse_int64(s, &n) < 0 || n < 0 || n > 65536)
+                return cli_usage_error(ctx, "--preserve-fds: expected a non-negative integer, got \"%s\"", s);
+        *out = (int)n;
+        return 0;
+}
+
+/* Shared by create and run. */
+static int create_or_run(struct cli_ctx *ctx, int argc, char **argv, bool run)
+{
+        enum { OPT_CONSOLE = 256, OPT_PIDFILE, OPT_NOPIVOT, OPT_NOKEYRING, OPT_PRESERVE, OPT_KEEP, OPT_PIDFD };
+        static const struct option opts[] = {
+                { "bundle", required_argument, NULL, 'b' },
+                { "console-socket", required_argument, NULL, OPT_CONSOLE },
+                { "pid-file", required_argument, NULL, OPT_PIDFILE },
+                { "no-pivot", no_argument, NULL, OPT_NOPIVOT },
+                { "no-new-keyring", no_argument, NULL, OPT_NOKEYRING },
+                { "preserve-fds", required_argument, NULL, OPT_PRESERVE },
+                { "detach", no_argument, NULL, 'd' },
+                { "keep", no_argument, NULL, OPT_KEEP },
+                CLI_HELP_OPTION,
+                { 0 },
+        };
+        struct husk_create_opts o = {
+                .root = ctx->root, .systemd_cgroup = ctx->systemd_cgroup, .rootless = ctx->rootless,
+        };
+        int c;
+        while ((c = getopt_long(argc, argv, run ? "b:dh" : "b:h", opts, NULL)) != -1) {
+                switch (c) {
+                case 'b': o.bundle = optarg; break;
+                case OPT_CONSOLE: o.console_socket = optarg; break;
+                case OPT_PIDFILE: o.pid_file = optarg; break;
+                case OPT_NOPIVOT: o.no_pivot = true; break;
+                case OPT_NOKEYRING: o.no_new_keyring = true; break;
+                case OPT_PRESERVE:
+                        if (parse_preserve(ctx, optarg, &o.preserve_fds) < 0)
+                                return 1;
+                        break;
+                case 'd':
+                case OPT_KEEP:
+                        if (!run)
+                                return cli_usage_error(ctx, "unknown option \"%s\"", argv[optind - 1]);
+                        if (c == 'd')
+                                o.detach = true;
+                        else
+                                o.keep = true;
+                        break;
+                case 'h': return cli_help(ctx->cmd);
+                default: return cli_usage_error(ctx, "unknown option \"%s\"", argv[optind - 1]);
+                }
+        }
+        if (cli_need_args(ctx, argc, argv, 1, "container id") < 0)
+                return 1;
+        o.id = argv[optind];
+
+        /* Socket activation: LISTEN_FDS fds follow the preserved ones. */
+        char listen_env[64];
+        char *extra[3] = { NULL };
+        const char *lfds = getenv("LISTEN_FDS");
+        int64_t nl;
+        if (lfds && parse_int64(lfds, &nl) == 0 && nl > 0 && nl < 65536) {
+                o.preserve_fds += (int)nl;
+                snprintf(listen_env, sizeof(listen_env), "LISTEN_FDS=%d", (int)nl);
+                extra[0] = listen_env;
+                extra[1] = "LISTEN_PID=1";
+                o.extra_env = extra;
+        }
+
+        struct husk_error err = { 0 };
+        if (!run)
+                return container_create(&o, &err) < 0 ? cli_fail(ctx, &err) : 0;
+        int code = 0;
+        if (container_run(&o, &code, &err) < 0)
+                return cli_fail(ctx, &err);
+        return code;
+}
+
+int cmd_create(struct cli_ctx *ctx, int argc, char **argv)
+{
+        return create_or_run(ctx, argc, argv, false);
+}
+
+int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
+{
+        return create_or_run(ctx, argc, argv, true);
+}
+
+/* Commands whose only option is --help. */
+static int simple_args(struct cli_ctx *ctx, int argc, char **argv)
+{
+        static const struct option opts[] = { CLI_HELP_OPTION, { 0 } };
+        int c;
+        while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+                if (c == 'h')
+                        return cli_help(ctx->cmd), 0;
+                return cli_usage_error(ctx, "unknown option \"%s\"", argv[optind - 1]);
+        }
+        return -1;      /* go on */
+}
+
+int cmd_start(struct cli_ctx *ctx, int argc, char **argv)
+{
+        int r = simple_args(ctx, argc, argv);
+        if (r >= 0)
+                return r;
+        if (cli_need_args(ctx, argc, argv, 1, "container id") < 0)
+                return 1;
+        struct husk_error err = { 0 };
+        return container_start(ctx->root, argv[optind], &err) < 0 ? cli_fail(ctx, &err) : 0;
+}
+
+int cmd_kill(struct cli_ctx *ctx, int argc, char **argv)
+{
+        static const struct option opts[] = { { "all", no_argument, NULL, 'a' }, CLI_HELP_OPTION, { 0 } };
+        bool all = false;
+        int c;
+        while ((c = getopt_long(argc, argv, "ah", opts, NULL)) != -1) {
+                switch (c) {
+                case 'a': all = true; break;
+                case 'h': return cli_help(ctx->cmd);
+                default: return cli_usage_error(ctx, "unknown option \"%s\"", argv[optind - 1]);
+                }
+        }
+        int have = argc - optind;
+        if (have < 1 || have > 2)
+                return cli_usage_error(ctx, have < 1 ? "container id required" : "too many arguments");
+        struct husk_error err = { 0 };
+        int sig = SIGTERM;
+        if (have == 2 && (sig = signal_parse(argv[optind + 1], &err)) < 0)
+                return cli_fail(ctx, &err);
+        return container_kill(ctx->root, argv[optind], sig, all, &err) < 0 ? cli_fail(ctx, &err) : 0;
+}
+
+int cmd_delete(struct cli_ctx *ctx, int argc, char **argv)
+{
+        static const struct option opts[] = { { "force", no_argument, NULL, 'f' }, CLI_HELP_OPTION, { 0 } };
+        bool force = false;
+        int c;
+        while ((c = getopt_long(argc, argv, "fh", opts, NULL)) != -1) {
+                switch (c) {
+                case 'f': force = true; break;
+                case 'h': return cli_help(ctx->cmd);
+                default: return cli_usage_error(ctx, "unknown option \"%s\"", argv[optind - 1]);
+                }
+        }
+        if (cli_need_args(ctx, argc, argv, 1, "container id") < 0)
+                return 1;
+        struct husk_error err = { 0 };
+        return container_delete(ctx->root, argv[optind], force, &err) < 0 ? cli_fail(ctx, &err) : 0;
+}

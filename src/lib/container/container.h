@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The lifecycle: create, start, run, kill, delete, state, list. Each
+ * function is one command; the CLI only parses flags and calls these. */
+#ifndef HUSK_CONTAINER_H
+#define HUSK_CONTAINER_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "husk/error.h"
+#include "husk/spec.h"
+#include "state/state.h"
+
+struct husk_create_opts {
+        const char *root;               /* --root */
+        const char *id;
+        const char *bundle;             /* -b (default: cwd) */
+        const char *pid_file;
+        const char *console_socket;
+        int preserve_fds;               /* --preserve-fds + LISTEN_FDS */
+        char *const *extra_env;         /* added to process.env (LISTEN_FDS=N, LISTEN_PID=1) */
+        bool no_pivot;
+        bool no_new_keyring;
+        bool systemd_cgroup;
+        bool rootless;
+        /* run only */
+        bool detach;                    /* run -d */
+        bool keep;                      /* run --keep */
+        bool run_foreground;            /* set by container_run: the pty goes to husk */
+};
+
+int container_create(const struct husk_create_opts *o, struct husk_error *err);
+int container_start(const char *root, const char *id, struct husk_error *err);
+/* create + start; foreground: waits, forwards signals, proxies the pty,
+ * deletes (unless keep) and returns the exit code in *exit_code. */
+int container_run(const struct husk_create_opts *o, int *exit_code, struct husk_error *err);
+int container_kill(const char *root, const char *id, int sig, bool all, struct husk_error *err);
+int container_delete(const char *root, const char *id, bool force, struct husk_error *err);
+
+/* A loaded container: state + derived status. */
+struct husk_container {
+        int dirfd;
+        struct husk_state st;
+        enum husk_status status;
+        struct cgroup_manager *cgroup;  /* NULL if none */
+};
+int container_load(const char *root, const char *id, bool lock, struct husk_container *c, struct husk_error *err);
+void container_release(struct husk_container *c);
+
+#endif

@@ -1,0 +1,352 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "cgroup/cgroup.h"
+#include "container/container.h"
+#include "container/internal.h"
+#include "init/init.h"
+#include "init/sync.h"
+#include "linux/hooks.h"
+#include "linux/namespaces.h"
+#include "linux/process.h"
+#include "linux/terminal.h"
+#include "state/state.h"
+#include "util/log.h"
+#include "util/util.h"
+
+/* Everything a half-made container owns, so one function can undo it. */
+struct creation {
+        const struct husk_create_opts *o;
+        int dirfd;
+        struct husk_spec *spec;
+        char *bundle, *rootfs;
+        struct cgroup_manager *cgroup;
+        pid_t stage1, init;
+        int pidfd;
+};
+
+static void creation_undo(struct creation *c)
+{
+        if (c->init > 0) {
+                if (c->pidfd >= 0)
+                        syscall(SYS_pidfd_send_signal, c->pidfd, SIGKILL, NULL, 0);
+                else
+                        kill(c->init, SIGKILL);
+        }
+        if (c->stage1 > 0) {
+                kill(c->stage1, SIGKILL);
+                waitpid(c->stage1, NULL, 0);
+        }
+        if (c->init > 0 && c->pidfd >= 0)
+                wait_pidfd(c->pidfd, -1);
+        if (c->cgroup) {
+                struct husk_error e = { 0 };
+                if (cgroup_destroy(c->cgroup, &e) < 0)
+                        log_warn("cleanup: %s", e.msg);
+        }
+        if (c->dirfd >= 0) {
+                struct husk_error e = { 0 };
+                if (state_remove(c->o->root, c->o->id, c->dirfd, &e) < 0)
+                        log_warn("cleanup: %s", e.msg);
+        }
+}
+
+static void creation_free(struct creation *c)
+{
+        if (c->dirfd >= 0)
+                close(c->dirfd);
+        if (c->pidfd >= 0)
+                close(c->pidfd);
+        cgroup_manager_free(c->cgroup);
+        spec_free(c->spec);
+        free(c->bundle);
+        free(c->rootfs);
+}
+
+/* Checks that only make sense for create (the parser checked the rest). */
+static int check_spec_for_create(const struct husk_create_opts *o, const struct husk_spec *spec,
+                                 struct husk_error *err)
+{
+        if (!spec->process)
+                return husk_error_set(err, 0, "process: required to create a container");
+        if (!spec->process->args || !spec->process->args[0])
+                return husk_error_set(err, 0, "process.args: must not be empty");
+        if (!spec->root_path)
+                return husk_error_set(err, 0, "root.path: required");
+        if (!spec_has_namespace(spec, CLONE_NEWNS))
+                return husk_error_set(err, 0, "linux.namespaces: a mount namespace is required");
+        if (spec->process->terminal && !o->console_socket && !o->run_foreground)
+                return husk_error_set(err, 0,
+                                      "process.terminal is true: --console-socket is required when detached "
+                                      "(or set \"terminal\": false)");
+        if (spec->linux && sysctl_validate(spec, err) < 0)
+                return -1;
+        if (spec->linux && spec->linux->seccomp && seccomp_validate(spec->linux->seccomp, err) < 0)
+                return husk_error_wrap(err, "linux.seccomp");
+        return 0;
+}
+
+static int resolve_paths(struct creation *c, struct husk_error *err)
+{
+        const char *b = c->o->bundle && *c->o->bundle ? c->o->bundle : ".";
+        char buf[PATH_MAX];
+        if (!realpath(b, buf))
+                return husk_error_sys(err, "bundle %s", b);
+        c->bundle = xstrdup(buf);
+        _cleanup_free_ char *r = c->spec->root_path[0] == '/' ? xstrdup(c->spec->root_path)
+                                                               : xasprintf("%s/%s", c->bundle, c->spec->root_path);
+        if (!realpath(r, buf))
+                return husk_error_sys(err, "root.path: rootfs %s", r);
+        struct stat st;
+        if (stat(buf, &st) < 0 || !S_ISDIR(st.st_mode))
+                return husk_error_set(err, ENOTDIR, "root.path: rootfs %s is not a directory", buf);
+        c->rootfs = xstrdup(buf);
+        return 0;
+}
+
+/* Move an internal fd above the preserved range, close-on-exec. */
+static int fd_above(int fd, int min)
+{
+        if (fd >= min)
+                return fd;
+        int n = fcntl(fd, F_DUPFD_CLOEXEC, min);
+        close(fd);
+        return n;
+}
+
+static int handle_console(struct creation *c, struct sync_msg *m, int *console_out, struct husk_error *err)
+{
+        if (m->fd < 0)
+                return husk_error_set(err, EPROTO, "init sent no console");
+        if (c->o->console_socket) {
+                int r = terminal_send_to_socket(c->o->console_socket, m->fd, m->data ? m->data : "", err);
+                sync_msg_free(m);
+                return r;
+        }
+        *console_out = m->fd;
+        m->fd = -1;
+        sync_msg_free(m);
+        return 0;
+}
+
+static int talk_to_init(struct creation *c, int sock, int *console_out, struct husk_error *err)
+{
+        for (;;) {
+                struct sync_msg m;
+                if (sync_recv(sock, &m, err) < 0)
+                        return -1;
+                switch (m.type) {
+                case SYNC_ERROR:
+                        if (m.data && m.len >= sizeof(struct husk_error)) {
+                                memcpy(err, m.data, sizeof(*err));
+                                err->msg[sizeof(err->msg) - 1] = '\0';
+                        } else {
+                                husk_error_set(err, 0, "container init failed");
+                        }
+                        sync_msg_free(&m);
+                        return -1;
+                case SYNC_NEED_IDMAP:
+                        sync_msg_free(&m);
+                        if (ns_write_idmaps(c->stage1, c->spec, c->o->rootless, err) < 0)
+                                return -1;
+                        if (sync_send(sock, SYNC_IDMAP_DONE, 0, NULL, 0, -1) < 0)
+                                return husk_error_sys(err, "sync with init");
+                        break;
+                case SYNC_PID:
+                        c->init = m.value;
+                        sync_msg_free(&m);
+                        c->pidfd = (int)syscall(SYS_pidfd_open, c->init, 0);
+                        waitpid(c->stage1, NULL, 0);
+                        c->stage1 = 0;
+                        break;
+                case SYNC_HOOKS: {
+                        sync_msg_free(&m);
+                        struct husk_state st = { .id = (char *)c->o->id, .pid = c->init, .bundle = c->bundle,
+                                                 .annotations = c->spec->annotations,
+                                                 .n_annotations = c->spec->n_annotations };
+                        _cleanup_free_ char *json = state_to_json(&st, HUSK_STATUS_CREATING, false, false);
+                        if (hooks_run(c->spec, HUSK_HOOK_PRESTART, json, true, err) < 0 ||
+                            hooks_run(c->spec, HUSK_HOOK_CREATE_RUNTIME, json, true, err) < 0)
+                                return -1;
+                        if (sync_send(sock, SYNC_HOOKS_DONE, c->init, NULL, 0, -1) < 0)
+                                return husk_error_sys(err, "sync with init");
+                        break;
+                }
+                case SYNC_CONSOLE:
+                        if (handle_console(c, &m, console_out, err) < 0)
+                                return -1;
+                        break;
+                case SYNC_READY:
+                        sync_msg_free(&m);
+                        return 0;
+                default:
+                        sync_msg_free(&m);
+                        return husk_error_set(err, EPROTO, "init sync: unexpected message %u", m.type);
+                }
+        }
+}
+
+static int write_pid_file(const char *path, pid_t pid, struct husk_error *err)
+{
+        char buf[32];
+        int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
+        char abs[PATH_MAX];
+        const char *p = path;
+        if (path[0] != '/') {
+                if (!getcwd(abs, sizeof(abs) - strlen(path) - 2))
+                        return husk_error_sys(err, "getcwd");
+                strcat(abs, "/");
+                strcat(abs, path);
+                p = abs;
+        }
+        if (write_file_atomic(p, buf, (size_t)n, 0644, err) < 0)
+                return husk_error_wrap(err, "--pid-file");
+        return 0;
+}
+
+int container_do_create(const struct husk_create_opts *o, struct created *out, struct husk_error *err)
+{
+        struct creation c = { .o = o, .dirfd = -1, .pidfd = -1 };
+        int ret = -1;
+        int sock[2] = { -1, -1 }, fifo = -1;
+        _cleanup_free_ char *raw = NULL;
+        size_t raw_len = 0;
+        out->console = -1;
+
+        /* Validate everything before the first side effect. */
+        if (state_validate_id(o->id, err) < 0)
+                return -1;
+        {
+                const char *b = o->bundle && *o->bundle ? o->bundle : ".";
+                _cleanup_free_ char *cfg = xasprintf("%s/config.json", b);
+                if (read_file_at(AT_FDCWD, cfg, &raw, &raw_len, err) < 0)
+                        return husk_error_wrap(err, "bundle %s", b);
+        }
+        if (spec_parse(raw, raw_len, "config.json", &c.spec, err) < 0)
+                return -1;
+        if (check_spec_for_create(o, c.spec, err) < 0 || resolve_paths(&c, err) < 0)
+                goto out;
+
+        /* Side effects start here; from now on every failure undoes all. */
+        c.dirfd = state_reserve(o->root, o->id, err);
+        if (c.dirfd < 0)
+                goto out;
+        if (write_file_atomic_at(c.dirfd, STATE_CONFIG, raw, raw_len, err) < 0)
+                goto fail;
+        if (mkfifoat(c.dirfd, STATE_FIFO, 0622) < 0) {
+                husk_error_sys(err, "create exec fifo");
+                goto fail;
+        }
+        int min_fd = 3 + o->preserve_fds;
+        fifo = fd_above(openat(c.dirfd, STATE_FIFO, O_PATH | O_CLOEXEC), min_fd);
+        if (fifo < 0) {
+                husk_error_sys(err, "open exec fifo");
+                goto fail;
+        }
+        c.dirfd = fd_above(c.dirfd, min_fd);
+
+        struct cgroup_opts co = { .id = o->id, .systemd = o->systemd_cgroup, .rootless = o->rootless };
+        if (cgroup_manager_new(c.spec, &co, &c.cgroup, err) < 0)
+                goto fail;
+        if (cgroup_create(c.cgroup, c.spec->linux ? c.spec->linux->resources : NULL, err) < 0) {
+                cgroup_manager_free(c.cgroup);
+                c.cgroup = NULL;
+                goto fail;
+        }
+
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sock) < 0) {
+                husk_error_sys(err, "socketpair");
+                goto fail;
+        }
+        sock[0] = fd_above(sock[0], min_fd);
+        sock[1] = fd_above(sock[1], min_fd);
+
+        struct init_config ic = {
+                .spec = c.spec, .id = o->id, .bundle = c.bundle, .rootfs = c.rootfs,
+                .sync_fd = sock[1], .fifo_fd = fifo, .preserve_fds = o->preserve_fds,
+                .no_pivot = o->no_pivot, .no_new_keyring = o->no_new_keyring, .cgroup = c.cgroup,
+                .extra_env = o->extra_env,
+        };
+        c.stage1 = init_spawn(&ic, err);
+        if (c.stage1 < 0) {
+                c.stage1 = 0;
+                goto fail;
+        }
+        close(sock[1]);
+        sock[1] = -1;
+        if (talk_to_init(&c, sock[0], &out->console, err) < 0)
+                goto fail;
+
+        struct husk_state st = {
+                .id = (char *)o->id,
+                .pid = c.init,
+                .start_time = proc_start_time(c.init),
+                .bundle = c.bundle,
+                .rootfs = c.rootfs,
+                .created = state_now_rfc3339(),
+                .owner = getuid(),
+                .cgroup = c.cgroup ? cgroup_manager_save(c.cgroup) : NULL,
+                .systemd_cgroup = o->systemd_cgroup,
+                .rootless = o->rootless,
+                .annotations = c.spec->annotations,
+                .n_annotations = c.spec->n_annotations,
+        };
+        int w = state_write(c.dirfd, &st, err);
+        free(st.created);
+        free(st.cgroup);
+        if (w < 0 || (o->pid_file && write_pid_file(o->pid_file, c.init, err) < 0))
+                goto fail;
+
+        out->pid = c.init;
+        out->pidfd = TAKE_FD(c.pidfd);
+        out->dirfd = TAKE_FD(c.dirfd);
+        out->spec = TAKE_PTR(c.spec);
+        out->cgroup = TAKE_PTR(c.cgroup);
+        ret = 0;
+        goto out;
+fail:
+        if (out->console >= 0) {
+                close(out->console);
+                out->console = -1;
+        }
+        creation_undo(&c);
+out:
+        if (sock[0] >= 0)
+                close(sock[0]);
+        if (sock[1] >= 0)
+                close(sock[1]);
+        if (fifo >= 0)
+                close(fifo);
+        creation_free(&c);
+        return ret;
+}
+
+int container_create(const struct husk_create_opts *o, struct husk_error *err)
+{
+        struct created cr;
+        if (container_do_create(o, &cr, err) < 0)
+                return -1;
+        created_free(&cr);
+        return 0;
+}
+
+void created_free(struct created *cr)
+{
+        if (cr->dirfd >= 0)
+                close(cr->dirfd);
+        if (cr->pidfd >= 0)
+                close(cr->pidfd);
+        if (cr->console >= 0)
+                close(cr->console);
+        spec_free(cr->spec);
+        cgroup_manager_free(cr->cgroup);
+        memset(cr, 0, sizeof(*cr));
+        cr->dirfd = cr->pidfd = cr->console = -1;
+}

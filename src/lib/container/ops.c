@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* start, kill, delete: the commands that act on an existing container. */
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+#include "cgroup/cgroup.h"
+#include "container/internal.h"
+#include "linux/hooks.h"
+#include "util/log.h"
+#include "util/util.h"
+
+int container_load(const char *root, const char *id, bool lock, struct husk_container *c, struct husk_error *err)
+{
+        memset(c, 0, sizeof(*c));
+        c->dirfd = state_open(root, id, lock, err);
+        if (c->dirfd < 0)
+                return -1;
+        if (state_read(c->dirfd, id, &c->st, err) < 0) {
+                close(c->dirfd);
+                c->dirfd = -1;
+                return -1;
+        }
+        if (c->st.cgroup && *c->st.cgroup) {
+                struct husk_error e = { 0 };
+                if (cgroup_manager_restore(c->st.cgroup, &c->cgroup, &e) < 0) {
+                        log_debug("container %s: cgroup: %s", id, e.msg);
+                        c->cgroup = NULL;
+                }
+        }
+        bool paused = c->cgroup && state_init_alive(&c->st) && cgroup_is_frozen(c->cgroup) == 1;
+        c->status = state_status(c->dirfd, &c->st, paused);
+        return 0;
+}
+
+void container_release(struct husk_container *c)
+{
+        if (c->dirfd >= 0)
+                close(c->dirfd);
+        c->dirfd = -1;
+        state_free(&c->st);
+        cgroup_manager_free(c->cgroup);
+        c->cgroup = NULL;
+}
+
+static int load_saved_spec(int dirfd, struct husk_spec **spec, struct husk_error *err)
+{
+        _cleanup_free_ char *raw = NULL;
+        size_t len;
+        if (read_file_at(dirfd, STATE_CONFIG, &raw, &len, err) < 0)
+                return -1;
+        return spec_parse(raw, len, "config.json (saved at create)", spec, err);
+}
+
+/* Open the init's pidfd, making sure it is still the same process. */
+static int init_pidfd(const struct husk_state *st)
+{
+        int fd = pidfd_open_pid(st->pid);
+        if (fd < 0)
+                return -1;
+        if (!state_init_alive(st)) {
+                close(fd);
+                errno = ESRCH;
+                return -1;
+        }
+        return fd;
+}
+
+int container_do_start(int dirfd, const struct husk_state *st, const struct husk_spec *spec, int pidfd,
+                       struct husk_error *err)
+{
+        _cleanup_close_ int fifo = openat(dirfd, STATE_FIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        if (fifo < 0)
+                return husk_error_sys(err, "open exec fifo");
+        /* Wait for the init's "0", or for its death. */
+        struct pollfd p[2] = { { fifo, POLLIN, 0 }, { pidfd, POLLIN, 0 } };
+        for (;;) {
+                int r = poll(p, pidfd >= 0 ? 2 : 1, -1);
+                if (r < 0 && errno == EINTR)
+                        continue;
+                if (r < 0)
+                        return husk_error_sys(err, "wait for container init");
+                if (p[0].revents & (POLLIN | POLLHUP)) {
+                        char c;
+                        ssize_t n = read(fifo, &c, 1);
+                        if (n == 1)
+                                break;
+                        if (n < 0 && errno == EAGAIN)
+                                continue;
+                        return husk_error_set(err, 0, "container init exited before start");
+                }
+                if (p[1].revents)
+                        return husk_error_set(err, 0, "container init exited before start");
+        }
+        unlinkat(dirfd, STATE_FIFO, 0);
+
+        if (spec->hooks[HUSK_HOOK_POSTSTART].n) {
+                _cleanup_free_ char *json = state_to_json(st, HUSK_STATUS_RUNNING, false, false);
+                hooks_run(spec, HUSK_HOOK_POSTSTART, json, false, err);
+        }
+        return 0;
+}
+
+int container_start(const char *root, const char *id, struct husk_error *err)
+{
+        struct husk_container c;
+        if (container_load(root, id, true, &c, err) < 0)
+                return -1;
+        int ret = -1;
+        struct husk_spec *spec = NULL;
+        switch (c.status) {
+        case HUSK_STATUS_CREATED:
+                break;
+        case HUSK_STATUS_STOPPED:
+                husk_error_set(err, 0, "cannot start a container that has stopped");
+                goto out;
+        case HUSK_STATUS_RUNNING:
+                husk_error_set(err, 0, "cannot start an already running container");
+                goto out;
+        default:
+                husk_error_set(err, 0, "cannot start a container in the %s state", state_status_name(c.status));
+                goto out;
+        }
+        if (load_saved_spec(c.dirfd, &spec, err) < 0)
+                goto out;
+        _cleanup_close_ int pidfd = init_pidfd(&c.st);
+        ret = container_do_start(c.dirfd, &c.st, spec, pidfd, err);
+out:
+        spec_free(spec);
+        container_release(&c);
+        return ret;
+}
+
+int container_kill(const char *root, const char *id, int sig, bool all, struct husk_error *err)
+{
+        struct husk_container c;
+        if (container_load(root, id, true, &c, err) < 0)
+                return -1;
+        int ret = 0;
+        if (c.status == HUSK_STATUS_STOPPED) {
+                ret = husk_error_set(err, ESRCH, "container not running");
+        } else if (all && c.cgroup) {
+                ret = cgroup_kill_all(c.cgroup, sig, err);
+        } else {
+                _cleanup_close_ int pidfd = init_pidfd(&c.st);
+                if (pidfd < 0)
+                        ret = husk_error_set(err, ESRCH, "container not running");
+                else if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
+                        ret = husk_error_sys(err, "kill container %s with signal %d", id, sig);
+        }
+        container_release(&c);
+        return ret;
+}
+
+int container_destroy(const char *root, const char *id, int dirfd, const struct husk_state *st,
+                      struct cgroup_manager *cg, bool kill_first, struct husk_error *err)
+{
+        if (kill_first) {
+                _cleanup_close_ int pidfd = init_pidfd(st);
+                if (cg) {
+                        struct husk_error e = { 0 };
+                        if (cgroup_kill_all(cg, SIGKILL, &e) < 0)
+                                log_debug("kill all: %s", e.msg);
+                }
+                if (pidfd >= 0) {
+                        syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+                        if (wait_pidfd(pidfd, 10000) == 0)
+                                return husk_error_set(err, ETIMEDOUT, "container %s: init %d did not die", id,
+                                                      (int)st->pid);
+                }
+        }
+        struct husk_spec *spec = NULL;
+        struct husk_error e = { 0 };
+        if (load_saved_spec(dirfd, &spec, &e) == 0) {
+                if (spec->hooks[HUSK_HOOK_POSTSTOP].n) {
+                        _cleanup_free_ char *json = state_to_json(st, HUSK_STATUS_STOPPED, false, false);
+                        hooks_run(spec, HUSK_HOOK_POSTSTOP, json, false, &e);
+                }
+                spec_free(spec);
+        }
+        if (cg && cgroup_destroy(cg, err) < 0)
+                return -1;
+        return state_remove(root, id, dirfd, err);
+}
+
+int container_delete(const char *root, const char *id, bool force, struct husk_error *err)
+{
+        struct husk_container c;
+        if (container_load(root, id, true, &c, err) < 0) {
+                /* A dir without state.json: a create that died half-way. */
+                if (c.dirfd < 0 && err->errnum == ENOENT && strstr(err->msg, "has no state")) {
+                        int fd = state_open(root, id, true, err);
+                        if (fd >= 0) {
+                                int r = state_remove(root, id, fd, err);
+                                close(fd);
+                                if (r == 0 && !force)
+                                        return husk_error_set(err, 0, "container \"%s\" was half-made; removed", id);
+                                return r;
+                        }
+                }
+                if (force && strstr(err->msg, "does not exist"))
+                        return 0;
+                return -1;
+        }
+        int ret;
+        switch (c.status) {
+        case HUSK_STATUS_STOPPED:
+                ret = container_destroy(root, id, c.dirfd, &c.st, c.cgroup, false, err);
+                break;
+        case HUSK_STATUS_CREATED:
+        case HUSK_STATUS_CREATING:
+                ret = container_destroy(root, id, c.dirfd, &c.st, c.cgroup, true, err);
+                break;
+        default:
+                if (!force) {
+                        ret = husk_error_set(err, 0, "cannot delete container %s that is not stopped: %s", id,
+                                             state_status_name(c.status));
+                        break;
+                }
+                ret = container_destroy(root, id, c.dirfd, &c.st, c.cgroup, true, err);
+                break;
+        }
+        container_release(&c);
+        return ret;
+}
