@@ -1,2 +1,1188 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "cgroup/cgroup.h"
+/*
+ * The cgroupfs driver: layout detection, path resolution, create/destroy,
+ * join, freeze, kill, pids. Resource values are in resources.c, device
+ * rules in devices.c / devices_bpf.c, statistics in stats.c.
+ *
+ * One manager covers every hierarchy the container lives in: each mounted v1
+ * hierarchy (found in /proc/self/mountinfo, so co-mounted "cpu,cpuacct" and
+ * named ones like name=systemd work wherever they are mounted) and, on
+ * hybrid and pure v2 hosts, the cgroup2 hierarchy.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <time.h>
+
+#include "cgroup/cgroup_internal.h"
+#include "util/log.h"
+#include "util/util.h"
+
+#define CG_ROOT "/sys/fs/cgroup"
+#define SAVE_MAGIC "husk-cg1"
+
+/* ------------------------------------------------------------------ */
+/* small helpers shared with the other files of the driver             */
+
+bool cg_hier_has(const struct cg_hier *h, const char *controller)
+{
+        if (h->v2)
+                return false;
+        size_t len = strlen(controller);
+        for (const char *p = h->controllers; *p;) {
+                const char *e = strchrnul(p, ',');
+                if ((size_t)(e - p) == len && strncmp(p, controller, len) == 0)
+                        return true;
+                p = *e ? e + 1 : e;
+        }
+        return false;
+}
+
+struct cg_hier *cg_unified(struct cgroup_manager *m)
+{
+        for (size_t i = 0; i < m->n_h; i++)
+                if (m->h[i].v2 && !m->h[i].unusable)
+                        return &m->h[i];
+        return NULL;
+}
+
+/* Is `controller` listed in the cgroup.controllers of the cgroup2 mount's
+ * root (what the hierarchy can offer at all)? */
+static bool v2_root_offers(const struct cg_hier *u, const char *controller)
+{
+        _cleanup_free_ char *path = xasprintf("%s/cgroup.controllers", u->mount);
+        _cleanup_free_ char *s = NULL;
+        if (read_file_at(AT_FDCWD, path, &s, NULL, NULL) < 0)
+                return false;
+        size_t len = strlen(controller);
+        for (char *p = s; (p = strstr(p, controller)); p += len)
+                if ((p == s || p[-1] == ' ') && (p[len] == ' ' || p[len] == '\n' || !p[len]))
+                        return true;
+        return false;
+}
+
+struct cg_hier *cg_controller(struct cgroup_manager *m, const char *controller)
+{
+        for (size_t i = 0; i < m->n_h; i++)
+                if (!m->h[i].unusable && cg_hier_has(&m->h[i], controller))
+                        return &m->h[i];
+        struct cg_hier *u = cg_unified(m);
+        if (u && v2_root_offers(u, controller))
+                return u;
+        return NULL;
+}
+
+bool cg_file_exists(const struct cg_hier *h, const char *file)
+{
+        _cleanup_free_ char *p = xasprintf("%s/%s", h->dir, file);
+        return access(p, F_OK) == 0;
+}
+
+int cg_write(const struct cg_hier *h, const char *file, const char *value, const char *field,
+             struct husk_error *err)
+{
+        _cleanup_free_ char *p = xasprintf("%s/%s", h->dir, file);
+        if (h->journal)
+                cg_journal_record(h->journal, p);
+        _cleanup_close_ int fd = open(p, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+                return husk_error_sys(err, "%s: open %s", field, p);
+        if (write_all(fd, value, strlen(value)) < 0)
+                return husk_error_sys(err, "%s: write \"%s\" to %s", field, value, p);
+        return 0;
+}
+
+int cg_writef(const struct cg_hier *h, const char *file, const char *field, struct husk_error *err,
+              const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        _cleanup_free_ char *v = NULL;
+        if (vasprintf(&v, fmt, ap) < 0)
+                abort();
+        va_end(ap);
+        return cg_write(h, file, v, field, err);
+}
+
+char *cg_read(const struct cg_hier *h, const char *file)
+{
+        _cleanup_free_ char *p = xasprintf("%s/%s", h->dir, file);
+        char *s = NULL;
+        size_t len;
+        if (read_file_at(AT_FDCWD, p, &s, &len, NULL) < 0)
+                return NULL;
+        while (len > 0 && s[len - 1] == '\n')
+                s[--len] = '\0';
+        return s;
+}
+
+int cg_read_u64(const struct cg_hier *h, const char *file, uint64_t *out)
+{
+        _cleanup_free_ char *s = cg_read(h, file);
+        if (!s)
+                return -1;
+        if (strcmp(s, "max") == 0) {
+                *out = UINT64_MAX;
+                return 0;
+        }
+        return parse_uint64(s, out);
+}
+
+int cg_missing(struct husk_error *err, const char *field, const char *controller)
+{
+        return husk_error_set(err, 0, "%s: the %s cgroup controller is not available on this host", field,
+                              controller);
+}
+
+/* Sleep `*ms` milliseconds and double it (capped): short waits for the few
+ * kernel transitions that have no notification (v1 freezer, rmdir EBUSY). */
+static void backoff(unsigned *ms)
+{
+        struct timespec ts = { .tv_sec = 0, .tv_nsec = (long)*ms * 1000000L };
+        nanosleep(&ts, NULL);
+        if (*ms < 16)
+                *ms *= 2;
+}
+
+static int64_t now_ms(void)
+{
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ------------------------------------------------------------------ */
+/* layout and mounts                                                    */
+
+enum cgroup_layout cgroup_detect_layout(void)
+{
+        struct statfs fs;
+        if (statfs(CG_ROOT, &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC)
+                return CGROUP_LAYOUT_V2;
+        if (statfs(CG_ROOT "/unified", &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC)
+                return CGROUP_LAYOUT_HYBRID;
+        return CGROUP_LAYOUT_V1;
+}
+
+static const char *layout_name(enum cgroup_layout l)
+{
+        switch (l) {
+        case CGROUP_LAYOUT_V1: return "v1";
+        case CGROUP_LAYOUT_HYBRID: return "hybrid";
+        case CGROUP_LAYOUT_V2: return "v2";
+        }
+        return "?";
+}
+
+static const char *const v1_controllers[] = {
+        "cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio", "pids", "net_cls",
+        "net_prio", "perf_event", "hugetlb", "rdma", "misc", "debug",
+};
+
+/* mountinfo escapes blanks as \040 etc. */
+static void unescape_octal(char *s)
+{
+        char *w = s;
+        for (char *r = s; *r;) {
+                if (r[0] == '\\' && r[1] >= '0' && r[1] <= '7' && r[2] >= '0' && r[2] <= '7' && r[3] >= '0' &&
+                    r[3] <= '7') {
+                        *w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
+                        r += 4;
+                } else {
+                        *w++ = *r++;
+                }
+        }
+        *w = '\0';
+}
+
+/* The controllers of a v1 mount from its super options, as a list in the
+ * kernel's order: "rw,cpu,cpuacct" -> "cpu,cpuacct". "" if none. */
+static char *v1_controllers_of(const char *superopts)
+{
+        _cleanup_free_ char *copy = xstrdup(superopts);
+        char *out = xstrdup("");
+        char *save = NULL;
+        for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+                bool known = strncmp(tok, "name=", 5) == 0;
+                for (size_t i = 0; !known && i < ARRAY_SIZE(v1_controllers); i++)
+                        known = strcmp(tok, v1_controllers[i]) == 0;
+                if (!known)
+                        continue;
+                char *n = xasprintf("%s%s%s", out, *out ? "," : "", tok);
+                free(out);
+                out = n;
+        }
+        return out;
+}
+
+struct mnt {
+        char *controllers;      /* NULL for cgroup2 */
+        char *root;             /* mountinfo field 4 */
+        char *point;
+};
+
+static void mnts_free(struct mnt *v, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                free(v[i].controllers);
+                free(v[i].root);
+                free(v[i].point);
+        }
+        free(v);
+}
+
+/* Every cgroup / cgroup2 mount of this mount namespace; for a hierarchy
+ * mounted twice the first mount of its root wins. */
+static int read_cgroup_mounts(struct mnt **out, size_t *n_out, struct husk_error *err)
+{
+        _cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
+        if (!f)
+                return husk_error_sys(err, "open /proc/self/mountinfo");
+        struct mnt *v = NULL;
+        size_t n = 0;
+        _cleanup_free_ char *line = NULL;
+        size_t cap = 0;
+        while (getline(&line, &cap, f) > 0) {
+                char *fields[16] = { 0 };
+                size_t nf = 0;
+                char *save = NULL;
+                for (char *t = strtok_r(line, " \n", &save); t && nf < ARRAY_SIZE(fields);
+                     t = strtok_r(NULL, " \n", &save))
+                        fields[nf++] = t;
+                size_t dash = 0;
+                for (size_t i = 6; i < nf; i++)
+                        if (strcmp(fields[i], "-") == 0) {
+                                dash = i;
+                                break;
+                        }
+                if (!dash || dash + 3 >= nf + 1 || !fields[dash + 1] || !fields[dash + 3])
+                        continue;
+                const char *fstype = fields[dash + 1];
+                bool v2 = strcmp(fstype, "cgroup2") == 0;
+                if (!v2 && strcmp(fstype, "cgroup") != 0)
+                        continue;
+                char *ctrls = v2 ? NULL : v1_controllers_of(fields[dash + 3]);
+                if (ctrls && !*ctrls) {
+                        free(ctrls);
+                        continue;
+                }
+                bool dup = false;
+                for (size_t i = 0; i < n && !dup; i++)
+                        dup = (v2 && !v[i].controllers) ||
+                              (ctrls && v[i].controllers && strcmp(v[i].controllers, ctrls) == 0);
+                if (dup) {
+                        free(ctrls);
+                        continue;
+                }
+                v = xrealloc(v, (n + 1) * sizeof(*v));
+                unescape_octal(fields[3]);
+                unescape_octal(fields[4]);
+                v[n].controllers = ctrls;
+                v[n].root = xstrdup(fields[3]);
+                v[n].point = xstrdup(fields[4]);
+                n++;
+        }
+        *out = v;
+        *n_out = n;
+        return 0;
+}
+
+/* Two comma lists name the same controllers (order-insensitive). */
+static bool same_controllers(const char *a, const char *b)
+{
+        struct cg_hier ha = { .controllers = (char *)a }, hb = { .controllers = (char *)b };
+        _cleanup_free_ char *ca = xstrdup(a), *cb = xstrdup(b);
+        char *save = NULL;
+        for (char *t = strtok_r(ca, ",", &save); t; t = strtok_r(NULL, ",", &save))
+                if (!cg_hier_has(&hb, t))
+                        return false;
+        for (char *t = strtok_r(cb, ",", &save); t; t = strtok_r(NULL, ",", &save))
+                if (!cg_hier_has(&ha, t))
+                        return false;
+        return true;
+}
+
+/* Our own cgroup in a hierarchy (/proc/self/cgroup): controllers NULL = v2. */
+static char *own_cgroup(const char *controllers)
+{
+        _cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
+        if (!f)
+                return NULL;
+        _cleanup_free_ char *line = NULL;
+        size_t cap = 0;
+        ssize_t len;
+        while ((len = getline(&line, &cap, f)) > 0) {
+                if (line[len - 1] == '\n')
+                        line[len - 1] = '\0';
+                char *c1 = strchr(line, ':');
+                char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+                if (!c2)
+                        continue;
+                *c2 = '\0';
+                const char *ctrls = c1 + 1;
+                bool match = controllers ? (*ctrls && same_controllers(ctrls, controllers))
+                                         : (strncmp(line, "0:", 2) == 0 && !*ctrls);
+                if (match)
+                        return xstrdup(c2 + 1);
+        }
+        return NULL;
+}
+
+/* Lexically clean an absolute path: no "", ".", ".." components (".." can
+ * not climb above "/", like runc's CleanPath). Result starts with "/" and
+ * has no trailing "/" (except "/" itself). */
+static char *clean_path(const char *p)
+{
+        _cleanup_free_ char *copy = xstrdup(p);
+        char *out = xzalloc(strlen(p) + 2);
+        size_t len = 0;
+        char *save = NULL;
+        for (char *t = strtok_r(copy, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
+                if (strcmp(t, ".") == 0)
+                        continue;
+                if (strcmp(t, "..") == 0) {
+                        while (len > 0 && out[len - 1] != '/')
+                                len--;
+                        if (len > 0)
+                                len--;
+                        out[len] = '\0';
+                        continue;
+                }
+                out[len++] = '/';
+                strcpy(out + len, t);
+                len += strlen(t);
+        }
+        if (len == 0)
+                strcpy(out, "/");
+        return out;
+}
+
+static char *join_rel(const char *a, const char *b)
+{
+        _cleanup_free_ char *j = xasprintf("%s/%s", a, b);
+        return clean_path(j);
+}
+
+/* ------------------------------------------------------------------ */
+/* the manager                                                          */
+
+static void hier_free(struct cg_hier *h)
+{
+        free(h->controllers);
+        free(h->mount);
+        free(h->rel);
+        free(h->dir);
+        strv_free(h->made);
+}
+
+void cgroup_manager_free(struct cgroup_manager *m)
+{
+        if (!m)
+                return;
+        for (size_t i = 0; i < m->n_h; i++)
+                hier_free(&m->h[i]);
+        free(m->h);
+        free(m->id);
+        free(m->path);
+        free(m->dev_allow);
+        if (m->v2_fd >= 0)
+                close(m->v2_fd);
+        free(m);
+}
+
+static void add_hier(struct cgroup_manager *m, const char *controllers, bool v2, const char *mount,
+                     const char *rel)
+{
+        m->h = xrealloc(m->h, (m->n_h + 1) * sizeof(*m->h));
+        struct cg_hier *h = &m->h[m->n_h++];
+        memset(h, 0, sizeof(*h));
+        h->controllers = xstrdup(controllers);
+        h->v2 = v2;
+        h->mount = xstrdup(mount);
+        h->rel = xstrdup(rel);
+        h->dir = strcmp(rel, "/") == 0 ? xstrdup(mount) : xasprintf("%s%s", mount, rel);
+}
+
+/* The mount to use for the cgroup2 hierarchy of this layout. */
+static const struct mnt *pick_v2_mount(const struct mnt *v, size_t n, enum cgroup_layout layout)
+{
+        const char *want = layout == CGROUP_LAYOUT_V2 ? CG_ROOT : CG_ROOT "/unified";
+        const struct mnt *first = NULL;
+        for (size_t i = 0; i < n; i++) {
+                if (v[i].controllers)
+                        continue;
+                if (strcmp(v[i].point, want) == 0)
+                        return &v[i];
+                if (!first)
+                        first = &v[i];
+        }
+        return first;
+}
+
+/* Strip a mount's root from a /proc/self/cgroup path: a hierarchy mounted
+ * from "/foo" shows cgroup "/foo/bar" at <mount>/bar. */
+static char *own_rel_to_mount(const char *own, const char *root)
+{
+        size_t rl = strlen(root);
+        if (strcmp(root, "/") != 0 && strncmp(own, root, rl) == 0 && (own[rl] == '/' || !own[rl]))
+                return clean_path(own + rl);
+        return clean_path(own);
+}
+
+static int build_hiers(struct cgroup_manager *m, const char *cgpath, struct husk_error *err)
+{
+        struct mnt *mnts = NULL;
+        size_t n = 0;
+        if (read_cgroup_mounts(&mnts, &n, err) < 0)
+                return -1;
+        bool relative = cgpath[0] != '/';
+        int r = 0;
+
+        if (m->layout != CGROUP_LAYOUT_V2) {
+                for (size_t i = 0; i < n; i++) {
+                        if (!mnts[i].controllers)
+                                continue;
+                        _cleanup_free_ char *rel = NULL;
+                        if (relative) {
+                                _cleanup_free_ char *own = own_cgroup(mnts[i].controllers);
+                                if (!own) {
+                                        r = husk_error_set(err, 0, "cannot find own cgroup of %s in /proc/self/cgroup",
+                                                           mnts[i].controllers);
+                                        goto out;
+                                }
+                                _cleanup_free_ char *base = own_rel_to_mount(own, mnts[i].root);
+                                rel = join_rel(base, cgpath);
+                        } else {
+                                rel = clean_path(cgpath);
+                        }
+                        add_hier(m, mnts[i].controllers, false, mnts[i].point, rel);
+                }
+        }
+        if (m->layout != CGROUP_LAYOUT_V1) {
+                const struct mnt *u = pick_v2_mount(mnts, n, m->layout);
+                if (!u) {
+                        r = husk_error_set(err, 0, "no cgroup2 mount found in /proc/self/mountinfo");
+                        goto out;
+                }
+                _cleanup_free_ char *rel = NULL;
+                if (relative) {
+                        _cleanup_free_ char *own = own_cgroup(NULL);
+                        if (!own) {
+                                r = husk_error_set(err, 0, "cannot find own cgroup2 path in /proc/self/cgroup");
+                                goto out;
+                        }
+                        _cleanup_free_ char *base = own_rel_to_mount(own, u->root);
+                        /* runc's rule on v2: our own cgroup most likely has
+                         * processes (us), so by the no-internal-processes rule
+                         * it cannot delegate controllers to a child; use its
+                         * parent as the base. */
+                        _cleanup_free_ char *parent = join_rel(base, "..");
+                        rel = join_rel(parent, cgpath);
+                } else {
+                        rel = clean_path(cgpath);
+                }
+                add_hier(m, "", true, u->point, rel);
+        }
+        if (m->n_h == 0)
+                r = husk_error_set(err, 0, "no cgroup hierarchy is mounted");
+        else if (strcmp(m->h[0].rel, "/") == 0)
+                r = husk_error_set(err, 0, "cgroupsPath \"%s\" resolves to the root cgroup", cgpath);
+out:
+        mnts_free(mnts, n);
+        return r;
+}
+
+/* The path users see: the v2 one, else the memory one, else the first. */
+static void set_display_path(struct cgroup_manager *m)
+{
+        struct cg_hier *h = cg_unified(m);
+        for (size_t i = 0; !h && i < m->n_h; i++)
+                if (cg_hier_has(&m->h[i], "memory"))
+                        h = &m->h[i];
+        if (!h)
+                h = &m->h[0];
+        free(m->path);
+        m->path = xstrdup(h->rel);
+}
+
+int cgroup_manager_new(const struct husk_spec *spec, const struct cgroup_opts *opts,
+                       struct cgroup_manager **out, struct husk_error *err)
+{
+        if (opts->systemd)
+                return husk_error_set(err, EOPNOTSUPP,
+                                      "--systemd-cgroup: the systemd cgroup driver is not supported yet");
+        const char *cgpath = spec && spec->linux ? spec->linux->cgroups_path : NULL;
+        _cleanup_free_ char *def = NULL;
+        if (!cgpath || !*cgpath) {
+                if (!opts->id || !*opts->id)
+                        return husk_error_set(err, EINVAL, "cgroup: no cgroupsPath and no container id");
+                /* Unlike runc (whose default is the relative path "<id>",
+                 * under its caller's cgroup), the default is a fixed
+                 * absolute "/husk/<id>": the same on every host layout and
+                 * never nested in the caller's session scope. */
+                def = xasprintf("/husk/%s", opts->id);
+                cgpath = def;
+        }
+        if (strchr(cgpath, '\n'))
+                return husk_error_set(err, EINVAL, "linux.cgroupsPath: contains a newline");
+
+        struct cgroup_manager *m = xzalloc(sizeof(*m));
+        m->v2_fd = -1;
+        m->layout = cgroup_detect_layout();
+        m->rootless = opts->rootless;
+        m->id = xstrdup(opts->id);
+        if (build_hiers(m, cgpath, err) < 0) {
+                cgroup_manager_free(m);
+                return husk_error_wrap(err, "linux.cgroupsPath");
+        }
+        set_display_path(m);
+        if (spec && spec->linux) {
+                const struct husk_linux *l = spec->linux;
+                m->dev_allow = xzalloc((l->n_devices + 1) * sizeof(*m->dev_allow));
+                for (size_t i = 0; i < l->n_devices; i++) {
+                        char t = l->devices[i].type;
+                        if (t != 'c' && t != 'b' && t != 'u')
+                                continue;
+                        m->dev_allow[m->n_dev_allow++] = (struct cg_dev_allow){ t == 'u' ? 'c' : t,
+                                                                               l->devices[i].major,
+                                                                               l->devices[i].minor };
+                }
+        }
+        *out = m;
+        return 0;
+}
+
+const char *cgroup_manager_path(const struct cgroup_manager *m)
+{
+        return m->path;
+}
+
+/* save/restore: "husk-cg1 <layout> <rootless> <path> <ctrls>:<rel> ..."
+ * with ' ', '%' and control characters %-escaped; v2 is "@v2". The mount
+ * points are looked up again on restore. */
+static void append_escaped(char **s, const char *v)
+{
+        size_t len = strlen(*s);
+        char *n = xmalloc(len + strlen(v) * 3 + 1);
+        memcpy(n, *s, len);
+        char *w = n + len;
+        for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+                if (*p <= ' ' || *p == '%' || *p == 0x7f) {
+                        sprintf(w, "%%%02X", *p);
+                        w += 3;
+                } else {
+                        *w++ = (char)*p;
+                }
+        }
+        *w = '\0';
+        free(*s);
+        *s = n;
+}
+
+static void unescape_pct(char *s)
+{
+        char *w = s;
+        for (char *r = s; *r;) {
+                unsigned v;
+                if (r[0] == '%' && sscanf(r + 1, "%2X", &v) == 1 && r[1] && r[2]) {
+                        *w++ = (char)v;
+                        r += 3;
+                } else {
+                        *w++ = *r++;
+                }
+        }
+        *w = '\0';
+}
+
+char *cgroup_manager_save(const struct cgroup_manager *m)
+{
+        char *s = xasprintf(SAVE_MAGIC " %s %d ", layout_name(m->layout), m->rootless ? 1 : 0);
+        append_escaped(&s, m->path);
+        for (size_t i = 0; i < m->n_h; i++) {
+                char *n = xasprintf("%s %s:", s, m->h[i].v2 ? "@v2" : m->h[i].controllers);
+                free(s);
+                s = n;
+                append_escaped(&s, m->h[i].rel);
+        }
+        return s;
+}
+
+int cgroup_manager_restore(const char *saved, struct cgroup_manager **out, struct husk_error *err)
+{
+        _cleanup_free_ char *copy = xstrdup(saved);
+        char *save = NULL;
+        char *tok[4];
+        for (int i = 0; i < 4; i++) {
+                tok[i] = strtok_r(i ? NULL : copy, " ", &save);
+                if (!tok[i])
+                        return husk_error_set(err, EINVAL, "cgroup state \"%s\": truncated", saved);
+        }
+        if (strcmp(tok[0], SAVE_MAGIC) != 0)
+                return husk_error_set(err, EINVAL, "cgroup state \"%s\": unknown format", saved);
+        struct mnt *mnts = NULL;
+        size_t n = 0;
+        if (read_cgroup_mounts(&mnts, &n, err) < 0)
+                return -1;
+        struct cgroup_manager *m = xzalloc(sizeof(*m));
+        m->v2_fd = -1;
+        if (strcmp(tok[1], "v1") == 0)
+                m->layout = CGROUP_LAYOUT_V1;
+        else if (strcmp(tok[1], "hybrid") == 0)
+                m->layout = CGROUP_LAYOUT_HYBRID;
+        else
+                m->layout = CGROUP_LAYOUT_V2;
+        m->rootless = strcmp(tok[2], "1") == 0;
+        unescape_pct(tok[3]);
+        m->path = xstrdup(tok[3]);
+        for (char *t = strtok_r(NULL, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
+                char *colon = strchr(t, ':');
+                if (!colon)
+                        continue;
+                *colon = '\0';
+                char *rel = colon + 1;
+                unescape_pct(rel);
+                bool v2 = strcmp(t, "@v2") == 0;
+                const struct mnt *mt = NULL;
+                if (v2) {
+                        mt = pick_v2_mount(mnts, n, m->layout);
+                } else {
+                        for (size_t i = 0; i < n && !mt; i++)
+                                if (mnts[i].controllers && same_controllers(mnts[i].controllers, t))
+                                        mt = &mnts[i];
+                }
+                if (!mt) {
+                        log_debug("cgroup hierarchy %s is no longer mounted", v2 ? "cgroup2" : t);
+                        continue;
+                }
+                add_hier(m, v2 ? "" : t, v2, mt->point, rel);
+        }
+        mnts_free(mnts, n);
+        if (m->n_h == 0) {
+                cgroup_manager_free(m);
+                return husk_error_set(err, ENOENT, "cgroup state \"%s\": none of its hierarchies is mounted",
+                                      saved);
+        }
+        *out = m;
+        return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* create / destroy                                                     */
+
+/* v1 cpuset: a new cgroup starts with empty cpuset.cpus/mems and refuses
+ * tasks until they are set; copy them from the parent. */
+static int cpuset_fill_from_parent(const char *dir, struct husk_error *err)
+{
+        static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
+        for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+                _cleanup_free_ char *p = xasprintf("%s/%s", dir, files[i]);
+                _cleanup_free_ char *cur = NULL;
+                if (read_file_at(AT_FDCWD, p, &cur, NULL, err) < 0)
+                        return -1;
+                if (cur[0] && cur[0] != '\n')
+                        continue;
+                _cleanup_free_ char *pp = xasprintf("%s/../%s", dir, files[i]);
+                _cleanup_free_ char *parent = NULL;
+                if (read_file_at(AT_FDCWD, pp, &parent, NULL, err) < 0)
+                        return -1;
+                if (write_file_at(AT_FDCWD, p, parent, strlen(parent), err) < 0)
+                        return -1;
+        }
+        return 0;
+}
+
+/* mkdir every missing component below the mount; remember what we made. */
+static int hier_mkdir(struct cgroup_manager *m, struct cg_hier *h, struct husk_error *err)
+{
+        bool cpuset = cg_hier_has(h, "cpuset");
+        _cleanup_free_ char *p = xstrdup(h->dir);
+        size_t base = strlen(h->mount);
+        for (char *s = p + base + 1;; s++) {
+                if (*s != '/' && *s != '\0')
+                        continue;
+                char c = *s;
+                *s = '\0';
+                if (mkdir(p, 0755) == 0) {
+                        h->made = strv_append(h->made, p);
+                } else if (errno != EEXIST) {
+                        if (m->rootless && (errno == EACCES || errno == EPERM || errno == EROFS)) {
+                                log_warn("cgroup: cannot create %s (rootless): %s", p, strerror(errno));
+                                h->unusable = true;
+                                return 0;
+                        }
+                        return husk_error_sys(err, "create cgroup %s", p);
+                }
+                if (cpuset && cpuset_fill_from_parent(p, err) < 0)
+                        return husk_error_wrap(err, "cgroup %s", p);
+                if (!c)
+                        break;
+                *s = c;
+        }
+        return 0;
+}
+
+/* rmdir a cgroup and the sub-cgroups below it (exec --cgroup ones). */
+static int rmdir_tree(const char *dir)
+{
+        DIR *d = opendir(dir);
+        if (!d)
+                return errno == ENOENT ? 0 : -1;
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                        continue;
+                _cleanup_free_ char *sub = xasprintf("%s/%s", dir, de->d_name);
+                rmdir_tree(sub);
+        }
+        closedir(d);
+        unsigned ms = 1;
+        int64_t deadline = now_ms() + 2000;
+        for (;;) {
+                if (rmdir(dir) == 0 || errno == ENOENT)
+                        return 0;
+                /* EBUSY right after the last task left: the kernel is
+                 * still tearing the css down. */
+                if (errno != EBUSY || now_ms() > deadline)
+                        return -1;
+                backoff(&ms);
+        }
+}
+
+static void rollback(struct cgroup_manager *m)
+{
+        for (size_t i = 0; i < m->n_h; i++) {
+                struct cg_hier *h = &m->h[i];
+                for (size_t j = strv_length(h->made); j > 0; j--)
+                        rmdir_tree(h->made[j - 1]);
+                strv_free(h->made);
+                h->made = NULL;
+        }
+}
+
+/* cgroup2: enable controllers for the leaf by writing "+ctrl" to the
+ * cgroup.subtree_control of every ancestor, from the mount down. */
+static int v2_enable(struct cg_hier *u, char **ctrls, struct husk_error *err)
+{
+        if (!ctrls || !*ctrls)
+                return 0;
+        _cleanup_free_ char *p = xstrdup(u->dir);
+        size_t base = strlen(u->mount);
+        char *last = strrchr(p, '/');
+        if (!last || (size_t)(last - p) < base)
+                return 0;
+        for (char *s = p + base;; s++) {
+                if (*s != '/' && *s != '\0')
+                        continue;
+                if (s > last)
+                        break;
+                char c = *s;
+                *s = '\0';
+                const char *lvl = *p ? p : "/";
+                _cleanup_free_ char *avail_p = xasprintf("%s/cgroup.controllers", lvl);
+                _cleanup_free_ char *avail = NULL;
+                if (read_file_at(AT_FDCWD, avail_p, &avail, NULL, err) < 0)
+                        return -1;
+                _cleanup_free_ char *cmd = xstrdup("");
+                for (char **c2 = ctrls; *c2; c2++) {
+                        struct cg_hier tmp = { .controllers = avail };
+                        for (char *q = avail; *q; q++)
+                                if (*q == ' ' || *q == '\n')
+                                        *q = ',';
+                        if (!cg_hier_has(&tmp, *c2))
+                                continue;
+                        char *n = xasprintf("%s%s+%s", cmd, *cmd ? " " : "", *c2);
+                        free(cmd);
+                        cmd = n;
+                }
+                if (*cmd) {
+                        _cleanup_free_ char *sc = xasprintf("%s/cgroup.subtree_control", lvl);
+                        if (write_file_at(AT_FDCWD, sc, cmd, strlen(cmd), err) < 0)
+                                return husk_error_wrap(err, "enable controllers \"%s\"", cmd);
+                }
+                if (!c)
+                        break;
+                *s = c;
+        }
+        return 0;
+}
+
+/* Which controllers to delegate on the cgroup2 hierarchy: on pure v2 every
+ * one the root offers (as runc does, so stats and later updates work); on
+ * hybrid only those the resources need, so we do not change the host's
+ * unified hierarchy for nothing. */
+static int v2_prepare(struct cgroup_manager *m, const struct husk_resources *res, struct husk_error *err)
+{
+        struct cg_hier *u = cg_unified(m);
+        if (!u)
+                return 0;
+        _cleanup_strv_ char **want = NULL;
+        if (m->layout == CGROUP_LAYOUT_V2) {
+                _cleanup_free_ char *p = xasprintf("%s/cgroup.controllers", u->mount);
+                _cleanup_free_ char *s = NULL;
+                if (read_file_at(AT_FDCWD, p, &s, NULL, err) < 0)
+                        return -1;
+                char *save = NULL;
+                for (char *t = strtok_r(s, " \n", &save); t; t = strtok_r(NULL, " \n", &save))
+                        want = strv_append(want, t);
+        } else {
+                want = cg_needed_v2_controllers(m, res);
+        }
+        return v2_enable(u, want, err);
+}
+
+int cgroup_create(struct cgroup_manager *m, const struct husk_resources *res, struct husk_error *err)
+{
+        for (size_t i = 0; i < m->n_h; i++) {
+                if (hier_mkdir(m, &m->h[i], err) < 0)
+                        goto fail;
+        }
+        if (v2_prepare(m, res, err) < 0)
+                goto fail;
+        if (cg_apply_resources(m, res, false, err) < 0)
+                goto fail;
+        for (size_t i = 0; i < m->n_h; i++) {
+                strv_free(m->h[i].made);
+                m->h[i].made = NULL;
+        }
+        return 0;
+fail:
+        rollback(m);
+        return husk_error_wrap(err, "cgroup %s", m->path);
+}
+
+int cgroup_update(struct cgroup_manager *m, const struct husk_resources *res, struct husk_error *err)
+{
+        if (v2_prepare(m, res, err) < 0)
+                return husk_error_wrap(err, "cgroup %s", m->path);
+        if (cg_apply_resources(m, res, true, err) < 0)
+                return husk_error_wrap(err, "update cgroup %s", m->path);
+        return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* joining                                                              */
+
+int cgroup_enter_self(struct cgroup_manager *m, struct husk_error *err)
+{
+        for (size_t i = 0; i < m->n_h; i++) {
+                struct cg_hier *h = &m->h[i];
+                if (h->unusable)
+                        continue;
+                /* v1 "tasks" with "0" moves only the calling thread and
+                 * skips the threadgroup lock (and its RCU grace period);
+                 * the caller is single-threaded. */
+                const char *file = h->v2 ? "cgroup.procs" : "tasks";
+                _cleanup_free_ char *p = xasprintf("%s/%s", h->dir, file);
+                if (write_file_at(AT_FDCWD, p, "0", 1, err) < 0) {
+                        if (m->rootless) {
+                                log_warn("cgroup: cannot join %s (rootless)", h->dir);
+                                continue;
+                        }
+                        return husk_error_wrap(err, "join cgroup");
+                }
+        }
+        return 0;
+}
+
+int cgroup_add_pid(struct cgroup_manager *m, pid_t pid, const char *sub_cgroup, struct husk_error *err)
+{
+        if (sub_cgroup && *sub_cgroup && strstr(sub_cgroup, ".."))
+                return husk_error_set(err, EINVAL, "sub-cgroup \"%s\": must not contain \"..\"", sub_cgroup);
+        char buf[32];
+        snprintf(buf, sizeof(buf), "%d", (int)pid);
+        for (size_t i = 0; i < m->n_h; i++) {
+                struct cg_hier *h = &m->h[i];
+                if (h->unusable)
+                        continue;
+                _cleanup_free_ char *dir = sub_cgroup && *sub_cgroup ? xasprintf("%s/%s", h->dir, sub_cgroup)
+                                                                      : xstrdup(h->dir);
+                _cleanup_free_ char *p = xasprintf("%s/cgroup.procs", dir);
+                if (write_file_at(AT_FDCWD, p, buf, strlen(buf), err) < 0) {
+                        if (m->rootless) {
+                                log_warn("cgroup: cannot move %d into %s (rootless)", (int)pid, dir);
+                                continue;
+                        }
+                        return husk_error_wrap(err, "move process %d into cgroup", (int)pid);
+                }
+        }
+        return 0;
+}
+
+int cgroup_v2_fd(struct cgroup_manager *m)
+{
+        if (m->layout != CGROUP_LAYOUT_V2)
+                return -1;
+        if (m->v2_fd >= 0)
+                return m->v2_fd;
+        struct cg_hier *u = cg_unified(m);
+        if (!u)
+                return -1;
+        m->v2_fd = open(u->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        return m->v2_fd;
+}
+
+/* ------------------------------------------------------------------ */
+/* freezer                                                              */
+
+static struct cg_hier *freezer_hier(struct cgroup_manager *m)
+{
+        for (size_t i = 0; i < m->n_h; i++)
+                if (!m->h[i].unusable && cg_hier_has(&m->h[i], "freezer"))
+                        return &m->h[i];
+        struct cg_hier *u = cg_unified(m);
+        if (u && cg_file_exists(u, "cgroup.freeze"))
+                return u;
+        return NULL;
+}
+
+/* Read "key value" from a flat-keyed file like cgroup.events. */
+static int keyed_value(const char *content, const char *key, int64_t *out)
+{
+        size_t kl = strlen(key);
+        for (const char *p = content; p && *p;) {
+                if (strncmp(p, key, kl) == 0 && p[kl] == ' ') {
+                        *out = strtoll(p + kl + 1, NULL, 10);
+                        return 0;
+                }
+                p = strchr(p, '\n');
+                if (p)
+                        p++;
+        }
+        return -1;
+}
+
+/* Wait (poll, no sleeping) until cgroup.events says `key want`. */
+static int v2_wait_event(struct cg_hier *u, const char *key, int64_t want, int timeout_ms, struct husk_error *err)
+{
+        _cleanup_free_ char *p = xasprintf("%s/cgroup.events", u->dir);
+        _cleanup_close_ int fd = open(p, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return husk_error_sys(err, "open %s", p);
+        int64_t deadline = now_ms() + timeout_ms;
+        for (;;) {
+                char buf[512];
+                ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+                if (n < 0)
+                        return husk_error_sys(err, "read %s", p);
+                buf[n] = '\0';
+                int64_t v;
+                if (keyed_value(buf, key, &v) < 0)
+                        return husk_error_set(err, 0, "%s: no \"%s\" key", p, key);
+                if (v == want)
+                        return 0;
+                int64_t left = deadline - now_ms();
+                if (left <= 0)
+                        return husk_error_set(err, ETIMEDOUT, "waiting for \"%s %lld\" in %s", key,
+                                              (long long)want, p);
+                struct pollfd pfd = { .fd = fd, .events = POLLPRI };
+                if (poll(&pfd, 1, (int)left) < 0 && errno != EINTR)
+                        return husk_error_sys(err, "poll %s", p);
+        }
+}
+
+static int v1_freeze(struct cg_hier *h, bool freeze, struct husk_error *err)
+{
+        const char *want = freeze ? "FROZEN" : "THAWED";
+        unsigned ms = 1;
+        int64_t deadline = now_ms() + 10000;
+        for (;;) {
+                /* Rewriting FROZEN kicks tasks that raced the first try. */
+                if (cg_write(h, "freezer.state", want, freeze ? "pause" : "resume", err) < 0)
+                        return -1;
+                _cleanup_free_ char *state = cg_read(h, "freezer.state");
+                if (state && strcmp(state, want) == 0)
+                        return 0;
+                if (now_ms() > deadline) {
+                        if (freeze)
+                                cg_write(h, "freezer.state", "THAWED", "pause", NULL);
+                        return husk_error_set(err, ETIMEDOUT, "%s/freezer.state stays \"%s\", wanted \"%s\"",
+                                              h->dir, state ? state : "?", want);
+                }
+                backoff(&ms);
+        }
+}
+
+int cgroup_freeze(struct cgroup_manager *m, bool freeze, struct husk_error *err)
+{
+        struct cg_hier *h = freezer_hier(m);
+        if (!h)
+                return husk_error_set(err, ENOTSUP, "%s: no freezer: neither the v1 freezer controller nor "
+                                      "cgroup.freeze is available", freeze ? "pause" : "resume");
+        if (!h->v2)
+                return v1_freeze(h, freeze, err);
+        if (cg_write(h, "cgroup.freeze", freeze ? "1" : "0", freeze ? "pause" : "resume", err) < 0)
+                return -1;
+        if (v2_wait_event(h, "frozen", freeze ? 1 : 0, 10000, err) < 0) {
+                if (freeze)
+                        cg_write(h, "cgroup.freeze", "0", "pause", NULL);
+                return husk_error_wrap(err, freeze ? "pause" : "resume");
+        }
+        return 0;
+}
+
+int cgroup_is_frozen(struct cgroup_manager *m)
+{
+        struct cg_hier *h = freezer_hier(m);
+        if (!h)
+                return -1;
+        _cleanup_free_ char *s = cg_read(h, h->v2 ? "cgroup.freeze" : "freezer.state");
+        if (!s)
+                return -1;
+        if (h->v2)
+                return strcmp(s, "1") == 0;
+        /* FREEZING counts as frozen too: a pause is under way or a parent
+         * is frozen; runc reports it as paused as well. */
+        return strcmp(s, "THAWED") != 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* processes                                                            */
+
+static struct cg_hier *procs_hier(struct cgroup_manager *m)
+{
+        static const char *const pref[] = { "pids", "freezer", "devices", "memory" };
+        struct cg_hier *u = cg_unified(m);
+        if (m->layout == CGROUP_LAYOUT_V2 && u)
+                return u;
+        for (size_t k = 0; k < ARRAY_SIZE(pref); k++)
+                for (size_t i = 0; i < m->n_h; i++)
+                        if (!m->h[i].unusable && cg_hier_has(&m->h[i], pref[k]))
+                                return &m->h[i];
+        for (size_t i = 0; i < m->n_h; i++)
+                if (!m->h[i].unusable)
+                        return &m->h[i];
+        return NULL;
+}
+
+static int collect_pids(const char *dir, pid_t **pids, size_t *n, struct husk_error *err)
+{
+        _cleanup_free_ char *p = xasprintf("%s/cgroup.procs", dir);
+        _cleanup_free_ char *s = NULL;
+        if (read_file_at(AT_FDCWD, p, &s, NULL, err) < 0)
+                return -1;
+        for (char *q = s; *q;) {
+                char *e;
+                long v = strtol(q, &e, 10);
+                if (e == q)
+                        break;
+                *pids = xrealloc(*pids, (*n + 1) * sizeof(**pids));
+                (*pids)[(*n)++] = (pid_t)v;
+                q = e;
+                while (*q == '\n')
+                        q++;
+        }
+        DIR *d = opendir(dir);
+        if (!d)
+                return 0;
+        struct dirent *de;
+        int r = 0;
+        while ((de = readdir(d)) && r == 0) {
+                if (de->d_type != DT_DIR || de->d_name[0] == '.')
+                        continue;
+                _cleanup_free_ char *sub = xasprintf("%s/%s", dir, de->d_name);
+                r = collect_pids(sub, pids, n, err);
+        }
+        closedir(d);
+        return r;
+}
+
+int cgroup_pids(struct cgroup_manager *m, pid_t **pids, size_t *n, struct husk_error *err)
+{
+        *pids = NULL;
+        *n = 0;
+        struct cg_hier *h = procs_hier(m);
+        if (!h)
+                return husk_error_set(err, ENOENT, "cgroup %s: no usable hierarchy", m->path);
+        if (collect_pids(h->dir, pids, n, err) < 0) {
+                free(*pids);
+                *pids = NULL;
+                *n = 0;
+                return husk_error_wrap(err, "list processes of cgroup %s", m->path);
+        }
+        return 0;
+}
+
+static bool cgroup_exists(struct cgroup_manager *m)
+{
+        struct cg_hier *h = procs_hier(m);
+        return h && access(h->dir, F_OK) == 0;
+}
+
+int cgroup_kill_all(struct cgroup_manager *m, int sig, struct husk_error *err)
+{
+        struct cg_hier *u = cg_unified(m);
+        if (sig == SIGKILL && m->layout == CGROUP_LAYOUT_V2 && u && cg_file_exists(u, "cgroup.kill"))
+                return cg_write(u, "cgroup.kill", "1", "kill --all", err);
+
+        /* Freeze so nothing forks between listing and signalling. */
+        int was_frozen = cgroup_is_frozen(m);
+        bool froze = false;
+        if (was_frozen == 0) {
+                struct husk_error ferr;
+                if (cgroup_freeze(m, true, &ferr) == 0)
+                        froze = true;
+                else
+                        log_warn("kill --all: cannot freeze, signalling anyway: %s", ferr.msg);
+        }
+        pid_t *pids = NULL;
+        size_t n = 0;
+        int r = cgroup_pids(m, &pids, &n, err);
+        for (size_t i = 0; r == 0 && i < n; i++) {
+                if (kill(pids[i], sig) < 0 && errno != ESRCH) {
+                        r = husk_error_sys(err, "kill %d with signal %d", (int)pids[i], sig);
+                        break;
+                }
+        }
+        free(pids);
+        /* A SIGKILLed task must run to die: thaw a paused container too. */
+        if (froze || (was_frozen == 1 && sig == SIGKILL)) {
+                struct husk_error terr;
+                if (cgroup_freeze(m, false, &terr) < 0 && r == 0)
+                        r = husk_error_set(err, terr.errnum, "%s", terr.msg);
+        }
+        return r;
+}
+
+/* Wait until no process is left in the cgroup, up to timeout_ms. */
+static int wait_empty(struct cgroup_manager *m, int timeout_ms, struct husk_error *err)
+{
+        struct cg_hier *u = cg_unified(m);
+        if (m->layout == CGROUP_LAYOUT_V2 && u)
+                return v2_wait_event(u, "populated", 0, timeout_ms, err);
+        int64_t deadline = now_ms() + timeout_ms;
+        unsigned ms = 1;
+        for (;;) {
+                pid_t *pids = NULL;
+                size_t n = 0;
+                if (cgroup_pids(m, &pids, &n, err) < 0)
+                        return -1;
+                free(pids);
+                if (n == 0)
+                        return 0;
+                if (now_ms() > deadline)
+                        return husk_error_set(err, EBUSY, "cgroup %s still has %zu processes", m->path, n);
+                backoff(&ms);
+        }
+}
+
+int cgroup_destroy(struct cgroup_manager *m, struct husk_error *err)
+{
+        if (cgroup_exists(m)) {
+                if (cgroup_kill_all(m, SIGKILL, err) < 0)
+                        return husk_error_wrap(err, "destroy cgroup %s", m->path);
+                if (wait_empty(m, 5000, err) < 0)
+                        return husk_error_wrap(err, "destroy cgroup %s", m->path);
+        }
+        int r = 0;
+        for (size_t i = 0; i < m->n_h; i++) {
+                if (rmdir_tree(m->h[i].dir) < 0 && r == 0)
+                        r = husk_error_sys(err, "remove cgroup %s", m->h[i].dir);
+        }
+        return r;
+}

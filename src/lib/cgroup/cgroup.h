@@ -5,6 +5,7 @@
 #define HUSK_CGROUP_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "husk/error.h"
@@ -23,9 +24,19 @@ struct cgroup_opts {
 /* Detect the host layout (statfs of /sys/fs/cgroup and .../unified). */
 enum cgroup_layout cgroup_detect_layout(void);
 
-/* Work out the cgroup path(s) from linux.cgroupsPath (default when NULL:
- * "/husk/<id>" cgroupfs, "system.slice:husk:<id>" systemd). Nothing is
- * touched on the host yet. */
+/* Work out the cgroup path(s) from linux.cgroupsPath. Nothing is touched on
+ * the host yet.
+ *   - absolute "/a/b": that path below the root of every hierarchy;
+ *   - relative "a/b": below the runtime's own cgroup of each hierarchy
+ *     (/proc/self/cgroup); on cgroup2 below its *parent*, as runc does,
+ *     because our own cgroup holds processes and so can not delegate
+ *     controllers to a child;
+ *   - absent: "/husk/<id>" (runc's default is the relative "<id>"; a fixed
+ *     absolute path is the same on every layout and never lands inside the
+ *     caller's session scope).
+ * The manager also remembers linux.devices (spec may be NULL): their "rwm"
+ * allow rules go into the device filter after the spec's rules.
+ * opts->systemd: fails with EOPNOTSUPP, the systemd driver is not done yet. */
 int cgroup_manager_new(const struct husk_spec *spec, const struct cgroup_opts *opts,
                        struct cgroup_manager **out, struct husk_error *err);
 /* Rebuild a manager from cgroup_manager_save()'s string (state.json). */
@@ -33,27 +44,49 @@ int cgroup_manager_restore(const char *saved, struct cgroup_manager **out, struc
 char *cgroup_manager_save(const struct cgroup_manager *m);
 void cgroup_manager_free(struct cgroup_manager *m);
 
-/* Create the cgroup(s) and apply spec resources. On failure nothing is left. */
+/* Create the cgroup(s) (mkdir -p in every hierarchy; v1 cpuset levels get
+ * cpus/mems from their parent; on cgroup2 the needed controllers are
+ * enabled in the ancestors' subtree_control) and apply `res` (may be NULL).
+ * Device rules are always applied (not rootless): default deny, then
+ * res->devices, then allow rules for the spec's linux.devices, then
+ * cgroup_default_device_rules() -- as runc; the caller passes the spec's
+ * rules unchanged. On failure the directories it made are removed again. */
 int cgroup_create(struct cgroup_manager *m, const struct husk_resources *res, struct husk_error *err);
 /* Called by the container's own init before it can fork: join every
  * hierarchy (v1: write "0" to each tasks file, avoids the RCU wait). */
 int cgroup_enter_self(struct cgroup_manager *m, struct husk_error *err);
 /* Move another process in (exec, systemd scope). */
 int cgroup_add_pid(struct cgroup_manager *m, pid_t pid, const char *sub_cgroup, struct husk_error *err);
-/* v2: an O_DIRECTORY fd of the container's cgroup for clone3(CLONE_INTO_CGROUP), or -1. */
+/* Pure v2: an O_DIRECTORY fd of the container's cgroup for
+ * clone3(CLONE_INTO_CGROUP), or -1 (v1/hybrid: use cgroup_enter_self). The
+ * manager owns it (closed by cgroup_manager_free); call after cgroup_create. */
 int cgroup_v2_fd(struct cgroup_manager *m);
-/* Apply new resources (husk update). A failure leaves the old limits. */
+/* Apply new resources (husk update). Device rules are not touched (as runc
+ * update). A failure writes the old values back (single-line files). */
 int cgroup_update(struct cgroup_manager *m, const struct husk_resources *res, struct husk_error *err);
+/* v1 freezer.state (short backoff until it reads FROZEN/THAWED), else v2
+ * cgroup.freeze + poll on cgroup.events until "frozen 1/0". 10 s bound. */
 int cgroup_freeze(struct cgroup_manager *m, bool freeze, struct husk_error *err);
 /* 1 frozen, 0 not, -1 error/unknown. */
 int cgroup_is_frozen(struct cgroup_manager *m);
+/* Every pid in the cgroup and its sub-cgroups; *pids is malloc'd. */
 int cgroup_pids(struct cgroup_manager *m, pid_t **pids, size_t *n, struct husk_error *err);
+/* Pure v2 + SIGKILL: cgroup.kill. Else freeze, signal each pid, thaw (a
+ * paused container stays paused, except after SIGKILL). */
 int cgroup_kill_all(struct cgroup_manager *m, int sig, struct husk_error *err);
 /* runc's "events --stats" data object, as a JSON string. */
 int cgroup_stats_json(struct cgroup_manager *m, char **json, struct husk_error *err);
-/* Kill what is left, remove the cgroup(s) (and systemd unit). Idempotent. */
+/* Kill what is left (SIGKILL), wait until empty (5 s bound), rmdir the leaf
+ * (and sub-cgroups below it, not its parents) in every hierarchy.
+ * Idempotent: a cgroup already gone is fine. */
 int cgroup_destroy(struct cgroup_manager *m, struct husk_error *err);
 /* The path shown to users (e.g. "/husk/c1"). */
 const char *cgroup_manager_path(const struct cgroup_manager *m);
+
+/* runc's default allowed devices (mknod c/b *:*, null, zero, full, random,
+ * urandom, tty, console, ptmx, pts, net/tun), all "allow". Static array. */
+const struct husk_device_rule *cgroup_default_device_rules(size_t *n);
+/* cpu.shares -> cpu.weight, runc's linear mapping: 1 + ((s-2)*9999)/262142. */
+uint64_t cgroup_shares_to_weight(uint64_t shares);
 
 #endif

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* What the cgroupfs driver's files share: the manager's insides and the
+ * small file helpers every controller setter uses. Not for other modules. */
+#ifndef HUSK_CGROUP_INTERNAL_H
+#define HUSK_CGROUP_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cgroup/cgroup.h"
+
+/* One hierarchy the container lives in: a v1 mount (one or more co-mounted
+ * controllers, or a named one like name=systemd) or the cgroup2 mount. */
+struct cg_hier {
+        char *controllers;      /* v1: "cpu,cpuacct", "name=systemd"; v2: "" */
+        bool v2;
+        char *mount;            /* where the hierarchy is mounted */
+        char *rel;              /* container cgroup, relative to the mount: "/husk/c1" */
+        char *dir;              /* mount + rel */
+        bool unusable;          /* rootless and we could not create it */
+        char **made;            /* dirs cgroup_create made, shallowest first (rollback) */
+        struct cg_journal *journal;     /* during an update: old values to restore */
+};
+
+/* Old single-line values of the files an update writes, so a failed update
+ * can put them back (multi-line keyed files such as io.max are not
+ * restorable this way and are left as they are). */
+struct cg_journal {
+        char **paths;
+        char **olds;
+        size_t n;
+};
+void cg_journal_record(struct cg_journal *j, const char *path);
+void cg_journal_rollback(struct cg_journal *j);
+void cg_journal_free(struct cg_journal *j);
+
+struct cg_dev_allow { char type; int64_t major, minor; };
+
+struct cgroup_manager {
+        enum cgroup_layout layout;
+        bool rootless;
+        char *id;
+        char *path;             /* shown to users */
+        struct cg_hier *h;
+        size_t n_h;
+        int v2_fd;
+        /* allow rules for linux.devices (known only when built from a spec) */
+        struct cg_dev_allow *dev_allow;
+        size_t n_dev_allow;
+};
+
+/* The hierarchy that carries `controller` ("memory", "hugetlb", ...): its v1
+ * mount when there is one, else the cgroup2 hierarchy when that controller is
+ * available there (pure v2, or hybrid for the controllers the unified mount
+ * holds). NULL when the host has it nowhere. */
+struct cg_hier *cg_controller(struct cgroup_manager *m, const char *controller);
+struct cg_hier *cg_unified(struct cgroup_manager *m);
+bool cg_hier_has(const struct cg_hier *h, const char *controller);
+bool cg_file_exists(const struct cg_hier *h, const char *file);
+
+/* Write `value` to <h->dir>/<file>; the error names the spec field, the
+ * value and the file: "linux.resources.memory.limit: write "10" to
+ * /sys/fs/cgroup/memory/husk/c1/memory.limit_in_bytes: Invalid argument". */
+int cg_write(const struct cg_hier *h, const char *file, const char *value, const char *field,
+             struct husk_error *err);
+int cg_writef(const struct cg_hier *h, const char *file, const char *field, struct husk_error *err,
+              const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Read a whole cgroup file (trailing newline stripped); NULL when missing. */
+char *cg_read(const struct cg_hier *h, const char *file);
+int cg_read_u64(const struct cg_hier *h, const char *file, uint64_t *out);
+/* Error for a resource whose controller the host lacks. */
+int cg_missing(struct husk_error *err, const char *field, const char *controller);
+
+/* resources.c */
+int cg_apply_resources(struct cgroup_manager *m, const struct husk_resources *res, bool update,
+                       struct husk_error *err);
+/* Which v2 controllers the resources need (for subtree_control in hybrid). */
+char **cg_needed_v2_controllers(struct cgroup_manager *m, const struct husk_resources *res);
+
+/* devices.c: rules in order, last match wins, default deny. */
+int cg_devices_apply(struct cgroup_manager *m, const struct husk_device_rule *rules, size_t n,
+                     struct husk_error *err);
+/* devices_bpf.c */
+int cg_bpf_devices_attach(const char *dir, const struct husk_device_rule *rules, size_t n,
+                          struct husk_error *err);
+
+
+#endif

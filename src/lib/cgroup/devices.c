@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Device access rules: v1 devices.allow/deny, v2 an eBPF program
+ * (devices_bpf.c). Semantics on both: default deny, then the rules in
+ * order, the last matching rule wins.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "cgroup/cgroup_internal.h"
+#include "util/util.h"
+
+#define R(t, maj, min, acc) \
+        { .allow = true, .type = (t), .major = { (maj) >= 0, (maj) }, .minor = { (min) >= 0, (min) }, \
+          .access = (char *)(acc) }
+
+/* runc's default allowed devices (libcontainer/specconv AllowedDevices):
+ * mknod of any char/block node, then the standard /dev nodes. */
+static const struct husk_device_rule default_rules[] = {
+        R('c', -1, -1, "m"),            /* mknod any char device */
+        R('b', -1, -1, "m"),            /* mknod any block device */
+        R('c', 1, 3, "rwm"),            /* /dev/null */
+        R('c', 1, 8, "rwm"),            /* /dev/random */
+        R('c', 1, 7, "rwm"),            /* /dev/full */
+        R('c', 5, 0, "rwm"),            /* /dev/tty */
+        R('c', 1, 5, "rwm"),            /* /dev/zero */
+        R('c', 1, 9, "rwm"),            /* /dev/urandom */
+        R('c', 5, 1, "rwm"),            /* /dev/console */
+        R('c', 136, -1, "rwm"),         /* /dev/pts/N */
+        R('c', 5, 2, "rwm"),            /* /dev/ptmx */
+        R('c', 10, 200, "rwm"),         /* /dev/net/tun */
+};
+
+const struct husk_device_rule *cgroup_default_device_rules(size_t *n)
+{
+        *n = ARRAY_SIZE(default_rules);
+        return default_rules;
+}
+
+static int v1_rule(struct cg_hier *h, const struct husk_device_rule *r, size_t idx, struct husk_error *err)
+{
+        char maj[24] = "*", min[24] = "*";
+        if (r->major.set && r->major.v >= 0)
+                snprintf(maj, sizeof(maj), "%" PRId64, r->major.v);
+        if (r->minor.set && r->minor.v >= 0)
+                snprintf(min, sizeof(min), "%" PRId64, r->minor.v);
+        const char *acc = r->access && *r->access ? r->access : "rwm";
+        char type = r->type ? r->type : 'a';
+        char field[64];
+        snprintf(field, sizeof(field), "rule %zu", idx);
+        if (type == 'a')        /* "a" means everything, numbers are ignored */
+                return cg_writef(h, r->allow ? "devices.allow" : "devices.deny", field, err, "a *:* %s", acc);
+        return cg_writef(h, r->allow ? "devices.allow" : "devices.deny", field, err, "%c %s:%s %s", type, maj, min,
+                         acc);
+}
+
+int cg_devices_apply(struct cgroup_manager *m, const struct husk_device_rule *rules, size_t n,
+                     struct husk_error *err)
+{
+        for (size_t i = 0; i < n; i++) {
+                char t = rules[i].type ? rules[i].type : 'a';
+                if (t != 'a' && t != 'c' && t != 'b')
+                        return husk_error_set(err, EINVAL, "rule %zu: type \"%c\" is not a, b or c", i, t);
+                for (const char *a = rules[i].access; a && *a; a++)
+                        if (*a != 'r' && *a != 'w' && *a != 'm')
+                                return husk_error_set(err, EINVAL, "rule %zu: access \"%s\" is not a subset of rwm",
+                                                      i, rules[i].access);
+        }
+        for (size_t i = 0; i < m->n_h; i++) {
+                struct cg_hier *h = &m->h[i];
+                if (h->unusable || !cg_hier_has(h, "devices"))
+                        continue;
+                /* Start from nothing, then replay the rules in order. */
+                if (cg_write(h, "devices.deny", "a", "deny all", err) < 0)
+                        return -1;
+                for (size_t k = 0; k < n; k++)
+                        if (v1_rule(h, &rules[k], k, err) < 0)
+                                return -1;
+                return 0;
+        }
+        struct cg_hier *u = cg_unified(m);
+        if (u)
+                return cg_bpf_devices_attach(u->dir, rules, n, err);
+        return cg_missing(err, "linux.resources.devices", "devices");
+}
