@@ -1,0 +1,541 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Process attributes applied in forked children: capabilities after setuid,
+ * rlimits and their error messages, user/groups/umask, scheduler, I/O
+ * priority, personality, CPU affinity, oom_score_adj, sysctl (in private
+ * namespaces) — plus the side-effect-free parsers and validators. The
+ * children change only themselves; the host is never touched. */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "linux/process.h"
+#include "util/util.h"
+
+static int failures;
+
+#define CHECK(cond, ...)                                                        \
+        do {                                                                    \
+                if (!(cond)) {                                                  \
+                        fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
+                        fprintf(stderr, __VA_ARGS__);                           \
+                        fprintf(stderr, "\n");                                  \
+                        failures++;                                             \
+                }                                                               \
+        } while (0)
+
+/* In a child: count failures, exit with their number. */
+#define CCHECK(cond, ...)                                                       \
+        do {                                                                    \
+                if (!(cond)) {                                                  \
+                        fprintf(stderr, "FAIL (child) %s:%d: %s: ", __FILE__, __LINE__, #cond); \
+                        fprintf(stderr, __VA_ARGS__);                           \
+                        fprintf(stderr, "\n");                                  \
+                        cfail++;                                                \
+                }                                                               \
+        } while (0)
+
+/* Run fn in a child; it returns its failure count. */
+static void in_child(const char *what, int (*fn)(void))
+{
+        fflush(NULL);
+        pid_t pid = fork();
+        if (pid == 0)
+                _exit(fn() ? 1 : 0);
+        int st = 0;
+        waitpid(pid, &st, 0);
+        CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s (status 0x%x)", what, st);
+}
+
+/* The value of "Key:" in /proc/self/status, or "" */
+static void status_field(const char *key, char *out, size_t size)
+{
+        _cleanup_free_ char *s = NULL;
+        struct husk_error err;
+        size_t klen = strlen(key);
+
+        out[0] = '\0';
+        if (read_file_at(AT_FDCWD, "/proc/self/status", &s, NULL, &err) < 0)
+                return;
+        for (char *line = s; line && *line;) {
+                char *nl = strchr(line, '\n');
+                if (nl)
+                        *nl = '\0';
+                if (strncmp(line, key, klen) == 0 && line[klen] == ':') {
+                        const char *v = line + klen + 1;
+                        while (*v == ' ' || *v == '\t')
+                                v++;
+                        snprintf(out, size, "%s", v);
+                        return;
+                }
+                line = nl ? nl + 1 : NULL;
+        }
+}
+
+static unsigned long long status_hex(const char *key)
+{
+        char v[128];
+        status_field(key, v, sizeof(v));
+        return strtoull(v, NULL, 16);
+}
+
+/* ---------------- capabilities + user ---------------- */
+
+static char *bnd[] = { "CAP_CHOWN", "CAP_KILL", "CAP_NET_BIND_SERVICE", "CAP_UNKNOWN", "not_a_cap", NULL };
+static char *prm[] = { "CAP_CHOWN", "CAP_KILL", "CAP_NET_BIND_SERVICE", NULL };
+static char *eff[] = { "CAP_KILL", "CAP_NET_BIND_SERVICE", NULL };
+static char *inh[] = { "CAP_KILL", "CAP_NET_BIND_SERVICE", NULL };
+/* CAP_CHOWN is not inheritable: the kernel refuses it as ambient (warning). */
+static char *amb[] = { "CAP_NET_BIND_SERVICE", "CAP_CHOWN", NULL };
+
+static int child_caps_after_setuid(void)
+{
+        struct husk_caps caps = { .bounding = bnd, .effective = eff, .inheritable = inh, .permitted = prm,
+                                  .ambient = amb };
+        uint32_t groups[] = { 1000, 2000 };
+        struct husk_user u = { .uid = 1000, .gid = 1001, .umask = { true, 027 },
+                               .additional_gids = groups, .n_additional_gids = 2 };
+        struct husk_error err = { 0 };
+        char v[256];
+        int cfail = 0;
+
+        CCHECK(caps_validate(&caps, "process.capabilities", &err) == 0, "%s", err.msg);
+        CCHECK(caps_drop_bounding(&caps, &err) == 0, "%s", err.msg);
+        CCHECK(caps_keep_on_setuid(&err) == 0, "%s", err.msg);
+        CCHECK(user_apply(&u, true, &err) == 0, "%s", err.msg);
+        CCHECK(caps_apply(&caps, &err) == 0, "%s", err.msg);
+
+        /* CAP_CHOWN 0, CAP_KILL 5, CAP_NET_BIND_SERVICE 10 */
+        CCHECK(status_hex("CapBnd") == 0x421, "CapBnd %llx", status_hex("CapBnd"));
+        CCHECK(status_hex("CapPrm") == 0x421, "CapPrm %llx", status_hex("CapPrm"));
+        CCHECK(status_hex("CapEff") == 0x420, "CapEff %llx", status_hex("CapEff"));
+        CCHECK(status_hex("CapInh") == 0x420, "CapInh %llx", status_hex("CapInh"));
+        CCHECK(status_hex("CapAmb") == 0x400, "CapAmb %llx", status_hex("CapAmb"));
+
+        status_field("Uid", v, sizeof(v));
+        CCHECK(strcmp(v, "1000\t1000\t1000\t1000") == 0, "Uid %s", v);
+        status_field("Gid", v, sizeof(v));
+        CCHECK(strcmp(v, "1001\t1001\t1001\t1001") == 0, "Gid %s", v);
+        status_field("Groups", v, sizeof(v));
+        CCHECK(strncmp(v, "1000 2000", 9) == 0, "Groups %s", v);
+        status_field("Umask", v, sizeof(v));
+        CCHECK(strcmp(v, "0027") == 0, "Umask %s", v);
+        return cfail;
+}
+
+static int child_caps_absent(void)
+{
+        struct husk_error err = { 0 };
+        int cfail = 0;
+
+        CCHECK(caps_drop_bounding(NULL, &err) == 0, "%s", err.msg);
+        CCHECK(caps_apply(NULL, &err) == 0, "%s", err.msg);
+        CCHECK(status_hex("CapBnd") == 0, "CapBnd %llx", status_hex("CapBnd"));
+        CCHECK(status_hex("CapPrm") == 0, "CapPrm %llx", status_hex("CapPrm"));
+        CCHECK(status_hex("CapEff") == 0, "CapEff %llx", status_hex("CapEff"));
+        CCHECK(status_hex("CapInh") == 0, "CapInh %llx", status_hex("CapInh"));
+        CCHECK(status_hex("CapAmb") == 0, "CapAmb %llx", status_hex("CapAmb"));
+        return cfail;
+}
+
+/* Root keeps its uid: the sets are exactly the spec's too. */
+static int child_caps_as_root(void)
+{
+        struct husk_caps caps = { .bounding = prm, .effective = prm, .inheritable = NULL, .permitted = prm };
+        struct husk_error err = { 0 };
+        int cfail = 0;
+
+        CCHECK(caps_drop_bounding(&caps, &err) == 0, "%s", err.msg);
+        CCHECK(caps_apply(&caps, &err) == 0, "%s", err.msg);
+        CCHECK(status_hex("CapBnd") == 0x421, "CapBnd %llx", status_hex("CapBnd"));
+        CCHECK(status_hex("CapEff") == 0x421, "CapEff %llx", status_hex("CapEff"));
+        CCHECK(status_hex("CapPrm") == 0x421, "CapPrm %llx", status_hex("CapPrm"));
+        CCHECK(status_hex("CapInh") == 0, "CapInh %llx", status_hex("CapInh"));
+        CCHECK(status_hex("CapAmb") == 0, "CapAmb %llx", status_hex("CapAmb"));
+        return cfail;
+}
+
+static int child_caps_effective_not_permitted(void)
+{
+        static char *p[] = { "CAP_KILL", NULL };
+        static char *e[] = { "CAP_KILL", "CAP_CHOWN", NULL };
+        struct husk_caps caps = { .bounding = e, .effective = e, .permitted = p };
+        struct husk_error err = { 0 };
+        int cfail = 0;
+
+        CCHECK(caps_apply(&caps, &err) < 0 && err.errnum == EPERM, "effective beyond permitted must fail: %s",
+               err.msg);
+        return cfail;
+}
+
+static int child_user_no_setgroups(void)
+{
+        uint32_t groups[] = { 3000 };
+        struct husk_user u = { .uid = 0, .gid = 0, .additional_gids = groups, .n_additional_gids = 1 };
+        struct husk_error err = { 0 };
+        gid_t g[1] = { 4000 };
+        char v[256];
+        int cfail = 0;
+
+        CCHECK(setgroups(1, g) == 0, "setgroups: %s", strerror(errno));
+        umask(0);
+        CCHECK(user_apply(&u, false, &err) == 0, "%s", err.msg);
+        status_field("Groups", v, sizeof(v));
+        CCHECK(strncmp(v, "4000", 4) == 0, "groups must be left alone: %s", v);
+        status_field("Umask", v, sizeof(v));
+        CCHECK(strcmp(v, "0022") == 0, "default umask 0022: %s", v);
+
+        /* Allowed and empty: clears the groups. */
+        u.n_additional_gids = 0;
+        CCHECK(user_apply(&u, true, &err) == 0, "%s", err.msg);
+        status_field("Groups", v, sizeof(v));
+        CCHECK(v[0] == '\0', "groups must be empty: %s", v);
+        return cfail;
+}
+
+static int child_user_error_names_ids(void)
+{
+        struct husk_user u = { .uid = 1000, .gid = 1000 };
+        struct husk_user back = { .uid = 0, .gid = 0 };
+        struct husk_error err = { 0 };
+        int cfail = 0;
+
+        /* Become 1000 without keepcaps: then switching back must fail and say
+         * which id. */
+        CCHECK(user_apply(&u, true, &err) == 0, "%s", err.msg);
+        CCHECK(user_apply(&back, false, &err) < 0 && strstr(err.msg, "gid 0"), "error names the gid: %s", err.msg);
+        return cfail;
+}
+
+/* ---------------- rlimits ---------------- */
+
+static int child_rlimits(void)
+{
+        struct husk_rlimit ok[] = {
+                { .type = "RLIMIT_NOFILE", .resource = RLIMIT_NOFILE, .soft = 100, .hard = 200 },
+                { .type = "RLIMIT_CORE", .resource = RLIMIT_CORE, .soft = 0, .hard = 0 },
+        };
+        struct husk_rlimit soft_gt_hard = { .type = "RLIMIT_NPROC", .resource = RLIMIT_NPROC, .soft = 10, .hard = 5 };
+        struct husk_rlimit too_high = { .type = "RLIMIT_NOFILE", .resource = RLIMIT_NOFILE, .soft = 1024,
+                                        .hard = 1048576 };
+        struct husk_error err = { 0 };
+        struct rlimit r;
+        int cfail = 0;
+
+        /* Above the host's hard limit, without CAP_SYS_RESOURCE. */
+        getrlimit(RLIMIT_NOFILE, &r);
+        bool can_raise = false;
+        {
+                /* Does this process have CAP_SYS_RESOURCE (bit 24)? */
+                can_raise = (status_hex("CapEff") >> 24) & 1;
+        }
+        if (!can_raise && r.rlim_max < 1048576) {
+                char want[256];
+                snprintf(want, sizeof(want),
+                         "rlimit RLIMIT_NOFILE: hard limit 1048576 exceeds the caller's hard limit %llu (husk lacks CAP_SYS_RESOURCE)",
+                         (unsigned long long)r.rlim_max);
+                CCHECK(rlimits_apply(&too_high, 1, &err) < 0 && strcmp(err.msg, want) == 0, "got \"%s\"", err.msg);
+        }
+
+        CCHECK(rlimits_apply(ok, 2, &err) == 0, "%s", err.msg);
+        getrlimit(RLIMIT_NOFILE, &r);
+        CCHECK(r.rlim_cur == 100 && r.rlim_max == 200, "NOFILE %llu/%llu", (unsigned long long)r.rlim_cur,
+               (unsigned long long)r.rlim_max);
+        getrlimit(RLIMIT_CORE, &r);
+        CCHECK(r.rlim_cur == 0 && r.rlim_max == 0, "CORE");
+
+        CCHECK(rlimits_apply(&soft_gt_hard, 1, &err) < 0 && strstr(err.msg, "RLIMIT_NPROC") &&
+                       strstr(err.msg, "soft limit 10 exceeds hard limit 5"),
+               "got \"%s\"", err.msg);
+
+        /* Now the caller's hard limit is 200. */
+        if (!can_raise)
+                CCHECK(rlimits_apply(&too_high, 1, &err) < 0 &&
+                               strcmp(err.msg, "rlimit RLIMIT_NOFILE: hard limit 1048576 exceeds the caller's hard limit 200 (husk lacks CAP_SYS_RESOURCE)") == 0,
+                       "got \"%s\"", err.msg);
+        return cfail;
+}
+
+/* ---------------- scheduler, ioprio, personality, affinity, oom ---------------- */
+
+static int child_sched(void)
+{
+        struct husk_scheduler s = { .policy = "SCHED_BATCH", .policy_num = SCHED_BATCH, .nice = 5 };
+        struct husk_io_priority io = { .class_name = "IOPRIO_CLASS_BE", .class_num = 2, .priority = 3 };
+        struct husk_personality per = { .domain = "LINUX32" };
+        struct husk_error err = { 0 };
+        int cfail = 0;
+
+        CCHECK(scheduler_apply(&s, &err) == 0, "%s", err.msg);
+        CCHECK(sched_getscheduler(0) == SCHED_BATCH, "policy %d", sched_getscheduler(0));
+        errno = 0;
+        CCHECK(getpriority(PRIO_PROCESS, 0) == 5, "nice %d", getpriority(PRIO_PROCESS, 0));
+
+        CCHECK(ioprio_apply(&io, &err) == 0, "%s", err.msg);
+        long v = syscall(SYS_ioprio_get, 1, 0);
+        CCHECK(v == ((2 << 13) | 3), "ioprio %lx", v);
+
+        CCHECK(personality_apply(&per, &err) == 0, "%s", err.msg);
+        CCHECK((personality(0xffffffff) & PER_MASK) == PER_LINUX32, "personality %x", personality(0xffffffff));
+        per.domain = "LINUX";
+        CCHECK(personality_apply(&per, &err) == 0, "%s", err.msg);
+        CCHECK((personality(0xffffffff) & PER_MASK) == PER_LINUX, "personality %x", personality(0xffffffff));
+
+        CCHECK(cpu_affinity_apply("0", &err) == 0, "%s", err.msg);
+        cpu_set_t set;
+        CCHECK(sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) == 1 && CPU_ISSET(0, &set),
+               "affinity");
+        CCHECK(cpu_affinity_apply("0-1023", &err) == 0, "%s", err.msg);
+        CCHECK(cpu_affinity_apply("7-3", &err) < 0 && strstr(err.msg, "7-3"), "%s", err.msg);
+
+        CCHECK(oom_score_adj_apply(0, 500, &err) == 0, "%s", err.msg);
+        _cleanup_free_ char *s1 = NULL;
+        CCHECK(read_file_at(AT_FDCWD, "/proc/self/oom_score_adj", &s1, NULL, &err) == 0 && atoi(s1) == 500, "%s",
+               s1 ? s1 : err.msg);
+        CCHECK(oom_score_adj_apply(0, 1001, &err) < 0, "out of range");
+        return cfail;
+}
+
+static int child_wait(void)
+{
+        pause();
+        return 0;
+}
+
+static void test_oom_of_other_pid(void)
+{
+        struct husk_error err = { 0 };
+        pid_t pid = fork();
+        if (pid == 0)
+                _exit(child_wait());
+        CHECK(oom_score_adj_apply(pid, 300, &err) == 0, "%s", err.msg);
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", (int)pid);
+        _cleanup_free_ char *s = NULL;
+        CHECK(read_file_at(AT_FDCWD, path, &s, NULL, &err) == 0 && atoi(s) == 300, "%s", s ? s : err.msg);
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+}
+
+static void test_sched_validation(void)
+{
+        struct husk_error err = { 0 };
+        struct husk_scheduler s = { .policy = "SCHED_OTHER", .policy_num = SCHED_OTHER, .priority = 5 };
+        CHECK(scheduler_validate(&s, &err) < 0 && strstr(err.msg, "priority"), "%s", err.msg);
+        s = (struct husk_scheduler){ .policy = "SCHED_OTHER", .policy_num = SCHED_OTHER, .nice = 20 };
+        CHECK(scheduler_validate(&s, &err) < 0 && strstr(err.msg, "nice"), "%s", err.msg);
+        s = (struct husk_scheduler){ .policy = "SCHED_RR", .policy_num = SCHED_RR, .runtime = 10 };
+        CHECK(scheduler_validate(&s, &err) < 0 && strstr(err.msg, "SCHED_DEADLINE"), "%s", err.msg);
+        static char *bad_flags[] = { "SCHED_FLAG_BOGUS", NULL };
+        s = (struct husk_scheduler){ .policy = "SCHED_RR", .policy_num = SCHED_RR, .priority = 1, .flags = bad_flags };
+        CHECK(scheduler_validate(&s, &err) < 0 && strstr(err.msg, "SCHED_FLAG_BOGUS"), "%s", err.msg);
+        static char *flags[] = { "SCHED_FLAG_RESET_ON_FORK", NULL };
+        s.flags = flags;
+        CHECK(scheduler_validate(&s, &err) == 0, "%s", err.msg);
+
+        struct husk_personality p = { .domain = "LINUX64" };
+        CHECK(personality_validate(&p, &err) < 0 && strstr(err.msg, "LINUX64"), "%s", err.msg);
+}
+
+/* ---------------- cpu lists ---------------- */
+
+static void test_cpu_lists(void)
+{
+        static const struct {
+                const char *list;
+                const int cpus[8];      /* -1 terminated */
+        } good[] = {
+                { "0", { 0, -1 } },
+                { "0-3,7", { 0, 1, 2, 3, 7, -1 } },
+                { "7,0-1", { 0, 1, 7, -1 } },
+                { "2-2", { 2, -1 } },
+                { " 1 , 3 ", { 1, 3, -1 } },
+                { "1023", { 1023, -1 } },
+        };
+        static const char *const bad[] = { "", "a", "3-1", "0-", "-1", "0,,1", "1,", "0-1024", "1 2", "0x1", "+1" };
+        struct husk_error err = { 0 };
+        cpu_set_t set;
+
+        for (size_t i = 0; i < ARRAY_SIZE(good); i++) {
+                int n = 0;
+                CHECK(cpu_list_parse(good[i].list, &set, &err) == 0, "\"%s\": %s", good[i].list, err.msg);
+                for (; good[i].cpus[n] >= 0; n++)
+                        CHECK(CPU_ISSET(good[i].cpus[n], &set), "\"%s\" has cpu %d", good[i].list, good[i].cpus[n]);
+                CHECK(CPU_COUNT(&set) == n, "\"%s\": %d cpus, want %d", good[i].list, CPU_COUNT(&set), n);
+        }
+        for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+                char quoted[64];
+                snprintf(quoted, sizeof(quoted), "\"%s\"", bad[i]);
+                CHECK(cpu_list_parse(bad[i], &set, &err) < 0 && strstr(err.msg, quoted), "\"%s\" must fail: %s",
+                      bad[i], err.msg);
+        }
+}
+
+/* ---------------- sysctl ---------------- */
+
+static void test_sysctl_validation(void)
+{
+        struct husk_namespace ipc = { .type = CLONE_NEWIPC, .type_name = "ipc" };
+        struct husk_namespace net = { .type = CLONE_NEWNET, .type_name = "network" };
+        struct husk_namespace uts = { .type = CLONE_NEWUTS, .type_name = "uts" };
+        struct husk_namespace hostnet = { .type = CLONE_NEWNET, .type_name = "network", .path = "/proc/self/ns/net" };
+        static const struct {
+                const char *key;
+                unsigned ns;            /* 1 ipc, 2 net, 4 uts, 8 joined host netns */
+                bool ok;
+        } cases[] = {
+                { "kernel.msgmax", 1, true },
+                { "kernel.msgmax", 0, false },
+                { "kernel.shm_rmid_forced", 1, true },
+                { "kernel/shmmax", 1, true },
+                { "fs.mqueue.msg_max", 1, true },
+                { "fs.mqueue.msg_max", 2 | 4, false },
+                { "net.ipv4.ip_forward", 2, true },
+                { "net.ipv4.ip_forward", 0, false },
+                { "net.ipv4.ip_forward", 8, false },
+                { "net/ipv4/conf/eno2.100/rp_filter", 2, true },
+                { "kernel.domainname", 4, true },
+                { "kernel.domainname", 0, false },
+                { "kernel.hostname", 4, false },
+                { "kernel.pid_max", 1 | 2 | 4, false },
+                { "vm.swappiness", 1 | 2 | 4, false },
+                { "kernel.msgmaxx", 1, false },
+        };
+        struct husk_error err = { 0 };
+
+        for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+                struct husk_namespace nss[4];
+                struct husk_linux lx = { 0 };
+                struct husk_kv kv = { (char *)cases[i].key, "1" };
+                struct husk_spec spec = { .linux = &lx };
+                size_t n = 0;
+                if (cases[i].ns & 1)
+                        nss[n++] = ipc;
+                if (cases[i].ns & 2)
+                        nss[n++] = net;
+                if (cases[i].ns & 4)
+                        nss[n++] = uts;
+                if (cases[i].ns & 8)
+                        nss[n++] = hostnet;
+                lx.namespaces = nss;
+                lx.n_namespaces = n;
+                lx.sysctl = &kv;
+                lx.n_sysctl = 1;
+                husk_error_clear(&err);
+                int r = sysctl_validate(&spec, &err);
+                CHECK((r == 0) == cases[i].ok, "sysctl %s with ns %u: want %s, got \"%s\"", cases[i].key, cases[i].ns,
+                      cases[i].ok ? "ok" : "error", err.msg);
+                if (!cases[i].ok)
+                        CHECK(strstr(err.msg, "linux.sysctl") != NULL, "error names the field: %s", err.msg);
+        }
+}
+
+/* Write sysctls in private net and IPC namespaces (root only). */
+static int child_sysctl_apply(void)
+{
+        struct husk_kv kv[] = {
+                { "net.ipv4.ip_forward", "1" },
+                { "net/ipv4/conf/lo/forwarding", "1" },
+                { "kernel.msgmax", "12345" },
+        };
+        struct husk_kv bad = { "net.ipv4.no_such_sysctl", "1" };
+        struct husk_error err = { 0 };
+        int cfail = 0;
+        _cleanup_free_ char *a = NULL, *b = NULL, *c = NULL;
+
+        if (unshare(CLONE_NEWNET | CLONE_NEWIPC) < 0) {
+                fprintf(stderr, "unshare: %s (skipped)\n", strerror(errno));
+                return 0;
+        }
+        CCHECK(sysctl_apply(kv, ARRAY_SIZE(kv), &err) == 0, "%s", err.msg);
+        read_file_at(AT_FDCWD, "/proc/sys/net/ipv4/ip_forward", &a, NULL, &err);
+        read_file_at(AT_FDCWD, "/proc/sys/net/ipv4/conf/lo/forwarding", &b, NULL, &err);
+        read_file_at(AT_FDCWD, "/proc/sys/kernel/msgmax", &c, NULL, &err);
+        CCHECK(a && atoi(a) == 1, "ip_forward %s", a);
+        CCHECK(b && atoi(b) == 1, "lo forwarding %s", b);
+        CCHECK(c && atoi(c) == 12345, "msgmax %s", c);
+        CCHECK(sysctl_apply(&bad, 1, &err) < 0 && strstr(err.msg, "net.ipv4.no_such_sysctl"), "%s", err.msg);
+        return cfail;
+}
+
+/* ---------------- process_validate, LSM ---------------- */
+
+static void test_process_validate(void)
+{
+        struct husk_error err = { 0 };
+        struct husk_rlimit rl = { .type = "RLIMIT_NOFILE", .resource = RLIMIT_NOFILE, .soft = 10, .hard = 5 };
+        struct husk_process p = { .cwd = "/" };
+
+        CHECK(process_validate(&p, &err) == 0, "%s", err.msg);
+        p.rlimits = &rl;
+        p.n_rlimits = 1;
+        CHECK(process_validate(&p, &err) < 0 && strstr(err.msg, "process.rlimits[0]") && strstr(err.msg, "RLIMIT_NOFILE"),
+              "%s", err.msg);
+        p.n_rlimits = 0;
+        p.exec_cpu_affinity_final = "1-0";
+        CHECK(process_validate(&p, &err) < 0 && strstr(err.msg, "process.execCPUAffinity.final"), "%s", err.msg);
+        p.exec_cpu_affinity_final = NULL;
+        p.oom_score_adj = (struct husk_opt_i64){ true, -1001 };
+        CHECK(process_validate(&p, &err) < 0 && strstr(err.msg, "oomScoreAdj"), "%s", err.msg);
+        p.oom_score_adj.set = false;
+
+        p.apparmor_profile = "husk-test-profile";
+        int r = process_validate(&p, &err);
+        if (apparmor_enabled_host())
+                CHECK(r == 0, "%s", err.msg);
+        else
+                CHECK(r < 0 && strstr(err.msg, "AppArmor is not enabled"), "%s", err.msg);
+        p.apparmor_profile = NULL;
+        p.selinux_label = "system_u:system_r:container_t:s0";
+        r = process_validate(&p, &err);
+        if (selinux_enabled_host())
+                CHECK(r == 0, "%s", err.msg);
+        else
+                CHECK(r < 0 && strstr(err.msg, "SELinux"), "%s", err.msg);
+        p.selinux_label = NULL;
+        CHECK(lsm_set_exec_labels(&p, &err) == 0, "no labels: nothing to do: %s", err.msg);
+}
+
+int main(void)
+{
+        test_cpu_lists();
+        test_sysctl_validation();
+        test_sched_validation();
+        test_process_validate();
+
+        if (geteuid() != 0) {
+                if (failures) {
+                        fprintf(stderr, "%d check(s) failed\n", failures);
+                        return 1;
+                }
+                fprintf(stderr, "test-process: not root, skipping the tests that change credentials\n");
+                return 77;
+        }
+        in_child("caps after setuid", child_caps_after_setuid);
+        in_child("caps absent", child_caps_absent);
+        in_child("caps as root", child_caps_as_root);
+        in_child("effective not in permitted", child_caps_effective_not_permitted);
+        in_child("user without setgroups", child_user_no_setgroups);
+        in_child("user errors", child_user_error_names_ids);
+        in_child("rlimits", child_rlimits);
+        in_child("scheduler, ioprio, personality, affinity, oom", child_sched);
+        in_child("sysctl apply", child_sysctl_apply);
+        test_oom_of_other_pid();
+
+        if (failures) {
+                fprintf(stderr, "%d check(s) failed\n", failures);
+                return 1;
+        }
+        printf("test-process: all checks passed\n");
+        return 0;
+}
