@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Unit tests: container ids, signal names, the error convention, state.json
+ * round trip and derived status, and the init sync protocol. */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <yajl/yajl_tree.h>
+
+#include "init/sync.h"
+#include "state/state.h"
+#include "util/signals.h"
+#include "util/util.h"
+
+static int failures, checks;
+
+#define CHECK(cond, ...)                                                   \
+        do {                                                               \
+                checks++;                                                  \
+                if (!(cond)) {                                             \
+                        failures++;                                        \
+                        printf("not ok - %s:%d: ", __FILE__, __LINE__);    \
+                        printf(__VA_ARGS__);                               \
+                        printf("\n");                                      \
+                }                                                          \
+        } while (0)
+
+static void test_ids(void)
+{
+        struct husk_error e = { 0 };
+        const char *good[] = { "a", "c1", "my.container_1+x-y", "A-Z" };
+        const char *bad[] = { "", ".", "..", "a/b", "a b", "x\n", "ü", "../etc" };
+        for (size_t i = 0; i < ARRAY_SIZE(good); i++)
+                CHECK(state_validate_id(good[i], &e) == 0, "id %s should be valid: %s", good[i], e.msg);
+        for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
+                CHECK(state_validate_id(bad[i], &e) < 0, "id \"%s\" should be invalid", bad[i]);
+        char longid[1100];
+        memset(longid, 'a', sizeof(longid) - 1);
+        longid[sizeof(longid) - 1] = '\0';
+        CHECK(state_validate_id(longid, &e) < 0, "over-long id accepted");
+}
+
+static void test_signals(void)
+{
+        struct husk_error e = { 0 };
+        CHECK(signal_parse("KILL", &e) == SIGKILL, "KILL");
+        CHECK(signal_parse("SIGKILL", &e) == SIGKILL, "SIGKILL");
+        CHECK(signal_parse("sigterm", &e) == SIGTERM, "sigterm");
+        CHECK(signal_parse("9", &e) == 9, "9");
+        CHECK(signal_parse("15", &e) == 15, "15");
+        CHECK(signal_parse("HUP", &e) == SIGHUP, "HUP");
+        CHECK(signal_parse("WINCH", &e) == SIGWINCH, "WINCH");
+        CHECK(signal_parse("RTMIN", &e) == SIGRTMIN, "RTMIN");
+        CHECK(signal_parse("RTMIN+3", &e) == SIGRTMIN + 3, "RTMIN+3");
+        CHECK(signal_parse("SIGRTMAX-1", &e) == SIGRTMAX - 1, "SIGRTMAX-1");
+        CHECK(signal_parse("NOPE", &e) < 0 && strstr(e.msg, "NOPE"), "NOPE: %s", e.msg);
+        CHECK(signal_parse("0", &e) < 0, "0 is not a signal");
+        CHECK(signal_parse("999", &e) < 0, "999 out of range");
+        CHECK(signal_parse("-9", &e) < 0, "-9");
+        CHECK(signal_parse("", &e) < 0, "empty");
+        CHECK(strcmp(signal_name(SIGTERM), "SIGTERM") == 0, "name of 15");
+}
+
+static void test_errors(void)
+{
+        struct husk_error e = { 0 };
+        errno = ENOENT;
+        husk_error_sys(&e, "open %s", "/x");
+        husk_error_wrap(&e, "mounts[%d]", 2);
+        CHECK(strcmp(e.msg, "mounts[2]: open /x: No such file or directory") == 0, "wrap: %s", e.msg);
+        CHECK(e.errnum == ENOENT, "errnum kept");
+        char big[4000];
+        memset(big, 'x', sizeof(big) - 1);
+        big[sizeof(big) - 1] = '\0';
+        husk_error_set(&e, 0, "%s", big);
+        husk_error_wrap(&e, "ctx");
+        CHECK(strlen(e.msg) < HUSK_ERROR_MSG_MAX && strncmp(e.msg, "ctx: ", 5) == 0, "truncation");
+}
+
+static void test_state_roundtrip(void)
+{
+        struct husk_error e = { 0 };
+        char tmpl[] = "/tmp/husk-test-state.XXXXXX";
+        char *root = mkdtemp(tmpl);
+        CHECK(root != NULL, "mkdtemp");
+        int fd = state_reserve(root, "c1", &e);
+        CHECK(fd >= 0, "reserve: %s", e.msg);
+        CHECK(state_reserve(root, "c1", &e) < 0 && strstr(e.msg, "container \"c1\" already exists"),
+              "second reserve: %s", e.msg);
+        struct husk_kv ann[] = { { "org.example.a", "1" }, { "b", "two \"quoted\"" } };
+        struct husk_state st = {
+                .id = "c1", .pid = getpid(), .start_time = proc_start_time(getpid()),
+                .bundle = "/b", .rootfs = "/b/rootfs", .created = "2026-11-22T07:00:00.000000001Z",
+                .owner = 0, .cgroup = "v1:/husk/c1", .annotations = ann, .n_annotations = 2,
+        };
+        CHECK(state_write(fd, &st, &e) == 0, "write: %s", e.msg);
+        struct husk_state rd;
+        CHECK(state_read(fd, "c1", &rd, &e) == 0, "read: %s", e.msg);
+        CHECK(rd.pid == st.pid && rd.start_time == st.start_time, "pid/start time");
+        CHECK(strcmp(rd.bundle, "/b") == 0 && strcmp(rd.cgroup, "v1:/husk/c1") == 0, "strings");
+        CHECK(rd.n_annotations == 2 && strcmp(rd.annotations[1].value, "two \"quoted\"") == 0, "annotations");
+
+        /* status is derived: we are alive; a fifo makes it "created" */
+        CHECK(state_status(fd, &rd, false) == HUSK_STATUS_RUNNING, "running");
+        CHECK(mkfifoat(fd, STATE_FIFO, 0622) == 0, "mkfifo");
+        CHECK(state_status(fd, &rd, false) == HUSK_STATUS_CREATED, "created");
+        CHECK(state_status(fd, &rd, true) == HUSK_STATUS_PAUSED, "paused");
+        /* pid reuse: same pid, other start time -> stopped */
+        rd.start_time += 1;
+        CHECK(state_status(fd, &rd, false) == HUSK_STATUS_STOPPED, "pid reuse detected");
+        rd.start_time -= 1;
+        /* a zombie counts as stopped */
+        pid_t z = fork();
+        if (z == 0)
+                _exit(0);
+        usleep(50000);
+        struct husk_state zs = rd;
+        zs.pid = z;
+        zs.start_time = proc_start_time(z);
+        CHECK(!state_init_alive(&zs), "zombie is not alive");
+        waitpid(z, NULL, 0);
+
+        char *json = state_to_json(&rd, HUSK_STATUS_RUNNING, true, true);
+        char ebuf[128];
+        yajl_val v = yajl_tree_parse(json, ebuf, sizeof(ebuf));
+        CHECK(v != NULL, "state json parses: %s", ebuf);
+        const char *keys[] = { "ociVersion", "id", "pid", "status", "bundle", "rootfs", "created", "owner",
+                               "annotations" };
+        for (size_t i = 0; v && i < ARRAY_SIZE(keys); i++) {
+                const char *p[] = { keys[i], NULL };
+                CHECK(yajl_tree_get(v, p, yajl_t_any) != NULL, "state json has %s", keys[i]);
+        }
+        const char *sp[] = { "status", NULL };
+        yajl_val sv = v ? yajl_tree_get(v, sp, yajl_t_string) : NULL;
+        CHECK(sv && strcmp(sv->u.string, "running") == 0, "status field");
+        const char *op[] = { "owner", NULL };
+        yajl_val ov = v ? yajl_tree_get(v, op, yajl_t_string) : NULL;
+        CHECK(getuid() != 0 || (ov && strcmp(ov->u.string, "root") == 0), "owner is a user name");
+        yajl_tree_free(v);
+        free(json);
+        /* stopped: runc prints pid 0 */
+        json = state_to_json(&rd, HUSK_STATUS_STOPPED, true, false);
+        CHECK(strstr(json, "\"pid\":0") != NULL, "stopped pid 0: %s", json);
+        free(json);
+
+        state_free(&rd);
+        CHECK(state_remove(root, "c1", fd, &e) == 0, "remove: %s", e.msg);
+        close(fd);
+        CHECK(state_open(root, "c1", false, &e) < 0 && strstr(e.msg, "container \"c1\" does not exist"),
+              "gone: %s", e.msg);
+        CHECK(state_open(root, "../x", false, &e) < 0 && strstr(e.msg, "invalid container id"), "bad id: %s",
+              e.msg);
+        rmdir(root);
+}
+
+static void test_sync(void)
+{
+        int sv[2];
+        CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0, "socketpair");
+        struct husk_error e = { 0 }, sent = { 0 };
+        husk_error_set(&sent, EACCES, "mount \"proc\" on \"/proc\"");
+        CHECK(sync_send(sv[1], SYNC_PID, 1234, NULL, 0, -1) == 0, "send pid");
+        CHECK(sync_send(sv[1], SYNC_CONSOLE, 0, "/dev/pts/3", 10, 0) == 0, "send fd");
+        CHECK(sync_send_error(sv[1], &sent) == 0, "send error");
+        struct sync_msg m;
+        CHECK(sync_expect(sv[0], SYNC_PID, &m, &e) == 0 && m.value == 1234, "pid message");
+        sync_msg_free(&m);
+        CHECK(sync_expect(sv[0], SYNC_CONSOLE, &m, &e) == 0 && m.fd >= 0 && strcmp(m.data, "/dev/pts/3") == 0,
+              "fd message");
+        sync_msg_free(&m);
+        CHECK(sync_expect(sv[0], SYNC_READY, &m, &e) < 0 && strcmp(e.msg, sent.msg) == 0 && e.errnum == EACCES,
+              "error travels whole: %s", e.msg);
+        close(sv[1]);
+        CHECK(sync_recv(sv[0], &m, &e) < 0 && strstr(e.msg, "exited unexpectedly"), "EOF: %s", e.msg);
+        close(sv[0]);
+}
+
+int main(void)
+{
+        test_ids();
+        test_signals();
+        test_errors();
+        test_state_roundtrip();
+        test_sync();
+        printf("%d checks, %d failed\n", checks, failures);
+        return failures ? 1 : 0;
+}
