@@ -1,0 +1,533 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Unit tests of the config.json parser and validator.
+ *
+ *   test-spec FIXTURES_DIR
+ *
+ * Every FIXTURES_DIR/valid/NAME.json must parse; every
+ * FIXTURES_DIR/invalid/NAME.json must fail with a message containing the
+ * text of NAME.err. Then the conversions, the parsed values of the big
+ * fixtures, spec_default_json() and the standalone process/resources
+ * parsers are checked. Output is TAP; the exit code is 1 on any failure.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "husk/spec.h"
+#include "spec/spec-internal.h"
+#include "util/util.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+static int n_tests, n_failed;
+
+static void ok(bool cond, const char *fmt, ...) HUSK_FMT(2, 3);
+static void ok(bool cond, const char *fmt, ...)
+{
+        va_list ap;
+        n_tests++;
+        if (!cond)
+                n_failed++;
+        printf("%s %d - ", cond ? "ok" : "not ok", n_tests);
+        va_start(ap, fmt);
+        vprintf(fmt, ap);
+        va_end(ap);
+        printf("\n");
+}
+
+#define CHECK(cond) ok((cond), "%s:%d: %s", __func__, __LINE__, #cond)
+
+static int cmp_str(const void *a, const void *b)
+{
+        return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* NAME.json files of dir, sorted. */
+static char **list_json(const char *dir)
+{
+        char **v = NULL;
+        DIR *d = opendir(dir);
+        if (!d)
+                return NULL;
+        struct dirent *e;
+        while ((e = readdir(d))) {
+                size_t l = strlen(e->d_name);
+                if (l > 5 && strcmp(e->d_name + l - 5, ".json") == 0)
+                        v = strv_append(v, e->d_name);
+        }
+        closedir(d);
+        if (v)
+                qsort(v, strv_length(v), sizeof(char *), cmp_str);
+        return v;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+        char *data = NULL;
+        struct husk_error err = { 0 };
+        size_t l = 0;
+        if (read_file_at(AT_FDCWD, path, &data, &l, &err) < 0)
+                return NULL;
+        if (len)
+                *len = l;
+        return data;
+}
+
+static struct husk_spec *parse_file(const char *path, struct husk_error *err)
+{
+        size_t len;
+        _cleanup_free_ char *data = slurp(path, &len);
+        struct husk_spec *s = NULL;
+        if (!data) {
+                husk_error_set(err, 0, "cannot read %s", path);
+                return NULL;
+        }
+        if (spec_parse(data, len, "config.json", &s, err) < 0)
+                return NULL;
+        return s;
+}
+
+static size_t run_valid(const char *root)
+{
+        _cleanup_free_ char *dir = xasprintf("%s/valid", root);
+        _cleanup_strv_ char **files = list_json(dir);
+        for (size_t i = 0; files && files[i]; i++) {
+                _cleanup_free_ char *path = xasprintf("%s/%s", dir, files[i]);
+                struct husk_error err = { 0 };
+                struct husk_spec *s = parse_file(path, &err);
+                ok(s != NULL, "valid/%s parses%s%s", files[i], s ? "" : ": ", s ? "" : err.msg);
+                spec_free(s);
+        }
+        return strv_length(files);
+}
+
+static size_t run_invalid(const char *root)
+{
+        _cleanup_free_ char *dir = xasprintf("%s/invalid", root);
+        _cleanup_strv_ char **files = list_json(dir);
+        for (size_t i = 0; files && files[i]; i++) {
+                _cleanup_free_ char *path = xasprintf("%s/%s", dir, files[i]);
+                _cleanup_free_ char *errpath = xasprintf("%.*s.err", (int)(strlen(path) - 5), path);
+                _cleanup_free_ char *want = slurp(errpath, NULL);
+                if (!want) {
+                        ok(false, "invalid/%s has a .err file", files[i]);
+                        continue;
+                }
+                want[strcspn(want, "\n")] = '\0';
+                struct husk_error err = { 0 };
+                struct husk_spec *s = parse_file(path, &err);
+                if (s) {
+                        ok(false, "invalid/%s is rejected (it parsed)", files[i]);
+                        spec_free(s);
+                        continue;
+                }
+                ok(strstr(err.msg, want) != NULL, "invalid/%s: \"%s\" contains \"%s\"", files[i], err.msg, want);
+        }
+        return strv_length(files);
+}
+
+/* ------------------------------------------------------------------ */
+
+static void test_conversions(void)
+{
+        CHECK(spec_namespace_type("pid") == CLONE_NEWPID);
+        CHECK(spec_namespace_type("network") == CLONE_NEWNET);
+        CHECK(spec_namespace_type("mount") == CLONE_NEWNS);
+        CHECK(spec_namespace_type("ipc") == CLONE_NEWIPC);
+        CHECK(spec_namespace_type("uts") == CLONE_NEWUTS);
+        CHECK(spec_namespace_type("user") == CLONE_NEWUSER);
+        CHECK(spec_namespace_type("cgroup") == CLONE_NEWCGROUP);
+        CHECK(spec_namespace_type("time") == CLONE_NEWTIME);
+        CHECK(spec_namespace_type("net") == -1);
+        CHECK(spec_namespace_type("PID") == -1);
+        CHECK(strcmp(spec_namespace_type_name(CLONE_NEWNET), "network") == 0);
+
+        CHECK(spec_rlimit_resource("RLIMIT_NOFILE") == RLIMIT_NOFILE);
+        CHECK(spec_rlimit_resource("RLIMIT_CPU") == RLIMIT_CPU);
+        CHECK(spec_rlimit_resource("RLIMIT_RTTIME") == RLIMIT_RTTIME);
+        CHECK(spec_rlimit_resource("RLIMIT_MSGQUEUE") == RLIMIT_MSGQUEUE);
+        CHECK(spec_rlimit_resource("RLIMIT_AS") == RLIMIT_AS);
+        CHECK(spec_rlimit_resource("RLIMIT_NOFILES") == -1);
+        CHECK(spec_rlimit_resource("nofile") == -1);
+
+        CHECK(spec_seccomp_action("SCMP_ACT_ERRNO") == HUSK_SCMP_ACT_ERRNO);
+        CHECK(spec_seccomp_action("SCMP_ACT_KILL") == HUSK_SCMP_ACT_KILL);
+        CHECK(spec_seccomp_action("SCMP_ACT_NOTIFY") == HUSK_SCMP_ACT_NOTIFY);
+        CHECK(spec_seccomp_action("SCMP_ACT_KILL_PROCESS") == HUSK_SCMP_ACT_KILL_PROCESS);
+        CHECK(spec_seccomp_action("SCMP_ACT_DENY") == -1);
+        CHECK(strcmp(spec_seccomp_action_name(HUSK_SCMP_ACT_LOG), "SCMP_ACT_LOG") == 0);
+        CHECK(spec_seccomp_op("SCMP_CMP_MASKED_EQ") == HUSK_SCMP_CMP_MASKED_EQ);
+        CHECK(spec_seccomp_op("SCMP_CMP_NE") == HUSK_SCMP_CMP_NE);
+        CHECK(spec_seccomp_op("SCMP_CMP_XX") == -1);
+        CHECK(strcmp(spec_seccomp_op_name(HUSK_SCMP_CMP_GE), "SCMP_CMP_GE") == 0);
+
+        CHECK(spec_sched_policy("SCHED_OTHER") == SCHED_OTHER);
+        CHECK(spec_sched_policy("SCHED_FIFO") == SCHED_FIFO);
+        CHECK(spec_sched_policy("SCHED_RR") == SCHED_RR);
+        CHECK(spec_sched_policy("SCHED_BATCH") == SCHED_BATCH);
+        CHECK(spec_sched_policy("SCHED_IDLE") == SCHED_IDLE);
+        CHECK(spec_sched_policy("SCHED_DEADLINE") == 6);
+        CHECK(spec_sched_policy("SCHED_ISO") == 4);
+        CHECK(spec_sched_policy("SCHED_FOO") == -1);
+
+        CHECK(spec_ioprio_class("IOPRIO_CLASS_RT") == 1);
+        CHECK(spec_ioprio_class("IOPRIO_CLASS_BE") == 2);
+        CHECK(spec_ioprio_class("IOPRIO_CLASS_IDLE") == 3);
+        CHECK(spec_ioprio_class("IOPRIO_CLASS_NONE") == -1);
+
+        CHECK(spec_seccomp_arch_known("SCMP_ARCH_X86_64"));
+        CHECK(spec_seccomp_arch_known("SCMP_ARCH_AARCH64"));
+        CHECK(spec_seccomp_arch_known("SCMP_ARCH_MIPSEL64N32"));
+        CHECK(spec_seccomp_arch_known("SCMP_ARCH_LOONGARCH64"));
+        CHECK(!spec_seccomp_arch_known("SCMP_ARCH_VAX"));
+        CHECK(!spec_seccomp_arch_known("x86_64"));
+        CHECK(!spec_seccomp_arch_known("SCMP_ARCH_"));
+
+        size_t n;
+        CHECK(spec_cpu_list_valid("0-3,7", &n) && n == 5);
+        CHECK(spec_cpu_list_valid("", &n) && n == 0);
+        CHECK(spec_cpu_list_valid("5", &n) && n == 1);
+        CHECK(!spec_cpu_list_valid("3-1", NULL));
+        CHECK(!spec_cpu_list_valid("1,", NULL));
+        CHECK(!spec_cpu_list_valid("a", NULL));
+        CHECK(!spec_cpu_list_valid("1--2", NULL));
+}
+
+static const struct husk_rlimit *find_rlimit(const struct husk_process *p, int res)
+{
+        for (size_t i = 0; i < p->n_rlimits; i++)
+                if (p->rlimits[i].resource == res)
+                        return &p->rlimits[i];
+        return NULL;
+}
+
+static bool streq(const char *a, const char *b)
+{
+        return a && b && strcmp(a, b) == 0;
+}
+
+/* valid/everything.json: one value of every field, read back. */
+static void test_everything(const char *root)
+{
+        _cleanup_free_ char *path = xasprintf("%s/valid/everything.json", root);
+        struct husk_error err = { 0 };
+        struct husk_spec *s = parse_file(path, &err);
+        ok(s != NULL, "everything.json parses %s", s ? "" : err.msg);
+        if (!s)
+                return;
+
+        CHECK(streq(s->oci_version, "1.3.0"));
+        CHECK(streq(s->root_path, "rootfs") && s->root_readonly);
+        CHECK(streq(s->hostname, "box") && streq(s->domainname, "example.org"));
+        CHECK(s->n_mounts == 3);
+        if (s->n_mounts == 3) {
+                CHECK(streq(s->mounts[2].destination, "/data"));
+                CHECK(strv_length(s->mounts[2].options) == 2);
+                CHECK(s->mounts[2].n_uid_mappings == 1 && s->mounts[2].uid_mappings[0].host_id == 100000 &&
+                      s->mounts[2].uid_mappings[0].size == 65536);
+                CHECK(s->mounts[2].n_gid_mappings == 1);
+        }
+
+        const struct husk_process *p = s->process;
+        CHECK(p != NULL);
+        if (p) {
+                CHECK(p->terminal && p->has_console_size && p->console_height == 25 && p->console_width == 80);
+                CHECK(p->user.uid == 1000 && p->user.gid == 1000);
+                CHECK(p->user.umask.set && p->user.umask.v == 18);
+                CHECK(p->user.n_additional_gids == 2 && p->user.additional_gids[1] == 4294967295u);
+                CHECK(strv_length(p->args) == 3 && streq(p->args[0], "/bin/sh"));
+                CHECK(strv_length(p->env) == 2);
+                CHECK(streq(p->cwd, "/home/user"));
+                CHECK(p->has_capabilities && strv_length(p->capabilities.bounding) == 3 &&
+                      p->capabilities.inheritable && strv_length(p->capabilities.inheritable) == 0);
+                const struct husk_rlimit *rl = find_rlimit(p, RLIMIT_NOFILE);
+                CHECK(rl && rl->soft == 1024 && rl->hard == 1048576 && streq(rl->type, "RLIMIT_NOFILE"));
+                rl = find_rlimit(p, RLIMIT_CORE);
+                CHECK(rl && rl->soft == UINT64_MAX && rl->hard == UINT64_MAX);
+                CHECK(p->no_new_privileges);
+                CHECK(streq(p->apparmor_profile, "husk-default"));
+                CHECK(p->oom_score_adj.set && p->oom_score_adj.v == -500);
+                CHECK(streq(p->selinux_label, "system_u:system_r:container_t:s0:c1,c2"));
+                CHECK(p->scheduler && p->scheduler->policy_num == 6 && streq(p->scheduler->policy, "SCHED_DEADLINE") &&
+                      p->scheduler->runtime == 10000000 && p->scheduler->deadline == 20000000 &&
+                      p->scheduler->period == 30000000 && strv_length(p->scheduler->flags) == 1);
+                CHECK(p->io_priority && p->io_priority->class_num == 2 && p->io_priority->priority == 4 &&
+                      streq(p->io_priority->class_name, "IOPRIO_CLASS_BE"));
+                CHECK(streq(p->exec_cpu_affinity_initial, "0-1") && streq(p->exec_cpu_affinity_final, "1"));
+        }
+
+        CHECK(s->hooks[HUSK_HOOK_PRESTART].n == 1);
+        CHECK(s->hooks[HUSK_HOOK_CREATE_RUNTIME].n == 1 && s->hooks[HUSK_HOOK_CREATE_CONTAINER].n == 1 &&
+              s->hooks[HUSK_HOOK_START_CONTAINER].n == 1 && s->hooks[HUSK_HOOK_POSTSTART].n == 1 &&
+              s->hooks[HUSK_HOOK_POSTSTOP].n == 2);
+        CHECK(s->hooks[HUSK_HOOK_POSTSTOP].hooks[1].timeout.set && s->hooks[HUSK_HOOK_POSTSTOP].hooks[1].timeout.v == 5);
+        CHECK(!s->hooks[HUSK_HOOK_POSTSTOP].hooks[0].timeout.set);
+        CHECK(streq(spec_annotation(s, "org.example.key"), "value"));
+        CHECK(spec_annotation(s, "missing") == NULL);
+
+        const struct husk_linux *l = s->linux;
+        CHECK(l != NULL);
+        if (!l) {
+                spec_free(s);
+                return;
+        }
+        CHECK(l->n_namespaces == 8);
+        CHECK(spec_has_namespace(s, CLONE_NEWTIME) && spec_has_namespace(s, CLONE_NEWCGROUP));
+        CHECK(spec_namespace(s, CLONE_NEWNET) && streq(spec_namespace(s, CLONE_NEWNET)->type_name, "network"));
+        CHECK(l->n_uid_mappings == 1 && l->uid_mappings[0].container_id == 0 && l->uid_mappings[0].host_id == 100000);
+        CHECK(l->time_monotonic.set && l->time_monotonic.secs == -3600 && l->time_monotonic.nanosecs == 5);
+        CHECK(l->time_boottime.set && l->time_boottime.secs == 86400 && l->time_boottime.nanosecs == 0);
+        CHECK(l->n_devices == 2 && l->devices[0].type == 'c' && l->devices[0].major == 10 &&
+              l->devices[0].minor == 229 && l->devices[0].file_mode.set && l->devices[0].file_mode.v == 438);
+        CHECK(l->n_devices == 2 && l->devices[1].type == 'p' && !l->devices[1].uid.set);
+        CHECK(streq(l->cgroups_path, "/husk/everything"));
+
+        const struct husk_resources *r = l->resources;
+        CHECK(r != NULL);
+        if (r) {
+                CHECK(r->n_devices == 2 && !r->devices[0].allow && r->devices[0].type == 'a' &&
+                      !r->devices[0].major.set && streq(r->devices[0].access, "rwm"));
+                CHECK(r->n_devices == 2 && r->devices[1].allow && r->devices[1].type == 'c' &&
+                      r->devices[1].major.v == 10 && r->devices[1].minor.v == 229);
+                CHECK(r->memory && r->memory->limit.set && r->memory->limit.v == 9223372036854775807LL);
+                CHECK(r->memory && r->memory->swap.v == -1 && r->memory->reservation.v == 268435456);
+                CHECK(r->memory && r->memory->kernel.set && r->memory->kernel_tcp.set);
+                CHECK(r->memory && r->memory->swappiness.v == 60 && r->memory->disable_oom_killer.set &&
+                      !r->memory->disable_oom_killer.v && r->memory->use_hierarchy.v &&
+                      r->memory->check_before_update.set && r->memory->check_before_update.v);
+                CHECK(r->cpu && r->cpu->shares.v == 1024 && r->cpu->quota.v == 200000 && r->cpu->burst.v == 100000 &&
+                      r->cpu->period.v == 100000 && r->cpu->realtime_runtime.v == 950000 &&
+                      r->cpu->realtime_period.v == 1000000 && streq(r->cpu->cpus, "0-1") &&
+                      streq(r->cpu->mems, "0") && r->cpu->idle.set && r->cpu->idle.v == 1);
+                CHECK(r->has_pids && r->pids_limit.set && r->pids_limit.v == -1);
+                CHECK(r->block_io && r->block_io->weight.v == 500 && r->block_io->n_weight_device == 1 &&
+                      r->block_io->n_throttle_read_bps == 1 && r->block_io->n_throttle_write_bps == 1 &&
+                      r->block_io->n_throttle_read_iops == 1 && r->block_io->n_throttle_write_iops == 1 &&
+                      r->block_io->throttle_read_bps[0].rate == 18446744073709551615ULL);
+                CHECK(r->n_hugepage_limits == 2 && streq(r->hugepage_limits[1].page_size, "1GB"));
+                CHECK(r->has_network && r->net_class_id.v == 1048577 && r->n_net_priorities == 2 &&
+                      r->net_priorities[1].priority == 1000);
+                CHECK(r->n_rdma == 2 && streq(r->rdma[0].device, "mlx5_1") && r->rdma[0].hca_handles.v == 3 &&
+                      !r->rdma[1].hca_handles.set);
+                CHECK(r->n_unified == 2 && streq(r->unified[0].key, "io.max"));
+        }
+        CHECK(l->intel_rdt && streq(l->intel_rdt->clos_id, "guaranteed_group") &&
+              strv_length(l->intel_rdt->schemata) == 2 && l->intel_rdt->enable_monitoring);
+        CHECK(l->n_sysctl == 2);
+        const struct husk_seccomp *sc = l->seccomp;
+        CHECK(sc != NULL);
+        if (sc) {
+                CHECK(sc->default_action == HUSK_SCMP_ACT_ERRNO && sc->default_errno_ret.set &&
+                      sc->default_errno_ret.v == 1);
+                CHECK(strv_length(sc->architectures) == 3 && strv_length(sc->flags) == 2);
+                CHECK(streq(sc->listener_path, "/run/agent.sock") && streq(sc->listener_metadata, "meta"));
+                CHECK(sc->n_syscalls == 3);
+                CHECK(sc->n_syscalls == 3 && sc->syscalls[1].action == HUSK_SCMP_ACT_ERRNO &&
+                      sc->syscalls[1].errno_ret.v == 38 && sc->syscalls[1].n_args == 1 &&
+                      sc->syscalls[1].args[0].op == HUSK_SCMP_CMP_MASKED_EQ &&
+                      sc->syscalls[1].args[0].value == 18446744073709551615ULL && sc->syscalls[1].args[0].value_two == 7);
+                CHECK(sc->n_syscalls == 3 && sc->syscalls[2].action == HUSK_SCMP_ACT_NOTIFY);
+        }
+        CHECK(streq(l->rootfs_propagation, "rslave"));
+        CHECK(strv_length(l->masked_paths) == 2 && strv_length(l->readonly_paths) == 1);
+        CHECK(streq(l->mount_label, "system_u:object_r:container_file_t:s0"));
+        CHECK(l->personality && streq(l->personality->domain, "LINUX32"));
+        CHECK(l->memory_policy && streq(l->memory_policy->mode, "MPOL_INTERLEAVE") &&
+              streq(l->memory_policy->nodes, "0-1") && strv_length(l->memory_policy->flags) == 1);
+        CHECK(l->n_net_devices == 2);
+        spec_free(s);
+}
+
+static void test_minimal(const char *root)
+{
+        _cleanup_free_ char *path = xasprintf("%s/valid/minimal.json", root);
+        struct husk_error err = { 0 };
+        struct husk_spec *s = parse_file(path, &err);
+        CHECK(s != NULL);
+        if (!s)
+                return;
+        CHECK(s->process == NULL && s->linux == NULL && s->n_mounts == 0 && s->mounts == NULL);
+        CHECK(!spec_has_namespace(s, CLONE_NEWPID));
+        CHECK(spec_annotation(s, "x") == NULL);
+        spec_free(s);
+}
+
+static void test_default(bool rootless)
+{
+        _cleanup_free_ char *json = spec_default_json(rootless);
+        CHECK(json != NULL);
+        if (!json)
+                return;
+        struct husk_error err = { 0 };
+        struct husk_spec *s = NULL;
+        int r = spec_parse(json, strlen(json), "default", &s, &err);
+        ok(r == 0, "spec_default_json(%d) parses back %s", rootless, r == 0 ? "" : err.msg);
+        if (r < 0)
+                return;
+        CHECK(streq(s->oci_version, "1.3.0"));
+        CHECK(streq(s->root_path, "rootfs") && s->root_readonly);
+        CHECK(s->process && s->process->terminal && streq(s->process->args[0], "sh"));
+        CHECK(s->process && s->process->n_rlimits == 1 && s->process->rlimits[0].resource == RLIMIT_NOFILE);
+        CHECK(s->n_mounts == 7);
+        CHECK(spec_has_namespace(s, CLONE_NEWPID) && spec_has_namespace(s, CLONE_NEWNS));
+        CHECK(spec_has_namespace(s, CLONE_NEWNET) == !rootless);
+        CHECK(spec_has_namespace(s, CLONE_NEWUSER) == rootless);
+        if (rootless)
+                CHECK(s->linux->n_uid_mappings == 1 && s->linux->uid_mappings[0].host_id == geteuid() &&
+                      s->linux->resources == NULL);
+        else
+                CHECK(s->linux->resources && s->linux->resources->n_devices == 1 && s->linux->n_uid_mappings == 0);
+        CHECK(strv_length(s->linux->masked_paths) == 10 && strv_length(s->linux->readonly_paths) == 5);
+        spec_free(s);
+}
+
+static void test_process_doc(void)
+{
+        const char *good = "{\"args\":[\"ls\"],\"cwd\":\"/\",\"user\":{\"uid\":5,\"gid\":6},\"env\":[\"A=b\"]}";
+        struct husk_process *p = NULL;
+        struct husk_error err = { 0 };
+        CHECK(spec_parse_process(good, strlen(good), "process.json", &p, &err) == 0);
+        CHECK(p && p->user.uid == 5 && p->user.gid == 6 && streq(p->args[0], "ls"));
+        spec_process_free(p);
+
+        const char *bad = "{\"args\":[\"ls\"],\"cwd\":\"/\",\"user\":{\"uid\":-5}}";
+        p = NULL;
+        CHECK(spec_parse_process(bad, strlen(bad), "process.json", &p, &err) < 0 && p == NULL);
+        ok(strstr(err.msg, "process.json: user.uid: expected a non-negative integer") != NULL, "process doc: %s",
+           err.msg);
+
+        const char *rel = "{\"args\":[\"ls\"],\"cwd\":\"tmp\"}";
+        CHECK(spec_parse_process(rel, strlen(rel), "p.json", &p, &err) < 0);
+        ok(strstr(err.msg, "p.json: cwd: must be an absolute path") != NULL, "process doc: %s", err.msg);
+
+        const char *noargs = "{\"cwd\":\"/\"}";
+        CHECK(spec_parse_process(noargs, strlen(noargs), "p.json", &p, &err) < 0);
+        ok(strstr(err.msg, "args: required") != NULL, "process doc: %s", err.msg);
+}
+
+static void test_resources_doc(void)
+{
+        const char *good = "{\"memory\":{\"limit\":-1,\"swap\":1073741824},\"pids\":{\"limit\":100},"
+                           "\"cpu\":{\"shares\":512,\"cpus\":\"0\"}}";
+        struct husk_resources *r = NULL;
+        struct husk_error err = { 0 };
+        CHECK(spec_parse_resources(good, strlen(good), "resources.json", &r, &err) == 0);
+        CHECK(r && r->memory && r->memory->limit.v == -1 && r->memory->swap.v == 1073741824);
+        CHECK(r && r->has_pids && r->pids_limit.v == 100 && r->cpu && r->cpu->shares.v == 512);
+        spec_resources_free(r);
+
+        const char *bad = "{\"memory\":{\"limit\":\"1g\"}}";
+        r = NULL;
+        CHECK(spec_parse_resources(bad, strlen(bad), "resources.json", &r, &err) < 0 && r == NULL);
+        ok(strstr(err.msg, "memory.limit: expected an integer, got \"1g\"") != NULL, "resources doc: %s", err.msg);
+
+        const char *badunified = "{\"unified\":{\"../../etc/passwd\":\"x\"}}";
+        CHECK(spec_parse_resources(badunified, strlen(badunified), "r.json", &r, &err) < 0);
+        ok(strstr(err.msg, "not a cgroup file name") != NULL, "resources doc: %s", err.msg);
+}
+
+static void expect_fail(const char *json, size_t len, const char *want)
+{
+        struct husk_spec *s = NULL;
+        struct husk_error err = { 0 };
+        int r = spec_parse(json, len, "config.json", &s, &err);
+        ok(r < 0 && s == NULL && strstr(err.msg, want), "rejects (%s): %s", want, err.msg);
+        spec_free(s);
+}
+
+static void test_raw_documents(void)
+{
+        /* Nesting deep enough to blow yajl_tree_free's recursion. */
+        size_t depth = 100000;
+        char *deep = xmalloc(depth + 1);
+        memset(deep, '[', depth);
+        deep[depth] = '\0';
+        expect_fail(deep, depth, "nested deeper than");
+        free(deep);
+
+        const char nul[] = "{\"ociVersion\":\"1.0.0\",\0}";
+        expect_fail(nul, sizeof(nul) - 1, "NUL byte");
+        const char *esc = "{\"ociVersion\":\"1.0.0\",\"root\":{\"path\":\"r\"},"
+                          "\"mounts\":[{\"destination\":\"/a\\u0000b\"}]}";
+        expect_fail(esc, strlen(esc), "\\u0000");
+        expect_fail("", 0, "config.json: invalid JSON");
+        expect_fail("[]", 2, "expected a JSON object");
+        expect_fail("{} {}", 5, "invalid JSON");
+
+        /* Escaped quotes and backslashes do not confuse the pre-scan. */
+        const char *tricky = "{\"ociVersion\":\"1.0.0\",\"root\":{\"path\":\"r\"},"
+                             "\"annotations\":{\"a\":\"[[[\\\\\",\"b\":\"\\\"{\\\\u0000\"}}";
+        struct husk_spec *s = NULL;
+        struct husk_error err = { 0 };
+        ok(spec_parse(tricky, strlen(tricky), "config.json", &s, &err) == 0, "tricky strings parse %s", err.msg);
+        CHECK(s && streq(spec_annotation(s, "a"), "[[[\\") && streq(spec_annotation(s, "b"), "\"{\\u0000"));
+        spec_free(s);
+
+        /* Duplicated keys: the last one wins, as in Go. */
+        const char *dup = "{\"ociVersion\":\"1.0.0\",\"ociVersion\":\"1.2.0\",\"root\":{\"path\":\"r\"}}";
+        s = NULL;
+        CHECK(spec_parse(dup, strlen(dup), "config.json", &s, &err) == 0 && streq(s->oci_version, "1.2.0"));
+        spec_free(s);
+}
+
+static void test_load(void)
+{
+        char bundle[] = "/tmp/husk-test-spec-XXXXXX";
+        CHECK(mkdtemp(bundle) != NULL);
+        _cleanup_free_ char *cfg = xasprintf("%s/config.json", bundle);
+        _cleanup_free_ char *json = spec_default_json(false);
+        struct husk_error err = { 0 };
+        int fd = open(cfg, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        CHECK(fd >= 0 && write_all(fd, json, strlen(json)) == 0);
+        if (fd >= 0)
+                close(fd);
+
+        struct husk_spec *s = NULL;
+        ok(spec_load(bundle, &s, &err) == 0, "spec_load(%s) %s", bundle, err.msg);
+        CHECK(s && s->process && streq(s->process->args[0], "sh"));
+        spec_free(s);
+        unlink(cfg);
+        rmdir(bundle);
+
+        s = NULL;
+        CHECK(spec_load("/nonexistent-husk-bundle", &s, &err) < 0 && s == NULL);
+        ok(strstr(err.msg, "config.json") != NULL, "spec_load missing: %s", err.msg);
+}
+
+int main(int argc, char **argv)
+{
+        if (argc != 2) {
+                fprintf(stderr, "usage: %s FIXTURES_DIR\n", argv[0]);
+                return 2;
+        }
+        const char *root = argv[1];
+
+        size_t nv = run_valid(root);
+        size_t ni = run_invalid(root);
+        ok(nv >= 12, "at least 12 valid fixtures (%zu)", nv);
+        ok(ni >= 30, "at least 30 invalid fixtures (%zu)", ni);
+
+        test_conversions();
+        test_minimal(root);
+        test_everything(root);
+        test_default(false);
+        test_default(true);
+        test_process_doc();
+        test_resources_doc();
+        test_raw_documents();
+        test_load();
+
+        printf("1..%d\n", n_tests);
+        if (n_failed)
+                printf("# %d of %d tests failed\n", n_failed, n_tests);
+        return n_failed ? 1 : 0;
+}
