@@ -110,6 +110,7 @@ int container_start(const char *root, const char *id, struct husk_error *err)
                 return -1;
         int ret = -1;
         struct husk_spec *spec = NULL;
+        _cleanup_close_ int pidfd = -1;
         switch (c.status) {
         case HUSK_STATUS_CREATED:
                 break;
@@ -125,7 +126,7 @@ int container_start(const char *root, const char *id, struct husk_error *err)
         }
         if (load_saved_spec(c.dirfd, &spec, err) < 0)
                 goto out;
-        _cleanup_close_ int pidfd = init_pidfd(&c.st);
+        pidfd = init_pidfd(&c.st);
         ret = container_do_start(c.dirfd, &c.st, spec, pidfd, err);
 out:
         spec_free(spec);
