@@ -81,6 +81,25 @@ static void test_errors(void)
         CHECK(strlen(e.msg) < HUSK_ERROR_MSG_MAX && strncmp(e.msg, "ctx: ", 5) == 0, "truncation");
 }
 
+static void test_start_time(void)
+{
+        /* field 22 of /proc/self/stat, counted independently */
+        char buf[1024];
+        FILE *f = fopen("/proc/self/stat", "r");
+        CHECK(f && fgets(buf, sizeof(buf), f), "read stat");
+        if (f)
+                fclose(f);
+        char *p = strrchr(buf, ')') + 2; /* field 3 */
+        unsigned long long v = 0;
+        for (int field = 3; field <= 22; field++) {
+                if (field == 22)
+                        v = strtoull(p, NULL, 10);
+                p = strchr(p, ' ') + 1;
+        }
+        CHECK(proc_start_time(getpid()) == v, "start time %llu != %llu", (unsigned long long)proc_start_time(getpid()), v);
+        CHECK(proc_start_time(0x3fffffff) == 0, "no such pid");
+}
+
 static void test_state_roundtrip(void)
 {
         struct husk_error e = { 0 };
@@ -184,6 +203,7 @@ int main(void)
         test_ids();
         test_signals();
         test_errors();
+        test_start_time();
         test_state_roundtrip();
         test_sync();
         printf("%d checks, %d failed\n", checks, failures);

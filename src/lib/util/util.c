@@ -248,8 +248,7 @@ uint64_t proc_start_time(pid_t pid)
         char *p = strrchr(buf, ')');
         if (!p)
                 return 0;
-        p++;
-        /* after ')' comes field 3 (state); start time is field 22 */
+        /* p is on ')', the end of field 2; start time is field 22 */
         for (int field = 2; field < 22 && p; field++)
                 p = strchr(p + 1, ' ');
         if (!p)
