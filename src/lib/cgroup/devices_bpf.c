@@ -98,6 +98,10 @@ static void build(struct prog *p, const struct husk_device_rule *rules, size_t n
                 }
                 emit(p, INSN(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, r->allow ? 1 : 0));
                 emit(p, INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));
+                /* A rule that matches everything decides alone: what
+                 * follows would be unreachable (the verifier refuses it). */
+                if (type == 'a' && acc == 7)
+                        return;
         }
         emit(p, INSN(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0));
         emit(p, INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));
@@ -122,6 +126,13 @@ static int load(const struct prog *p, struct husk_error *err)
                 a.log_level = 0;
                 fd = bpf(BPF_PROG_LOAD, &a);
         }
+        /* the verifier's log, on one line */
+        size_t ll = strlen(log);
+        while (ll > 0 && (log[ll - 1] == '\n' || log[ll - 1] == ' '))
+                log[--ll] = '\0';
+        for (char *c = log; *c; c++)
+                if (*c == '\n')
+                        *c = ' ';
         if (fd < 0)
                 return husk_error_sys(err, "load the device filter (%zu instructions)%s%s", p->n, *log ? ": " : "",
                                       log);
