@@ -141,13 +141,13 @@ int container_kill(const char *root, const char *id, int sig, bool all, struct h
                 return -1;
         int ret = 0;
         if (c.status == HUSK_STATUS_STOPPED) {
-                ret = husk_error_set(err, ESRCH, "container not running");
+                ret = husk_error_set(err, 0, "container not running");
         } else if (all && c.cgroup) {
                 ret = cgroup_kill_all(c.cgroup, sig, err);
         } else {
                 _cleanup_close_ int pidfd = init_pidfd(&c.st);
                 if (pidfd < 0)
-                        ret = husk_error_set(err, ESRCH, "container not running");
+                        ret = husk_error_set(err, 0, "container not running");
                 else if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
                         ret = husk_error_sys(err, "kill container %s with signal %d", id, sig);
         }
