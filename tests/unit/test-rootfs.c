@@ -122,6 +122,9 @@ static void build_rootfs(void)
 
         snprintf(p, sizeof(p), "%s/etc/hello", rootfs);
         put_file(p, "hello from the image\n", 0640);
+        snprintf(p, sizeof(p), "%s/etc", rootfs);
+        if (chmod(p, 0750) < 0)
+                die("chmod %s", p);
         snprintf(p, sizeof(p), "%s/masked-dir/secret", rootfs);
         put_file(p, "secret\n", 0644);
         snprintf(p, sizeof(p), "%s/src/file", tmp);
@@ -288,6 +291,7 @@ static void checks_inside(void)
         n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
         CHECK(n == 21 && memcmp(buf, "hello from the image\n", 21) == 0, "tmpcopyup content");
         CHECK(stat("/etc/hello", &st) == 0 && (st.st_mode & 0777) == 0640, "tmpcopyup mode");
+        CHECK(stat("/etc", &st) == 0 && (st.st_mode & 07777) == 0750, "tmpfs keeps the mode of the dir it covers");
         if (fd >= 0)
                 close(fd);
 
@@ -337,7 +341,11 @@ static void checks_inside(void)
                 CHECK(access("/sys/fs/cgroup/cpu/tasks", F_OK) == 0, "cpu hierarchy through its link");
                 if (access("/sys/fs/cgroup/unified", F_OK) == 0)
                         CHECK(fs_type("/sys/fs/cgroup/unified") == CGROUP2_SUPER_MAGIC, "unified is cgroup2");
-                CHECK(write_fails_with("/sys/fs/cgroup/newdir", EROFS), "cgroup tmpfs ro");
+                /* runc: the tmpfs keeps sysfs's mode of the directory, and the
+                 * hierarchies are read-only. */
+                CHECK(stat("/sys/fs/cgroup", &st) == 0 && (st.st_mode & 07777) == 0555, "cgroup tmpfs mode %o",
+                      st.st_mode & 07777);
+                CHECK(write_fails_with("/sys/fs/cgroup/memory/x", EROFS), "cgroup hierarchy ro");
         }
 
         /* masked and readonly paths. */

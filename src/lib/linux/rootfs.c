@@ -505,26 +505,34 @@ static int copy_tree(int src_fd, int dst_fd, struct husk_error *err)
         return r;
 }
 
+/* runc gives a tmpfs mounted over an existing directory that directory's
+ * mode, whatever mode= said (an image's 1777 /tmp stays 1777). */
+static int keep_mode(const struct rootfs_ctx *ctx, const char *dest, bool existed, mode_t mode,
+                     struct husk_error *err)
+{
+        if (!existed)
+                return 0;
+        _cleanup_close_ int fd = open_in_root(ctx->root_fd, dest, O_RDONLY | O_DIRECTORY, err);
+        if (fd < 0)
+                return -1;
+        if (fchmod(fd, mode) < 0)
+                return fail(err, errno, "chmod");
+        return 0;
+}
+
 static int mount_tmpfs(const struct rootfs_ctx *ctx, const char *source, const char *dest, const struct mount_flags *mf,
                        unsigned long flags, const char *data, struct husk_error *err)
 {
-        _cleanup_free_ char *full_data = NULL;
-        _cleanup_close_ int fd = open_in_root(ctx->root_fd, dest, O_PATH, err);
+        _cleanup_close_ int fd = open_in_root(ctx->root_fd, dest, O_PATH, NULL);
         struct stat st;
+        bool existed = fd >= 0 && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
 
-        if (fd >= 0 && fstat(fd, &st) == 0) {
-                /* Keep the mode of the directory it covers (runc). */
-                full_data = (data && *data) ? xasprintf("mode=%04o,%s", st.st_mode & 07777, data)
-                                            : xasprintf("mode=%04o", st.st_mode & 07777);
-        } else {
-                full_data = xstrdup(data);
-        }
         if (fd < 0) {
                 fd = mkdir_in_root(ctx->root_fd, dest, 0755, err);
                 if (fd < 0)
                         return -1;
         }
-        _cleanup_free_ char *d = label_data(full_data, ctx->label);
+        _cleanup_free_ char *d = label_data(data, ctx->label);
         /* Mounted writable; rootfs_finalize makes it read-only if asked, so
          * /dev can be populated first. */
         flags &= ~MS_RDONLY;
@@ -532,6 +540,8 @@ static int mount_tmpfs(const struct rootfs_ctx *ctx, const char *source, const c
         if (!mf->tmpcopyup) {
                 if (mount_fd(source, fd, "tmpfs", flags, d) < 0)
                         return fail(err, errno, "mount");
+                if (keep_mode(ctx, dest, existed, st.st_mode & 07777, err) < 0)
+                        return -1;
                 return apply_propagation_and_attrs(ctx, dest, mf, err);
         }
 
@@ -556,7 +566,8 @@ static int mount_tmpfs(const struct rootfs_ctx *ctx, const char *source, const c
                         goto out_umount;
                 }
         }
-        r = apply_propagation_and_attrs(ctx, dest, mf, err);
+        if (keep_mode(ctx, dest, existed, st.st_mode & 07777, err) == 0)
+                r = apply_propagation_and_attrs(ctx, dest, mf, err);
         goto out_rmdir;
 out_umount:
         umount2(tmpdir, MNT_DETACH);
@@ -796,13 +807,8 @@ static int mount_cgroup(const struct rootfs_ctx *ctx, const struct husk_mount *m
                                 return fail(err, errno, "symlink %s/%s", dest, w);
         }
 
-        if (flags & MS_RDONLY) {
-                _cleanup_close_ int fd = open_in_root(ctx->root_fd, dest, O_PATH, err);
-                if (fd < 0)
-                        return -1;
-                if (bind_remount(fd, DEFAULT_MOUNT_FLAGS | MS_RDONLY, 0, ctx->opts->userns) < 0)
-                        return fail(err, errno, "remount read-only");
-        }
+        /* runc leaves the tmpfs itself writable (the hierarchies are
+         * read-only when asked): so do we. */
         return 0;
 }
 
