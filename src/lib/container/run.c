@@ -37,14 +37,6 @@ static void resize_pty(int master)
 /* Wait for the container's init, forwarding signals and the pty. */
 static int supervise(pid_t pid, int pidfd, int sfd, int console)
 {
-        struct termios saved;
-        bool raw = false;
-        if (console >= 0 && isatty(0) && tcgetattr(0, &saved) == 0) {
-                struct termios t = saved;
-                cfmakeraw(&t);
-                raw = tcsetattr(0, TCSANOW, &t) == 0;
-                resize_pty(console);
-        }
         int status = -1;
         bool stdin_open = console >= 0;
         while (status < 0) {
@@ -85,8 +77,6 @@ static int supervise(pid_t pid, int pidfd, int sfd, int console)
                                 break;
                 }
         }
-        if (raw)
-                tcsetattr(0, TCSANOW, &saved);
         if (status < 0)
                 return 255;
         if (WIFEXITED(status))
@@ -127,6 +117,15 @@ int container_run(const struct husk_create_opts *o, int *exit_code, struct husk_
                         close(sfd);
                 return -1;
         }
+        /* The pty gets our terminal's size before the process starts. */
+        struct termios saved;
+        bool raw = false;
+        if (cr.console >= 0 && isatty(0) && tcgetattr(0, &saved) == 0) {
+                resize_pty(cr.console);
+                struct termios t = saved;
+                cfmakeraw(&t);
+                raw = tcsetattr(0, TCSANOW, &t) == 0;
+        }
         struct husk_state st;
         int r = state_read(cr.dirfd, o->id, &st, err);
         if (r == 0) {
@@ -135,6 +134,8 @@ int container_run(const struct husk_create_opts *o, int *exit_code, struct husk_
         }
         if (r < 0) {
                 struct husk_error e = { 0 };
+                if (raw)
+                        tcsetattr(0, TCSANOW, &saved);
                 close(cr.dirfd);
                 cr.dirfd = -1;
                 if (container_delete(o->root, o->id, true, &e) < 0)
@@ -152,6 +153,8 @@ int container_run(const struct husk_create_opts *o, int *exit_code, struct husk_
                 return 0;
         }
         *exit_code = supervise(cr.pid, cr.pidfd, sfd, cr.console);
+        if (raw)
+                tcsetattr(0, TCSANOW, &saved);
         close(sfd);
         created_free(&cr);
         if (!o->keep) {
