@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "linux/process.h"
@@ -433,6 +435,139 @@ static void test_without_nnp(void)
         CHECK(exited(st, 0), "load without no_new_privs as root (status 0x%x)", st);
 }
 
+static int count_bpf(const char *dir)
+{
+        DIR *d = opendir(dir);
+        struct dirent *e;
+        int n = 0;
+        if (!d)
+                return -1;
+        while ((e = readdir(d)))
+                if (strstr(e->d_name, ".bpf"))
+                        n++;
+        closedir(d);
+        return n;
+}
+
+static ino_t only_bpf_inode(const char *dir, char *path, size_t size)
+{
+        DIR *d = opendir(dir);
+        struct dirent *e;
+        struct stat st = { 0 };
+        if (!d)
+                return 0;
+        while ((e = readdir(d)))
+                if (strstr(e->d_name, ".bpf")) {
+                        snprintf(path, size, "%s/%s", dir, e->d_name);
+                        stat(path, &st);
+                }
+        closedir(d);
+        return st.st_ino;
+}
+
+static const struct husk_seccomp_prog *child_prog;
+
+static int load_child_prog_then_mkdir(void)
+{
+        struct husk_error err = { 0 };
+        int nfd;
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || seccomp_load_prog(child_prog, &nfd, &err) < 0)
+                return 101;
+        return mkdir_eperm();
+}
+
+static int run_prog(const struct husk_seccomp_prog *p)
+{
+        child_prog = p;
+        fflush(NULL);
+        pid_t pid = fork();
+        if (pid == 0)
+                _exit(load_child_prog_then_mkdir());
+        int st = 0;
+        waitpid(pid, &st, 0);
+        return st;
+}
+
+/* seccomp_compile in the parent, seccomp_load_prog in the child, and the
+ * program cache. */
+static void test_compile_and_cache(void)
+{
+        char tmp[] = "/tmp/husk-seccomp-test-XXXXXX";
+        char cache[128], path[512];
+        struct husk_seccomp_rule r = { .names = mkdir_names, .action = HUSK_SCMP_ACT_ERRNO };
+        struct husk_seccomp s = { .default_action = HUSK_SCMP_ACT_ALLOW, .syscalls = &r, .n_syscalls = 1 };
+        struct husk_seccomp_prog *p = NULL;
+        struct husk_error err = { 0 };
+
+        if (!mkdtemp(tmp)) {
+                CHECK(false, "mkdtemp: %s", strerror(errno));
+                return;
+        }
+        snprintf(cache, sizeof(cache), "%s/cache", tmp);
+
+        CHECK(seccomp_compile(NULL, cache, &p, &err) == 0 && p == NULL, "no profile, no program");
+        CHECK(seccomp_compile(&s, NULL, &p, &err) == 0 && p, "compile without cache: %s", err.msg);
+        CHECK(exited(run_prog(p), 0), "compiled program loads and blocks mkdir");
+        seccomp_prog_free(p);
+        CHECK(count_bpf(cache) == -1, "no cache dir was given, none is made");
+
+        CHECK(seccomp_compile(&s, cache, &p, &err) == 0 && p, "compile with cache: %s", err.msg);
+        seccomp_prog_free(p);
+        CHECK(count_bpf(cache) == 1, "one cached program, got %d", count_bpf(cache));
+        ino_t ino = only_bpf_inode(cache, path, sizeof(path));
+        struct stat st;
+        CHECK(stat(cache, &st) == 0 && (st.st_mode & 0777) == 0700, "cache dir is 0700");
+
+        /* A hit reuses the file (a miss would rename a new one over it). */
+        CHECK(seccomp_compile(&s, cache, &p, &err) == 0 && p, "cached compile: %s", err.msg);
+        CHECK(only_bpf_inode(cache, path, sizeof(path)) == ino, "cache hit keeps the file");
+        CHECK(exited(run_prog(p), 0), "cached program loads and blocks mkdir");
+        seccomp_prog_free(p);
+
+        /* Another errno is another program. */
+        r.errno_ret = (struct husk_opt_u64){ true, EXDEV };
+        CHECK(seccomp_compile(&s, cache, &p, &err) == 0 && p, "%s", err.msg);
+        seccomp_prog_free(p);
+        CHECK(count_bpf(cache) == 2, "a different profile is cached apart, got %d", count_bpf(cache));
+        r.errno_ret.set = false;
+
+        /* A damaged entry is rebuilt. */
+        ino = only_bpf_inode(cache, path, sizeof(path));
+        (void)ino;
+        DIR *d = opendir(cache);
+        struct dirent *e;
+        while (d && (e = readdir(d))) {
+                if (!strstr(e->d_name, ".bpf"))
+                        continue;
+                snprintf(path, sizeof(path), "%s/%s", cache, e->d_name);
+                CHECK(truncate(path, 20) == 0, "truncate %s", path);
+        }
+        if (d)
+                closedir(d);
+        CHECK(seccomp_compile(&s, cache, &p, &err) == 0 && p, "recompile after damage: %s", err.msg);
+        CHECK(exited(run_prog(p), 0), "rebuilt program works");
+        seccomp_prog_free(p);
+
+        /* A cache dir others can write to is not trusted. */
+        chmod(cache, 0777);
+        r.errno_ret = (struct husk_opt_u64){ true, ENOSPC };
+        CHECK(seccomp_compile(&s, cache, &p, &err) == 0 && p, "%s", err.msg);
+        seccomp_prog_free(p);
+        CHECK(count_bpf(cache) == 2, "untrusted cache dir not used, got %d", count_bpf(cache));
+
+        d = opendir(cache);
+        while (d && (e = readdir(d))) {
+                if (e->d_name[0] == '.')
+                        continue;
+                snprintf(path, sizeof(path), "%s/%s", cache, e->d_name);
+                unlink(path);
+        }
+        if (d)
+                closedir(d);
+        rmdir(cache);
+        CHECK(rmdir(tmp) == 0, "clean up %s: %s", tmp, strerror(errno));
+}
+
 int main(void)
 {
         test_default_allow_one_errno();
@@ -450,6 +585,7 @@ int main(void)
         test_validation();
         test_notify();
         test_without_nnp();
+        test_compile_and_cache();
         if (failures) {
                 fprintf(stderr, "%d check(s) failed\n", failures);
                 return 1;

@@ -81,14 +81,34 @@ int caps_keep_on_setuid(struct husk_error *err);
 int user_apply(const struct husk_user *u, bool setgroups_allowed, struct husk_error *err);
 
 /* Seccomp (libseccomp builds the program, seccomp(2) loads it with the
- * spec's flags). seccomp_validate builds the whole filter without loading
- * it and checks the flags against the running kernel. seccomp_load_filter
- * makes no other syscall once the filter is live, and works with or
- * without no_new_privs (without it, CAP_SYS_ADMIN is needed). With
+ * spec's flags). s == NULL: nothing.
+ *
+ * seccomp_validate: cheap checks of the whole profile (actions, arch and
+ * flag names, flags the running kernel lacks, conditions, NOTIFY rules and
+ * listenerPath), no libseccomp context.
+ *
+ * seccomp_compile: build the BPF program (the slow part: ~30 ms for Docker's
+ * profile). Call it in the parent before forking the init, so the init
+ * inherits the program and only loads it. With cache_dir (e.g.
+ * "<root>/.seccomp-cache"; created 0700, ignored unless owned by us and not
+ * group/world-writable) the program is kept there keyed by the whole profile
+ * and the libseccomp version, and a later identical profile skips
+ * libseccomp. NULL: no cache. *out is NULL when s is NULL.
+ *
+ * seccomp_load_prog: seccomp(2) and nothing else, so the filter can never
+ * deny a syscall husk still needs: only execve should follow. Works with
+ * or without no_new_privs (without it, CAP_SYS_ADMIN is needed). With
  * SCMP_ACT_NOTIFY rules, *notify_fd receives the listener fd (O_CLOEXEC;
- * else -1) that the caller sends to linux.seccomp.listenerPath. s == NULL:
- * nothing. */
+ * else -1) that the caller sends to linux.seccomp.listenerPath.
+ *
+ * seccomp_load_filter: compile (no cache) + load, for callers that have no
+ * parent to compile in. */
+struct husk_seccomp_prog;
 int seccomp_validate(const struct husk_seccomp *s, struct husk_error *err);
+int seccomp_compile(const struct husk_seccomp *s, const char *cache_dir, struct husk_seccomp_prog **out,
+                    struct husk_error *err);
+int seccomp_load_prog(const struct husk_seccomp_prog *prog, int *notify_fd, struct husk_error *err);
+void seccomp_prog_free(struct husk_seccomp_prog *prog);
 int seccomp_load_filter(const struct husk_seccomp *s, int *notify_fd, struct husk_error *err);
 
 /* runc's rule for linux.sysctl: only namespaced sysctls (kernel.msg*,

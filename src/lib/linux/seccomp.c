@@ -11,6 +11,12 @@
  *   - every filter flag of the spec can be passed, including those libseccomp
  *     2.5 has no attribute for (SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV).
  *
+ * Building is slow (libseccomp needs ~30 ms for Docker's default profile on
+ * three architectures), so seccomp_compile() runs in the parent before the
+ * init is forked, and can keep the program in a cache directory keyed by
+ * the whole profile: the next container with the same profile loads it in
+ * microseconds. The init then only calls seccomp_load_prog().
+ *
  * Semantics follow runc: a rule whose action equals the default action is
  * dropped, syscall names unknown to libseccomp are skipped (profiles list
  * syscalls of every architecture), and a rule with several conditions on the
@@ -19,6 +25,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
@@ -217,13 +224,11 @@ static int add_rule(scmp_filter_ctx ctx, const struct husk_seccomp_rule *r, size
         return 0;
 }
 
-/* Build the libseccomp filter for s. No side effect besides memory. */
-static int build_filter(const struct husk_seccomp *s, scmp_filter_ctx *out, unsigned long *kflags,
-                        struct husk_error *err)
+/* The checks that need no libseccomp context: actions, arch and flag names,
+ * conditions. Computes the seccomp(2) flags. */
+static int check_profile(const struct husk_seccomp *s, unsigned long *kflags, struct husk_error *err)
 {
-        _cleanup_(ctx_releasep) scmp_filter_ctx ctx = NULL;
-        uint32_t def;
-        int rc;
+        uint32_t def, act;
 
         *kflags = 0;
         if (action_value(s->default_action, &s->default_errno_ret, &def) < 0)
@@ -232,14 +237,60 @@ static int build_filter(const struct husk_seccomp *s, scmp_filter_ctx *out, unsi
          * of NOTIFY would block that too. */
         if (s->default_action == HUSK_SCMP_ACT_NOTIFY)
                 return husk_error_set(err, 0, "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be used as default action");
-
         for (char **f = s->flags; f && *f; f++) {
                 unsigned long v;
                 if (flag_value(*f, &v) < 0)
                         return husk_error_set(err, 0, "linux.seccomp.flags: unknown flag %s", *f);
                 *kflags |= v;
         }
+        for (char **a = s->architectures; a && *a; a++) {
+                bool known;
+                (void)arch_token(*a, &known);
+                if (!known)
+                        return husk_error_set(err, 0, "linux.seccomp.architectures: unknown architecture %s", *a);
+        }
+        for (size_t i = 0; i < s->n_syscalls; i++) {
+                const struct husk_seccomp_rule *r = &s->syscalls[i];
+                if (action_value(r->action, &r->errno_ret, &act) < 0)
+                        return husk_error_set(err, 0, "linux.seccomp.syscalls[%zu].action: unknown action", i);
+                for (char **n = r->names; n && *n; n++) {
+                        if (**n == '\0')
+                                return husk_error_set(err, 0, "linux.seccomp.syscalls[%zu].names: empty syscall name", i);
+                        if (r->action == HUSK_SCMP_ACT_NOTIFY && strcmp(*n, "write") == 0)
+                                return husk_error_set(err, 0, "linux.seccomp.syscalls[%zu]: SCMP_ACT_NOTIFY cannot be used for the write syscall", i);
+                }
+                if (r->n_args > SECCOMP_MAX_ARGS)
+                        return husk_error_set(err, 0, "linux.seccomp.syscalls[%zu].args: at most %d conditions, got %zu",
+                                              i, SECCOMP_MAX_ARGS, r->n_args);
+                for (size_t j = 0; j < r->n_args; j++) {
+                        enum scmp_compare op;
+                        if (r->args[j].index >= SECCOMP_MAX_ARGS)
+                                return husk_error_set(err, 0, "linux.seccomp.syscalls[%zu].args[%zu].index: %u is out of range 0..5",
+                                                      i, j, r->args[j].index);
+                        if (op_value(r->args[j].op, &op) < 0)
+                                return husk_error_set(err, 0, "linux.seccomp.syscalls[%zu].args[%zu].op: unknown operator",
+                                                      i, j);
+                }
+        }
+        if (uses_notify(s)) {
+                *kflags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+                /* TSYNC reports a failing thread as its tid, which collides
+                 * with the listener fd as return value: ask for ESRCH. */
+                if (*kflags & SECCOMP_FILTER_FLAG_TSYNC)
+                        *kflags |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
+        }
+        return 0;
+}
 
+/* Build the libseccomp filter for a checked profile. No side effect
+ * besides memory. */
+static int build_filter(const struct husk_seccomp *s, scmp_filter_ctx *out, struct husk_error *err)
+{
+        _cleanup_(ctx_releasep) scmp_filter_ctx ctx = NULL;
+        uint32_t def;
+        int rc;
+
+        (void)action_value(s->default_action, &s->default_errno_ret, &def);
         ctx = seccomp_init(def);
         if (!ctx)
                 return husk_error_set(err, EINVAL, "linux.seccomp: create filter with default action %s",
@@ -252,8 +303,6 @@ static int build_filter(const struct husk_seccomp *s, scmp_filter_ctx *out, unsi
         for (char **a = s->architectures; a && *a; a++) {
                 bool known;
                 uint32_t tok = arch_token(*a, &known);
-                if (!known)
-                        return husk_error_set(err, 0, "linux.seccomp.architectures: unknown architecture %s", *a);
                 if (tok == 0) {
                         log_warn("seccomp: architecture %s is not supported by libseccomp %d.%d.%d, ignored", *a,
                                  SCMP_VER_MAJOR, SCMP_VER_MINOR, SCMP_VER_MICRO);
@@ -268,21 +317,14 @@ static int build_filter(const struct husk_seccomp *s, scmp_filter_ctx *out, unsi
                 const struct husk_seccomp_rule *r = &s->syscalls[i];
                 uint32_t act;
 
-                if (action_value(r->action, &r->errno_ret, &act) < 0)
-                        return husk_error_set(err, 0, "linux.seccomp.syscalls[%zu].action: unknown action", i);
-                if (r->action == HUSK_SCMP_ACT_NOTIFY)
-                        for (char **n = r->names; n && *n; n++)
-                                if (strcmp(*n, "write") == 0)
-                                        return husk_error_set(err, 0, "linux.seccomp.syscalls[%zu]: SCMP_ACT_NOTIFY cannot be used for the write syscall", i);
+                (void)action_value(r->action, &r->errno_ret, &act);
+                /* libseccomp refuses a rule with the default action; it would
+                 * change nothing anyway. */
+                if (act == def) {
+                        log_debug("seccomp: syscalls[%zu] has the default action, skipped", i);
+                        continue;
+                }
                 for (char **n = r->names; n && *n; n++) {
-                        if (**n == '\0')
-                                return husk_error_set(err, 0, "linux.seccomp.syscalls[%zu].names: empty syscall name", i);
-                        /* libseccomp refuses a rule with the default action;
-                         * it would change nothing anyway. */
-                        if (act == def) {
-                                log_debug("seccomp: rule for %s has the default action, skipped", *n);
-                                continue;
-                        }
                         int nr = seccomp_syscall_resolve_name(*n);
                         if (nr == __NR_SCMP_ERROR) {
                                 log_debug("seccomp: unknown syscall %s, skipped", *n);
@@ -292,30 +334,18 @@ static int build_filter(const struct husk_seccomp *s, scmp_filter_ctx *out, unsi
                                 return -1;
                 }
         }
-
-        if (uses_notify(s)) {
-                *kflags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
-                /* TSYNC reports a failing thread as its tid, which collides
-                 * with the listener fd as return value: ask for ESRCH. */
-                if (*kflags & SECCOMP_FILTER_FLAG_TSYNC)
-                        *kflags |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
-        }
-
         *out = TAKE_PTR(ctx);
         return 0;
 }
 
 int seccomp_validate(const struct husk_seccomp *s, struct husk_error *err)
 {
-        scmp_filter_ctx ctx = NULL;
         unsigned long kflags;
 
         if (!s)
                 return 0;
-        if (build_filter(s, &ctx, &kflags, err) < 0)
+        if (check_profile(s, &kflags, err) < 0)
                 return -1;
-        seccomp_release(ctx);
-
         for (char **f = s->flags; f && *f; f++) {
                 unsigned long v = 0;
                 (void)flag_value(*f, &v);
@@ -327,8 +357,22 @@ int seccomp_validate(const struct husk_seccomp *s, struct husk_error *err)
         return 0;
 }
 
-/* libseccomp's BPF, read back from a memfd into prog (BPF_MAXINSNS at most). */
-static int export_bpf(scmp_filter_ctx ctx, struct sock_filter *prog, size_t *n_insns, struct husk_error *err)
+/* ---- compiled programs and their cache ---- */
+
+struct husk_seccomp_prog {
+        unsigned long flags;            /* for seccomp(2), NEW_LISTENER included */
+        size_t len;                     /* instructions */
+        struct sock_filter insns[];
+};
+
+void seccomp_prog_free(struct husk_seccomp_prog *prog)
+{
+        free(prog);
+}
+
+/* libseccomp's BPF, read back from a memfd. */
+static int export_prog(scmp_filter_ctx ctx, unsigned long kflags, struct husk_seccomp_prog **out,
+                       struct husk_error *err)
 {
         _cleanup_close_ int fd = memfd_create("husk-seccomp", MFD_CLOEXEC);
         struct stat st;
@@ -346,46 +390,232 @@ static int export_bpf(scmp_filter_ctx ctx, struct sock_filter *prog, size_t *n_i
                                       (long long)st.st_size);
         size_t n = (size_t)st.st_size / sizeof(struct sock_filter);
         if (n > BPF_MAXINSNS)
-                return husk_error_set(err, E2BIG, "seccomp: filter has %zu instructions, the kernel allows %d", n,
+                return husk_error_set(err, E2BIG, "seccomp: the filter has %zu instructions, the kernel allows %d", n,
                                       BPF_MAXINSNS);
-        if (pread(fd, prog, (size_t)st.st_size, 0) != st.st_size)
+        struct husk_seccomp_prog *p = xmalloc(sizeof(*p) + (size_t)st.st_size);
+        p->flags = kflags;
+        p->len = n;
+        if (pread(fd, p->insns, (size_t)st.st_size, 0) != st.st_size) {
+                free(p);
                 return husk_error_sys(err, "seccomp: read exported filter");
-        *n_insns = n;
+        }
+        *out = p;
         return 0;
 }
 
-int seccomp_load_filter(const struct husk_seccomp *s, int *notify_fd, struct husk_error *err)
-{
-        /* On the stack: after the filter is loaded nothing is freed. */
-        struct sock_filter insns[BPF_MAXINSNS];
-        scmp_filter_ctx ctx = NULL;
-        unsigned long kflags;
-        size_t n = 0;
+/* The cache key: everything the program depends on, serialized. A cache
+ * file holds its full key, so a hash collision only costs a recompile. */
+struct keybuf {
+        char *data;
+        size_t len, cap;
+};
 
-        if (notify_fd)
-                *notify_fd = -1;
+static void key_put(struct keybuf *k, const void *p, size_t n)
+{
+        if (k->len + n > k->cap) {
+                k->cap = (k->len + n) * 2 + 256;
+                k->data = xrealloc(k->data, k->cap);
+        }
+        memcpy(k->data + k->len, p, n);
+        k->len += n;
+}
+
+static void key_u64(struct keybuf *k, uint64_t v)
+{
+        key_put(k, &v, sizeof(v));
+}
+
+static void key_str(struct keybuf *k, const char *s)
+{
+        key_put(k, s, strlen(s) + 1);
+}
+
+static void key_strv(struct keybuf *k, char **v)
+{
+        key_u64(k, strv_length(v));
+        for (; v && *v; v++)
+                key_str(k, *v);
+}
+
+static void profile_key(const struct husk_seccomp *s, unsigned long kflags, struct keybuf *k)
+{
+        const struct scmp_version *ver = seccomp_version();
+        uint32_t v;
+
+        key_str(k, "husk-seccomp-1");
+        key_u64(k, ((uint64_t)ver->major << 32) | ((uint64_t)ver->minor << 16) | ver->micro);
+        key_u64(k, seccomp_arch_native());
+        key_u64(k, seccomp_api_get());
+        key_u64(k, kflags);
+        (void)action_value(s->default_action, &s->default_errno_ret, &v);
+        key_u64(k, v);
+        key_strv(k, s->architectures);
+        key_u64(k, s->n_syscalls);
+        for (size_t i = 0; i < s->n_syscalls; i++) {
+                const struct husk_seccomp_rule *r = &s->syscalls[i];
+                (void)action_value(r->action, &r->errno_ret, &v);
+                key_u64(k, v);
+                key_strv(k, r->names);
+                key_u64(k, r->n_args);
+                for (size_t j = 0; j < r->n_args; j++) {
+                        key_u64(k, r->args[j].index);
+                        key_u64(k, (uint64_t)r->args[j].op);
+                        key_u64(k, r->args[j].value);
+                        key_u64(k, r->args[j].value_two);
+                }
+        }
+}
+
+static uint64_t fnv1a(const char *p, size_t n)
+{
+        uint64_t h = UINT64_C(0xcbf29ce484222325);
+        for (size_t i = 0; i < n; i++) {
+                h ^= (unsigned char)p[i];
+                h *= UINT64_C(0x100000001b3);
+        }
+        return h;
+}
+
+#define CACHE_MAGIC "HUSKBPF1"
+
+/* A cache dir we may trust: ours, not writable by others. Created 0700. */
+static bool cache_dir_usable(const char *dir)
+{
+        struct stat st;
+
+        if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+                return false;
+        if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+                return false;
+        return st.st_uid == geteuid() && !(st.st_mode & 022);
+}
+
+static struct husk_seccomp_prog *cache_lookup(const char *path, const struct keybuf *k)
+{
+        _cleanup_free_ char *data = NULL;
+        struct husk_error e;
+        size_t len = 0, off = 0;
+        uint32_t klen, n;
+        uint64_t flags;
+
+        if (read_file_at(AT_FDCWD, path, &data, &len, &e) < 0)
+                return NULL;
+        if (len < 8 + 4 || memcmp(data, CACHE_MAGIC, 8) != 0)
+                return NULL;
+        off = 8;
+        memcpy(&klen, data + off, 4);
+        off += 4;
+        if (klen != k->len || len - off < (size_t)klen + 8 + 4 || memcmp(data + off, k->data, klen) != 0)
+                return NULL;
+        off += klen;
+        memcpy(&flags, data + off, 8);
+        off += 8;
+        memcpy(&n, data + off, 4);
+        off += 4;
+        if (n == 0 || n > BPF_MAXINSNS || len - off != (size_t)n * sizeof(struct sock_filter))
+                return NULL;
+        struct husk_seccomp_prog *p = xmalloc(sizeof(*p) + len - off);
+        p->flags = (unsigned long)flags;
+        p->len = n;
+        memcpy(p->insns, data + off, len - off);
+        return p;
+}
+
+static void cache_store(const char *path, const struct keybuf *k, const struct husk_seccomp_prog *p)
+{
+        struct keybuf f = { 0 };
+        struct husk_error e;
+        uint32_t klen = (uint32_t)k->len, n = (uint32_t)p->len;
+        uint64_t flags = p->flags;
+
+        key_put(&f, CACHE_MAGIC, 8);
+        key_put(&f, &klen, 4);
+        key_put(&f, k->data, k->len);
+        key_put(&f, &flags, 8);
+        key_put(&f, &n, 4);
+        key_put(&f, p->insns, p->len * sizeof(struct sock_filter));
+        if (write_file_atomic(path, f.data, f.len, 0600, &e) < 0)
+                log_debug("seccomp: cache %s not written: %s", path, e.msg);
+        free(f.data);
+}
+
+int seccomp_compile(const struct husk_seccomp *s, const char *cache_dir, struct husk_seccomp_prog **out,
+                    struct husk_error *err)
+{
+        _cleanup_(ctx_releasep) scmp_filter_ctx ctx = NULL;
+        _cleanup_free_ char *path = NULL;
+        struct keybuf key = { 0 };
+        unsigned long kflags;
+
+        *out = NULL;
         if (!s)
                 return 0;
-        if (build_filter(s, &ctx, &kflags, err) < 0)
-                return husk_error_wrap(err, "seccomp");
-        int rc = export_bpf(ctx, insns, &n, err);
-        seccomp_release(ctx);
-        if (rc < 0)
+        if (check_profile(s, &kflags, err) < 0)
                 return -1;
+        if (cache_dir && cache_dir_usable(cache_dir)) {
+                profile_key(s, kflags, &key);
+                path = xasprintf("%s/%016llx.bpf", cache_dir, (unsigned long long)fnv1a(key.data, key.len));
+                *out = cache_lookup(path, &key);
+                if (*out) {
+                        free(key.data);
+                        return 0;
+                }
+        }
+        if (build_filter(s, &ctx, err) < 0 || export_prog(ctx, kflags, out, err) < 0) {
+                free(key.data);
+                return -1;
+        }
+        if (path)
+                cache_store(path, &key, *out);
+        free(key.data);
+        return 0;
+}
 
-        struct sock_fprog prog = { .len = (unsigned short)n, .filter = insns };
-        long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, kflags, &prog);
+/* seccomp(2) and nothing else: the filter is live when it returns. */
+static int load_raw(unsigned long flags, struct sock_filter *insns, size_t n, int *notify_fd, struct husk_error *err)
+{
+        struct sock_fprog fprog = { .len = (unsigned short)n, .filter = insns };
+        long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &fprog);
+
         if (r < 0) {
                 if (errno == EACCES)
                         return husk_error_sys(err, "load seccomp filter (no_new_privs is not set and the process lacks "
                                                    "CAP_SYS_ADMIN: load it before dropping capabilities)");
-                return husk_error_sys(err, "load seccomp filter (flags 0x%lx)", kflags);
+                return husk_error_sys(err, "load seccomp filter (flags 0x%lx)", flags);
         }
-        if (kflags & SECCOMP_FILTER_FLAG_NEW_LISTENER) {
+        if (flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) {
                 if (notify_fd)
                         *notify_fd = (int)r;
                 else
                         close((int)r);
         }
         return 0;
+}
+
+int seccomp_load_prog(const struct husk_seccomp_prog *prog, int *notify_fd, struct husk_error *err)
+{
+        if (notify_fd)
+                *notify_fd = -1;
+        if (!prog)
+                return 0;
+        return load_raw(prog->flags, (struct sock_filter *)prog->insns, prog->len, notify_fd, err);
+}
+
+int seccomp_load_filter(const struct husk_seccomp *s, int *notify_fd, struct husk_error *err)
+{
+        /* Copied to the stack so nothing is freed once the filter is live. */
+        struct sock_filter insns[BPF_MAXINSNS];
+        struct husk_seccomp_prog *heap = NULL;
+
+        if (notify_fd)
+                *notify_fd = -1;
+        if (!s)
+                return 0;
+        if (seccomp_compile(s, NULL, &heap, err) < 0)
+                return -1;
+        unsigned long flags = heap->flags;
+        size_t n = heap->len;
+        memcpy(insns, heap->insns, n * sizeof(struct sock_filter));
+        seccomp_prog_free(heap);
+        return load_raw(flags, insns, n, notify_fd, err);
 }
