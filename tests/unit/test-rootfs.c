@@ -118,6 +118,7 @@ static void build_rootfs(void)
         mk("%s/ro-dir", rootfs);
         mk("%s/masked-dir", rootfs);
         mk("%s/src", tmp);
+        mk("%s/fakedev", tmp);
         copy_busybox();
 
         snprintf(p, sizeof(p), "%s/etc/hello", rootfs);
@@ -156,9 +157,13 @@ static void rm_rf_at(int dfd)
         closedir(d);
 }
 
+static pid_t main_pid;
+
 static void cleanup(void)
 {
-        if (!tmp[0])
+        /* exit() in a forked child runs this too: only the test's own
+         * process removes the tree. */
+        if (!tmp[0] || getpid() != main_pid)
                 return;
         int fd = open(tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (fd >= 0)
@@ -453,12 +458,16 @@ static void run_no_pivot(void)
 {
         char src_dir[256];
         snprintf(src_dir, sizeof(src_dir), "%s/src", tmp);
+        char fake_dev[256];
+        snprintf(fake_dev, sizeof(fake_dev), "%s/fakedev", tmp);
+        /* /dev bound from the host: runc creates no devices in it. */
         struct husk_mount mounts[] = {
                 mnt("/proc", "proc", "proc", NULL),
-                mnt("/dev", "tmpfs", "tmpfs", OPTS("nosuid", "mode=755")),
+                mnt("/dev", "bind", fake_dev, OPTS("rbind", "nosuid")),
                 mnt("/data-ro", "bind", src_dir, OPTS("bind", "ro")),
+                mnt("/shared", "bind", src_dir, OPTS("bind", "rshared")),
         };
-        struct husk_linux lx = { .masked_paths = OPTS("/proc/kcore") };
+        struct husk_linux lx = { .devices = test_devices, .n_devices = 1 };
         struct husk_spec spec = { .mounts = mounts, .n_mounts = ARRAY_SIZE(mounts), .linux = &lx };
         struct rootfs_opts opts = { .rootfs = rootfs, .no_pivot = true };
         struct husk_error err = { 0 };
@@ -473,7 +482,10 @@ static void run_no_pivot(void)
         CHECK(access("/bin/busybox", X_OK) == 0 && access("/etc/hello", F_OK) == 0, "chrooted into the rootfs");
         CHECK(readlink("/proc/self", buf, sizeof(buf)) == 1, "new /proc");
         CHECK(write_fails_with("/data-ro/new", EROFS), "ro bind");
-        CHECK(stat("/dev/null", &st) == 0 && st.st_rdev == makedev(1, 3), "/dev/null");
+        CHECK(lstat("/dev/null", &st) < 0 && lstat("/dev/ptmx", &st) < 0 && lstat("/dev/fd", &st) < 0,
+              "no devices in a bound /dev");
+        _cleanup_free_ char *sh = mountinfo_line("/shared");
+        CHECK(sh && strstr(sh, " shared:"), "rshared bind: %s", sh ? sh : "?");
         CHECK(write_fails_with("/newfile", EROFS) == false, "root stays writable");
         unlink("/newfile");
         /* The host's procfs got detached from our namespace. */
@@ -517,6 +529,71 @@ static void run_error(void)
               err.msg);
 }
 
+static struct husk_device userns_devices[] = {
+        { .path = "/dev/zero", .type = 'c', .major = 1, .minor = 5, .file_mode = { true, 0600 } },
+};
+
+/* In a user namespace: devices are bind mounts, sysfs without a network
+ * namespace is the host's, and host mounts carry locked flags. */
+static void run_userns(void)
+{
+        char src_dir[256];
+        snprintf(src_dir, sizeof(src_dir), "%s/src", tmp);
+        struct husk_mount mounts[] = {
+                mnt("/proc", "proc", "proc", NULL),
+                mnt("/dev", "tmpfs", "tmpfs", OPTS("nosuid", "strictatime", "mode=755", "size=65536k")),
+                mnt("/dev/pts", "devpts", "devpts",
+                    OPTS("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5")),
+                mnt("/dev/mqueue", "mqueue", "mqueue", OPTS("nosuid", "noexec", "nodev")),
+                mnt("/sys", "sysfs", "sysfs", OPTS("nosuid", "noexec", "nodev", "ro")),
+                mnt("/sys/fs/cgroup", "cgroup", "cgroup", OPTS("nosuid", "noexec", "nodev", "relatime", "ro")),
+                /* No atime word: the source's locked atime mode must be kept. */
+                mnt("/data-ro", "bind", src_dir, OPTS("rbind", "ro", "nosuid", "nodev")),
+                mnt("/data-rro", "bind", src_dir, OPTS("rbind", "rro")),
+        };
+        struct husk_linux lx = {
+                .devices = userns_devices,
+                .n_devices = ARRAY_SIZE(userns_devices),
+                .masked_paths = OPTS("/proc/keys", "/masked-dir"),
+                .readonly_paths = OPTS("/proc/sys"),
+        };
+        struct husk_spec spec = { .mounts = mounts, .n_mounts = ARRAY_SIZE(mounts), .linux = &lx };
+        struct rootfs_opts opts = { .rootfs = rootfs, .userns = true };
+        struct husk_error err = { 0 };
+        struct stat st;
+
+        if (rootfs_prepare(&spec, &opts, &err) < 0 || rootfs_pivot(&spec, &opts, &err) < 0 ||
+            rootfs_finalize(&spec, &opts, &err) < 0) {
+                fprintf(stderr, "userns: %s\n", err.msg);
+                exit(1);
+        }
+        CHECK(stat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3), "/dev/null");
+        _cleanup_free_ char *null = mountinfo_line("/dev/null");
+        CHECK(null != NULL, "/dev/null is a bind mount");
+        CHECK(stat("/dev/zero", &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 5), "device bound");
+        _cleanup_free_ char *zero = mountinfo_line("/dev/zero");
+        CHECK(zero != NULL, "/dev/zero is a bind mount");
+        int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+        CHECK(fd >= 0 && write(fd, "x", 1) == 1, "write /dev/null");
+        if (fd >= 0)
+                close(fd);
+        CHECK(fs_type("/sys") == SYSFS_MAGIC, "sysfs");
+        _cleanup_free_ char *sys = mountinfo_line("/sys");
+        CHECK(sys && has_opt(sys, "ro") && has_opt(sys, "nosuid"), "sysfs bind ro: %s", sys ? sys : "?");
+        CHECK(write_fails_with("/data-ro/new", EROFS), "ro bind in userns");
+        _cleanup_free_ char *ro = mountinfo_line("/data-ro");
+        CHECK(ro && has_opt(ro, "ro") && has_opt(ro, "nosuid") && has_opt(ro, "nodev"), "flags %s", ro ? ro : "?");
+        CHECK(write_fails_with("/data-rro/new", EROFS), "rro bind in userns");
+        CHECK(write_fails_with("/proc/sys/kernel/hostname", EROFS), "readonly /proc/sys");
+        CHECK(access("/masked-dir/secret", F_OK) < 0, "masked dir");
+        fd = open("/proc/keys", O_RDONLY | O_CLOEXEC);
+        char buf[16];
+        CHECK(fd >= 0 && read(fd, buf, sizeof(buf)) == 0, "masked /proc/keys");
+        if (fd >= 0)
+                close(fd);
+        CHECK(readlink("/dev/ptmx", buf, sizeof(buf)) == 8, "/dev/ptmx");
+}
+
 /* Run fn as PID 1 of new mount/pid/uts/ipc namespaces. Returns failures. */
 static int in_container(void (*fn)(void))
 {
@@ -546,6 +623,61 @@ static int in_container(void (*fn)(void))
         return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : 1;
 }
 
+/* Same, with a user namespace first (identity map written by the parent,
+ * so the host's mounts become locked in the container's mount namespace). */
+static int in_userns_container(void (*fn)(void))
+{
+        int up[2], down[2];
+        char c;
+        if (pipe2(up, O_CLOEXEC) < 0 || pipe2(down, O_CLOEXEC) < 0)
+                die("pipe");
+        pid_t pid = fork();
+        if (pid < 0)
+                die("fork");
+        if (pid == 0) {
+                if (unshare(CLONE_NEWUSER) < 0)
+                        die("unshare user");
+                if (write(up[1], "u", 1) != 1 || read(down[0], &c, 1) != 1)
+                        die("sync");
+                if (unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC) < 0)
+                        die("unshare");
+                if (mount("", "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+                        die("make / rslave");
+                pid_t init = fork();
+                if (init < 0)
+                        die("fork init");
+                if (init == 0) {
+                        fn();
+                        _exit(failures ? 1 : 0);
+                }
+                int st = 0;
+                if (waitpid(init, &st, 0) < 0)
+                        die("waitpid");
+                _exit(WIFEXITED(st) ? WEXITSTATUS(st) : 3);
+        }
+        if (read(up[0], &c, 1) != 1)
+                die("sync");
+        static const char map[] = "0 0 4294967295\n";
+        char path[64];
+        struct husk_error err = { 0 };
+        snprintf(path, sizeof(path), "/proc/%d/uid_map", pid);
+        if (write_file_at(AT_FDCWD, path, map, sizeof(map) - 1, &err) < 0)
+                die("%s", err.msg);
+        snprintf(path, sizeof(path), "/proc/%d/gid_map", pid);
+        if (write_file_at(AT_FDCWD, path, map, sizeof(map) - 1, &err) < 0)
+                die("%s", err.msg);
+        if (write(down[1], "g", 1) != 1)
+                die("sync");
+        close(up[0]);
+        close(up[1]);
+        close(down[0]);
+        close(down[1]);
+        int st = 0;
+        if (waitpid(pid, &st, 0) < 0)
+                die("waitpid");
+        return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : 1;
+}
+
 int main(void)
 {
         if (geteuid() != 0) {
@@ -557,6 +689,7 @@ int main(void)
                 return 77;
         }
         int before = count_lines("/proc/self/mountinfo");
+        main_pid = getpid();
         build_rootfs();
         atexit(cleanup);
 
@@ -567,6 +700,10 @@ int main(void)
         }
         if (in_container(run_no_pivot)) {
                 fprintf(stderr, "FAIL: no-pivot\n");
+                bad++;
+        }
+        if (in_userns_container(run_userns)) {
+                fprintf(stderr, "FAIL: user namespace\n");
                 bad++;
         }
         if (in_container(run_error)) {
