@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "commit.h"
 #include "config.h"
 #include "util/log.h"
 #include "util/util.h"
