@@ -516,6 +516,13 @@ static void run_error(void)
         CHECK(strcmp(err.msg, want) == 0, "message: %s", err.msg);
         CHECK(err.errnum == ENOENT, "errnum %d", err.errnum);
 
+        /* The mount's own failure: just the reason after the mount's name. */
+        struct husk_mount m1[] = { mnt("/x", "nosuchfs", "none", NULL) };
+        struct husk_spec s1 = { .mounts = m1, .n_mounts = 1 };
+        CHECK(rootfs_prepare(&s1, &opts, &err) < 0 &&
+                      strcmp(err.msg, "mount \"none\" on \"/x\" (mounts[0]): no such device") == 0,
+              "message: %s", err.msg);
+
         /* A procfs can't go through a symlink or onto a file. */
         struct husk_mount m2[] = { mnt("/etc/hello", "proc", "proc", NULL) };
         struct husk_spec s2 = { .mounts = m2, .n_mounts = 1 };
@@ -594,14 +601,52 @@ static void run_userns(void)
         CHECK(readlink("/dev/ptmx", buf, sizeof(buf)) == 8, "/dev/ptmx");
 }
 
+/* With a cgroup namespace: cgroup filesystems mounted, not bound. */
+static void run_cgroupns(void)
+{
+        struct husk_mount mounts[] = {
+                mnt("/proc", "proc", "proc", NULL),
+                mnt("/sys", "sysfs", "sysfs", OPTS("nosuid", "noexec", "nodev", "ro")),
+                mnt("/sys/fs/cgroup", "cgroup", "cgroup", OPTS("nosuid", "noexec", "nodev", "relatime", "ro")),
+        };
+        struct husk_spec spec = { .mounts = mounts, .n_mounts = ARRAY_SIZE(mounts) };
+        struct rootfs_opts opts = { .rootfs = rootfs, .cgroupns = true };
+        struct husk_error err = { 0 };
+
+        if (rootfs_prepare(&spec, &opts, &err) < 0 || rootfs_pivot(&spec, &opts, &err) < 0 ||
+            rootfs_finalize(&spec, &opts, &err) < 0) {
+                fprintf(stderr, "cgroupns: %s\n", err.msg);
+                exit(1);
+        }
+        if (fs_type("/sys/fs/cgroup") == CGROUP2_SUPER_MAGIC) {
+                CHECK(access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0, "cgroup2 mounted");
+                return;
+        }
+        _cleanup_free_ char *mem = mountinfo_line("/sys/fs/cgroup/memory");
+        CHECK(mem && strstr(mem, " / /sys/fs/cgroup/memory ") && strstr(mem, " - cgroup ") && has_opt(mem, "ro"),
+              "memory cgroupfs: %s", mem ? mem : "?");
+        CHECK(access("/sys/fs/cgroup/memory/memory.limit_in_bytes", F_OK) == 0, "memory files");
+        _cleanup_free_ char *sd = mountinfo_line("/sys/fs/cgroup/systemd");
+        CHECK(sd && strstr(sd, "name=systemd"), "named hierarchy: %s", sd ? sd : "?");
+        if (access("/sys/fs/cgroup/unified", F_OK) == 0)
+                CHECK(fs_type("/sys/fs/cgroup/unified") == CGROUP2_SUPER_MAGIC, "unified");
+}
+
 /* Run fn as PID 1 of new mount/pid/uts/ipc namespaces. Returns failures. */
+static int in_container_ns(void (*fn)(void), int extra_ns);
+
 static int in_container(void (*fn)(void))
+{
+        return in_container_ns(fn, 0);
+}
+
+static int in_container_ns(void (*fn)(void), int extra_ns)
 {
         pid_t pid = fork();
         if (pid < 0)
                 die("fork");
         if (pid == 0) {
-                if (unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC) < 0)
+                if (unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | extra_ns) < 0)
                         die("unshare");
                 if (mount("", "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
                         die("make / rslave");
@@ -700,6 +745,10 @@ int main(void)
         }
         if (in_container(run_no_pivot)) {
                 fprintf(stderr, "FAIL: no-pivot\n");
+                bad++;
+        }
+        if (in_container_ns(run_cgroupns, CLONE_NEWCGROUP)) {
+                fprintf(stderr, "FAIL: cgroup namespace\n");
                 bad++;
         }
         if (in_userns_container(run_userns)) {

@@ -33,7 +33,7 @@ static int dev_fail(struct husk_error *err, int e, const char *what, const char 
 /* Bind the host's node at the same path onto an empty file in the rootfs. */
 static int bind_device(int root_fd, const struct husk_device *d, struct husk_error *err)
 {
-        _cleanup_close_ int fd = mkfile_in_root(root_fd, d->path, 0000, err);
+        _cleanup_close_ int fd = mkfile_in_root(root_fd, d->path, 0666, err);
         if (fd < 0)
                 return -1;
         char p[32];

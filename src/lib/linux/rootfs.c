@@ -75,6 +75,18 @@ static int HUSK_FMT(3, 4) fail(struct husk_error *err, int errnum, const char *f
         return -1;
 }
 
+/* Just the reason: the caller's context already says what was mounted. */
+static int fail_errno(struct husk_error *err, int errnum)
+{
+        fail(err, errnum, "%s", "");
+        /* fail() wrote ": reason"; drop the separator. */
+        size_t n = strlen(err->msg);
+        if (n >= 2 && err->msg[0] == ':' && err->msg[1] == ' ')
+                memmove(err->msg, err->msg + 2, n - 1);
+        errno = errnum;
+        return -1;
+}
+
 static int mount_fd(const char *src, int fd, const char *type, unsigned long flags, const char *data)
 {
         char p[32];
@@ -416,7 +428,7 @@ static int mount_bind(const struct rootfs_ctx *ctx, const char *source, const ch
                 return -1;
 
         if (mount_fd(source, fd, NULL, MS_BIND | (flags & MS_REC), NULL) < 0)
-                return fail(err, errno, "bind");
+                return fail_errno(err, errno);
         close(fd);
         fd = -1;
 
@@ -539,7 +551,7 @@ static int mount_tmpfs(const struct rootfs_ctx *ctx, const char *source, const c
 
         if (!mf->tmpcopyup) {
                 if (mount_fd(source, fd, "tmpfs", flags, d) < 0)
-                        return fail(err, errno, "mount");
+                        return fail_errno(err, errno);
                 if (keep_mode(ctx, dest, existed, st.st_mode & 07777, err) < 0)
                         return -1;
                 return apply_propagation_and_attrs(ctx, dest, mf, err);
@@ -553,7 +565,7 @@ static int mount_tmpfs(const struct rootfs_ctx *ctx, const char *source, const c
                 return fail(err, errno, "tmpcopyup: mkdtemp");
         int r = -1;
         if (mount(source, tmpdir, "tmpfs", flags, d) < 0) {
-                fail(err, errno, "mount");
+                fail_errno(err, errno);
                 goto out_rmdir;
         }
         {
@@ -611,7 +623,7 @@ static int mount_plain(const struct rootfs_ctx *ctx, const struct husk_mount *m,
                 /* Older kernels can't label mqueue: retry without (runc). */
                 if (!(ctx->label && is_type(m, "mqueue")) ||
                     mount_fd(m->source ? m->source : type, fd, type, flags, mf->data) < 0)
-                        return fail(err, e, "mount");
+                        return fail_errno(err, e);
         }
         return apply_propagation_and_attrs(ctx, dest, mf, err);
 }
@@ -664,19 +676,17 @@ static void hier_add(struct cgroup_scan *cs, const struct mountinfo *mi, const s
         for (size_t i = 0; i < cs->n_hiers; i++)
                 if (cs->hiers[i].v2 == v2 && strcmp(cs->hiers[i].controllers, l->controllers) == 0)
                         return; /* first mount of a hierarchy wins */
-        /* Our path relative to the mount's root. */
+        /* Our path relative to the mount's root: none when the mount shows
+         * a part of the tree we're not in (only a cgroupns mount works). */
         const char *rel = l->path;
-        if (strcmp(mi->root, "/") != 0) {
-                if (!path_has_prefix(l->path, mi->root))
-                        return;
-                rel = l->path + strlen(mi->root);
-        }
+        if (strcmp(mi->root, "/") != 0)
+                rel = path_has_prefix(l->path, mi->root) ? l->path + strlen(mi->root) : NULL;
         const char *base = strrchr(mi->mountpoint, '/');
         base = base ? base + 1 : mi->mountpoint;
         cs->hiers = xrealloc(cs->hiers, (cs->n_hiers + 1) * sizeof(*cs->hiers));
         cs->hiers[cs->n_hiers++] = (struct cgroup_hier){
                 .name = xstrdup(base),
-                .source = xasprintf("%s%s%s", mi->mountpoint, *rel == '/' ? "" : "/", rel),
+                .source = rel ? xasprintf("%s%s%s", mi->mountpoint, *rel == '/' ? "" : "/", rel) : NULL,
                 .controllers = xstrdup(l->controllers),
                 .v2 = v2,
         };
@@ -740,11 +750,11 @@ static int mount_cgroup2(const struct rootfs_ctx *ctx, const struct husk_mount *
                 if (fd < 0)
                         return -1;
                 if (mount_fd(m->source ? m->source : "cgroup2", fd, "cgroup2", flags & ~MS_BIND, mf->data) < 0)
-                        return fail(err, errno, "mount cgroup2");
+                        return fail_errno(err, errno);
                 return apply_propagation_and_attrs(ctx, dest, mf, err);
         }
-        if (!h)
-                return fail(err, ENOENT, "no cgroup2 hierarchy of ours on the host");
+        if (!h || !h->source)
+                return fail(err, ENOENT, "no cgroup2 mount on the host shows our cgroup");
         /* No cgroup namespace: show only our own cgroup, not the host's tree. */
         return mount_bind(ctx, h->source, dest, mf, flags | MS_BIND, err);
 }
@@ -784,7 +794,9 @@ static int mount_cgroup(const struct rootfs_ctx *ctx, const struct husk_mount *m
                         const char *src = strcmp(h->name, "systemd") == 0 ? "systemd" : "cgroup";
                         r = mount_fd(src, fd, "cgroup", f, h->controllers);
                         if (r < 0)
-                                fail(err, errno, "mount cgroup %s", h->controllers);
+                                fail_errno(err, errno);
+                } else if (!h->source) {
+                        r = fail(err, ENOENT, "no mount on the host shows our cgroup");
                 } else {
                         r = mount_bind(ctx, h->source, sub, mf, flags | MS_BIND | MS_REC, err);
                 }
