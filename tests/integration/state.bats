@@ -25,7 +25,7 @@ load helpers
         run_detached "$CID"
         pid=$(container_pid "$CID")
         [[ $(tr '\0' ' ' <"/proc/$pid/cmdline") == "sleep 1000 " ]]
-        [[ $(readlink "/proc/$pid/ns/pid") != $(readlink /proc/self/ns/pid) ]]
+        [[ $(readlink "/proc/$pid/ns/pid") != "$(readlink /proc/self/ns/pid)" ]]
 }
 
 @test "state shows the annotations of config.json" {

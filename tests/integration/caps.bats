@@ -1,0 +1,88 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# process.capabilities: the five sets, read from /proc/self/status.
+
+load helpers
+
+# caps_of: run the container and print "Inh Prm Eff Bnd Amb" masks.
+caps_of() {
+        set_cmd 'for s in CapInh CapPrm CapEff CapBnd CapAmb; do grep "^$s:" /proc/self/status | cut -f2; done | tr "\n" " "'
+        run runtime run "$CID" </dev/null
+        assert_status 0
+        echo "$output"
+}
+
+@test "the default spec: AUDIT_WRITE, KILL, NET_BIND_SERVICE in every set but inheritable" {
+        m=$(cap_mask CAP_AUDIT_WRITE CAP_KILL CAP_NET_BIND_SERVICE)
+        read -r inh prm eff bnd amb <<<"$(caps_of)"
+        [[ $inh == 0000000000000000 ]]
+        [[ $prm == "$m" && $eff == "$m" && $bnd == "$m" ]]
+        # ambient needs the inheritable set: with none, none is raised
+        [[ $amb == 0000000000000000 || $amb == "$m" ]]
+}
+
+@test "each set on its own" {
+        update_config '.process.capabilities = {
+                "bounding": ["CAP_CHOWN", "CAP_KILL", "CAP_SYS_ADMIN", "CAP_NET_RAW"],
+                "permitted": ["CAP_CHOWN", "CAP_KILL", "CAP_SYS_ADMIN"],
+                "effective": ["CAP_CHOWN", "CAP_KILL"],
+                "inheritable": ["CAP_KILL", "CAP_SYS_ADMIN"],
+                "ambient": ["CAP_KILL"]}'
+        read -r inh prm eff bnd amb <<<"$(caps_of)"
+        [[ $bnd == "$(cap_mask CAP_CHOWN CAP_KILL CAP_SYS_ADMIN CAP_NET_RAW)" ]]
+        [[ $prm == "$(cap_mask CAP_CHOWN CAP_KILL CAP_SYS_ADMIN)" ]]
+        # execve as root makes the effective set the permitted one
+        [[ $eff == "$(cap_mask CAP_CHOWN CAP_KILL CAP_SYS_ADMIN)" ]]
+        [[ $inh == "$(cap_mask CAP_KILL CAP_SYS_ADMIN)" ]]
+        [[ $amb == "$(cap_mask CAP_KILL)" ]]
+}
+
+@test "no capabilities at all" {
+        update_config '.process.capabilities = {}'
+        read -r inh prm eff bnd amb <<<"$(caps_of)"
+        for m in $inh $prm $eff $bnd $amb; do
+                [[ $m == 0000000000000000 ]]
+        done
+}
+
+@test "no process.capabilities object: no capabilities" {
+        update_config 'del(.process.capabilities)'
+        read -r inh prm eff bnd amb <<<"$(caps_of)"
+        for m in $inh $prm $eff $bnd $amb; do
+                [[ $m == 0000000000000000 ]]
+        done
+}
+
+@test "a non-root user keeps ambient capabilities" {
+        update_config '.process.user = {"uid": 1000, "gid": 1000} | .process.capabilities = {
+                "bounding": ["CAP_NET_BIND_SERVICE", "CAP_KILL"],
+                "permitted": ["CAP_NET_BIND_SERVICE", "CAP_KILL"],
+                "effective": ["CAP_NET_BIND_SERVICE", "CAP_KILL"],
+                "inheritable": ["CAP_NET_BIND_SERVICE"],
+                "ambient": ["CAP_NET_BIND_SERVICE"]}'
+        read -r inh prm eff bnd amb <<<"$(caps_of)"
+        m=$(cap_mask CAP_NET_BIND_SERVICE)
+        [[ $amb == "$m" && $eff == "$m" && $prm == "$m" ]]
+}
+
+@test "a dropped capability is enforced: chown without CAP_CHOWN fails" {
+        writable_root
+        set_cmd 'touch /f && chown 1000 /f && echo chowned'
+        run runtime run "$CID" </dev/null
+        [[ $status -ne 0 ]]
+        assert_output_contains "Operation not permitted"
+        update_config '.process.capabilities.effective += ["CAP_CHOWN"] | .process.capabilities.permitted += ["CAP_CHOWN"] | .process.capabilities.bounding += ["CAP_CHOWN"]'
+        run runtime run "$CID" </dev/null
+        assert_status 0
+        [[ $output == chowned ]]
+}
+
+@test "an unknown capability name is an error (husk)" {
+        husk_only 'runc 1.1.5 only warns about unknown capabilities'
+        update_config '.process.capabilities.bounding += ["CAP_NO_SUCH_THING"]'
+        set_args true
+        run runtime run "$CID" </dev/null
+        [[ $status -ne 0 ]]
+        assert_output_contains CAP_NO_SUCH_THING
+        assert_no_state
+}
