@@ -272,6 +272,7 @@ static void checks_inside(void)
         /* ro,nosuid,noexec,nodev bind. */
         CHECK(write_fails_with("/data-ro/new", EROFS), "write into ro bind");
         CHECK(access("/data-ro/file", R_OK) == 0, "ro bind content");
+        CHECK(access("/rel/file", R_OK) == 0, "bind with a source relative to the bundle");
         _cleanup_free_ char *ro = mountinfo_line("/data-ro");
         CHECK(ro && has_opt(ro, "ro") && has_opt(ro, "nosuid") && has_opt(ro, "noexec") && has_opt(ro, "nodev"),
               "ro bind flags: %s", ro ? ro : "(no mount)");
@@ -410,6 +411,7 @@ static void run_full(void)
                 mnt("/evil", "tmpfs", "tmpfs", NULL),
                 mnt("/ro-tmpfs", "tmpfs", "tmpfs", OPTS("ro")),
                 mnt("/proc/uptime", "bind", src_file, OPTS("bind", "ro")),
+                mnt("/rel", "none", "src", OPTS("rbind")),      /* relative to the bundle */
         };
         struct husk_linux lx = {
                 .devices = test_devices,
@@ -423,7 +425,7 @@ static void run_full(void)
                 .n_mounts = ARRAY_SIZE(mounts),
                 .linux = &lx,
         };
-        struct rootfs_opts opts = { .rootfs = rootfs };
+        struct rootfs_opts opts = { .rootfs = rootfs, .bundle = tmp };
         struct husk_error err = { 0 };
 
         if (rootfs_prepare(&spec, &opts, &err) < 0) {

@@ -844,7 +844,10 @@ static int mount_one(const struct rootfs_ctx *ctx, const struct husk_mount *m, s
                         mount_flags_free(&mf);
                         return fail(err, EINVAL, "bind mount without a source");
                 }
-                r = mount_bind(ctx, m->source, dest, &mf, flags | MS_BIND, err);
+                _cleanup_free_ char *src = (m->source[0] != '/' && ctx->opts->bundle)
+                                                   ? xasprintf("%s/%s", ctx->opts->bundle, m->source)
+                                                   : xstrdup(m->source);
+                r = mount_bind(ctx, src, dest, &mf, flags | MS_BIND, err);
         } else if (is_type(m, "sysfs") && (ctx->opts->userns && !spec_has_ns(ctx->spec, CLONE_NEWNET))) {
                 /* sysfs can't be mounted in a user namespace that doesn't
                  * own the network namespace: show the host's, read-only. */

@@ -27,6 +27,9 @@ struct rootfs_opts {
         bool userns;            /* a user namespace was created: devices are bind-mounted */
         bool cgroupns;          /* a cgroup namespace was created */
         bool no_pivot;          /* --no-pivot */
+        const char *bundle;     /* relative bind-mount sources are taken from
+                                 * here, as runc (which runs in the bundle);
+                                 * NULL: the current directory */
 };
 
 int rootfs_prepare(const struct husk_spec *spec, const struct rootfs_opts *opts, struct husk_error *err);
