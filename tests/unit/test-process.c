@@ -303,6 +303,9 @@ static int child_sched(void)
         CCHECK(read_file_at(AT_FDCWD, "/proc/self/oom_score_adj", &s1, NULL, &err) == 0 && atoi(s1) == 500, "%s",
                s1 ? s1 : err.msg);
         CCHECK(oom_score_adj_apply(0, 1001, &err) < 0, "out of range");
+        /* This host's root lacks CAP_SYS_RESOURCE: lowering must be explained. */
+        if (!((status_hex("CapEff") >> 24) & 1))
+                CCHECK(oom_score_adj_apply(0, -100, &err) < 0 && strstr(err.msg, "CAP_SYS_RESOURCE"), "%s", err.msg);
         return cfail;
 }
 

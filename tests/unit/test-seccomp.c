@@ -158,6 +158,30 @@ static int getppid_enosys(void)
         return syscall(SYS_getppid) < 0 && errno == ENOSYS ? 0 : 1;
 }
 
+/* getrandom(NULL, 0, 0) is 318 on x86_64: above every syscall these
+ * profiles name; getpid (39) is below. */
+static int newer_enosys_older_eperm(void)
+{
+        if (!(syscall(318, NULL, 0, 0) < 0 && errno == ENOSYS))
+                return 1;
+        if (!(syscall(SYS_getpid) < 0 && errno == EPERM))
+                return 2;
+        return 0;
+}
+
+static int newer_eperm(void)
+{
+        return syscall(318, NULL, 0, 0) < 0 && errno == EPERM ? 0 : 1;
+}
+
+static int newer_enosys_older_killed(void)
+{
+        if (!(syscall(318, NULL, 0, 0) < 0 && errno == ENOSYS))
+                return 1;
+        syscall(SYS_getpid);
+        return 2;
+}
+
 static int return_zero(void)
 {
         return 0;
@@ -435,6 +459,38 @@ static void test_without_nnp(void)
         CHECK(exited(st, 0), "load without no_new_privs as root (status 0x%x)", st);
 }
 
+/* runc's -ENOSYS stub: syscalls newer than the profile get ENOSYS. */
+static void test_enosys_stub(void)
+{
+        static char *allowed[] = { "exit_group", "exit", "no_such_syscall_husk", NULL };
+        static char *x86_64[] = { "SCMP_ARCH_X86_64", NULL };
+        static char *three[] = { "SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32", NULL };
+        struct husk_seccomp_rule r = { .names = allowed, .action = HUSK_SCMP_ACT_ALLOW };
+        struct husk_seccomp s = { .default_action = HUSK_SCMP_ACT_ERRNO, .architectures = x86_64,
+                                  .syscalls = &r, .n_syscalls = 1 };
+
+        if (seccomp_arch_native() != SCMP_ARCH_X86_64) {
+                fprintf(stderr, "not x86_64: ENOSYS stub test skipped\n");
+                return;
+        }
+        int st = run_filtered(&s, true, newer_enosys_older_eperm);
+        CHECK(exited(st, 0), "ENOSYS above the profile, EPERM below: step %d", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+
+        s.architectures = three;
+        st = run_filtered(&s, true, newer_enosys_older_eperm);
+        CHECK(exited(st, 0), "three arches: step %d", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+
+        s.default_action = HUSK_SCMP_ACT_KILL_PROCESS;
+        st = run_filtered(&s, true, newer_enosys_older_killed);
+        CHECK(killed_by(st, SIGSYS), "default kill: ENOSYS above, killed below (status 0x%x)", st);
+
+        /* No architectures listed: no stub (as runc). */
+        s.default_action = HUSK_SCMP_ACT_ERRNO;
+        s.architectures = NULL;
+        st = run_filtered(&s, true, newer_eperm);
+        CHECK(exited(st, 0), "no stub without architectures (status 0x%x)", st);
+}
+
 static int count_bpf(const char *dir)
 {
         DIR *d = opendir(dir);
@@ -586,6 +642,7 @@ int main(void)
         test_notify();
         test_without_nnp();
         test_compile_and_cache();
+        test_enosys_stub();
         if (failures) {
                 fprintf(stderr, "%d check(s) failed\n", failures);
                 return 1;

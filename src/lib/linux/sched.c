@@ -214,7 +214,19 @@ int oom_score_adj_apply(pid_t pid, int value, struct husk_error *err)
         else
                 snprintf(path, sizeof(path), "/proc/self/oom_score_adj");
         int n = snprintf(buf, sizeof(buf), "%d", value);
-        if (write_file_at(AT_FDCWD, path, buf, (size_t)n, err) < 0)
-                return husk_error_wrap(err, "set oom_score_adj to %d", value);
-        return 0;
+        if (write_file_at(AT_FDCWD, path, buf, (size_t)n, err) == 0)
+                return 0;
+        /* Going below the lowest value set with privilege (oom_score_adj_min,
+         * usually what we inherited) needs CAP_SYS_RESOURCE. */
+        _cleanup_free_ char *cur = NULL;
+        struct husk_error e2;
+        if ((err->errnum == EACCES || err->errnum == EPERM) && read_file_at(AT_FDCWD, path, &cur, NULL, &e2) == 0 &&
+            value < atoi(cur)) {
+                int errnum = err->errnum;
+                husk_error_set(err, 0, "set oom_score_adj to %d (now %d): permission denied, going this low needs CAP_SYS_RESOURCE",
+                               value, atoi(cur));
+                err->errnum = errnum;
+                return -1;
+        }
+        return husk_error_wrap(err, "set oom_score_adj to %d", value);
 }

@@ -357,6 +357,152 @@ int seccomp_validate(const struct husk_seccomp *s, struct husk_error *err)
         return 0;
 }
 
+/* ---- the -ENOSYS stub ----
+ *
+ * A profile that denies by default would make a syscall newer than the
+ * profile fail with EPERM (or kill), and C libraries fall back to older
+ * syscalls only on ENOSYS (clone3 → clone, faccessat2 → faccessat...). As
+ * runc does, a stub in front of libseccomp's program returns ENOSYS for
+ * every syscall number above the largest one the profile names, per
+ * listed architecture. Not added when the default action lets syscalls run
+ * (ALLOW, LOG, TRACE) or is already ERRNO(ENOSYS). */
+
+#define STUB_MAX 160
+#define X32_SYSCALL_BIT 0x40000000U
+#define RET_ENOSYS (SECCOMP_RET_ERRNO | ENOSYS)
+
+struct stub {
+        struct sock_filter insn[STUB_MAX];
+        size_t n;
+        size_t to_filter[STUB_MAX];     /* indexes of "ja filter" to fix up */
+        size_t n_to_filter;
+};
+
+static void stub_put(struct stub *st, uint16_t code, uint8_t jt, uint8_t jf, uint32_t k)
+{
+        if (st->n < STUB_MAX)
+                st->insn[st->n] = (struct sock_filter){ code, jt, jf, k };
+        st->n++;
+}
+
+static void stub_ja_filter(struct stub *st)
+{
+        if (st->n_to_filter < STUB_MAX)
+                st->to_filter[st->n_to_filter++] = st->n;
+        stub_put(st, BPF_JMP | BPF_JA, 0, 0, 0);
+}
+
+/* nr > max → ENOSYS, else into the filter (3 instructions); with no
+ * maximum, straight into the filter. */
+static void stub_limit(struct stub *st, int max)
+{
+        if (max < 0) {
+                stub_ja_filter(st);
+                return;
+        }
+        stub_put(st, BPF_JMP | BPF_JGT | BPF_K, 0, 1, (uint32_t)max);
+        stub_put(st, BPF_RET | BPF_K, 0, 0, RET_ENOSYS);
+        stub_ja_filter(st);
+}
+
+/* The largest syscall number the profile names on arch, -1 if none. */
+static int largest_syscall(const struct husk_seccomp *s, uint32_t arch)
+{
+        int max = -1;
+        for (size_t i = 0; i < s->n_syscalls; i++)
+                for (char **n = s->syscalls[i].names; n && *n; n++) {
+                        int nr = seccomp_syscall_resolve_name_arch(arch, *n);
+                        if (nr > max)
+                                max = nr;
+                }
+        return max;
+}
+
+static bool stub_wanted(const struct husk_seccomp *s)
+{
+        switch (s->default_action) {
+        case HUSK_SCMP_ACT_ALLOW:
+        case HUSK_SCMP_ACT_LOG:
+        case HUSK_SCMP_ACT_TRACE:
+                return false;
+        case HUSK_SCMP_ACT_ERRNO:
+                return !(s->default_errno_ret.set && s->default_errno_ret.v == ENOSYS);
+        default:
+                return true;
+        }
+}
+
+static int build_stub(const struct husk_seccomp *s, struct stub *st, struct husk_error *err)
+{
+        /* Kernel arch (AUDIT_ARCH_*) → largest syscall; x86_64 and x32 share
+         * one kernel arch, told apart by bit 30 of the number. */
+        struct {
+                uint32_t audit;
+                int max, max_x32;
+                bool has, has_x32;
+        } arches[32];
+        size_t n_arches = 0;
+
+        st->n = st->n_to_filter = 0;
+        if (!stub_wanted(s))
+                return 0;
+        for (char **a = s->architectures; a && *a; a++) {
+                bool known;
+                uint32_t tok = arch_token(*a, &known);
+                if (tok == 0)
+                        continue;
+                bool x32 = tok == SCMP_ARCH_X32;
+                uint32_t audit = x32 ? SCMP_ARCH_X86_64 : tok;
+                size_t i = 0;
+                while (i < n_arches && arches[i].audit != audit)
+                        i++;
+                if (i == n_arches) {
+                        if (n_arches == ARRAY_SIZE(arches))
+                                break;
+                        arches[n_arches++] = (typeof(arches[0])){ .audit = audit, .max = -1, .max_x32 = -1 };
+                }
+                if (x32) {
+                        arches[i].has_x32 = true;
+                        arches[i].max_x32 = largest_syscall(s, tok);
+                } else {
+                        arches[i].has = true;
+                        arches[i].max = largest_syscall(s, tok);
+                }
+        }
+        if (n_arches == 0)
+                return 0;
+
+        stub_put(st, BPF_LD | BPF_W | BPF_ABS, 0, 0, 4);        /* arch */
+        for (size_t i = 0; i < n_arches; i++) {
+                size_t check = st->n;
+                stub_put(st, BPF_JMP | BPF_JEQ | BPF_K, 0, 0, arches[i].audit);   /* jf fixed below */
+                stub_put(st, BPF_LD | BPF_W | BPF_ABS, 0, 0, 0);                  /* nr */
+                if (arches[i].audit == SCMP_ARCH_X86_64) {
+                        size_t jset = st->n;
+                        stub_put(st, BPF_JMP | BPF_JSET | BPF_K, 0, 0, X32_SYSCALL_BIT);
+                        stub_limit(st, arches[i].has ? arches[i].max : -1);
+                        st->insn[jset].jt = (uint8_t)(st->n - jset - 1);
+                        stub_limit(st, arches[i].has_x32 ? arches[i].max_x32 : -1);
+                } else {
+                        /* s390: unknown large syscalls arrive as number 0. */
+                        if (arches[i].audit == SCMP_ARCH_S390 || arches[i].audit == SCMP_ARCH_S390X) {
+                                stub_put(st, BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 0);
+                                stub_put(st, BPF_RET | BPF_K, 0, 0, RET_ENOSYS);
+                        }
+                        stub_limit(st, arches[i].max);
+                }
+                st->insn[check].jf = (uint8_t)(st->n - check - 1);
+                /* the arch register was overwritten: reload for the next check */
+                if (i + 1 < n_arches)
+                        stub_put(st, BPF_LD | BPF_W | BPF_ABS, 0, 0, 4);
+        }
+        if (st->n > STUB_MAX)
+                return husk_error_set(err, E2BIG, "seccomp: too many architectures for the ENOSYS stub");
+        for (size_t i = 0; i < st->n_to_filter; i++)
+                st->insn[st->to_filter[i]].k = (uint32_t)(st->n - st->to_filter[i] - 1);
+        return 0;
+}
+
 /* ---- compiled programs and their cache ---- */
 
 struct husk_seccomp_prog {
@@ -370,14 +516,17 @@ void seccomp_prog_free(struct husk_seccomp_prog *prog)
         free(prog);
 }
 
-/* libseccomp's BPF, read back from a memfd. */
-static int export_prog(scmp_filter_ctx ctx, unsigned long kflags, struct husk_seccomp_prog **out,
-                       struct husk_error *err)
+/* libseccomp's BPF, read back from a memfd, behind the -ENOSYS stub. */
+static int export_prog(scmp_filter_ctx ctx, const struct husk_seccomp *s, unsigned long kflags,
+                       struct husk_seccomp_prog **out, struct husk_error *err)
 {
         _cleanup_close_ int fd = memfd_create("husk-seccomp", MFD_CLOEXEC);
+        struct stub stub;
         struct stat st;
         int rc;
 
+        if (build_stub(s, &stub, err) < 0)
+                return -1;
         if (fd < 0)
                 return husk_error_sys(err, "seccomp: memfd_create");
         rc = seccomp_export_bpf(ctx, fd);
@@ -389,13 +538,14 @@ static int export_prog(scmp_filter_ctx ctx, unsigned long kflags, struct husk_se
                 return husk_error_set(err, EINVAL, "seccomp: exported filter has a bad size %lld",
                                       (long long)st.st_size);
         size_t n = (size_t)st.st_size / sizeof(struct sock_filter);
-        if (n > BPF_MAXINSNS)
-                return husk_error_set(err, E2BIG, "seccomp: the filter has %zu instructions, the kernel allows %d", n,
-                                      BPF_MAXINSNS);
-        struct husk_seccomp_prog *p = xmalloc(sizeof(*p) + (size_t)st.st_size);
+        if (stub.n + n > BPF_MAXINSNS)
+                return husk_error_set(err, E2BIG, "seccomp: the filter has %zu instructions, the kernel allows %d",
+                                      stub.n + n, BPF_MAXINSNS);
+        struct husk_seccomp_prog *p = xmalloc(sizeof(*p) + (stub.n + n) * sizeof(struct sock_filter));
         p->flags = kflags;
-        p->len = n;
-        if (pread(fd, p->insns, (size_t)st.st_size, 0) != st.st_size) {
+        p->len = stub.n + n;
+        memcpy(p->insns, stub.insn, stub.n * sizeof(struct sock_filter));
+        if (pread(fd, p->insns + stub.n, (size_t)st.st_size, 0) != st.st_size) {
                 free(p);
                 return husk_error_sys(err, "seccomp: read exported filter");
         }
@@ -442,7 +592,7 @@ static void profile_key(const struct husk_seccomp *s, unsigned long kflags, stru
         const struct scmp_version *ver = seccomp_version();
         uint32_t v;
 
-        key_str(k, "husk-seccomp-1");
+        key_str(k, "husk-seccomp-2");
         key_u64(k, ((uint64_t)ver->major << 32) | ((uint64_t)ver->minor << 16) | ver->micro);
         key_u64(k, seccomp_arch_native());
         key_u64(k, seccomp_api_get());
@@ -561,7 +711,7 @@ int seccomp_compile(const struct husk_seccomp *s, const char *cache_dir, struct 
                         return 0;
                 }
         }
-        if (build_filter(s, &ctx, err) < 0 || export_prog(ctx, kflags, out, err) < 0) {
+        if (build_filter(s, &ctx, err) < 0 || export_prog(ctx, s, kflags, out, err) < 0) {
                 free(key.data);
                 return -1;
         }
