@@ -361,6 +361,63 @@ static void test_minimal(const char *root)
         spec_free(s);
 }
 
+/* Small facts about other valid fixtures. */
+static void test_fixture_details(const char *root)
+{
+        struct husk_error err = { 0 };
+        _cleanup_free_ char *p1 = xasprintf("%s/valid/seccomp-empty.json", root);
+        struct husk_spec *s = parse_file(p1, &err);
+        CHECK(s && s->linux && s->linux->seccomp == NULL);
+        spec_free(s);
+
+        _cleanup_free_ char *p2 = xasprintf("%s/valid/nulls-and-unknown.json", root);
+        s = parse_file(p2, &err);
+        CHECK(s && s->process == NULL && s->hostname == NULL && !s->root_readonly && s->n_mounts == 1 &&
+              s->mounts[0].options == NULL && s->linux && s->linux->seccomp == NULL && !s->linux->resources &&
+              s->linux->n_namespaces == 0);
+        spec_free(s);
+
+        _cleanup_free_ char *p3 = xasprintf("%s/valid/joined-namespaces.json", root);
+        s = parse_file(p3, &err);
+        const struct husk_namespace *ns = spec_namespace(s, CLONE_NEWUSER);
+        CHECK(ns && streq(ns->path, "/proc/1234/ns/user") && s->linux->n_uid_mappings == 0);
+        ns = spec_namespace(s, CLONE_NEWNS);
+        CHECK(ns && ns->path == NULL);
+        spec_free(s);
+
+        _cleanup_free_ char *p4 = xasprintf("%s/valid/seccomp-heavy.json", root);
+        s = parse_file(p4, &err);
+        CHECK(s && s->linux->seccomp && s->linux->seccomp->n_syscalls == 16 &&
+              strv_length(s->linux->seccomp->syscalls[0].names) > 100 &&
+              s->linux->seccomp->syscalls[7].n_args == 2 && s->linux->seccomp->syscalls[7].args[1].index == 5 &&
+              s->linux->seccomp->syscalls[9].action == HUSK_SCMP_ACT_TRACE);
+        spec_free(s);
+
+        _cleanup_free_ char *p5 = xasprintf("%s/valid/process-extras.json", root);
+        s = parse_file(p5, &err);
+        CHECK(s && s->process->n_rlimits == 16 && s->process->user.uid == 4294967295u &&
+              s->process->user.umask.set && s->process->user.umask.v == 0 &&
+              s->process->scheduler->policy_num == SCHED_FIFO && s->process->scheduler->priority == 50 &&
+              s->process->io_priority->class_num == 1 && streq(s->process->exec_cpu_affinity_final, "") &&
+              s->process->exec_cpu_affinity_initial == NULL);
+        spec_free(s);
+}
+
+static void test_map_duplicates(void)
+{
+        const char *doc = "{\"ociVersion\":\"1.0.0\",\"root\":{\"path\":\"r\"},"
+                          "\"annotations\":{\"k\":\"first\",\"other\":\"x\",\"k\":\"last\",\"n\":null},"
+                          "\"linux\":{\"namespaces\":[{\"type\":\"time\"}],"
+                          "\"timeOffsets\":{\"boottime\":{\"secs\":5},\"boottime\":{\"nanosecs\":7}}}}";
+        struct husk_spec *s = NULL;
+        struct husk_error err = { 0 };
+        ok(spec_parse(doc, strlen(doc), "config.json", &s, &err) == 0, "map duplicates parse %s", err.msg);
+        CHECK(s && s->n_annotations == 2 && streq(spec_annotation(s, "k"), "last"));
+        CHECK(s && s->linux->time_boottime.set && s->linux->time_boottime.secs == 0 &&
+              s->linux->time_boottime.nanosecs == 7);
+        spec_free(s);
+}
+
 static void test_default(bool rootless)
 {
         _cleanup_free_ char *json = spec_default_json(rootless);
@@ -519,6 +576,8 @@ int main(int argc, char **argv)
         test_conversions();
         test_minimal(root);
         test_everything(root);
+        test_fixture_details(root);
+        test_map_duplicates();
         test_default(false);
         test_default(true);
         test_process_doc();

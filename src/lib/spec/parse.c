@@ -395,7 +395,18 @@ static int get_array(struct pctx *c, yajl_val obj, const char *key, size_t size,
         return 0;
 }
 
-/* obj[key] is an object used as a map; each entry parsed by fn. */
+/* True when the key at index i appears again later: as in Go, the last
+ * one of a repeated map key wins. */
+static bool key_repeats(yajl_val obj, size_t i)
+{
+        for (size_t j = i + 1; j < obj->u.object.len; j++)
+                if (strcmp(obj->u.object.keys[i], obj->u.object.keys[j]) == 0)
+                        return true;
+        return false;
+}
+
+/* obj[key] is an object used as a map; each entry parsed by fn. Null
+ * entries are skipped. */
 static int get_map(struct pctx *c, yajl_val obj, const char *key, size_t size, void **arr, size_t *n, entry_fn fn)
 {
         yajl_val v = field(obj, key);
@@ -408,7 +419,7 @@ static int get_map(struct pctx *c, yajl_val obj, const char *key, size_t size, v
         *arr = xzalloc(len * size);
         *n = 0;
         for (size_t i = 0; i < len; i++) {
-                if (YAJL_IS_NULL(v->u.object.values[i]))
+                if (YAJL_IS_NULL(v->u.object.values[i]) || key_repeats(v, i))
                         continue;
                 size_t m = push_map_key(c, v->u.object.keys[i]);
                 (*n)++;
@@ -1079,7 +1090,7 @@ static int parse_time_offsets(struct pctx *c, yajl_val v, struct husk_linux *l)
         for (size_t i = 0; i < v->u.object.len; i++) {
                 yajl_val e = v->u.object.values[i];
                 const char *clock = v->u.object.keys[i];
-                if (YAJL_IS_NULL(e))
+                if (YAJL_IS_NULL(e) || key_repeats(v, i))
                         continue;
                 size_t mark = push_map_key(c, clock);
                 struct husk_time_offset *t = NULL;
@@ -1322,6 +1333,18 @@ static int parse_spec_obj(struct pctx *c, yajl_val v, struct husk_spec *s)
 /* Refuse what yajl_tree would mishandle: nesting deeper than MAX_DEPTH
  * (its free is recursive) and "\u0000" inside strings (C strings would
  * silently end there, e.g. a mount destination). */
+static int doc_err(struct husk_error *err, const char *fmt, ...) HUSK_FMT(2, 3);
+static int doc_err(struct husk_error *err, const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        husk_error_vset(err, 0, fmt, ap);
+        va_end(ap);
+        if (err)
+                err->errnum = EINVAL;
+        return -1;
+}
+
 static int prescan(const char *json, size_t len, const char *what, struct husk_error *err)
 {
         size_t depth = 0;
@@ -1331,8 +1354,8 @@ static int prescan(const char *json, size_t len, const char *what, struct husk_e
                 if (in_string) {
                         if (ch == '\\') {
                                 if (i + 5 < len && json[i + 1] == 'u' && memcmp(json + i + 2, "0000", 4) == 0)
-                                        return husk_error_set(err, 0, "%s: invalid JSON: NUL character (\\u0000) in a string",
-                                                              what);
+                                        return doc_err(err, "%s: invalid JSON: NUL character (\\u0000) in a string",
+                                                       what);
                                 i++;
                         } else if (ch == '"') {
                                 in_string = false;
@@ -1341,8 +1364,8 @@ static int prescan(const char *json, size_t len, const char *what, struct husk_e
                         in_string = true;
                 } else if (ch == '[' || ch == '{') {
                         if (++depth > MAX_DEPTH)
-                                return husk_error_set(err, 0, "%s: invalid JSON: nested deeper than %d levels", what,
-                                                      MAX_DEPTH);
+                                return doc_err(err, "%s: invalid JSON: nested deeper than %d levels", what,
+                                               MAX_DEPTH);
                 } else if (ch == ']' || ch == '}') {
                         if (depth > 0)
                                 depth--;
@@ -1357,7 +1380,7 @@ static int parse_tree(const char *json, size_t len, const char *what, yajl_val *
         if (!what)
                 what = "config.json";
         if (memchr(json, '\0', len))
-                return husk_error_set(err, 0, "%s: invalid JSON: NUL byte in the document", what);
+                return doc_err(err, "%s: invalid JSON: NUL byte in the document", what);
         if (prescan(json, len, what, err) < 0)
                 return -1;
         _cleanup_free_ char *copy = xstrndup(json, len);
@@ -1369,17 +1392,11 @@ static int parse_tree(const char *json, size_t len, const char *what, yajl_val *
                 char *nl = strchr(ebuf, '\n');
                 if (nl)
                         *nl = '\0';
-                husk_error_set(err, 0, "%s: invalid JSON: %s", what, ebuf[0] ? ebuf : "parse error");
-                if (err)
-                        err->errnum = EINVAL;
-                return -1;
+                return doc_err(err, "%s: invalid JSON: %s", what, ebuf[0] ? ebuf : "parse error");
         }
         if (!YAJL_IS_OBJECT(tree)) {
                 yajl_tree_free(tree);
-                husk_error_set(err, 0, "%s: expected a JSON object at the top level", what);
-                if (err)
-                        err->errnum = EINVAL;
-                return -1;
+                return doc_err(err, "%s: expected a JSON object at the top level", what);
         }
         *out = tree;
         return 0;
