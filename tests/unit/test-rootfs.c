@@ -119,6 +119,9 @@ static void build_rootfs(void)
         mk("%s/masked-dir", rootfs);
         mk("%s/src", tmp);
         mk("%s/fakedev", tmp);
+        snprintf(p, sizeof(p), "%s/fakedev/console", tmp);
+        if (symlink("/proc/sys/kernel/core_pattern", p) < 0)
+                die("symlink %s", p);
         copy_busybox();
 
         snprintf(p, sizeof(p), "%s/etc/hello", rootfs);
@@ -489,6 +492,11 @@ static void run_no_pivot(void)
         _cleanup_free_ char *sh = mountinfo_line("/shared");
         CHECK(sh && strstr(sh, " shared:"), "rshared bind: %s", sh ? sh : "?");
         CHECK(write_fails_with("/newfile", EROFS) == false, "root stays writable");
+        /* A /dev/console symlink into procfs is refused, not followed. */
+        CHECK(rootfs_console("/etc/hello", &err) < 0 && strstr(err.msg, "not a regular file"), "console: %s",
+              err.msg);
+        _cleanup_free_ char *cp = mountinfo_line("/proc/sys/kernel/core_pattern");
+        CHECK(!cp, "console bound over core_pattern");
         unlink("/newfile");
         /* The host's procfs got detached from our namespace. */
         int host_procs = 0;

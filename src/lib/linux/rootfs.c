@@ -1050,9 +1050,30 @@ int rootfs_console(const char *slave_path, struct husk_error *err)
         _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (root < 0)
                 return fail(err, errno, "open /");
-        _cleanup_close_ int fd = mkfile_in_root(root, "/dev/console", 0666, err);
-        if (fd < 0)
+        _cleanup_close_ int dev = mkdir_in_root(root, "/dev", 0755, err);
+        if (dev < 0)
                 return husk_error_wrap(err, "create /dev/console");
+
+        /* Never through a symlink, never onto procfs/sysfs: the container
+         * owns /dev and could point console at a file whose masking or
+         * read-only protection the bind would undo (CVE-2025-52565). */
+        _cleanup_close_ int fd = openat(dev, "console", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0 && errno == ENOENT) {
+                int c = openat(dev, "console", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+                if (c < 0)
+                        return fail(err, errno, "create /dev/console");
+                close(c);
+                fd = openat(dev, "console", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        }
+        if (fd < 0)
+                return fail(err, errno, "open /dev/console");
+        struct stat st;
+        struct statfs sfs;
+        if (fstat(fd, &st) < 0 || fstatfs(fd, &sfs) < 0)
+                return fail(err, errno, "stat /dev/console");
+        if (!(S_ISREG(st.st_mode) || S_ISCHR(st.st_mode)) || sfs.f_type == PROC_SUPER_MAGIC ||
+            sfs.f_type == SYSFS_MAGIC)
+                return fail(err, 0, "/dev/console is not a regular file or a device in /dev");
         if (mount_fd(slave_path, fd, NULL, MS_BIND, NULL) < 0)
                 return fail(err, errno, "bind %s onto /dev/console", slave_path);
         return 0;
