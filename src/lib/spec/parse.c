@@ -51,10 +51,23 @@ static void advance(struct pctx *c, int n)
                 c->len = sizeof(c->path) - 1;
 }
 
+/* The path is built on every field visited, so no printf here. */
+static void append(struct pctx *c, const char *s, size_t n)
+{
+        size_t room = sizeof(c->path) - 1 - c->len;
+        if (n > room)
+                n = room;
+        memcpy(c->path + c->len, s, n);
+        c->len += n;
+        c->path[c->len] = '\0';
+}
+
 static size_t push_key(struct pctx *c, const char *key)
 {
         size_t mark = c->len;
-        advance(c, snprintf(c->path + c->len, sizeof(c->path) - c->len, "%s%s", c->len ? "." : "", key));
+        if (c->len)
+                append(c, ".", 1);
+        append(c, key, strlen(key));
         return mark;
 }
 
