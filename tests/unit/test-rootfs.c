@@ -600,6 +600,9 @@ static void run_userns(void)
         CHECK(write_fails_with("/data-ro/new", EROFS), "ro bind in userns");
         _cleanup_free_ char *ro = mountinfo_line("/data-ro");
         CHECK(ro && has_opt(ro, "ro") && has_opt(ro, "nosuid") && has_opt(ro, "nodev"), "flags %s", ro ? ro : "?");
+        /* The source's (locked) atime mode survived the remount. */
+        _cleanup_free_ char *src_line = mountinfo_line("/");
+        CHECK(ro && (has_opt(ro, "relatime") == has_opt(src_line, "relatime")), "atime kept: %s", ro ? ro : "?");
         CHECK(write_fails_with("/data-rro/new", EROFS), "rro bind in userns");
         CHECK(write_fails_with("/proc/sys/kernel/hostname", EROFS), "readonly /proc/sys");
         CHECK(access("/masked-dir/secret", F_OK) < 0, "masked dir");

@@ -15,6 +15,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -29,6 +30,9 @@
 #include <selinux/selinux.h>
 #endif
 
+#ifndef ST_NOSYMFOLLOW
+#define ST_NOSYMFOLLOW 0x2000
+#endif
 #ifndef CGROUP2_SUPER_MAGIC
 #define CGROUP2_SUPER_MAGIC 0x63677270
 #endif
@@ -318,14 +322,26 @@ static unsigned long propagation_flag(const char *name)
         return 0;
 }
 
-/* statfs f_flags (ST_*) share the MS_* values for per-mount flags. */
+/* The per-mount flags of the mount at fd, as MS_* (statfs's ST_* share
+ * the values of most, not of relatime and nosymfollow); strictatime is the
+ * absence of noatime and relatime. */
 static unsigned long fd_mount_flags(int fd)
 {
+        static const struct { unsigned long st, ms; } map[] = {
+                { ST_RDONLY, MS_RDONLY },     { ST_NOSUID, MS_NOSUID },         { ST_NODEV, MS_NODEV },
+                { ST_NOEXEC, MS_NOEXEC },     { ST_NOATIME, MS_NOATIME },       { ST_NODIRATIME, MS_NODIRATIME },
+                { ST_RELATIME, MS_RELATIME }, { ST_NOSYMFOLLOW, MS_NOSYMFOLLOW },
+        };
         struct statfs sfs;
+        unsigned long f = 0;
         if (fstatfs(fd, &sfs) < 0)
                 return 0;
-        return (unsigned long)sfs.f_flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME |
-                                              MS_NODIRATIME | MS_RELATIME | MS_NOSYMFOLLOW);
+        for (size_t i = 0; i < ARRAY_SIZE(map); i++)
+                if ((unsigned long)sfs.f_flags & map[i].st)
+                        f |= map[i].ms;
+        if (!(f & (MS_NOATIME | MS_RELATIME)))
+                f |= MS_STRICTATIME;
+        return f;
 }
 
 /* Flags of the current mount a remount must keep: in a user namespace the
@@ -337,7 +353,7 @@ static unsigned long locked_flags(int fd, unsigned long want, unsigned long clea
         unsigned long cur = fd_mount_flags(fd);
         unsigned long keep = cur & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC) & ~cleared;
         if (!(want & (ATIME_FLAGS | MS_NODIRATIME)) && !(cleared & (ATIME_FLAGS | MS_NODIRATIME)))
-                keep |= cur & (MS_NOATIME | MS_RELATIME | MS_NODIRATIME);
+                keep |= cur & (ATIME_FLAGS | MS_NODIRATIME);
         return keep;
 }
 
