@@ -274,6 +274,18 @@ static void test_trace_without_tracer(void)
         CHECK(exited(st, 0), "SCMP_ACT_TRACE without a tracer gives ENOSYS (status 0x%x)", st);
 }
 
+static void test_all_flags_without_notify(void)
+{
+        static char *flags[] = { "SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG",
+                                 "SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", NULL };
+        struct husk_seccomp_rule r = { .names = mkdir_names, .action = HUSK_SCMP_ACT_ERRNO };
+        struct husk_seccomp s = { .default_action = HUSK_SCMP_ACT_ALLOW, .flags = flags, .syscalls = &r, .n_syscalls = 1 };
+        struct husk_error err = { 0 };
+        CHECK(seccomp_validate(&s, &err) == 0, "all flags validate: %s", err.msg);
+        int st = run_filtered(&s, true, mkdir_eperm);
+        CHECK(exited(st, 0), "all flags load (status 0x%x)", st);
+}
+
 static void test_log(void)
 {
         static char *flags[] = { "SECCOMP_FILTER_FLAG_LOG", NULL };
@@ -342,7 +354,7 @@ static void test_validation(void)
         static char *good_arch[] = { "SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32", "SCMP_ARCH_AARCH64", NULL };
         static char *bad_flag[] = { "SECCOMP_FILTER_FLAG_BOGUS", NULL };
         static char *all_flags[] = { "SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG",
-                                     "SECCOMP_FILTER_FLAG_SPEC_ALLOW", NULL };
+                                     "SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", NULL };
         static char *write_names[] = { "write", NULL };
         struct husk_seccomp s = { .default_action = HUSK_SCMP_ACT_ALLOW, .architectures = bad_arch };
 
@@ -634,6 +646,7 @@ int main(void)
         test_kill_actions();
         test_trace_without_tracer();
         test_log();
+        test_all_flags_without_notify();
         test_default_kill_allowlist();
         test_default_errno();
         test_unknown_syscall_skipped();

@@ -159,6 +159,9 @@ static int flag_value(const char *name, unsigned long *out)
  * kernel checks the flags first (EINVAL) and only then faults (EFAULT). */
 static bool kernel_has_flag(unsigned long flag)
 {
+        /* (WAIT_KILLABLE_RECV is refused without NEW_LISTENER.) */
+        if (flag == SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)
+                flag |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
         long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flag, NULL);
         return r < 0 && errno == EFAULT;
 }
@@ -272,6 +275,10 @@ static int check_profile(const struct husk_seccomp *s, unsigned long *kflags, st
                                                       i, j);
                 }
         }
+        /* WAIT_KILLABLE_RECV only means something for notifications, and the
+         * kernel refuses it without a listener: drop it then. */
+        if (!uses_notify(s))
+                *kflags &= ~SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
         if (uses_notify(s)) {
                 *kflags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
                 /* TSYNC reports a failing thread as its tid, which collides
@@ -309,6 +316,12 @@ static int build_filter(const struct husk_seccomp *s, scmp_filter_ctx *out, stru
                         continue;
                 }
                 rc = seccomp_arch_add(ctx, tok);
+                if (rc == -EDOM) {
+                        /* A filter can't mix byte orders; an arch of the
+                         * other order can't run here anyway. */
+                        log_warn("seccomp: architecture %s has another byte order than this host, ignored", *a);
+                        continue;
+                }
                 if (rc < 0 && rc != -EEXIST)
                         return husk_error_set(err, -rc, "linux.seccomp.architectures: add %s", *a);
         }
