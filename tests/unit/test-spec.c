@@ -398,7 +398,7 @@ static void test_fixture_details(const char *root)
         CHECK(s && s->process->n_rlimits == 16 && s->process->user.uid == 4294967295u &&
               s->process->user.umask.set && s->process->user.umask.v == 0 &&
               s->process->scheduler->policy_num == SCHED_FIFO && s->process->scheduler->priority == 50 &&
-              s->process->io_priority->class_num == 1 && streq(s->process->exec_cpu_affinity_final, "") &&
+              s->process->io_priority->class_num == 1 && s->process->exec_cpu_affinity_final == NULL &&
               s->process->exec_cpu_affinity_initial == NULL);
         spec_free(s);
 }
@@ -415,6 +415,28 @@ static void test_map_duplicates(void)
         CHECK(s && s->n_annotations == 2 && streq(spec_annotation(s, "k"), "last"));
         CHECK(s && s->linux->time_boottime.set && s->linux->time_boottime.secs == 0 &&
               s->linux->time_boottime.nanosecs == 7);
+        spec_free(s);
+}
+
+/* Optional strings that are "" read as absent, like in runc. */
+static void test_empty_strings(void)
+{
+        const char *doc = "{\"ociVersion\":\"1.0.0\",\"root\":{\"path\":\"r\"},\"hostname\":\"\","
+                          "\"mounts\":[{\"destination\":\"/m\",\"source\":\"\",\"type\":\"\"}],"
+                          "\"linux\":{\"namespaces\":[{\"type\":\"pid\",\"path\":\"\"}],\"cgroupsPath\":\"\","
+                          "\"rootfsPropagation\":\"\",\"resources\":{\"devices\":[{\"allow\":true,\"access\":\"\"}]}}}";
+        struct husk_spec *s = NULL;
+        struct husk_error err = { 0 };
+        /* ... except a device rule's access, which runc rejects when empty. */
+        ok(spec_parse(doc, strlen(doc), "config.json", &s, &err) < 0 && strstr(err.msg, "devices[0].access"),
+           "empty access rejected: %s", err.msg);
+        _cleanup_free_ char *fixed = xstrdup(doc);
+        char *a = strstr(fixed, "\"access\":\"\"");
+        memcpy(a, "\"aXcess\"", 8);
+        ok(spec_parse(fixed, strlen(fixed), "config.json", &s, &err) == 0, "empty strings parse %s", err.msg);
+        CHECK(s && s->hostname == NULL && s->mounts[0].source == NULL && s->mounts[0].type == NULL);
+        CHECK(s && s->linux->namespaces[0].path == NULL && s->linux->cgroups_path == NULL &&
+              s->linux->rootfs_propagation == NULL && s->linux->resources->devices[0].access == NULL);
         spec_free(s);
 }
 
@@ -578,6 +600,7 @@ int main(int argc, char **argv)
         test_everything(root);
         test_fixture_details(root);
         test_map_duplicates();
+        test_empty_strings();
         test_default(false);
         test_default(true);
         test_process_doc();

@@ -257,11 +257,28 @@ static int missing(struct pctx *c, const char *key)
         return -1;
 }
 
+/* A string field. An optional one that is "" stays NULL: for runc (Go)
+ * an empty string is the same as an absent one (no hostname, create the
+ * namespace, default cgroup path, ...), and consumers test for NULL. */
 static int get_str(struct pctx *c, yajl_val obj, const char *key, bool required, char **out)
 {
         yajl_val v = field(obj, key);
         if (!v)
                 return required ? missing(c, key) : 0;
+        if (!required && YAJL_IS_STRING(v) && !*YAJL_GET_STRING(v))
+                return 0;
+        size_t mark = push_key(c, key);
+        int r = val_string(c, v, out);
+        pop(c, mark);
+        return r;
+}
+
+/* A string field kept as written, "" included. */
+static int get_raw_str(struct pctx *c, yajl_val obj, const char *key, char **out)
+{
+        yajl_val v = field(obj, key);
+        if (!v)
+                return 0;
         size_t mark = push_key(c, key);
         int r = val_string(c, v, out);
         pop(c, mark);
@@ -878,7 +895,7 @@ static int parse_device_rule(struct pctx *c, yajl_val v, void *elem)
         if (get_bool(c, v, "allow", &d->allow) < 0 || get_type_char(c, v, "type", false, "acb", &d->type) < 0 ||
             get_opt_i64(c, v, "major", INT64_MIN, INT64_MAX, &d->major) < 0 ||
             get_opt_i64(c, v, "minor", INT64_MIN, INT64_MAX, &d->minor) < 0 ||
-            get_str(c, v, "access", false, &d->access) < 0)
+            get_raw_str(c, v, "access", &d->access) < 0)
                 return -1;
         return 0;
 }
