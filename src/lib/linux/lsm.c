@@ -95,3 +95,16 @@ int lsm_set_exec_labels(const struct husk_process *p, struct husk_error *err)
 #endif
         return 0;
 }
+
+int lsm_set_keycreate_label(const char *label, struct husk_error *err)
+{
+        if (!label || !*label)
+                return 0;
+#if HAVE_SELINUX
+        if (!selinux_enabled_host())
+                return 0;   /* lsm_validate already refused the label */
+        if (setkeycreatecon(label) < 0)
+                return husk_error_sys(err, "set SELinux keyring label \"%s\"", label);
+#endif
+        return 0;
+}

@@ -127,6 +127,9 @@ int sysctl_apply(const struct husk_kv *kv, size_t n, struct husk_error *err);
  * (lsm_validate catches it early). The mount label is the rootfs code's. */
 int lsm_validate(const struct husk_process *p, struct husk_error *err);
 int lsm_set_exec_labels(const struct husk_process *p, struct husk_error *err);
+/* SELinux label of keyrings this process creates (runc sets the process
+ * label): call before joining a new session keyring. No-op without SELinux. */
+int lsm_set_keycreate_label(const char *label, struct husk_error *err);
 bool selinux_enabled_host(void);
 bool apparmor_enabled_host(void);
 
