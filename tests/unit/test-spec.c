@@ -551,6 +551,22 @@ static void test_raw_documents(void)
         CHECK(s && streq(spec_annotation(s, "a"), "[[[\\") && streq(spec_annotation(s, "b"), "\"{\\u0000"));
         spec_free(s);
 
+        static const char *const versions[] = { "1.0.2-dev", "1.2.0+dev", "1.0.0-rc5", "1.3.0-rc.1+build.5",
+                                                "0.5.0", "1.10.100" };
+        for (size_t i = 0; i < ARRAY_SIZE(versions); i++) {
+                _cleanup_free_ char *doc = xasprintf("{\"ociVersion\":\"%s\",\"root\":{\"path\":\"r\"}}", versions[i]);
+                s = NULL;
+                ok(spec_parse(doc, strlen(doc), "config.json", &s, &err) == 0, "ociVersion %s accepted %s",
+                   versions[i], s ? "" : err.msg);
+                spec_free(s);
+        }
+        static const char *const bad_versions[] = { "1", "1.0.", "v1.0.0", "1.0.0-", "1.0.0+", "1.0.0 " };
+        for (size_t i = 0; i < ARRAY_SIZE(bad_versions); i++) {
+                _cleanup_free_ char *doc =
+                        xasprintf("{\"ociVersion\":\"%s\",\"root\":{\"path\":\"r\"}}", bad_versions[i]);
+                expect_fail(doc, strlen(doc), "is not a SemVer version");
+        }
+
         /* Duplicated keys: the last one wins, as in Go. */
         const char *dup = "{\"ociVersion\":\"1.0.0\",\"ociVersion\":\"1.2.0\",\"root\":{\"path\":\"r\"}}";
         s = NULL;

@@ -642,10 +642,49 @@ static int check_mounts(const struct husk_spec *spec, struct husk_error *err)
         return 0;
 }
 
+static const char *digits(const char *s)
+{
+        if (*s < '0' || *s > '9')
+                return NULL;
+        while (*s >= '0' && *s <= '9')
+                s++;
+        return s;
+}
+
+/* SemVer 2.0.0: MAJOR.MINOR.PATCH[-pre][+build]. runtime-tools checks that
+ * a runtime refuses "invalid". */
+static bool valid_semver(const char *v)
+{
+        for (int i = 0; i < 3; i++) {
+                v = digits(v);
+                if (!v)
+                        return false;
+                if (i < 2 && *v++ != '.')
+                        return false;
+        }
+        if (*v == '-') {
+                v++;
+                size_t n = strspn(v, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-.");
+                if (n == 0)
+                        return false;
+                v += n;
+        }
+        if (*v == '+') {
+                v++;
+                size_t n = strspn(v, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-.");
+                if (n == 0)
+                        return false;
+                v += n;
+        }
+        return *v == '\0';
+}
+
 int spec_validate(const struct husk_spec *spec, struct husk_error *err)
 {
         if (empty(spec->oci_version))
                 return verr(err, "ociVersion: required");
+        if (!valid_semver(spec->oci_version))
+                return verr(err, "ociVersion: \"%.40s\" is not a SemVer version like \"1.3.0\"", spec->oci_version);
         if (empty(spec->root_path))
                 return verr(err, "root.path: required");
 
