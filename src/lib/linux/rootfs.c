@@ -840,6 +840,12 @@ static int mount_cgroup(const struct rootfs_ctx *ctx, const struct husk_mount *m
         return 0;
 }
 
+static int mount_sys_bind(const struct rootfs_ctx *ctx, const char *dest, const struct mount_flags *mf,
+                          unsigned long flags, struct husk_error *err)
+{
+        return mount_bind(ctx, "/sys", dest, mf, flags | MS_BIND | MS_REC | MS_RDONLY | DEFAULT_MOUNT_FLAGS, err);
+}
+
 static int mount_one(const struct rootfs_ctx *ctx, const struct husk_mount *m, struct husk_error *err)
 {
         struct mount_flags mf;
@@ -867,8 +873,12 @@ static int mount_one(const struct rootfs_ctx *ctx, const struct husk_mount *m, s
         } else if (is_type(m, "sysfs") && (ctx->opts->userns && !spec_has_ns(ctx->spec, CLONE_NEWNET))) {
                 /* sysfs can't be mounted in a user namespace that doesn't
                  * own the network namespace: show the host's, read-only. */
-                r = mount_bind(ctx, "/sys", dest, &mf, flags | MS_BIND | MS_REC | MS_RDONLY | DEFAULT_MOUNT_FLAGS,
-                               err);
+                r = mount_sys_bind(ctx, dest, &mf, flags, err);
+        } else if (is_type(m, "sysfs")) {
+                /* Same when we joined a network namespace we don't own. */
+                r = mount_plain(ctx, m, dest, &mf, flags, err);
+                if (r < 0 && (err->errnum == EPERM || err->errnum == EBUSY))
+                        r = mount_sys_bind(ctx, dest, &mf, flags, err);
         } else if (is_type(m, "tmpfs")) {
                 r = mount_tmpfs(ctx, m->source ? m->source : "tmpfs", dest, &mf, flags, mf.data, err);
         } else if (is_type(m, "cgroup")) {
