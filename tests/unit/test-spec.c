@@ -504,6 +504,12 @@ static void test_resources_doc(void)
         CHECK(r && r->has_pids && r->pids_limit.v == 100 && r->cpu && r->cpu->shares.v == 512);
         spec_resources_free(r);
 
+        const char *unset = "{\"memory\":{\"swappiness\":18446744073709551615}}";
+        r = NULL;
+        CHECK(spec_parse_resources(unset, strlen(unset), "resources.json", &r, &err) == 0 && r &&
+              !r->memory->swappiness.set);
+        spec_resources_free(r);
+
         const char *bad = "{\"memory\":{\"limit\":\"1g\"}}";
         r = NULL;
         CHECK(spec_parse_resources(bad, strlen(bad), "resources.json", &r, &err) < 0 && r == NULL);

@@ -912,6 +912,9 @@ static int parse_memory(struct pctx *c, yajl_val v, struct husk_memory *m)
             get_opt_bool(c, v, "useHierarchy", &m->use_hierarchy) < 0 ||
             get_opt_bool(c, v, "checkBeforeUpdate", &m->check_before_update) < 0)
                 return -1;
+        /* runc reads 2^64-1 (Go's uint64(-1)) as "leave swappiness alone". */
+        if (m->swappiness.set && m->swappiness.v == UINT64_MAX)
+                m->swappiness.set = false;
         return 0;
 }
 

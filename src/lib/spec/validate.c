@@ -267,6 +267,20 @@ int spec_validate_resources(const struct husk_resources *r, const char *path, st
                                     pfx, i, a);
         }
 
+        if (r->memory) {
+                const struct husk_memory *m = r->memory;
+                const struct {
+                        const char *name;
+                        const struct husk_opt_i64 *v;
+                } limits[] = {
+                        { "limit", &m->limit },   { "reservation", &m->reservation }, { "swap", &m->swap },
+                        { "kernel", &m->kernel }, { "kernelTCP", &m->kernel_tcp },
+                };
+                for (size_t i = 0; i < ARRAY_SIZE(limits); i++)
+                        if (limits[i].v->set && limits[i].v->v < -1)
+                                return verr(err, "%smemory.%s: %lld is neither a size in bytes nor -1 (unlimited)",
+                                            pfx, limits[i].name, (long long)limits[i].v->v);
+        }
         if (r->memory && r->memory->swappiness.set && r->memory->swappiness.v > 100)
                 return verr(err, "%smemory.swappiness: value %llu out of range (0..100)", pfx,
                             (unsigned long long)r->memory->swappiness.v);
