@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "linux/rootfs.h"
+#include "util/path.h"
 #include "util/util.h"
 
 #ifndef CGROUP2_SUPER_MAGIC
@@ -736,8 +737,141 @@ static int in_userns_container(void (*fn)(void))
         return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : 1;
 }
 
+/* ---- util/path.h (no root needed) ---- */
+
+static char *fd_target(int fd)
+{
+        char p[32], buf[4096];
+        ssize_t n = readlink(fd_path(fd, p), buf, sizeof(buf) - 1);
+        if (n < 0)
+                return NULL;
+        buf[n] = '\0';
+        return xstrdup(buf);
+}
+
+static void in_tree(const char *base, const char *rel, char *out, size_t len)
+{
+        snprintf(out, len, "%s/%s", base, rel);
+}
+
+static void test_path(void)
+{
+        char base[64] = "/tmp/husk-test-path-XXXXXX", p[512], outside[128];
+        if (!mkdtemp(base))
+                die("mkdtemp");
+        snprintf(outside, sizeof(outside), "%s-outside", base);   /* never created */
+
+        static const char *const dirs[] = { "a", "a/b", "etc" };
+        for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+                in_tree(base, dirs[i], p, sizeof(p));
+                mk("%s", p);
+        }
+        in_tree(base, "a/b/file", p, sizeof(p));
+        put_file(p, "f", 0644);
+        in_tree(base, "etc/marker", p, sizeof(p));
+        put_file(p, "m", 0644);
+        static const char *const links[][2] = {
+                { "/a", "abs" },         { "../../../../etc", "esc" }, { "loop", "loop" },
+                { "../..", "a/up" },     { "a/b/file", "file-link" },  { "/made/here", "dangle" },
+                { "/made/file", "dfile" }, { "/proc/self/root", "magic" },
+        };
+        for (size_t i = 0; i < ARRAY_SIZE(links); i++) {
+                in_tree(base, links[i][1], p, sizeof(p));
+                if (symlink(links[i][0], p) < 0)
+                        die("symlink %s", p);
+        }
+        in_tree(base, "out", p, sizeof(p));
+        if (symlink(outside, p) < 0)
+                die("symlink %s", p);
+
+        int root = open(base, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root < 0)
+                die("open %s", base);
+
+        /* openat2 and the fallback walk agree, and both stay in the tree. */
+        static const struct { const char *path; int flags; const char *want; int err; } cases[] = {
+                { "a/b/file", O_PATH, "/a/b/file", 0 },
+                { "/abs/b/file", O_PATH, "/a/b/file", 0 },
+                { "esc/marker", O_PATH, "/etc/marker", 0 },
+                { "a/up/a/b", O_PATH | O_DIRECTORY, "/a/b", 0 },
+                { "../../a", O_PATH, "/a", 0 },
+                { "file-link", O_PATH | O_NOFOLLOW, "/file-link", 0 },
+                { "file-link", O_RDONLY, "/a/b/file", 0 },
+                { "a/b", O_RDONLY | O_DIRECTORY, "/a/b", 0 },
+                { "a/b/file", O_PATH | O_DIRECTORY, NULL, ENOTDIR },
+                { "loop", O_PATH, NULL, ELOOP },
+                { "a/b/file/x", O_PATH, NULL, ENOTDIR },
+                { "nope", O_PATH, NULL, ENOENT },
+                { "dangle", O_PATH, NULL, ENOENT },
+        };
+        for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+                struct husk_error err = { 0 };
+                int a = open_in_root(root, cases[i].path, cases[i].flags, &err);
+                int ea = errno;
+                int b = open_in_root_walk(root, cases[i].path, cases[i].flags);
+                int eb = errno;
+                for (int k = 0; k < 2; k++) {
+                        int fd = k ? b : a, e = k ? eb : ea;
+                        const char *how = k ? "walk" : "openat2";
+                        if (cases[i].want) {
+                                _cleanup_free_ char *t = fd >= 0 ? fd_target(fd) : NULL;
+                                char want[512];
+                                snprintf(want, sizeof(want), "%s%s", base, cases[i].want);
+                                CHECK(t && strcmp(t, want) == 0, "%s %s: got %s", how, cases[i].path, t ? t : "error");
+                        } else {
+                                CHECK(fd < 0 && e == cases[i].err, "%s %s: fd %d errno %d", how, cases[i].path, fd, e);
+                        }
+                        if (fd >= 0)
+                                close(fd);
+                }
+        }
+        /* A magic link is refused by openat2; the walk reads it as text. */
+        struct husk_error err = { 0 };
+        CHECK(open_in_root(root, "magic/etc", O_PATH, &err) < 0, "magic link followed");
+
+        /* mkdir/mkfile follow dangling symlinks inside the tree only. */
+        int fd = mkdir_in_root(root, "/abs/new/dir", 0755, &err);
+        in_tree(base, "a/new/dir", p, sizeof(p));
+        CHECK(fd >= 0 && access(p, F_OK) == 0, "mkdir through a symlink: %s", err.msg);
+        if (fd >= 0)
+                close(fd);
+        fd = mkdir_in_root(root, "dangle/sub", 0755, &err);
+        in_tree(base, "made/here/sub", p, sizeof(p));
+        CHECK(fd >= 0 && access(p, F_OK) == 0, "mkdir through a dangling symlink: %s", err.msg);
+        if (fd >= 0)
+                close(fd);
+        fd = mkfile_in_root(root, "dfile", 0644, &err);
+        in_tree(base, "made/file", p, sizeof(p));
+        struct stat st;
+        CHECK(fd >= 0 && stat(p, &st) == 0 && S_ISREG(st.st_mode), "mkfile through a dangling symlink: %s", err.msg);
+        if (fd >= 0)
+                close(fd);
+        fd = mkdir_in_root(root, "out/x", 0755, &err);
+        char inside[512];
+        snprintf(inside, sizeof(inside), "%s%s/x", base, outside);
+        CHECK(fd >= 0 && access(outside, F_OK) < 0 && access(inside, F_OK) == 0, "mkdir escaped to %s", outside);
+        if (fd >= 0)
+                close(fd);
+        fd = mkfile_in_root(root, "a/b", 0644, &err);
+        CHECK(fd >= 0, "mkfile on an existing dir returns it: %s", err.msg);
+        if (fd >= 0)
+                close(fd);
+        CHECK(mkdir_in_root(root, "a/b/file/sub", 0755, &err) < 0, "mkdir under a file");
+
+        close(root);
+        int dfd = open(base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (dfd >= 0)
+                rm_rf_at(dfd);
+        rmdir(base);
+}
+
 int main(void)
 {
+        test_path();
+        if (failures) {
+                fprintf(stderr, "FAIL: path resolution (%d check(s))\n", failures);
+                return 1;
+        }
         if (geteuid() != 0) {
                 fprintf(stderr, "skip: needs root\n");
                 return 77;

@@ -16,6 +16,112 @@
  * the kernel's own MAXSYMLINKS. */
 #define PATH_MAX_SYMLINKS 40
 
+/* Without openat2 (Linux < 5.6): walk one component at a time, each opened
+ * O_PATH|O_NOFOLLOW; symlinks are read and spliced into the rest of the
+ * path (absolute ones restart at the root), ".." never climbs above the
+ * root, and magic links are read as plain text, so nothing can leave the
+ * tree. Unlike RESOLVE_IN_ROOT it can't see a concurrent rename of a
+ * directory out of the tree; openat2 is used whenever the kernel has it. */
+int open_in_root_walk(int root_fd, const char *path, int flags)
+{
+        struct stat root_st, st;
+        _cleanup_free_ char *todo = xstrdup(path ? path : "");
+        int links = 0;
+
+        if (fstat(root_fd, &root_st) < 0)
+                return -1;
+        _cleanup_close_ int cur = openat(root_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (cur < 0)
+                return -1;
+
+        char *p = todo;
+        for (;;) {
+                while (*p == '/')
+                        p++;
+                if (!*p)
+                        break;
+                char *end = strchrnul(p, '/');
+                bool last = true;
+                for (char *q = end; *q; q++)
+                        if (*q != '/') {
+                                last = false;
+                                break;
+                        }
+                char saved = *end;
+                *end = '\0';
+                char *rest = saved ? end + 1 : end;
+
+                if (strcmp(p, ".") == 0) {
+                        p = rest;
+                        continue;
+                }
+                if (strcmp(p, "..") == 0) {
+                        if (fstat(cur, &st) < 0)
+                                return -1;
+                        if (st.st_dev != root_st.st_dev || st.st_ino != root_st.st_ino) {
+                                int up = openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+                                if (up < 0)
+                                        return -1;
+                                close(cur);
+                                cur = up;
+                        }
+                        p = rest;
+                        continue;
+                }
+                int next = openat(cur, p, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+                if (next < 0)
+                        return -1;
+                if (fstat(next, &st) < 0) {
+                        close(next);
+                        return -1;
+                }
+                if (S_ISLNK(st.st_mode) && (!last || !(flags & O_NOFOLLOW))) {
+                        char target[PATH_MAX];
+                        ssize_t n = readlinkat(next, "", target, sizeof(target) - 1);
+                        close(next);
+                        if (n < 0)
+                                return -1;
+                        target[n] = '\0';
+                        if (++links > PATH_MAX_SYMLINKS) {
+                                errno = ELOOP;
+                                return -1;
+                        }
+                        if (target[0] == '/') {
+                                int r = openat(root_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+                                if (r < 0)
+                                        return -1;
+                                close(cur);
+                                cur = r;
+                        }
+                        char *spliced = xasprintf("%s/%s", target, rest);
+                        free(todo);
+                        todo = spliced;
+                        p = todo;
+                        continue;
+                }
+                if (!last && !S_ISDIR(st.st_mode)) {
+                        close(next);
+                        errno = ENOTDIR;
+                        return -1;
+                }
+                close(cur);
+                cur = next;
+                p = rest;
+        }
+
+        if (fstat(cur, &st) < 0)
+                return -1;
+        if ((flags & O_DIRECTORY) && !S_ISDIR(st.st_mode)) {
+                errno = ENOTDIR;
+                return -1;
+        }
+        if (flags & O_PATH)
+                return TAKE_FD(cur);
+        /* Reopen the resolved object with the access asked for. */
+        char buf[32];
+        return open(fd_path(cur, buf), (flags & ~O_NOFOLLOW) | O_CLOEXEC);
+}
+
 static int sys_openat2(int dirfd, const char *path, int flags)
 {
         struct open_how how = {
@@ -28,6 +134,8 @@ static int sys_openat2(int dirfd, const char *path, int flags)
          * kernel asks us to retry rather than risk a wrong answer. */
         for (int i = 0; i < 32; i++) {
                 fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+                if (fd < 0 && errno == ENOSYS)
+                        return open_in_root_walk(dirfd, path, flags);
                 if (fd >= 0 || errno != EAGAIN)
                         return fd;
         }

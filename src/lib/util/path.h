@@ -27,6 +27,11 @@ int mkdir_in_root(int root_fd, const char *path, mode_t mode, struct husk_error 
  * Returns an O_PATH fd of it. */
 int mkfile_in_root(int root_fd, const char *path, mode_t mode, struct husk_error *err);
 
+/* The fallback open_in_root uses where openat2 is missing (ENOSYS): a
+ * component walk that reads symlinks itself. Returns an fd or -1 (errno).
+ * Exposed for tests. */
+int open_in_root_walk(int root_fd, const char *path, int flags);
+
 /* "/proc/self/fd/N" into buf (at least 32 bytes). */
 const char *fd_path(int fd, char buf[static 32]);
 
