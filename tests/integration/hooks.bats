@@ -1,0 +1,156 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# hooks: order, the state on stdin, failures, timeouts, env.
+
+load helpers
+
+# A hook writes its name to $SHARED/order and its stdin to $SHARED/<name>.json.
+# Host-side hooks run $HOOK; startContainer runs in the container, so its
+# script is in the rootfs and writes to /shared.
+make_hooks() {
+        HOOK=$BATS_TEST_TMPDIR/hook.sh
+        cat >"$HOOK" <<HOOKEOF
+#!/bin/sh
+cat >"$SHARED/\$1.json"
+echo "\$1" >>"$SHARED/order"
+HOOKEOF
+        chmod 755 "$HOOK"
+        cat >"$BUNDLE/rootfs/bin/hook-in-container" <<'HOOKEOF'
+#!/bin/sh
+cat >"/shared/$1.json"
+echo "$1" >>/shared/order
+HOOKEOF
+        chmod 755 "$BUNDLE/rootfs/bin/hook-in-container"
+        share_dir
+}
+
+all_hooks_config() {
+        update_config '.hooks = {
+                "prestart": [{"path": $h, "args": ["hook.sh", "prestart"]}],
+                "createRuntime": [{"path": $h, "args": ["hook.sh", "createRuntime"]}],
+                "createContainer": [{"path": $h, "args": ["hook.sh", "createContainer"]}],
+                "startContainer": [{"path": "/bin/hook-in-container", "args": ["hook", "startContainer"]}],
+                "poststart": [{"path": $h, "args": ["hook.sh", "poststart"]}],
+                "poststop": [{"path": $h, "args": ["hook.sh", "poststop"]}]}' --arg h "$HOOK"
+}
+
+@test "every hook runs, in order, at its step" {
+        is_runc && skip "runc 1.1.5 runs poststart hooks during create, before startContainer (fixed in runc 1.2)"
+        make_hooks
+        all_hooks_config
+        set_args sleep 1000
+        create_container "$CID"
+        cat "$SHARED/order"
+        [[ $(cat "$SHARED/order" | tr '\n' ' ') == "prestart createRuntime createContainer " ]]
+        runtime start "$CID"
+        cat "$SHARED/order"
+        [[ $(cat "$SHARED/order" | tr '\n' ' ') == "prestart createRuntime createContainer startContainer poststart " ]]
+        runtime kill "$CID" KILL
+        wait_status "$CID" stopped
+        runtime delete "$CID"
+        cat "$SHARED/order"
+        [[ $(cat "$SHARED/order" | tr '\n' ' ') == "prestart createRuntime createContainer startContainer poststart poststop " ]]
+}
+
+@test "each hook gets the state on stdin with the right status" {
+        make_hooks
+        all_hooks_config
+        set_args sleep 1000
+        create_container "$CID"
+        pid=$(container_pid "$CID")
+        runtime start "$CID"
+        runtime delete --force "$CID"
+        for h in prestart createRuntime createContainer startContainer poststart poststop; do
+                echo "$h: $(cat "$SHARED/$h.json")"
+                jq -e --arg id "$CID" --arg b "$BUNDLE" '.id == $id and .bundle == $b and (.ociVersion | length > 0)' "$SHARED/$h.json"
+        done
+        for h in prestart createRuntime createContainer; do
+                [[ $(jq -r .status "$SHARED/$h.json") == creating ]]
+        done
+        [[ $(jq -r .status "$SHARED/startContainer.json") == created ]]
+        # runc 1.1.5 says created, the spec's state at that point is running
+        [[ $(jq -r .status "$SHARED/poststart.json") =~ ^(created|running)$ ]]
+        [[ $(jq -r .status "$SHARED/poststop.json") == stopped ]]
+        # the host-side hooks see the init's host pid
+        for h in prestart createRuntime poststart; do
+                [[ $(jq -r .pid "$SHARED/$h.json") == "$pid" ]]
+        done
+}
+
+@test "run calls the hooks and poststop when the process exits" {
+        is_runc && skip "runc 1.1.5 runs poststart hooks during create, before startContainer (fixed in runc 1.2)"
+        make_hooks
+        all_hooks_config
+        set_args true
+        run runtime run "$CID" </dev/null
+        assert_status 0
+        cat "$SHARED/order"
+        [[ $(cat "$SHARED/order" | tr '\n' ' ') == "prestart createRuntime createContainer startContainer poststart poststop " ]]
+}
+
+@test "a hook's args and env are passed" {
+        share_dir
+        update_config '.hooks = {"prestart": [{"path": "/bin/sh",
+                "args": ["sh", "-c", "echo \"$0 $1 $HOOKVAR\" >\"$2\"", "a b", "c", $f],
+                "env": ["HOOKVAR=hookval"]}]}' --arg f "$SHARED/out"
+        set_args true
+        run runtime run "$CID" </dev/null
+        assert_status 0
+        [[ $(cat "$SHARED/out") == "a b c hookval" ]]
+}
+
+@test "a failing prestart hook fails create and leaves nothing" {
+        update_config '.hooks = {"prestart": [{"path": "/bin/false"}]}'
+        set_args sleep 1000
+        run runtime create "$CID" </dev/null
+        [[ $status -ne 0 ]]
+        assert_no_state
+        run runtime state "$CID"
+        assert_status 1
+}
+
+@test "a failing createRuntime or createContainer hook fails create and leaves nothing" {
+        for kind in createRuntime createContainer; do
+                update_config '.hooks = {($k): [{"path": "/bin/false"}]}' --arg k "$kind"
+                set_args sleep 1000
+                run runtime create "$CID-$kind" </dev/null
+                [[ $status -ne 0 ]]
+                assert_no_state
+        done
+}
+
+@test "a failing startContainer hook fails start" {
+        update_config '.hooks = {"startContainer": [{"path": "/bin/false"}]}'
+        set_args sleep 1000
+        run runtime run "$CID" </dev/null
+        [[ $status -ne 0 ]]
+        assert_no_state
+}
+
+@test "a failing poststop hook does not stop delete" {
+        make_hooks
+        update_config '.hooks = {"poststop": [{"path": "/bin/false"}, {"path": $h, "args": ["hook.sh", "poststop"]}]}' --arg h "$HOOK"
+        set_args true
+        run_detached "$CID"
+        wait_status "$CID" stopped
+        run runtime delete "$CID"
+        assert_no_state
+}
+
+@test "a hook past its timeout fails create" {
+        update_config '.hooks = {"prestart": [{"path": "/bin/sleep", "args": ["sleep", "30"], "timeout": 1}]}'
+        set_args true
+        SECONDS=0
+        run runtime create "$CID" </dev/null
+        [[ $status -ne 0 ]]
+        [[ $SECONDS -lt 20 ]]
+        assert_no_state
+}
+
+@test "a missing hook binary fails create and leaves nothing" {
+        update_config '.hooks = {"prestart": [{"path": "/no/such/hook"}]}'
+        set_args true
+        run runtime create "$CID" </dev/null
+        [[ $status -ne 0 ]]
+        assert_no_state
+}

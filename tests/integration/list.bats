@@ -1,0 +1,83 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# `list`: table, json, quiet.
+
+load helpers
+
+@test "list with no container: the table header only" {
+        run runtime list
+        assert_status 0
+        [[ $(echo ${lines[0]}) == "ID PID STATUS BUNDLE CREATED OWNER" ]]
+        [[ ${#lines[@]} -eq 1 ]]
+}
+
+@test "list -q and -f json with no container" {
+        run runtime list -q
+        assert_status 0
+        [[ -z $output ]]
+        run runtime list -f json
+        assert_status 0
+        # runc prints null, an empty array is fine too
+        [[ $(jq 'length' <<<"$output") == 0 ]]
+}
+
+@test "list of a root that does not exist yet" {
+        run "$RUNTIME" --root "$BATS_TEST_TMPDIR/no-root-yet" list -q
+        assert_status 0
+        [[ -z $output ]]
+}
+
+@test "list -q prints the ids" {
+        set_args sleep 1000
+        run_detached "$CID-a"
+        create_container "$CID-b"
+        run runtime list -q
+        assert_status 0
+        [[ $(sort <<<"$output" | tr '\n' ' ') == "$CID-a $CID-b " ]]
+}
+
+@test "list: one table row per container with pid, status, bundle, owner" {
+        set_args sleep 1000
+        run_detached "$CID-a"
+        create_container "$CID-b"
+        pa=$(container_pid "$CID-a")
+        pb=$(container_pid "$CID-b")
+        run runtime list
+        assert_status 0
+        [[ ${#lines[@]} -eq 3 ]]
+        row_a=$(grep "^$CID-a " <<<"$output")
+        row_b=$(grep "^$CID-b " <<<"$output")
+        read -r id pid st bundle created owner <<<"$row_a"
+        [[ $pid == "$pa" && $st == running && $bundle == "$BUNDLE" && $owner == root ]]
+        read -r id pid st bundle created owner <<<"$row_b"
+        [[ $pid == "$pb" && $st == created && $bundle == "$BUNDLE" && $owner == root ]]
+}
+
+@test "list --format json: runc's array of state objects" {
+        update_config '.annotations = {"k": "v"}'
+        set_args sleep 1000
+        run_detached "$CID-a"
+        run runtime list --format json
+        assert_status 0
+        echo "$output" | jq -e --arg id "$CID-a" --arg b "$BUNDLE" --argjson p "$(container_pid "$CID-a")" '
+                type == "array" and length == 1 and
+                (.[0] | .id == $id and .pid == $p and .status == "running" and
+                        .bundle == $b and .rootfs == ($b + "/rootfs") and
+                        (.created | type == "string") and .owner == "root" and
+                        (.ociVersion | type == "string") and
+                        .annotations == {"k": "v"})'
+}
+
+@test "list shows stopped containers as stopped" {
+        set_args true
+        run_detached "$CID"
+        wait_status "$CID" stopped
+        run runtime list -f json
+        assert_status 0
+        echo "$output" | jq -e '.[0].status == "stopped" and .[0].pid == 0'
+}
+
+@test "list -f with an unknown format fails" {
+        run runtime list -f yaml
+        [[ $status -ne 0 ]]
+}
