@@ -487,6 +487,8 @@ static const char *const mpol_flags[] = {
 static int check_memory_policy(const struct husk_memory_policy *m, struct husk_error *err)
 {
         size_t nodes = 0;
+        if (empty(m->mode))
+                return verr(err, "linux.memoryPolicy.mode: required");
         if (!in_list(m->mode, mpol_modes))
                 return verr(err, "linux.memoryPolicy.mode: unknown mode \"%.60s\"", m->mode);
         for (size_t i = 0; m->flags && m->flags[i]; i++)
@@ -588,8 +590,8 @@ static int check_linux(const struct husk_spec *spec, struct husk_error *err)
                         return verr(err, "linux.readonlyPaths[%zu]: must be an absolute path, got \"%.200s\"", i,
                                     l->readonly_paths[i]);
 
-        if (l->personality && strcmp(l->personality->domain, "LINUX") != 0 &&
-            strcmp(l->personality->domain, "LINUX32") != 0)
+        if (l->personality && (empty(l->personality->domain) || (strcmp(l->personality->domain, "LINUX") != 0 &&
+                                                                 strcmp(l->personality->domain, "LINUX32") != 0)))
                 return verr(err, "linux.personality.domain: unknown domain \"%.60s\" (expected LINUX or LINUX32)",
                             l->personality->domain);
 
