@@ -5,23 +5,28 @@
  *
  * Before the first side effect (in the parent):
  *   process_validate(process), personality_validate(linux.personality),
- *   seccomp_validate(linux.seccomp), sysctl_validate(spec)
+ *   seccomp_validate(linux.seccomp), sysctl_validate(spec), then
+ *   seccomp_compile(linux.seccomp, cache_dir) — still in the parent, before
+ *   the init is forked: the init inherits the program and never runs
+ *   libseccomp (slow, and it allocates inside the container's memory cgroup).
  *
  * Order, in init (root in the container's namespaces):
  *
- *   sysctl_apply()           after /proc is mounted in the container (runc: after pivot_root)
+ *   sysctl_apply()           after pivot_root, before readonlyPaths and
+ *                            maskedPaths make /proc/sys read-only (runc order)
  *   rlimits_apply()          before setuid, while we may still raise limits
  *   oom_score_adj_apply(), scheduler_apply(), ioprio_apply(),
  *   personality_apply(), cpu_affinity_apply(initial)
- *   [seccomp_load_filter()   HERE instead of last when noNewPrivileges is
+ *   [seccomp_load_prog()     HERE instead of last when noNewPrivileges is
  *                            false: without no_new_privs the kernel needs
  *                            CAP_SYS_ADMIN to load a filter (runc does the same)]
+ *   lsm_set_keycreate_label() before the session keyring is made
  *   caps_drop_bounding()     needs CAP_SETPCAP: before changing user
  *   caps_keep_on_setuid()    PR_SET_KEEPCAPS, so permitted survives setresuid
  *   user_apply()             setgroups/setresgid/setresuid/umask
  *   caps_apply()             effective/permitted/inheritable/ambient
  *   lsm_set_exec_labels()    SELinux exec label / AppArmor profile
- *   prctl(PR_SET_NO_NEW_PRIVS) + seccomp_load_filter() last
+ *   prctl(PR_SET_NO_NEW_PRIVS) + seccomp_load_prog() last
  *                            (seccomp may forbid the rest)
  */
 #ifndef HUSK_PROCESS_H
