@@ -368,6 +368,12 @@ static void test_validation(void)
         s.flags = all_flags;
         CHECK(seccomp_validate(&s, &err) == 0, "known flags: %s", err.msg);
         s.flags = NULL;
+        const char *const *known;
+        size_t n_known = seccomp_known_flags(&known);
+        CHECK(n_known == 4, "four known flags");
+        for (size_t i = 0; i < n_known; i++)
+                CHECK(seccomp_flag_supported(known[i]), "%s supported by this kernel", known[i]);
+        CHECK(!seccomp_flag_supported("SECCOMP_FILTER_FLAG_BOGUS"), "bogus flag unsupported");
 
         s.default_action = HUSK_SCMP_ACT_NOTIFY;
         CHECK(seccomp_validate(&s, &err) < 0 && strstr(err.msg, "default action"), "NOTIFY default: %s", err.msg);

@@ -115,6 +115,10 @@ int seccomp_compile(const struct husk_seccomp *s, const char *cache_dir, struct 
 int seccomp_load_prog(const struct husk_seccomp_prog *prog, int *notify_fd, struct husk_error *err);
 void seccomp_prog_free(struct husk_seccomp_prog *prog);
 int seccomp_load_filter(const struct husk_seccomp *s, int *notify_fd, struct husk_error *err);
+/* For `husk features`: the filter flags husk knows (*names, returns the
+ * count), and whether the running kernel accepts one. */
+size_t seccomp_known_flags(const char *const **names);
+bool seccomp_flag_supported(const char *name);
 
 /* runc's rule for linux.sysctl: only namespaced sysctls (kernel.msg*,
  * kernel.sem, kernel.shm*, fs.mqueue.* with an IPC namespace; net.* unless

@@ -166,6 +166,22 @@ static bool kernel_has_flag(unsigned long flag)
         return r < 0 && errno == EFAULT;
 }
 
+size_t seccomp_known_flags(const char *const **names)
+{
+        static const char *const list[] = {
+                "SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG",
+                "SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
+        };
+        *names = list;
+        return ARRAY_SIZE(list);
+}
+
+bool seccomp_flag_supported(const char *name)
+{
+        unsigned long v;
+        return flag_value(name, &v) == 0 && kernel_has_flag(v);
+}
+
 static bool uses_notify(const struct husk_seccomp *s)
 {
         for (size_t i = 0; i < s->n_syscalls; i++)
