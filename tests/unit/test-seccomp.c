@@ -402,9 +402,12 @@ static void test_validation(void)
  * pair, then calls getppid; we answer 4242 for it. */
 static void test_notify(void)
 {
+        /* TSYNC with a listener needs TSYNC_ESRCH; WAIT_KILLABLE_RECV needs
+         * the listener: both must be handled. */
+        static char *flags[] = { "SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", NULL };
         struct husk_seccomp_rule r = { .names = getppid_names, .action = HUSK_SCMP_ACT_NOTIFY };
         struct husk_seccomp s = { .default_action = HUSK_SCMP_ACT_ALLOW, .listener_path = "/unused",
-                                  .syscalls = &r, .n_syscalls = 1 };
+                                  .flags = flags, .syscalls = &r, .n_syscalls = 1 };
         int sv[2];
 
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
