@@ -59,7 +59,7 @@ static int cap_last(void)
 }
 
 /* Names → a bit mask of the capabilities the kernel knows; the others are
- * logged (once per set) and left out. */
+ * logged one by one (as the field they came from) and left out. */
 static struct cap_mask mask_of(char **names, const char *set)
 {
         struct cap_mask m = { 0 };
