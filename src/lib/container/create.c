@@ -28,6 +28,7 @@ struct creation {
         struct husk_spec *spec;
         char *bundle, *rootfs;
         struct cgroup_manager *cgroup;
+        struct husk_seccomp_prog *seccomp;
         pid_t stage1, init;
         int pidfd;
 };
@@ -65,6 +66,7 @@ static void creation_free(struct creation *c)
         if (c->pidfd >= 0)
                 close(c->pidfd);
         cgroup_manager_free(c->cgroup);
+        seccomp_prog_free(c->seccomp);
         spec_free(c->spec);
         free(c->bundle);
         free(c->rootfs);
@@ -86,10 +88,13 @@ static int check_spec_for_create(const struct husk_create_opts *o, const struct 
                 return husk_error_set(err, 0,
                                       "process.terminal is true: --console-socket is required when detached "
                                       "(or set \"terminal\": false)");
-        if (spec->linux && sysctl_validate(spec, err) < 0)
+        if (process_validate(spec->process, err) < 0)
                 return -1;
-        if (spec->linux && spec->linux->seccomp && seccomp_validate(spec->linux->seccomp, err) < 0)
-                return husk_error_wrap(err, "linux.seccomp");
+        if (spec->linux) {
+                if (sysctl_validate(spec, err) < 0 || personality_validate(spec->linux->personality, err) < 0 ||
+                    seccomp_validate(spec->linux->seccomp, err) < 0)
+                        return -1;
+        }
         return 0;
 }
 
@@ -233,6 +238,14 @@ int container_do_create(const struct husk_create_opts *o, struct created *out, s
                 return -1;
         if (check_spec_for_create(o, c.spec, err) < 0 || resolve_paths(&c, err) < 0)
                 goto out;
+        /* libseccomp is slow: compile here (cached under the root), the
+         * init only loads the program. */
+        if (c.spec->linux && c.spec->linux->seccomp) {
+                _cleanup_free_ char *cache = xasprintf("%s/.seccomp-cache", o->root);
+                if (mkdir_p(o->root, 0700, err) < 0 ||
+                    seccomp_compile(c.spec->linux->seccomp, cache, &c.seccomp, err) < 0)
+                        goto out;
+        }
 
         /* Side effects start here; from now on every failure undoes all. */
         c.dirfd = state_reserve(o->root, o->id, err);
@@ -245,7 +258,8 @@ int container_do_create(const struct husk_create_opts *o, struct created *out, s
                 goto fail;
         }
         int min_fd = 3 + o->preserve_fds;
-        fifo = fd_above(openat(c.dirfd, STATE_FIFO, O_PATH | O_CLOEXEC), min_fd);
+        /* Read-write: never blocks, and the init needs no /proc to use it. */
+        fifo = fd_above(openat(c.dirfd, STATE_FIFO, O_RDWR | O_CLOEXEC), min_fd);
         if (fifo < 0) {
                 husk_error_sys(err, "open exec fifo");
                 goto fail;
@@ -272,7 +286,7 @@ int container_do_create(const struct husk_create_opts *o, struct created *out, s
                 .spec = c.spec, .id = o->id, .bundle = c.bundle, .rootfs = c.rootfs,
                 .sync_fd = sock[1], .fifo_fd = fifo, .preserve_fds = o->preserve_fds,
                 .no_pivot = o->no_pivot, .no_new_keyring = o->no_new_keyring, .cgroup = c.cgroup,
-                .extra_env = o->extra_env,
+                .extra_env = o->extra_env, .seccomp = c.seccomp,
         };
         c.stage1 = init_spawn(&ic, err);
         if (c.stage1 < 0) {

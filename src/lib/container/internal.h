@@ -19,7 +19,7 @@ struct created {
 int container_do_create(const struct husk_create_opts *o, struct created *out, struct husk_error *err);
 void created_free(struct created *cr);
 /* The start half of `start`, on an already locked, loaded container. */
-int container_do_start(int dirfd, const struct husk_state *st, const struct husk_spec *spec, int pidfd,
+int container_do_start(int dirfd, const struct husk_state *st, const struct husk_spec *spec,
                        struct husk_error *err);
 /* Kill, wait, run poststop hooks, remove cgroup and state. */
 int container_destroy(const char *root, const char *id, int dirfd, const struct husk_state *st,

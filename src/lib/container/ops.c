@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* start, kill, delete: the commands that act on an existing container. */
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -68,32 +67,19 @@ static int init_pidfd(const struct husk_state *st)
         return fd;
 }
 
-int container_do_start(int dirfd, const struct husk_state *st, const struct husk_spec *spec, int pidfd,
+int container_do_start(int dirfd, const struct husk_state *st, const struct husk_spec *spec,
                        struct husk_error *err)
 {
-        _cleanup_close_ int fifo = openat(dirfd, STATE_FIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-        if (fifo < 0)
+        /* The init holds the fifo open read-write and waits in read(): with
+         * no reader left (the init died), this open fails with ENXIO. */
+        _cleanup_close_ int fifo = openat(dirfd, STATE_FIFO, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+        if (fifo < 0) {
+                if (errno == ENXIO)
+                        return husk_error_set(err, 0, "container init exited before start");
                 return husk_error_sys(err, "open exec fifo");
-        /* Wait for the init's "0", or for its death. */
-        struct pollfd p[2] = { { fifo, POLLIN, 0 }, { pidfd, POLLIN, 0 } };
-        for (;;) {
-                int r = poll(p, pidfd >= 0 ? 2 : 1, -1);
-                if (r < 0 && errno == EINTR)
-                        continue;
-                if (r < 0)
-                        return husk_error_sys(err, "wait for container init");
-                if (p[0].revents & (POLLIN | POLLHUP)) {
-                        char c;
-                        ssize_t n = read(fifo, &c, 1);
-                        if (n == 1)
-                                break;
-                        if (n < 0 && errno == EAGAIN)
-                                continue;
-                        return husk_error_set(err, 0, "container init exited before start");
-                }
-                if (p[1].revents)
-                        return husk_error_set(err, 0, "container init exited before start");
         }
+        if (write_all(fifo, "0", 1) < 0)
+                return husk_error_sys(err, "write exec fifo");
         unlinkat(dirfd, STATE_FIFO, 0);
 
         if (spec->hooks[HUSK_HOOK_POSTSTART].n) {
@@ -110,7 +96,6 @@ int container_start(const char *root, const char *id, struct husk_error *err)
                 return -1;
         int ret = -1;
         struct husk_spec *spec = NULL;
-        _cleanup_close_ int pidfd = -1;
         switch (c.status) {
         case HUSK_STATUS_CREATED:
                 break;
@@ -126,8 +111,7 @@ int container_start(const char *root, const char *id, struct husk_error *err)
         }
         if (load_saved_spec(c.dirfd, &spec, err) < 0)
                 goto out;
-        pidfd = init_pidfd(&c.st);
-        ret = container_do_start(c.dirfd, &c.st, spec, pidfd, err);
+        ret = container_do_start(c.dirfd, &c.st, spec, err);
 out:
         spec_free(spec);
         container_release(&c);

@@ -18,7 +18,6 @@
 #include "linux/rootfs.h"
 #include "linux/terminal.h"
 #include "state/state.h"
-#include "util/path.h"
 #include "util/util.h"
 
 #ifndef CLONE_NEWTIME
@@ -134,6 +133,16 @@ static _Noreturn void stage1(const struct init_config *cfg)
         _exit(0);
 }
 
+/* In a user namespace whose setgroups is "deny", setgroups(2) fails. */
+static bool setgroups_allowed(void)
+{
+        char buf[16] = { 0 };
+        _cleanup_close_ int fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return true;
+        return read(fd, buf, sizeof(buf) - 1) <= 0 || strncmp(buf, "deny", 4) != 0;
+}
+
 static char *state_json_for(const struct init_config *cfg, pid_t pid, enum husk_status status)
 {
         struct husk_state st = {
@@ -213,9 +222,10 @@ static void stage2(const struct init_config *cfg)
                 die(sock, &err);
         if (proc->terminal && setup_terminal(cfg, &err) < 0)
                 die(sock, &err);
-        if (rootfs_finalize(spec, &ro, &err) < 0)
-                die(sock, &err);
+        /* sysctl before finalize: readonlyPaths make /proc/sys read-only */
         if (spec->linux && sysctl_apply(spec->linux->sysctl, spec->linux->n_sysctl, &err) < 0)
+                die(sock, &err);
+        if (rootfs_finalize(spec, &ro, &err) < 0)
                 die(sock, &err);
 
         if (mkdir_p(proc->cwd, 0755, &err) < 0 || chdir(proc->cwd) < 0) {
@@ -242,18 +252,18 @@ static void stage2(const struct init_config *cfg)
                 die(sock, &err);
         }
 
-        const struct husk_seccomp *sc = spec->linux ? spec->linux->seccomp : NULL;
+        /* The filter was compiled by the parent; we only load it. */
+        const struct husk_seccomp_prog *sc = cfg->seccomp;
         int notify_fd = -1;
         /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: do it
          * while we still have it (as runc does). */
-        if (sc && !proc->no_new_privileges && seccomp_load_filter(sc, &notify_fd, &err) < 0)
+        if (sc && !proc->no_new_privileges && seccomp_load_prog(sc, &notify_fd, &err) < 0)
                 die(sock, &err);
 
-        static const struct husk_caps no_caps;
-        const struct husk_caps *caps = proc->has_capabilities ? &proc->capabilities : &no_caps;
+        const struct husk_caps *caps = proc->has_capabilities ? &proc->capabilities : NULL;
         if (caps_drop_bounding(caps, &err) < 0 || caps_keep_on_setuid(&err) < 0)
                 die(sock, &err);
-        if (user_apply(&proc->user, true, &err) < 0)
+        if (user_apply(&proc->user, setgroups_allowed(), &err) < 0)
                 die(sock, &err);
         if (caps_apply(caps, &err) < 0)
                 die(sock, &err);
@@ -267,17 +277,16 @@ static void stage2(const struct init_config *cfg)
                 _exit(1);
         close(sock);
 
-        /* The create/start barrier: blocks until `husk start` opens the
-         * fifo for reading. */
-        char fdpath[32];
-        int fifo = open(fd_path(cfg->fifo_fd, fdpath), O_WRONLY | O_CLOEXEC);
-        if (fifo < 0) {
-                dprintf(2, "husk: open exec fifo: %s\n", strerror(errno));
+        /* The create/start barrier: the parent opened the fifo read-write
+         * for us (no reopen through /proc, which a non-root user could not
+         * do); `husk start` writes one byte into it. */
+        char go;
+        ssize_t n;
+        do
+                n = read(cfg->fifo_fd, &go, 1);
+        while (n < 0 && errno == EINTR);
+        if (n != 1)
                 _exit(1);
-        }
-        if (write_all(fifo, "0", 1) < 0)
-                _exit(1);
-        close(fifo);
         close(cfg->fifo_fd);
 
         if (spec->hooks[HUSK_HOOK_START_CONTAINER].n) {
@@ -295,7 +304,7 @@ static void stage2(const struct init_config *cfg)
                 dprintf(2, "husk: %s\n", err.msg);
                 _exit(1);
         }
-        if (sc && proc->no_new_privileges && seccomp_load_filter(sc, &notify_fd, &err) < 0) {
+        if (sc && proc->no_new_privileges && seccomp_load_prog(sc, &notify_fd, &err) < 0) {
                 dprintf(2, "husk: %s\n", err.msg);
                 _exit(1);
         }

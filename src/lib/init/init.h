@@ -21,6 +21,7 @@
 #include "husk/spec.h"
 
 struct cgroup_manager;
+struct husk_seccomp_prog;
 
 struct init_config {
         const struct husk_spec *spec;
@@ -28,12 +29,13 @@ struct init_config {
         const char *bundle;             /* absolute */
         const char *rootfs;             /* absolute */
         int sync_fd;                    /* the child's end of the sync socketpair */
-        int fifo_fd;                    /* O_PATH fd of <state>/exec.fifo */
+        int fifo_fd;                    /* <state>/exec.fifo, opened O_RDWR: the start barrier */
         int preserve_fds;               /* fds 3 .. 3+N-1 stay open in the container */
         bool no_pivot;
         bool no_new_keyring;
         struct cgroup_manager *cgroup;  /* NULL: no cgroup */
         char *const *extra_env;         /* appended to process.env (LISTEN_FDS, ...) */
+        const struct husk_seccomp_prog *seccomp;        /* compiled by the parent, or NULL */
 };
 
 /* Fork stage 1. Returns its pid in the parent; the child never returns. */

@@ -202,7 +202,10 @@ int caps_apply(const struct husk_caps *caps, struct husk_error *err)
                         int e = errno;
                         char name[64];
                         cap_upper_name(v, name, sizeof(name));
-                        log_warn("can't raise ambient capability %s: %s", name, strerror(e));
+                        /* runc 1.1's own default spec asks for ambient caps
+                         * without inheritable ones: not worth a warning on
+                         * every run. */
+                        log_debug("can't raise ambient capability %s: %s", name, strerror(e));
                 }
         }
         return 0;
