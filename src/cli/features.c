@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "linux/process.h"
 #include "util/util.h"
 
 static void str(yajl_gen g, const char *s)
@@ -54,8 +55,6 @@ static const char *const archs[] = {
         "SCMP_ARCH_PPC64LE", "SCMP_ARCH_RISCV64", "SCMP_ARCH_S390", "SCMP_ARCH_S390X", "SCMP_ARCH_X32",
         "SCMP_ARCH_X86", "SCMP_ARCH_X86_64",
 };
-static const char *const seccomp_flags[] = { "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
-                                             "SECCOMP_FILTER_FLAG_TSYNC" };
 
 int cmd_features(struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -118,17 +117,24 @@ int cmd_features(struct cli_ctx *ctx, int argc, char **argv)
         str_array(g, "actions", actions, ARRAY_SIZE(actions));
         str_array(g, "operators", operators, ARRAY_SIZE(operators));
         str_array(g, "archs", archs, ARRAY_SIZE(archs));
-        str_array(g, "knownFlags", seccomp_flags, ARRAY_SIZE(seccomp_flags));
-        str_array(g, "supportedFlags", seccomp_flags, ARRAY_SIZE(seccomp_flags));
+        const char *const *flags;
+        size_t nflags = seccomp_known_flags(&flags);
+        str_array(g, "knownFlags", flags, nflags);
+        str(g, "supportedFlags");
+        yajl_gen_array_open(g);
+        for (size_t i = 0; i < nflags; i++)
+                if (seccomp_flag_supported(flags[i]))
+                        str(g, flags[i]);
+        yajl_gen_array_close(g);
         yajl_gen_map_close(g);
 
         str(g, "apparmor");
         yajl_gen_map_open(g);
-        kv_bool(g, "enabled", true);
+        kv_bool(g, "enabled", apparmor_enabled_host());
         yajl_gen_map_close(g);
         str(g, "selinux");
         yajl_gen_map_open(g);
-        kv_bool(g, "enabled", HAVE_SELINUX);
+        kv_bool(g, "enabled", HAVE_SELINUX && selinux_enabled_host());
         yajl_gen_map_close(g);
         str(g, "intelRdt");
         yajl_gen_map_open(g);

@@ -7,6 +7,9 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <yajl/yajl_gen.h>
+
+#include "config.h"
 
 #include "cgroup/cgroup.h"
 #include "container/container.h"
@@ -141,6 +144,42 @@ static int handle_console(struct creation *c, struct sync_msg *m, int *console_o
         return 0;
 }
 
+/* runtime-spec "seccomp listener": connect to linux.seccomp.listenerPath and
+ * send the notify fd with a ContainerProcessState JSON as the payload. */
+static int send_seccomp_listener(struct creation *c, struct sync_msg *m, struct husk_error *err)
+{
+        const struct husk_seccomp *s = c->spec->linux->seccomp;
+        struct husk_state st = { .id = (char *)c->o->id, .pid = c->init, .bundle = c->bundle,
+                                 .annotations = c->spec->annotations, .n_annotations = c->spec->n_annotations };
+        _cleanup_free_ char *state = state_to_json(&st, HUSK_STATUS_CREATING, false, false);
+        yajl_gen g = yajl_gen_alloc(NULL);
+        yajl_gen_map_open(g);
+        yajl_gen_string(g, (const unsigned char *)"ociVersion", 10);
+        yajl_gen_string(g, (const unsigned char *)HUSK_OCI_VERSION, strlen(HUSK_OCI_VERSION));
+        yajl_gen_string(g, (const unsigned char *)"fds", 3);
+        yajl_gen_array_open(g);
+        yajl_gen_string(g, (const unsigned char *)"seccompFd", 9);
+        yajl_gen_array_close(g);
+        yajl_gen_string(g, (const unsigned char *)"pid", 3);
+        yajl_gen_integer(g, c->init);
+        yajl_gen_string(g, (const unsigned char *)"metadata", 8);
+        const char *md = s->listener_metadata ? s->listener_metadata : "";
+        yajl_gen_string(g, (const unsigned char *)md, strlen(md));
+        yajl_gen_string(g, (const unsigned char *)"state", 5);
+        yajl_gen_number(g, state, strlen(state));       /* already JSON */
+        yajl_gen_map_close(g);
+        const unsigned char *buf;
+        size_t len;
+        yajl_gen_get_buf(g, &buf, &len);
+        _cleanup_free_ char *json = xstrndup((const char *)buf, len);
+        yajl_gen_free(g);
+        int r = terminal_send_to_socket(s->listener_path, m->fd, json, err);
+        sync_msg_free(m);
+        if (r < 0)
+                return husk_error_wrap(err, "linux.seccomp.listenerPath");
+        return 0;
+}
+
 static int talk_to_init(struct creation *c, int sock, int *console_out, struct husk_error *err)
 {
         for (;;) {
@@ -184,6 +223,12 @@ static int talk_to_init(struct creation *c, int sock, int *console_out, struct h
                                 return husk_error_sys(err, "sync with init");
                         break;
                 }
+                case SYNC_SECCOMP_FD:
+                        if (send_seccomp_listener(c, &m, err) < 0)
+                                return -1;
+                        if (sync_send(sock, SYNC_SECCOMP_DONE, 0, NULL, 0, -1) < 0)
+                                return husk_error_sys(err, "sync with init");
+                        break;
                 case SYNC_CONSOLE:
                         if (handle_console(c, &m, console_out, err) < 0)
                                 return -1;

@@ -252,13 +252,29 @@ static void stage2(const struct init_config *cfg)
                 die(sock, &err);
         }
 
-        /* The filter was compiled by the parent; we only load it. */
+        /* The filter was compiled by the parent; we only load it. Without
+         * no_new_privs, loading needs CAP_SYS_ADMIN: do it while we still
+         * have it (as runc does). A filter with a listener is loaded here
+         * too, so its fd can reach the parent over the sync socket. */
         const struct husk_seccomp_prog *sc = cfg->seccomp;
+        bool early = sc && (!proc->no_new_privileges || seccomp_has_listener(spec->linux->seccomp));
         int notify_fd = -1;
-        /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: do it
-         * while we still have it (as runc does). */
-        if (sc && !proc->no_new_privileges && seccomp_load_prog(sc, &notify_fd, &err) < 0)
-                die(sock, &err);
+        if (early) {
+                if (proc->no_new_privileges && !early && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+                        husk_error_sys(&err, "set no_new_privs");
+                        die(sock, &err);
+                }
+                if (seccomp_load_prog(sc, &notify_fd, &err) < 0)
+                        die(sock, &err);
+                if (notify_fd >= 0) {
+                        struct sync_msg m;
+                        if (sync_send(sock, SYNC_SECCOMP_FD, 0, NULL, 0, notify_fd) < 0 ||
+                            sync_expect(sock, SYNC_SECCOMP_DONE, &m, &err) < 0)
+                                _exit(1);
+                        sync_msg_free(&m);
+                        close(notify_fd);
+                }
+        }
 
         const struct husk_caps *caps = proc->has_capabilities ? &proc->capabilities : NULL;
         if (caps_drop_bounding(caps, &err) < 0 || caps_keep_on_setuid(&err) < 0)
@@ -304,7 +320,7 @@ static void stage2(const struct init_config *cfg)
                 dprintf(2, "husk: %s\n", err.msg);
                 _exit(1);
         }
-        if (sc && proc->no_new_privileges && seccomp_load_prog(sc, &notify_fd, &err) < 0) {
+        if (sc && !early && seccomp_load_prog(sc, &notify_fd, &err) < 0) {
                 dprintf(2, "husk: %s\n", err.msg);
                 _exit(1);
         }

@@ -19,6 +19,8 @@ enum sync_type {
         SYNC_HOOKS,             /* stage 2 → parent: run prestart + createRuntime */
         SYNC_HOOKS_DONE,        /* parent → stage 2: payload = state JSON for createContainer */
         SYNC_CONSOLE,           /* stage 2 → parent: the pty master (SCM_RIGHTS) */
+        SYNC_SECCOMP_FD,        /* stage 2 → parent: the seccomp listener fd (SCM_RIGHTS) */
+        SYNC_SECCOMP_DONE,      /* parent → stage 2: sent to linux.seccomp.listenerPath */
         SYNC_READY,             /* stage 2 → parent: all set, waiting on the exec fifo */
         SYNC_ABORT,             /* parent → child: give up */
 };

@@ -118,6 +118,8 @@ int seccomp_load_filter(const struct husk_seccomp *s, int *notify_fd, struct hus
 /* For `husk features`: the filter flags husk knows (*names, returns the
  * count), and whether the running kernel accepts one. */
 size_t seccomp_known_flags(const char *const **names);
+/* Does the profile have SCMP_ACT_NOTIFY rules (a listener fd to hand over)? */
+bool seccomp_has_listener(const struct husk_seccomp *s);
 bool seccomp_flag_supported(const char *name);
 
 /* runc's rule for linux.sysctl: only namespaced sysctls (kernel.msg*,

@@ -182,6 +182,13 @@ bool seccomp_flag_supported(const char *name)
         return flag_value(name, &v) == 0 && kernel_has_flag(v);
 }
 
+static bool uses_notify(const struct husk_seccomp *s);
+
+bool seccomp_has_listener(const struct husk_seccomp *s)
+{
+        return s && uses_notify(s);
+}
+
 static bool uses_notify(const struct husk_seccomp *s)
 {
         for (size_t i = 0; i < s->n_syscalls; i++)
