@@ -548,7 +548,8 @@ static void test_devices(void)
         struct husk_error e;
         struct husk_device_rule deny_all = { .allow = false, .type = 'a', .access = (char *)"rwm" };
         struct husk_resources res = { .devices = &deny_all, .n_devices = 1 };
-        snprintf(memnode, sizeof(memnode), "/tmp/%s-mem", base);
+        /* in /dev: /tmp may be nodev (the VM's is) */
+        snprintf(memnode, sizeof(memnode), "/dev/%s-mem", base);
         unlink(memnode);
         CHECK(mknod(memnode, S_IFCHR | 0600, makedev(1, 1)) == 0, "mknod %s: %m", memnode);
         OK(cgroup_create(m, &res, &e), e);
@@ -635,12 +636,19 @@ int main(void)
         fprintf(stderr, "layout: %s\n", layout == CGROUP_LAYOUT_V1 ? "v1" : layout == CGROUP_LAYOUT_HYBRID ? "hybrid" : "v2");
         snprintf(base, sizeof(base), "husk-cgtest-%d", (int)getpid());
 
+        fprintf(stderr, "== %s\n", "test_paths");
         test_paths();
+        fprintf(stderr, "== %s\n", "test_resources");
         test_resources(layout);
+        fprintf(stderr, "== %s\n", "test_hugetlb");
         test_hugetlb(layout);
+        fprintf(stderr, "== %s\n", "test_join_and_enforce");
         test_join_and_enforce();
+        fprintf(stderr, "== %s\n", "test_oom");
         test_oom();
+        fprintf(stderr, "== %s\n", "test_devices");
         test_devices();
+        fprintf(stderr, "== %s\n", "test_relative");
         test_relative();
 
         /* the shared parent: remove it, then nothing is left anywhere */

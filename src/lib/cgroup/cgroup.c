@@ -1117,8 +1117,15 @@ static bool cgroup_exists(struct cgroup_manager *m)
 int cgroup_kill_all(struct cgroup_manager *m, int sig, struct husk_error *err)
 {
         struct cg_hier *u = cg_unified(m);
-        if (sig == SIGKILL && m->layout == CGROUP_LAYOUT_V2 && u && cg_file_exists(u, "cgroup.kill"))
-                return cg_write(u, "cgroup.kill", "1", "kill --all", err);
+        if (sig == SIGKILL && m->layout == CGROUP_LAYOUT_V2 && u && cg_file_exists(u, "cgroup.kill")) {
+                if (cg_write(u, "cgroup.kill", "1", "kill --all", err) < 0)
+                        return -1;
+                /* Like the v1 path below: after SIGKILL a paused
+                 * container is thawed, so nothing new stays frozen in it. */
+                if (cgroup_is_frozen(m) == 1)
+                        return cgroup_freeze(m, false, err);
+                return 0;
+        }
 
         /* Freeze so nothing forks between listing and signalling. */
         int was_frozen = cgroup_is_frozen(m);
