@@ -380,10 +380,13 @@ static void test_resources(enum cgroup_layout layout)
         struct husk_resources rd_res = { .rdma = &rl, .n_rdma = 1 };
         if (!cg_controller(m, "rdma"))
                 CHECK(cgroup_update(m, &rd_res, &e) < 0 && strstr(e.msg, "linux.resources.rdma"), "rdma: %s", e.msg);
-        struct husk_hugepage_limit hp_bad = { (char *)"3MB", 1 << 20 };
-        struct husk_resources hp_res = { .hugepage_limits = &hp_bad, .n_hugepage_limits = 1 };
-        CHECK(cgroup_update(m, &hp_res, &e) < 0 && strstr(e.msg, "linux.resources.hugepageLimits"), "hugetlb: %s",
-              e.msg);
+        /* (on hybrid that would enable hugetlb on the host's unified root) */
+        if (layout != CGROUP_LAYOUT_HYBRID || getenv("HUSK_CGTEST_HUGETLB")) {
+                struct husk_hugepage_limit hp_bad = { (char *)"3MB", 1 << 20 };
+                struct husk_resources hp_res = { .hugepage_limits = &hp_bad, .n_hugepage_limits = 1 };
+                CHECK(cgroup_update(m, &hp_res, &e) < 0 && strstr(e.msg, "linux.resources.hugepageLimits"),
+                      "hugetlb: %s", e.msg);
+        }
         if (layout == CGROUP_LAYOUT_V1) {
                 CHECK(cgroup_update(m, &(struct husk_resources){ .unified = &uni, .n_unified = 1 }, &e) < 0 &&
                               strstr(e.msg, "linux.resources.unified"),
@@ -436,6 +439,13 @@ static void test_hugetlb(enum cgroup_layout layout)
         struct husk_error e;
         struct husk_hugepage_limit hp = { (char *)"2MB", 4 << 20 };
         struct husk_resources res = { .hugepage_limits = &hp, .n_hugepage_limits = 1 };
+        if (!cg_controller(m, "hugetlb")) {
+                CHECK(cgroup_create(m, &res, &e) < 0 && strstr(e.msg, "linux.resources.hugepageLimits"),
+                      "no hugetlb: %s", e.msg);
+                CHECK(gone_everywhere(m), "failed create left something");
+                cgroup_manager_free(m);
+                return;
+        }
         OK(cgroup_create(m, &res, &e), e);
         if (is_v2(m, "hugetlb")) {
                 expect_file(m, "hugetlb", "hugetlb.2MB.max", "4194304");
@@ -475,7 +485,8 @@ static void test_join_and_enforce(void)
                 char *nl = strchrnul(l, '\n');
                 char *c2 = memchr(l, ':', (size_t)(nl - l));
                 c2 = c2 ? memchr(c2 + 1, ':', (size_t)(nl - c2 - 1)) : NULL;
-                if (c2) {
+                bool v2line = c2 && l[0] == '0' && l[1] == ':' && l[2] == ':';
+                if (c2 && !(v2line && !cg_unified(m))) {
                         lines++;
                         CHECK((size_t)(nl - c2 - 1) == strlen(p) && strncmp(c2 + 1, p, strlen(p)) == 0,
                               "cgroup line: %.*s", (int)(nl - l), l);
