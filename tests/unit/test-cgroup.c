@@ -24,6 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <linux/bpf.h>
+#include <linux/sched.h>
 #include <yajl/yajl_tree.h>
 
 #include "cgroup/cgroup.h"
@@ -95,12 +96,20 @@ struct kid {
         int to_kid, from_kid;
 };
 
-static struct kid spawn(struct cgroup_manager *m, int (*body)(void))
+static struct kid spawn_into(struct cgroup_manager *m, int (*body)(void), int cgfd)
 {
         int a[2], b[2];
         if (pipe2(a, O_CLOEXEC) < 0 || pipe2(b, O_CLOEXEC) < 0)
                 abort();
-        pid_t pid = fork();
+        pid_t pid;
+        if (cgfd >= 0) {
+                struct clone_args ca = { .flags = CLONE_INTO_CGROUP, .exit_signal = SIGCHLD,
+                                         .cgroup = (uint64_t)cgfd };
+                pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+                CHECK(pid >= 0, "clone3 into cgroup: %m");
+        } else {
+                pid = fork();
+        }
         if (pid == 0) {
                 close(a[1]);
                 close(b[0]);
@@ -121,6 +130,11 @@ static struct kid spawn(struct cgroup_manager *m, int (*body)(void))
         if (read(b[0], &c, 1) != 1 || c != 'y')
                 CHECK(0, "child %d could not join", pid);
         return (struct kid){ pid, a[1], b[0] };
+}
+
+static struct kid spawn(struct cgroup_manager *m, int (*body)(void))
+{
+        return spawn_into(m, body, -1);
 }
 
 static void go(struct kid *k)
@@ -524,6 +538,25 @@ static void test_join_and_enforce(void)
         OK(cgroup_kill_all(m, SIGKILL, &e), e);
         st = reap(&k3);
         CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "kill_all SIGKILL when paused: %#x", st);
+
+        /* clone3(CLONE_INTO_CGROUP) with cgroup_v2_fd, then enter_self
+         * for the v1 hierarchies (hybrid) */
+        int v2fd = cgroup_v2_fd(m);
+        CHECK((v2fd >= 0) == (cg_unified(m) != NULL), "cgroup_v2_fd %d", v2fd);
+        if (v2fd >= 0) {
+                struct kid kc = spawn_into(m, NULL, v2fd);
+                _cleanup_free_ char *cp = xasprintf("/proc/%d/cgroup", kc.pid);
+                _cleanup_free_ char *c = NULL;
+                read_file_at(AT_FDCWD, cp, &c, NULL, NULL);
+                _cleanup_free_ char *want = xasprintf("0::%s\n", p);
+                CHECK(c && strstr(c, want), "clone3 child cgroup: %s", c ? c : "?");
+                if (cg_controller(m, "memory") && !is_v2(m, "memory")) {
+                        _cleanup_free_ char *wm = xasprintf("memory:%s\n", p);
+                        CHECK(c && strstr(c, wm), "clone3 child v1 memory: %s", c ? c : "?");
+                }
+                go(&kc);
+                reap(&kc);
+        }
 
         /* destroy kills what is left */
         struct kid k4 = spawn(m, body_spin);

@@ -868,11 +868,25 @@ int cgroup_update(struct cgroup_manager *m, const struct husk_resources *res, st
 /* ------------------------------------------------------------------ */
 /* joining                                                              */
 
+/* Already in the cgroup2 cgroup (clone3 with CLONE_INTO_CGROUP put us
+ * there)? Then skip its cgroup.procs write: that one takes the threadgroup
+ * rwsem for writing and waits for an RCU grace period (5-9 ms here). */
+static bool already_in_v2(const struct cg_hier *u)
+{
+        _cleanup_free_ char *own = own_cgroup(NULL);
+        if (!own)
+                return false;
+        _cleanup_free_ char *clean = clean_path(own);
+        return strcmp(clean, u->rel) == 0;
+}
+
 int cgroup_enter_self(struct cgroup_manager *m, struct husk_error *err)
 {
         for (size_t i = 0; i < m->n_h; i++) {
                 struct cg_hier *h = &m->h[i];
                 if (h->unusable)
+                        continue;
+                if (h->v2 && already_in_v2(h))
                         continue;
                 /* v1 "tasks" with "0" moves only the calling thread and
                  * skips the threadgroup lock (and its RCU grace period);
@@ -916,8 +930,6 @@ int cgroup_add_pid(struct cgroup_manager *m, pid_t pid, const char *sub_cgroup, 
 
 int cgroup_v2_fd(struct cgroup_manager *m)
 {
-        if (m->layout != CGROUP_LAYOUT_V2)
-                return -1;
         if (m->v2_fd >= 0)
                 return m->v2_fd;
         struct cg_hier *u = cg_unified(m);

@@ -52,14 +52,20 @@ void cgroup_manager_free(struct cgroup_manager *m);
  * cgroup_default_device_rules() -- as runc; the caller passes the spec's
  * rules unchanged. On failure the directories it made are removed again. */
 int cgroup_create(struct cgroup_manager *m, const struct husk_resources *res, struct husk_error *err);
-/* Called by the container's own init before it can fork: join every
- * hierarchy (v1: write "0" to each tasks file, avoids the RCU wait). */
+/* Called by the container's own init before it can fork (and before it
+ * makes its cgroup namespace): join every hierarchy (v1: "0" to each tasks
+ * file, avoids the RCU wait; cgroup2: "0" to cgroup.procs unless already
+ * there through clone3(CLONE_INTO_CGROUP)). Safe after fork: no locks, it
+ * only allocates through xmalloc. */
 int cgroup_enter_self(struct cgroup_manager *m, struct husk_error *err);
 /* Move another process in (exec, systemd scope). */
 int cgroup_add_pid(struct cgroup_manager *m, pid_t pid, const char *sub_cgroup, struct husk_error *err);
-/* Pure v2: an O_DIRECTORY fd of the container's cgroup for
- * clone3(CLONE_INTO_CGROUP), or -1 (v1/hybrid: use cgroup_enter_self). The
- * manager owns it (closed by cgroup_manager_free); call after cgroup_create. */
+/* An O_DIRECTORY fd of the container's cgroup2 cgroup (pure v2 and hybrid)
+ * for clone3(CLONE_INTO_CGROUP), or -1 (pure v1). The manager owns it
+ * (closed by cgroup_manager_free); call after cgroup_create. Cloning into it
+ * avoids the RCU grace period a cgroup.procs write costs (5-9 ms on this
+ * host); cgroup_enter_self then skips the cgroup2 hierarchy (it checks
+ * /proc/self/cgroup) and still joins the v1 ones (hybrid). */
 int cgroup_v2_fd(struct cgroup_manager *m);
 /* Apply new resources (husk update). Device rules are not touched (as runc
  * update). A failure writes the old values back (single-line files). */
