@@ -287,7 +287,9 @@ static int find_parent_mount(const struct mountinfo *mi, void *data)
                 return 0;
         free(pm->mountpoint);
         pm->mountpoint = xstrdup(mi->mountpoint);
-        pm->shared = strstr(mi->optional, "shared:") != NULL;
+        /* Unbindable (rootfsPropagation "runbindable") would refuse the
+         * rootfs bind just as shared breaks pivot_root. */
+        pm->shared = strstr(mi->optional, "shared:") != NULL || strstr(mi->optional, "unbindable") != NULL;
         return 0;
 }
 
