@@ -30,7 +30,23 @@ struct rootfs_opts {
         const char *bundle;     /* relative bind-mount sources are taken from
                                  * here, as runc (which runs in the bundle);
                                  * NULL: the current directory */
+        const int *mount_fds;   /* per spec mount (n_mounts entries): a detached
+                                 * idmapped mount from rootfs_open_idmapped_mount()
+                                 * or -1; NULL when there are none */
 };
+
+/* Idmapped mounts ("idmap"/"ridmap" options, or uidMappings/gidMappings
+ * on a mount) can only be made with CAP_SYS_ADMIN over the source's
+ * filesystem: by husk itself, in the host's user namespace, not by stage 2.
+ * So husk calls this once the container's user namespace exists (after the
+ * id maps are written), for each mount where rootfs_mount_is_idmapped(),
+ * and hands the fds to stage 2 in rootfs_opts.mount_fds (SCM_RIGHTS).
+ * *fd: a detached clone of the source (recursive for rbind/ridmap) with the
+ * mount's own mappings, or with userns_fd (the container's user namespace,
+ * e.g. open("/proc/<stage1>/ns/user")) when it gives none. */
+bool rootfs_mount_is_idmapped(const struct husk_mount *m);
+int rootfs_open_idmapped_mount(const struct husk_mount *m, int userns_fd, const char *bundle, int *fd,
+                               struct husk_error *err);
 
 int rootfs_prepare(const struct husk_spec *spec, const struct rootfs_opts *opts, struct husk_error *err);
 int rootfs_pivot(const struct husk_spec *spec, const struct rootfs_opts *opts, struct husk_error *err);
