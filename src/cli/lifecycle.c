@@ -70,9 +70,11 @@ static int create_or_run(struct cli_ctx *ctx, int argc, char **argv, bool run)
         /* Socket activation: LISTEN_FDS fds follow the preserved ones. */
         char listen_env[64];
         char *extra[3] = { NULL };
-        const char *lfds = getenv("LISTEN_FDS");
-        int64_t nl;
-        if (lfds && parse_int64(lfds, &nl) == 0 && nl > 0 && nl < 65536) {
+        const char *lfds = getenv("LISTEN_FDS"), *lpid = getenv("LISTEN_PID");
+        int64_t nl, np;
+        /* sd_listen_fds(3): the fds are ours only if LISTEN_PID is our pid */
+        if (lfds && parse_int64(lfds, &nl) == 0 && nl > 0 && nl < 65536 && lpid &&
+            parse_int64(lpid, &np) == 0 && np == getpid()) {
                 o.preserve_fds += (int)nl;
                 snprintf(listen_env, sizeof(listen_env), "LISTEN_FDS=%d", (int)nl);
                 extra[0] = listen_env;

@@ -125,7 +125,7 @@ static void test_state_roundtrip(void)
 
         /* status is derived: we are alive; a fifo makes it "created" */
         CHECK(state_status(fd, &rd, false) == HUSK_STATUS_RUNNING, "running");
-        CHECK(mkfifoat(fd, STATE_FIFO, 0622) == 0, "mkfifo");
+        CHECK(mknodat(fd, STATE_EXEC_SOCK, S_IFSOCK | 0600, 0) == 0, "exec.sock");
         CHECK(state_status(fd, &rd, false) == HUSK_STATUS_CREATED, "created");
         CHECK(state_status(fd, &rd, true) == HUSK_STATUS_PAUSED, "paused");
         /* pid reuse: same pid, other start time -> stopped */

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <yajl/yajl_gen.h>
@@ -117,6 +118,23 @@ static int resolve_paths(struct creation *c, struct husk_error *err)
                 return husk_error_set(err, ENOTDIR, "root.path: rootfs %s is not a directory", buf);
         c->rootfs = xstrdup(buf);
         return 0;
+}
+
+/* The start barrier: a unix socket in the state dir that the init listens
+ * on (bound through /proc/self/fd so a long root path still fits). */
+static int exec_sock_listen(int dirfd, struct husk_error *err)
+{
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", dirfd, STATE_EXEC_SOCK);
+        int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (s < 0)
+                return husk_error_sys(err, "socket");
+        if (bind(s, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(s, 4) < 0) {
+                husk_error_sys(err, "listen on %s", STATE_EXEC_SOCK);
+                close(s);
+                return -1;
+        }
+        return s;
 }
 
 /* Move an internal fd above the preserved range, close-on-exec. */
@@ -265,7 +283,7 @@ int container_do_create(const struct husk_create_opts *o, struct created *out, s
 {
         struct creation c = { .o = o, .dirfd = -1, .pidfd = -1 };
         int ret = -1;
-        int sock[2] = { -1, -1 }, fifo = -1;
+        int sock[2] = { -1, -1 }, fifo = -1;      /* fifo: the exec.sock listener */
         _cleanup_free_ char *raw = NULL;
         size_t raw_len = 0;
         out->console = -1;
@@ -298,17 +316,10 @@ int container_do_create(const struct husk_create_opts *o, struct created *out, s
                 goto out;
         if (write_file_atomic_at(c.dirfd, STATE_CONFIG, raw, raw_len, err) < 0)
                 goto fail;
-        if (mkfifoat(c.dirfd, STATE_FIFO, 0622) < 0) {
-                husk_error_sys(err, "create exec fifo");
-                goto fail;
-        }
         int min_fd = 3 + o->preserve_fds;
-        /* Read-write: never blocks, and the init needs no /proc to use it. */
-        fifo = fd_above(openat(c.dirfd, STATE_FIFO, O_RDWR | O_CLOEXEC), min_fd);
-        if (fifo < 0) {
-                husk_error_sys(err, "open exec fifo");
+        fifo = fd_above(exec_sock_listen(c.dirfd, err), min_fd);
+        if (fifo < 0)
                 goto fail;
-        }
         c.dirfd = fd_above(c.dirfd, min_fd);
 
         struct cgroup_opts co = { .id = o->id, .systemd = o->systemd_cgroup, .rootless = o->rootless };
@@ -329,7 +340,7 @@ int container_do_create(const struct husk_create_opts *o, struct created *out, s
 
         struct init_config ic = {
                 .spec = c.spec, .id = o->id, .bundle = c.bundle, .rootfs = c.rootfs,
-                .sync_fd = sock[1], .fifo_fd = fifo, .preserve_fds = o->preserve_fds,
+                .sync_fd = sock[1], .exec_sock = fifo, .preserve_fds = o->preserve_fds,
                 .no_pivot = o->no_pivot, .no_new_keyring = o->no_new_keyring, .cgroup = c.cgroup,
                 .extra_env = o->extra_env, .seccomp = c.seccomp,
         };

@@ -3,7 +3,9 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 
 #include "cgroup/cgroup.h"
 #include "container/internal.h"
@@ -70,17 +72,29 @@ static int init_pidfd(const struct husk_state *st)
 int container_do_start(int dirfd, const struct husk_state *st, const struct husk_spec *spec,
                        struct husk_error *err)
 {
-        /* The init holds the fifo open read-write and waits in read(): with
-         * no reader left (the init died), this open fails with ENXIO. */
-        _cleanup_close_ int fifo = openat(dirfd, STATE_FIFO, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-        if (fifo < 0) {
-                if (errno == ENXIO)
+        /* The init listens on exec.sock: say go, then wait for the connection
+         * to close, which happens at its execve (close-on-exec). Anything it
+         * writes first is an error (startContainer hook, exec failure). */
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", dirfd, STATE_EXEC_SOCK);
+        _cleanup_close_ int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (s < 0)
+                return husk_error_sys(err, "socket");
+        if (connect(s, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+                if (errno == ECONNREFUSED)
                         return husk_error_set(err, 0, "container init exited before start");
-                return husk_error_sys(err, "open exec fifo");
+                return husk_error_sys(err, "connect to the container init");
         }
-        if (write_all(fifo, "0", 1) < 0)
-                return husk_error_sys(err, "write exec fifo");
-        unlinkat(dirfd, STATE_FIFO, 0);
+        if (write_all(s, "0", 1) < 0)
+                return husk_error_sys(err, "start the container init");
+        unlinkat(dirfd, STATE_EXEC_SOCK, 0);
+        char msg[HUSK_ERROR_MSG_MAX];
+        ssize_t n = read_all(s, msg, sizeof(msg) - 1);
+        if (n > 0) {
+                msg[n] = '\0';
+                return husk_error_set(err, 0, "%s", msg);
+        }
+        /* EOF without a word: execve happened (the process may be done already). */
 
         if (spec->hooks[HUSK_HOOK_POSTSTART].n) {
                 _cleanup_free_ char *json = state_to_json(st, HUSK_STATUS_RUNNING, false, false);

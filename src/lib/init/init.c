@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -70,6 +71,62 @@ static _Noreturn void die(int sock, struct husk_error *err)
 
 static void stage2(const struct init_config *cfg);
 
+/* HOME for uid from the container's /etc/passwd ("/" when not found), as
+ * runc sets it when process.env has none. Read after pivot_root. */
+static char *passwd_home(uid_t uid)
+{
+        _cleanup_fclose_ FILE *f = fopen("/etc/passwd", "re");
+        char line[1024];
+        while (f && fgets(line, sizeof(line), f)) {
+                /* name:pw:uid:gid:gecos:home:shell */
+                char *field[7] = { 0 };
+                char *p = line;
+                int n = 0;
+                for (; n < 7 && p; n++) {
+                        field[n] = p;
+                        p = strchr(p, ':');
+                        if (p)
+                                *p++ = '\0';
+                }
+                uint64_t u;
+                if (n >= 6 && parse_uint64(field[2], &u) == 0 && u == uid && *field[5])
+                        return xstrdup(field[5]);
+        }
+        return xstrdup("/");
+}
+
+/* Accept `husk start`'s connection and read its go byte. A connection that
+ * closes without one (a start that gave up) is not a go: wait for the next. */
+static int wait_for_start(int listener)
+{
+        for (;;) {
+                int conn = accept4(listener, NULL, NULL, SOCK_CLOEXEC);
+                if (conn < 0) {
+                        if (errno == EINTR || errno == ECONNABORTED)
+                                continue;
+                        return -1;
+                }
+                char go;
+                ssize_t n;
+                do
+                        n = read(conn, &go, 1);
+                while (n < 0 && errno == EINTR);
+                if (n == 1) {
+                        close(listener);
+                        return conn;
+                }
+                close(conn);
+        }
+}
+
+/* After start: the error goes to `husk start` (or our stderr), then exit. */
+static _Noreturn void die_started(int conn, struct husk_error *err)
+{
+        if (write_all(conn, err->msg, strlen(err->msg)) < 0)
+                dprintf(2, "husk: %s\n", err->msg);
+        _exit(127);
+}
+
 static _Noreturn void stage1(const struct init_config *cfg)
 {
         const struct husk_spec *spec = cfg->spec;
@@ -84,7 +141,7 @@ static _Noreturn void stage1(const struct init_config *cfg)
         for (int sig = 1; sig < NSIG; sig++)
                 if (sig != SIGKILL && sig != SIGSTOP)
                         signal(sig, SIG_DFL);
-        int keep[] = { cfg->sync_fd, cfg->fifo_fd };
+        int keep[] = { cfg->sync_fd, cfg->exec_sock };
         close_fds_from(3 + cfg->preserve_fds, keep, ARRAY_SIZE(keep));
 
         /* Join the cgroup ourselves before anything can fork, and before a
@@ -183,8 +240,10 @@ static void stage2(const struct init_config *cfg)
                 husk_error_sys(&err, "setsid");
                 die(sock, &err);
         }
+        char keyring[1100];
+        snprintf(keyring, sizeof(keyring), "_ses.%s", cfg->id);
         if (!cfg->no_new_keyring &&
-            syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 && errno != ENOSYS && errno != EACCES) {
+            syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, keyring) < 0 && errno != ENOSYS && errno != EACCES) {
                 husk_error_sys(&err, "join a new session keyring");
                 die(sock, &err);
         }
@@ -246,6 +305,11 @@ static void stage2(const struct init_config *cfg)
         if (proc->exec_cpu_affinity_initial && cpu_affinity_apply(proc->exec_cpu_affinity_initial, &err) < 0)
                 die(sock, &err);
 
+        _cleanup_free_ char *home = NULL;
+        if (!env_get(proc->env, "HOME")) {
+                _cleanup_free_ char *dir = passwd_home(proc->user.uid);
+                home = xasprintf("HOME=%s", dir);
+        }
         _cleanup_free_ char *exe = init_find_executable(proc->args[0], proc->env, &err);
         if (!exe) {
                 husk_error_wrap(&err, "process.args[0]");
@@ -260,7 +324,7 @@ static void stage2(const struct init_config *cfg)
         bool early = sc && (!proc->no_new_privileges || seccomp_has_listener(spec->linux->seccomp));
         int notify_fd = -1;
         if (early) {
-                if (proc->no_new_privileges && !early && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+                if (proc->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
                         husk_error_sys(&err, "set no_new_privs");
                         die(sock, &err);
                 }
@@ -293,47 +357,39 @@ static void stage2(const struct init_config *cfg)
                 _exit(1);
         close(sock);
 
-        /* The create/start barrier: the parent opened the fifo read-write
-         * for us (no reopen through /proc, which a non-root user could not
-         * do); `husk start` writes one byte into it. */
-        char go;
-        ssize_t n;
-        do
-                n = read(cfg->fifo_fd, &go, 1);
-        while (n < 0 && errno == EINTR);
-        if (n != 1)
+        /* The create/start barrier: wait for `husk start` to connect to
+         * exec.sock and say go. The connection stays open (close-on-exec)
+         * until execve, so `start` returns only once the process runs, and
+         * an error from here on reaches it as text. */
+        int conn = wait_for_start(cfg->exec_sock);
+        if (conn < 0)
                 _exit(1);
-        close(cfg->fifo_fd);
 
         if (spec->hooks[HUSK_HOOK_START_CONTAINER].n) {
                 _cleanup_free_ char *json = state_json_for(cfg, host_pid, HUSK_STATUS_CREATED);
-                if (hooks_run(spec, HUSK_HOOK_START_CONTAINER, json, true, &err) < 0) {
-                        dprintf(2, "husk: %s\n", err.msg);
-                        _exit(1);
-                }
+                if (hooks_run(spec, HUSK_HOOK_START_CONTAINER, json, true, &err) < 0)
+                        die_started(conn, &err);
         }
-        if (proc->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
-                dprintf(2, "husk: set no_new_privs: %s\n", strerror(errno));
-                _exit(1);
+        if (proc->no_new_privileges && !early && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+                husk_error_sys(&err, "set no_new_privs");
+                die_started(conn, &err);
         }
-        if (proc->exec_cpu_affinity_final && cpu_affinity_apply(proc->exec_cpu_affinity_final, &err) < 0) {
-                dprintf(2, "husk: %s\n", err.msg);
-                _exit(1);
-        }
-        if (sc && !early && seccomp_load_prog(sc, &notify_fd, &err) < 0) {
-                dprintf(2, "husk: %s\n", err.msg);
-                _exit(1);
-        }
+        if (proc->exec_cpu_affinity_final && cpu_affinity_apply(proc->exec_cpu_affinity_final, &err) < 0)
+                die_started(conn, &err);
+        if (sc && !early && seccomp_load_prog(sc, &notify_fd, &err) < 0)
+                die_started(conn, &err);
         char **env = NULL;
         for (size_t i = 0; proc->env && proc->env[i]; i++)
                 env = strv_append(env, proc->env[i]);
+        if (home)
+                env = strv_append(env, home);
         for (size_t i = 0; cfg->extra_env && cfg->extra_env[i]; i++)
                 env = strv_append(env, cfg->extra_env[i]);
         if (!env)
                 env = xzalloc(sizeof(char *));
         execve(exe, proc->args, env);
-        dprintf(2, "husk: exec %s: %s\n", exe, strerror(errno));
-        _exit(127);
+        husk_error_sys(&err, "exec %s", exe);
+        die_started(conn, &err);
 }
 
 pid_t init_spawn(const struct init_config *cfg, struct husk_error *err)

@@ -29,7 +29,7 @@ struct init_config {
         const char *bundle;             /* absolute */
         const char *rootfs;             /* absolute */
         int sync_fd;                    /* the child's end of the sync socketpair */
-        int fifo_fd;                    /* <state>/exec.fifo, opened O_RDWR: the start barrier */
+        int exec_sock;                  /* listening socket at <state>/exec.sock: the start barrier */
         int preserve_fds;               /* fds 3 .. 3+N-1 stay open in the container */
         bool no_pivot;
         bool no_new_keyring;

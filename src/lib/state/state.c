@@ -329,7 +329,7 @@ enum husk_status state_status(int dirfd, const struct husk_state *st, bool pause
                 return HUSK_STATUS_STOPPED;
         if (paused)
                 return HUSK_STATUS_PAUSED;
-        if (faccessat(dirfd, STATE_FIFO, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+        if (faccessat(dirfd, STATE_EXEC_SOCK, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
                 return HUSK_STATUS_CREATED;
         return HUSK_STATUS_RUNNING;
 }

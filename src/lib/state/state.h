@@ -2,7 +2,8 @@
 /* Per-container state under <root>/<id>/:
  *   state.json   what `husk state` needs, written atomically (tmp + rename)
  *   config.json  the bundle's config at create time (hooks, cgroup at delete)
- *   exec.fifo    the create/start barrier; gone once started
+ *   exec.sock    the create/start barrier, a unix socket the init listens
+ *                on; gone once started
  * The directory itself is the lock: every mutating command holds flock() on
  * it. Status is derived from the init process, never trusted from the file. */
 #ifndef HUSK_STATE_H
@@ -39,7 +40,7 @@ struct husk_state {
 
 #define STATE_FILE "state.json"
 #define STATE_CONFIG "config.json"
-#define STATE_FIFO "exec.fifo"
+#define STATE_EXEC_SOCK "exec.sock"
 
 /* [A-Za-z0-9_.+-]+, not "." or "..", at most 1024 bytes. */
 int state_validate_id(const char *id, struct husk_error *err);
@@ -61,7 +62,7 @@ int state_remove(const char *root, const char *id, int dirfd, struct husk_error 
 /* Is the init process (pid, start_time) still the same live process?
  * A zombie counts as gone. */
 bool state_init_alive(const struct husk_state *st);
-/* Derived status: stopped if init is gone, created while exec.fifo exists,
+/* Derived status: stopped if init is gone, created while exec.sock exists,
  * paused if `paused` (the caller asks the cgroup), else running. */
 enum husk_status state_status(int dirfd, const struct husk_state *st, bool paused);
 const char *state_status_name(enum husk_status s);
