@@ -127,6 +127,12 @@ static void build_rootfs(void)
 
         snprintf(p, sizeof(p), "%s/etc/hello", rootfs);
         put_file(p, "hello from the image\n", 0640);
+        mk("%s/etc/sub", rootfs);
+        snprintf(p, sizeof(p), "%s/etc/sub/deep", rootfs);
+        put_file(p, "deep\n", 0600);
+        snprintf(p, sizeof(p), "%s/etc/link", rootfs);
+        if (symlink("sub/deep", p) < 0 || lchown(p, 7, 8) < 0)
+                die("symlink %s", p);
         snprintf(p, sizeof(p), "%s/etc", rootfs);
         if (chmod(p, 0750) < 0)
                 die("chmod %s", p);
@@ -302,6 +308,10 @@ static void checks_inside(void)
         CHECK(n == 21 && memcmp(buf, "hello from the image\n", 21) == 0, "tmpcopyup content");
         CHECK(stat("/etc/hello", &st) == 0 && (st.st_mode & 0777) == 0640, "tmpcopyup mode");
         CHECK(stat("/etc", &st) == 0 && (st.st_mode & 07777) == 0750, "tmpfs keeps the mode of the dir it covers");
+        CHECK(stat("/etc/link", &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0777) == 0600 && st.st_size == 5,
+              "tmpcopyup: nested file through a copied symlink");
+        CHECK(lstat("/etc/link", &st) == 0 && S_ISLNK(st.st_mode) && st.st_uid == 7 && st.st_gid == 8,
+              "tmpcopyup: symlink owner");
         if (fd >= 0)
                 close(fd);
 

@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
@@ -505,11 +506,10 @@ static int copy_tree(int src_fd, int dst_fd, struct husk_error *err)
                                 r = fail(err, errno, "tmpcopyup: open %s", n);
                                 break;
                         }
-                        char buf[65536];
+                        /* In-kernel copy: no buffer on this recursive stack. */
                         ssize_t k;
-                        while ((k = read(s, buf, sizeof(buf))) > 0)
-                                if (write_all(t, buf, (size_t)k) < 0)
-                                        break;
+                        while ((k = sendfile(t, s, NULL, 1 << 30)) > 0)
+                                ;
                         if (k != 0) {
                                 r = fail(err, errno, "tmpcopyup: copy %s", n);
                                 break;
@@ -569,43 +569,28 @@ static int mount_tmpfs(const struct rootfs_ctx *ctx, const char *source, const c
          * /dev can be populated first. */
         flags &= ~MS_RDONLY;
 
-        if (!mf->tmpcopyup) {
-                if (mount_fd(source, fd, "tmpfs", flags, d) < 0)
-                        return fail_errno(err, errno);
-                if (keep_mode(ctx, dest, existed, st.st_mode & 07777, err) < 0)
+        /* tmpcopyup: hold the directory the tmpfs will cover; it stays
+         * readable through this fd, and is copied into the new tmpfs. */
+        _cleanup_close_ int under = -1;
+        if (mf->tmpcopyup) {
+                under = open_in_root(ctx->root_fd, dest, O_RDONLY | O_DIRECTORY, err);
+                if (under < 0)
+                        return husk_error_wrap(err, "tmpcopyup");
+        }
+        if (mount_fd(source, fd, "tmpfs", flags, d) < 0)
+                return fail_errno(err, errno);
+        if (mf->tmpcopyup) {
+                _cleanup_close_ int top = open_in_root(ctx->root_fd, dest, O_RDONLY | O_DIRECTORY, err);
+                if (top < 0 || copy_tree(under, top, err) < 0) {
+                        char p[32];
+                        if (top >= 0)
+                                umount2(fd_path(top, p), MNT_DETACH);
                         return -1;
-                return apply_propagation_and_attrs(ctx, dest, mf, err);
-        }
-
-        /* tmpcopyup: build the tmpfs aside, fill it with what the rootfs
-         * has at dest, then move it in place. Our "/" is a slave, so the
-         * staging mount never reaches the host. */
-        char tmpdir[] = "/tmp/husk-copyup-XXXXXX";
-        if (!mkdtemp(tmpdir))
-                return fail(err, errno, "tmpcopyup: mkdtemp");
-        int r = -1;
-        if (mount(source, tmpdir, "tmpfs", flags, d) < 0) {
-                fail_errno(err, errno);
-                goto out_rmdir;
-        }
-        {
-                _cleanup_close_ int src = open_in_root(ctx->root_fd, dest, O_RDONLY | O_DIRECTORY, err);
-                _cleanup_close_ int dst = open(tmpdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-                if (src < 0 || dst < 0 || copy_tree(src, dst, err) < 0)
-                        goto out_umount;
-                if (mount_fd(tmpdir, fd, NULL, MS_MOVE, NULL) < 0) {
-                        fail(err, errno, "tmpcopyup: move mount");
-                        goto out_umount;
                 }
         }
-        if (keep_mode(ctx, dest, existed, st.st_mode & 07777, err) == 0)
-                r = apply_propagation_and_attrs(ctx, dest, mf, err);
-        goto out_rmdir;
-out_umount:
-        umount2(tmpdir, MNT_DETACH);
-out_rmdir:
-        rmdir(tmpdir);
-        return r;
+        if (keep_mode(ctx, dest, existed, st.st_mode & 07777, err) < 0)
+                return -1;
+        return apply_propagation_and_attrs(ctx, dest, mf, err);
 }
 
 /* proc, sysfs, mqueue, devpts, cgroup2, overlay, ...: a plain mount on a
