@@ -1,18 +1,32 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The container's root filesystem, built by the container's init (stage 2)
- * inside its new mount namespace. Called in this order:
+ * inside its new mount namespace (already in its other new namespaces, PID 1
+ * of a new pid namespace, root in its user namespace, in its cgroups).
+ * Called in this order:
  *
- *   rootfs_prepare()   propagation of "/" (rootfsPropagation, default rslave
- *                      as runc: actually MS_SLAVE|MS_REC then MS_PRIVATE on the
- *                      rootfs parent), bind the rootfs onto itself, every
- *                      spec mount in order (with runc's options), /dev
- *                      (default devices, linux.devices, ptmx, pts, shm,
- *                      fd/stdin/stdout/stderr symlinks)
+ *   rootfs_prepare()   propagation of "/" (linux.rootfsPropagation, default
+ *                      MS_SLAVE|MS_REC as runc), the mount holding the
+ *                      rootfs made private if shared (pivot_root needs it),
+ *                      the rootfs bound onto itself, every spec mount in
+ *                      order, resolved inside the rootfs (openat2) and mounted
+ *                      through /proc/self/fd/N; then, unless /dev is a bind
+ *                      mount, /dev: default devices + linux.devices (mknod,
+ *                      or binds from the host in a user namespace), ptmx ->
+ *                      pts/ptmx, fd/stdin/stdout/stderr (and core) symlinks.
+ *                      tmpfs mounts and /dev stay writable until finalize.
  *   ... createContainer hooks run here (before pivot_root) ...
- *   rootfs_pivot()     pivot_root (or MS_MOVE + chroot with no_pivot)
+ *   rootfs_pivot()     pivot_root(".", ".") + detach of the old root (made
+ *                      rslave first), or with no_pivot: host procfs/sysfs
+ *                      detached, MS_MOVE onto "/" + chroot; cwd is "/";
+ *                      stdio on the host's /dev/null reopened on ours.
  *   rootfs_console()   bind the pty slave onto /dev/console (terminal: true)
- *   rootfs_finalize()  maskedPaths, readonlyPaths, root.readonly, final
- *                      propagation of "/"
+ *   rootfs_finalize()  read-only tmpfs and /dev remounted ro, root.readonly,
+ *                      readonlyPaths, maskedPaths (skipping missing paths),
+ *                      then rootfsPropagation (if set) on the new "/".
+ *
+ * Errors name the mount: `mount "proc" on "/proc" (mounts[0]): permission
+ * denied`. Each call leaves the process in the new mount namespace only:
+ * nothing reaches the host (everything is below a slave "/").
  */
 #ifndef HUSK_ROOTFS_H
 #define HUSK_ROOTFS_H
