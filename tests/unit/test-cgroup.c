@@ -411,6 +411,8 @@ static void test_resources(enum cgroup_layout layout)
         char *js = NULL;
         OK(cgroup_stats_json(m, &js, &e), e);
         if (js) {
+                if (getenv("HUSK_CGTEST_VERBOSE"))
+                        fprintf(stderr, "stats: %s\n", js);
                 char ebuf[256];
                 yajl_val t = yajl_tree_parse(js, ebuf, sizeof(ebuf));
                 CHECK(t != NULL, "stats JSON: %s: %s", ebuf, js);
@@ -513,6 +515,11 @@ static void test_join_and_enforce(void)
         OK(cgroup_pids(m, &pids, &n, &e), e);
         CHECK(n == 1 && pids && pids[0] == k.pid, "pids: %zu", n);
         free(pids);
+        /* a second container on the same, busy cgroup is refused */
+        struct cgroup_manager *m2 = mk(p);
+        CHECK(cgroup_create(m2, NULL, &e) < 0 && strstr(e.msg, "not empty"), "reuse busy cgroup: %s", e.msg);
+        CHECK(access(m->h[0].dir, F_OK) == 0, "refused create removed the first one's cgroup");
+        cgroup_manager_free(m2);
         /* pids.max 1: the child's fork fails with EAGAIN */
         go(&k);
         int st = reap(&k);
@@ -565,6 +572,27 @@ static void test_join_and_enforce(void)
         st = reap(&k4);
         CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "destroy kills: %#x", st);
         CHECK(gone_everywhere(m), "c1 left behind");
+        cgroup_manager_free(m);
+}
+
+/* A failed create leaves nothing behind. */
+static void test_rollback(void)
+{
+        _cleanup_free_ char *p = xasprintf("/%s/rb/x/y", base);
+        struct cgroup_manager *m = mk(p);
+        struct husk_error e;
+        struct husk_memory mem = { .limit = { true, 1 << 30 } };
+        struct husk_resources res = { .memory = &mem, .has_network = true, .net_class_id = { true, 1 } };
+        if (cg_controller(m, "net_cls")) {
+                struct husk_memory bad = { .swappiness = { true, 1000 } };
+                res = (struct husk_resources){ .memory = &bad };
+        }
+        CHECK(cgroup_create(m, &res, &e) < 0, "create should fail");
+        CHECK(gone_everywhere(m), "failed create left its cgroup");
+        for (size_t i = 0; i < m->n_h; i++) {
+                _cleanup_free_ char *rb = xasprintf("%s/%s/rb", m->h[i].mount, base);
+                CHECK(access(rb, F_OK) != 0, "failed create left %s", rb);
+        }
         cgroup_manager_free(m);
 }
 
@@ -688,6 +716,8 @@ int main(void)
         test_hugetlb(layout);
         fprintf(stderr, "== %s\n", "test_join_and_enforce");
         test_join_and_enforce();
+        fprintf(stderr, "== %s\n", "test_rollback");
+        test_rollback();
         fprintf(stderr, "== %s\n", "test_oom");
         test_oom();
         fprintf(stderr, "== %s\n", "test_devices");

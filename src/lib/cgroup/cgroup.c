@@ -836,12 +836,33 @@ static int v2_prepare(struct cgroup_manager *m, const struct husk_resources *res
         return v2_enable(u, want, err);
 }
 
+static struct cg_hier *procs_hier(struct cgroup_manager *m);
+static struct cg_hier *freezer_hier(struct cgroup_manager *m);
+
+/* A cgroup that existed before us must be empty and not frozen, as runc
+ * (>= 1.2) requires: a second container on the same cgroupsPath would share
+ * limits and be killed with the first; a frozen one would hang our init. */
+static int check_reusable(struct cgroup_manager *m, struct husk_error *err)
+{
+        struct cg_hier *h = procs_hier(m);
+        if (!h || (strv_length(h->made) > 0 && strcmp(h->made[strv_length(h->made) - 1], h->dir) == 0))
+                return 0;
+        _cleanup_free_ char *procs = cg_read(h, "cgroup.procs");
+        if (procs && *procs)
+                return husk_error_set(err, EBUSY, "cgroup %s already exists and is not empty", h->dir);
+        if (cgroup_is_frozen(m) == 1)
+                return husk_error_set(err, EBUSY, "cgroup %s already exists and is frozen", freezer_hier(m)->dir);
+        return 0;
+}
+
 int cgroup_create(struct cgroup_manager *m, const struct husk_resources *res, struct husk_error *err)
 {
         for (size_t i = 0; i < m->n_h; i++) {
                 if (hier_mkdir(m, &m->h[i], err) < 0)
                         goto fail;
         }
+        if (check_reusable(m, err) < 0)
+                goto fail;
         if (v2_prepare(m, res, err) < 0)
                 goto fail;
         if (cg_apply_resources(m, res, false, err) < 0)

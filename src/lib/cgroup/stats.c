@@ -131,6 +131,62 @@ static void cpu_stats(struct cgroup_manager *m, yajl_gen g)
         yajl_gen_map_close(g);
 }
 
+/* "0-3,7" -> [0,1,2,3,7] */
+static void cpu_list(yajl_gen g, const char *k, const char *list)
+{
+        if (!list || !*list)
+                return;
+        key(g, k);
+        yajl_gen_array_open(g);
+        for (const char *p = list; *p;) {
+                char *e;
+                unsigned long a = strtoul(p, &e, 10), b = a;
+                if (e == p)
+                        break;
+                if (*e == '-')
+                        b = strtoul(e + 1, &e, 10);
+                for (unsigned long i = a; i <= b && i - a < 65536; i++) {
+                        char buf[24];
+                        int n = snprintf(buf, sizeof(buf), "%lu", i);
+                        yajl_gen_number(g, buf, (size_t)n);
+                }
+                p = e;
+                while (*p == ',' || *p == '\n')
+                        p++;
+        }
+        yajl_gen_array_close(g);
+}
+
+static void cpuset_stats(struct cgroup_manager *m, yajl_gen g)
+{
+        struct cg_hier *h = cg_controller(m, "cpuset");
+        key(g, "cpuset");
+        yajl_gen_map_open(g);
+        bool v2 = h && h->v2;
+        _cleanup_free_ char *cpus = h ? cg_read(h, v2 ? "cpuset.cpus.effective" : "cpuset.cpus") : NULL;
+        _cleanup_free_ char *mems = h ? cg_read(h, v2 ? "cpuset.mems.effective" : "cpuset.mems") : NULL;
+        cpu_list(g, "cpus", cpus);
+        num(g, "cpu_exclusive", v2 ? 0 : rd(h, "cpuset.cpu_exclusive"));
+        cpu_list(g, "mems", mems);
+        static const char *const flags[][2] = {
+                { "mem_hardwall", "cpuset.mem_hardwall" },
+                { "mem_exclusive", "cpuset.mem_exclusive" },
+                { "memory_migrate", "cpuset.memory_migrate" },
+                { "memory_spread_page", "cpuset.memory_spread_page" },
+                { "memory_spread_slab", "cpuset.memory_spread_slab" },
+                { "memory_pressure", "cpuset.memory_pressure" },
+                { "sched_load_balance", "cpuset.sched_load_balance" },
+        };
+        for (size_t i = 0; i < ARRAY_SIZE(flags); i++)
+                num(g, flags[i][0], v2 ? 0 : rd(h, flags[i][1]));
+        _cleanup_free_ char *rdl = h && !v2 ? cg_read(h, "cpuset.sched_relax_domain_level") : NULL;
+        key(g, "sched_relax_domain_level");
+        char buf[24];
+        int n = snprintf(buf, sizeof(buf), "%lld", rdl ? strtoll(rdl, NULL, 10) : 0LL);
+        yajl_gen_number(g, buf, (size_t)n);
+        yajl_gen_map_close(g);
+}
+
 static void mem_entry(yajl_gen g, const char *k, uint64_t limit, uint64_t usage, uint64_t max, uint64_t failcnt)
 {
         key(g, k);
@@ -357,9 +413,7 @@ int cgroup_stats_json(struct cgroup_manager *m, char **json, struct husk_error *
                 abort();
         yajl_gen_map_open(g);
         cpu_stats(m, g);
-        key(g, "cpuset");
-        yajl_gen_map_open(g);
-        yajl_gen_map_close(g);
+        cpuset_stats(m, g);
         memory_stats(m, g);
         pids_stats(m, g);
         blkio_stats(m, g);
