@@ -104,8 +104,8 @@ common_teardown() {
                 wait "$pid" 2>/dev/null
         done
 
-        if [[ -n $(ls -A "$ROOT" 2>/dev/null) ]]; then
-                problems+=("state left in $ROOT: $(ls -A "$ROOT" | tr '\n' ' ')")
+        if [[ -n $(state_entries) ]]; then
+                problems+=("state left in $ROOT: $(state_entries | tr '\n' ' ')")
         fi
         for pid in "${TRACKED_PIDS[@]}"; do
                 if ! wait_pid_gone "$pid" 2; then
@@ -337,10 +337,16 @@ assert_status() {
         fi
 }
 
+# The entries of $ROOT that can be a container's: not hidden ones (a
+# runtime may keep caches there, e.g. husk's .seccomp-cache).
+state_entries() {
+        ls "$ROOT" 2>/dev/null
+}
+
 # No container state, whatever the command said.
 assert_no_state() {
         local left
-        left=$(ls -A "$ROOT" 2>/dev/null)
+        left=$(state_entries)
         if [[ -n $left ]]; then
                 echo "state left in $ROOT: $left" >&2
                 return 1
