@@ -25,8 +25,8 @@
  *                      then rootfsPropagation (if set) on the new "/".
  *
  * Errors name the mount: `mount "proc" on "/proc" (mounts[0]): permission
- * denied`. Each call leaves the process in the new mount namespace only:
- * nothing reaches the host (everything is below a slave "/").
+ * denied`. Nothing reaches the host's mount table: "/" is made a slave
+ * (or what rootfsPropagation asks for) before the first mount.
  */
 #ifndef HUSK_ROOTFS_H
 #define HUSK_ROOTFS_H
