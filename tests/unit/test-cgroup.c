@@ -8,7 +8,16 @@
  *
  * HUSK_CGTEST_HUGETLB=1 also tests hugepage limits on a hybrid host, where
  * that needs "+hugetlb" in the unified root's subtree_control (a host-wide
- * change the test reverts).
+ * change the test reverts if it made it). HUSK_CGTEST_VERBOSE=1 prints the
+ * stats JSON.
+ *
+ * Every layout, from a build dir B (as root):
+ *   hybrid/v1 host:  B/tests/unit/test-cgroup
+ *   pure v1:         unshare -m --propagation private sh -c \
+ *                      'mount -t tmpfs none /sys/fs/cgroup/unified && B/tests/unit/test-cgroup'
+ *   pure v2:         ../shared/vm/run-in-vm.sh --carry B/tests/unit/test-cgroup -- B/tests/unit/test-cgroup
+ *   v2 + systemd:    ../shared/vm/run-in-vm.sh --systemd --carry B/tests/unit/test-cgroup -- B/tests/unit/test-cgroup
+ * (B must be an absolute path for --carry.)
  */
 #include <errno.h>
 #include <fcntl.h>

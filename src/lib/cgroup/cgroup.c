@@ -833,7 +833,12 @@ static int v2_prepare(struct cgroup_manager *m, const struct husk_resources *res
         } else {
                 want = cg_needed_v2_controllers(m, res);
         }
-        return v2_enable(u, want, err);
+        if (v2_enable(u, want, err) < 0) {
+                if (!m->rootless)
+                        return -1;
+                log_warn("cgroup (rootless): %s", err->msg);
+        }
+        return 0;
 }
 
 static struct cg_hier *procs_hier(struct cgroup_manager *m);

@@ -334,8 +334,10 @@ static int set_pids(struct cgroup_manager *m, int64_t limit, struct husk_error *
         struct cg_hier *h = cg_controller(m, "pids");
         if (!h)
                 return cg_missing(err, "linux.resources.pids.limit", "pids");
-        /* <= 0 is "no limit" (runtime-spec). */
-        if (limit <= 0)
+        /* As runc: 0 is "not set" (leave it), < 0 is "no limit". */
+        if (limit == 0)
+                return 0;
+        if (limit < 0)
                 return cg_write(h, "pids.max", "max", "linux.resources.pids.limit", err);
         return cg_writef(h, "pids.max", "linux.resources.pids.limit", err, "%" PRId64, limit);
 }
