@@ -229,11 +229,26 @@ int mkdir_in_root(int root_fd, const char *path, mode_t mode, struct husk_error 
                         return husk_error_sys(err, "open %s in root", path);
                 return fd;
         }
-        _cleanup_free_ char *p = xstrdup(path ? path : "/");
+        /* Usually only the last component is missing. */
+        _cleanup_free_ char *p = xstrdup(path && *path ? path : "/");
+        size_t len = strlen(p);
+        while (len > 1 && p[len - 1] == '/')
+                p[--len] = '\0';
+        char *slash = strrchr(p, '/');
+        const char *name = slash ? slash + 1 : p;
+        if (*name && strcmp(name, ".") != 0 && strcmp(name, "..") != 0) {
+                _cleanup_free_ char *dir = slash ? xstrndup(p, (size_t)(slash - p)) : xstrdup(".");
+                _cleanup_close_ int dfd = sys_openat2(root_fd, *dir ? dir : "/", O_PATH | O_DIRECTORY);
+                if (dfd >= 0 && mkdirat(dfd, name, mode) == 0) {
+                        fd = sys_openat2(root_fd, p, O_PATH | O_DIRECTORY);
+                        if (fd >= 0)
+                                return fd;
+                }
+        }
 
         for (int i = 0; i <= PATH_MAX_SYMLINKS; i++) {
                 char *next = NULL;
-                int fd = mkdir_walk(root_fd, p, mode, &next, err);
+                fd = mkdir_walk(root_fd, p, mode, &next, err);
                 if (fd != -2)
                         return fd;
                 free(p);
