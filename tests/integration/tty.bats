@@ -7,6 +7,7 @@ load helpers
 
 setup_file() {
         common_setup_file
+        [[ -z ${ITEST_SKIP:-} ]] || return 0
         RECVTTY=${HUSK_BUILD_DIR:+$HUSK_BUILD_DIR/tests/integration/recvtty}
         if [[ -z $RECVTTY || ! -x $RECVTTY ]]; then
                 RECVTTY=$BATS_FILE_TMPDIR/recvtty
