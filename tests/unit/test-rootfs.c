@@ -655,9 +655,10 @@ static int prepare_idmap(void)
         char src_dir[256];
         struct husk_error err = { 0 };
         snprintf(src_dir, sizeof(src_dir), "%s/src", tmp);
+        static char *idm_opts[] = { "bind", "ro", "idmap", NULL };
         idm_mounts[0] = mnt("/proc", "proc", "proc", NULL);
         idm_mounts[1] = (struct husk_mount){ .destination = "/idm", .type = "bind", .source = xstrdup(src_dir),
-                                             .options = OPTS("bind", "ro", "idmap"),
+                                             .options = idm_opts,
                                              .uid_mappings = idm_map, .n_uid_mappings = 1,
                                              .gid_mappings = idm_map, .n_gid_mappings = 1 };
         CHECK(!rootfs_mount_is_idmapped(&idm_mounts[0]) && rootfs_mount_is_idmapped(&idm_mounts[1]), "is_idmapped");
