@@ -262,7 +262,23 @@ static void test_paths(void)
                 CHECK(strcmp(cgroup_manager_path(d), "/husk/abc") == 0, "default %s", cgroup_manager_path(d));
         cgroup_manager_free(d);
         o.systemd = true;
-        CHECK(cgroup_manager_new(&spec, &o, &d, &e) < 0 && strstr(e.msg, "not supported"), "systemd: %s", e.msg);
+        if (cg_systemd_available()) {
+                OK(cgroup_manager_new(&spec, &o, &d, &e), e);
+                CHECK(d && strcmp(cgroup_manager_path(d), "/system.slice/husk-abc.scope") == 0, "systemd default %s",
+                      d ? cgroup_manager_path(d) : "?");
+                cgroup_manager_free(d);
+                d = NULL;
+                struct husk_linux lx = { .cgroups_path = (char *)"a-b.slice:pre:n1" };
+                struct husk_spec s2 = { .linux = &lx };
+                OK(cgroup_manager_new(&s2, &o, &d, &e), e);
+                CHECK(d && strcmp(cgroup_manager_path(d), "/a.slice/a-b.slice/pre-n1.scope") == 0, "systemd slice %s",
+                      d ? cgroup_manager_path(d) : "?");
+                cgroup_manager_free(d);
+                lx.cgroups_path = (char *)"/not/systemd";
+                CHECK(cgroup_manager_new(&s2, &o, &d, &e) < 0 && strstr(e.msg, "slice:prefix:name"), "bad: %s", e.msg);
+        } else {
+                CHECK(cgroup_manager_new(&spec, &o, &d, &e) < 0 && strstr(e.msg, "systemd"), "systemd: %s", e.msg);
+        }
         CHECK(cgroup_shares_to_weight(1024) == 39 && cgroup_shares_to_weight(2) == 1 &&
                       cgroup_shares_to_weight(262144) == 10000,
               "shares->weight %" PRIu64, cgroup_shares_to_weight(1024));
@@ -707,6 +723,63 @@ static void test_relative(void)
         cgroup_manager_free(m);
 }
 
+/* The systemd driver, where systemd runs (the --systemd VM): a scope that
+ * starts when the init's pid is added, resources as properties and files,
+ * update, save/restore, destroy stopping the unit. */
+static void test_systemd(void)
+{
+        if (!cg_systemd_available()) {
+                fprintf(stderr, "skip systemd driver: systemd is not running\n");
+                return;
+        }
+        _cleanup_free_ char *cgp = xasprintf("system.slice:husk-cgtest:%d", (int)getpid());
+        struct husk_linux lx = { .cgroups_path = cgp };
+        struct husk_spec spec = { .linux = &lx };
+        struct cgroup_opts o = { .id = "cgtest", .systemd = true };
+        struct cgroup_manager *m = NULL;
+        struct husk_error e;
+        OK(cgroup_manager_new(&spec, &o, &m, &e), e);
+        if (!m)
+                return;
+        _cleanup_free_ char *want = xasprintf("/system.slice/husk-cgtest-%d.scope", (int)getpid());
+        CHECK(strcmp(cgroup_manager_path(m), want) == 0, "systemd path %s", cgroup_manager_path(m));
+        struct husk_memory mem = { .limit = { true, 64 << 20 } };
+        struct husk_cpu cpu = { .shares = { true, 2048 }, .quota = { true, 25000 }, .period = { true, 100000 } };
+        struct husk_resources res = { .memory = &mem, .cpu = &cpu, .has_pids = true, .pids_limit = { true, 10 } };
+        OK(cgroup_create(m, &res, &e), e);
+        struct kid k = spawn(m, body_spin);     /* enter_self is a no-op here */
+        OK(cgroup_add_pid(m, k.pid, NULL, &e), e);
+        _cleanup_free_ char *path = xasprintf("/proc/%d/cgroup", k.pid);
+        _cleanup_free_ char *cg = NULL;
+        read_file_at(AT_FDCWD, path, &cg, NULL, NULL);
+        CHECK(cg && strstr(cg, want), "systemd child cgroup: %s", cg ? cg : "?");
+        if (is_v2(m, "memory")) {
+                expect_file(m, "memory", "memory.max", "67108864");
+                expect_file(m, "cpu", "cpu.weight", "79");
+                expect_file(m, "cpu", "cpu.max", "25000 100000");
+        } else {
+                expect_file(m, "memory", "memory.limit_in_bytes", "67108864");
+        }
+        expect_file(m, "pids", "pids.max", "10");
+        struct husk_memory mem2 = { .limit = { true, 80 << 20 } };
+        struct husk_resources up = { .memory = &mem2 };
+        OK(cgroup_update(m, &up, &e), e);
+        expect_file(m, "memory", is_v2(m, "memory") ? "memory.max" : "memory.limit_in_bytes", "83886080");
+        _cleanup_free_ char *saved = cgroup_manager_save(m);
+        struct cgroup_manager *r = NULL;
+        OK(cgroup_manager_restore(saved, &r, &e), e);
+        if (r) {
+                CHECK(r->sd_unit && strcmp(r->sd_unit, m->sd_unit) == 0, "restored unit: %s", saved);
+                OK(cgroup_destroy(r, &e), e);
+                CHECK(gone_everywhere(r), "systemd scope left behind");
+                cgroup_manager_free(r);
+        }
+        int st = reap(&k);
+        CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "systemd destroy kills: %#x", st);
+        OK(cgroup_destroy(m, &e), e);   /* idempotent, unit already gone */
+        cgroup_manager_free(m);
+}
+
 int main(void)
 {
         if (geteuid() != 0) {
@@ -733,6 +806,8 @@ int main(void)
         test_devices();
         fprintf(stderr, "== %s\n", "test_relative");
         test_relative();
+        fprintf(stderr, "== test_systemd\n");
+        test_systemd();
 
         /* the shared parent: remove it, then nothing is left anywhere */
         _cleanup_free_ char *bp = xasprintf("/%s", base);

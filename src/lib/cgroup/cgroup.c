@@ -391,6 +391,8 @@ void cgroup_manager_free(struct cgroup_manager *m)
         free(m->id);
         free(m->path);
         free(m->dev_allow);
+        free(m->sd_unit);
+        free(m->sd_slice);
         if (m->v2_fd >= 0)
                 close(m->v2_fd);
         free(m);
@@ -514,11 +516,19 @@ static void set_display_path(struct cgroup_manager *m)
 int cgroup_manager_new(const struct husk_spec *spec, const struct cgroup_opts *opts,
                        struct cgroup_manager **out, struct husk_error *err)
 {
-        if (opts->systemd)
-                return husk_error_set(err, EOPNOTSUPP,
-                                      "--systemd-cgroup: the systemd cgroup driver is not supported yet");
         const char *cgpath = spec && spec->linux ? spec->linux->cgroups_path : NULL;
-        _cleanup_free_ char *def = NULL;
+        _cleanup_free_ char *def = NULL, *unit = NULL, *slice = NULL;
+        if (opts->systemd) {
+                if (opts->rootless)
+                        return husk_error_set(err, ENOTSUP, "--systemd-cgroup: rootless (user bus) is not "
+                                              "supported yet");
+                if (!cg_systemd_available())
+                        return husk_error_set(err, ENOTSUP, "--systemd-cgroup: systemd is not running "
+                                              "(no /run/systemd/system)");
+                if (cg_systemd_parse(cgpath, opts->id ? opts->id : "", &unit, &slice, &def, err) < 0)
+                        return -1;
+                cgpath = def;
+        }
         if (!cgpath || !*cgpath) {
                 if (!opts->id || !*opts->id)
                         return husk_error_set(err, EINVAL, "cgroup: no cgroupsPath and no container id");
@@ -537,6 +547,8 @@ int cgroup_manager_new(const struct husk_spec *spec, const struct cgroup_opts *o
         m->layout = cgroup_detect_layout();
         m->rootless = opts->rootless;
         m->id = xstrdup(opts->id);
+        m->sd_unit = TAKE_PTR(unit);
+        m->sd_slice = TAKE_PTR(slice);
         if (build_hiers(m, cgpath, err) < 0) {
                 cgroup_manager_free(m);
                 return husk_error_wrap(err, "linux.cgroupsPath");
@@ -604,6 +616,12 @@ char *cgroup_manager_save(const struct cgroup_manager *m)
 {
         char *s = xasprintf(SAVE_MAGIC " %s %d ", layout_name(m->layout), m->rootless ? 1 : 0);
         append_escaped(&s, m->path);
+        if (m->sd_unit) {
+                char *n = xasprintf("%s @systemd:", s);
+                free(s);
+                s = n;
+                append_escaped(&s, m->sd_unit);
+        }
         for (size_t i = 0; i < m->n_h; i++) {
                 char *n = xasprintf("%s %s:", s, m->h[i].v2 ? "@v2" : m->h[i].controllers);
                 free(s);
@@ -647,6 +665,12 @@ int cgroup_manager_restore(const char *saved, struct cgroup_manager **out, struc
                 *colon = '\0';
                 char *rel = colon + 1;
                 unescape_pct(rel);
+                if (strcmp(t, "@systemd") == 0) {
+                        free(m->sd_unit);
+                        m->sd_unit = xstrdup(rel);
+                        m->sd_started = true;   /* saved after create: the unit exists */
+                        continue;
+                }
                 bool v2 = strcmp(t, "@v2") == 0;
                 const struct mnt *mt = NULL;
                 if (v2) {
@@ -860,13 +884,14 @@ static int check_reusable(struct cgroup_manager *m, struct husk_error *err)
         return 0;
 }
 
-int cgroup_create(struct cgroup_manager *m, const struct husk_resources *res, struct husk_error *err)
+/* The cgroupfs half of create: directories, delegation, resources. */
+static int create_fs(struct cgroup_manager *m, const struct husk_resources *res, struct husk_error *err)
 {
         for (size_t i = 0; i < m->n_h; i++) {
                 if (hier_mkdir(m, &m->h[i], err) < 0)
                         goto fail;
         }
-        if (check_reusable(m, err) < 0)
+        if (!m->sd_unit && check_reusable(m, err) < 0)
                 goto fail;
         if (v2_prepare(m, res, err) < 0)
                 goto fail;
@@ -882,8 +907,38 @@ fail:
         return husk_error_wrap(err, "cgroup %s", m->path);
 }
 
+int cgroup_create(struct cgroup_manager *m, const struct husk_resources *res, struct husk_error *err)
+{
+        if (m->sd_unit) {
+                /* A scope needs a process: it starts in cgroup_add_pid. */
+                m->sd_res = res;
+                return 0;
+        }
+        return create_fs(m, res, err);
+}
+
+/* systemd: start the scope with the init in it, then do what systemd does
+ * not (other v1 hierarchies, the resources' files, devices). */
+static int systemd_start(struct cgroup_manager *m, pid_t pid, struct husk_error *err)
+{
+        if (cg_systemd_start(m, pid, m->sd_res, err) < 0)
+                return -1;
+        m->sd_started = true;
+        if (create_fs(m, m->sd_res, err) < 0) {
+                struct husk_error e2;
+                kill(pid, SIGKILL);
+                if (cg_systemd_stop(m, &e2) < 0)
+                        log_warn("%s", e2.msg);
+                return -1;
+        }
+        return 0;
+}
+
 int cgroup_update(struct cgroup_manager *m, const struct husk_resources *res, struct husk_error *err)
 {
+        /* systemd first, so a daemon-reload keeps the new values */
+        if (m->sd_unit && m->sd_started && cg_systemd_set(m, res, err) < 0)
+                return -1;
         if (v2_prepare(m, res, err) < 0)
                 return husk_error_wrap(err, "cgroup %s", m->path);
         if (cg_apply_resources(m, res, true, err) < 0)
@@ -908,6 +963,9 @@ static bool already_in_v2(const struct cg_hier *u)
 
 int cgroup_enter_self(struct cgroup_manager *m, struct husk_error *err)
 {
+        /* systemd: the parent put us in with cgroup_add_pid. */
+        if (m->sd_unit)
+                return 0;
         for (size_t i = 0; i < m->n_h; i++) {
                 struct cg_hier *h = &m->h[i];
                 if (h->unusable)
@@ -934,6 +992,12 @@ int cgroup_add_pid(struct cgroup_manager *m, pid_t pid, const char *sub_cgroup, 
 {
         if (sub_cgroup && *sub_cgroup && strstr(sub_cgroup, ".."))
                 return husk_error_set(err, EINVAL, "sub-cgroup \"%s\": must not contain \"..\"", sub_cgroup);
+        if (m->sd_unit && !m->sd_started) {
+                if (sub_cgroup && *sub_cgroup)
+                        return husk_error_set(err, EINVAL, "systemd unit %s is not started yet", m->sd_unit);
+                if (systemd_start(m, pid, err) < 0)
+                        return -1;
+        }
         char buf[32];
         snprintf(buf, sizeof(buf), "%d", (int)pid);
         for (size_t i = 0; i < m->n_h; i++) {
@@ -1225,6 +1289,8 @@ int cgroup_destroy(struct cgroup_manager *m, struct husk_error *err)
                         return husk_error_wrap(err, "destroy cgroup %s", m->path);
         }
         int r = 0;
+        if (m->sd_unit && cg_systemd_stop(m, err) < 0)
+                r = -1;
         for (size_t i = 0; i < m->n_h; i++) {
                 if (rmdir_tree(m->h[i].dir) < 0 && r == 0)
                         r = husk_error_sys(err, "remove cgroup %s", m->h[i].dir);

@@ -47,6 +47,11 @@ struct cgroup_manager {
         /* allow rules for linux.devices (known only when built from a spec) */
         struct cg_dev_allow *dev_allow;
         size_t n_dev_allow;
+        /* systemd driver: NULL unit = cgroupfs */
+        char *sd_unit;          /* "husk-c1.scope" */
+        char *sd_slice;         /* "system.slice" */
+        bool sd_started;
+        const struct husk_resources *sd_res;    /* from cgroup_create, until the unit starts */
 };
 
 /* The hierarchy that carries `controller` ("memory", "hugetlb", ...): its v1
@@ -84,5 +89,13 @@ int cg_devices_apply(struct cgroup_manager *m, const struct husk_device_rule *ru
 int cg_bpf_devices_attach(const char *dir, const struct husk_device_rule *rules, size_t n,
                           struct husk_error *err);
 
+
+/* systemd.c */
+int cg_systemd_parse(const char *cgpath, const char *id, char **unit, char **slice, char **rel,
+                     struct husk_error *err);
+bool cg_systemd_available(void);
+int cg_systemd_start(struct cgroup_manager *m, pid_t pid, const struct husk_resources *res, struct husk_error *err);
+int cg_systemd_set(struct cgroup_manager *m, const struct husk_resources *res, struct husk_error *err);
+int cg_systemd_stop(struct cgroup_manager *m, struct husk_error *err);
 
 #endif

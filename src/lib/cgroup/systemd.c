@@ -1,0 +1,333 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The systemd driver (--systemd-cgroup): a transient scope started over
+ * D-Bus (sd-bus) with Delegate=yes, the resources systemd knows as unit
+ * properties (so a daemon-reload does not undo them), and everything else
+ * through the cgroupfs code on the scope's cgroup path.
+ *
+ * A scope can not exist without a process, so the unit starts in
+ * cgroup_add_pid(m, <init pid>, NULL), called by the parent once the init
+ * exists (runc does the same); cgroup_create() only remembers the resources.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+#include <time.h>
+
+#include "config.h"
+#include "cgroup/cgroup_internal.h"
+#include "util/log.h"
+#include "util/util.h"
+
+#if HAVE_SYSTEMD
+#include <systemd/sd-bus.h>
+#endif
+
+/* "a-b-c.slice" -> "/a.slice/a-b.slice/a-b-c.slice"; "-.slice" -> "". */
+static int expand_slice(const char *slice, char **out, struct husk_error *err)
+{
+        size_t len = strlen(slice);
+        if (len < 6 || strcmp(slice + len - 6, ".slice") != 0 || strchr(slice, '/'))
+                return husk_error_set(err, EINVAL, "invalid slice name \"%s\"", slice);
+        if (strcmp(slice, "-.slice") == 0) {
+                *out = xstrdup("");
+                return 0;
+        }
+        _cleanup_free_ char *name = xstrndup(slice, len - 6);
+        if (name[0] == '-' || name[strlen(name) - 1] == '-' || strstr(name, "--"))
+                return husk_error_set(err, EINVAL, "invalid slice name \"%s\"", slice);
+        char *path = xstrdup("");
+        for (char *p = name;; p++) {
+                if (*p != '-' && *p != '\0')
+                        continue;
+                char *n = xasprintf("%s/%.*s.slice", path, (int)(p - name), name);
+                free(path);
+                path = n;
+                if (!*p)
+                        break;
+        }
+        *out = path;
+        return 0;
+}
+
+int cg_systemd_parse(const char *cgpath, const char *id, char **unit, char **slice, char **rel,
+                     struct husk_error *err)
+{
+        _cleanup_free_ char *def = NULL;
+        if (!cgpath || !*cgpath)
+                cgpath = def = xasprintf("system.slice:husk:%s", id);
+        _cleanup_free_ char *copy = xstrdup(cgpath);
+        char *c1 = strchr(copy, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+        if (!c2 || strchr(c2 + 1, ':'))
+                return husk_error_set(err, EINVAL, "linux.cgroupsPath: \"%s\": the systemd driver expects "
+                                      "\"slice:prefix:name\"", cgpath);
+        *c1 = *c2 = '\0';
+        const char *sl = *copy ? copy : "system.slice", *prefix = c1 + 1, *name = c2 + 1;
+        if (!*name)
+                return husk_error_set(err, EINVAL, "linux.cgroupsPath: \"%s\": empty name", cgpath);
+        size_t nl = strlen(name);
+        if (nl > 6 && strcmp(name + nl - 6, ".slice") == 0)
+                return husk_error_set(err, ENOTSUP, "linux.cgroupsPath: \"%s\": a slice as the container's "
+                                      "unit is not supported yet", cgpath);
+        _cleanup_free_ char *slice_path = NULL;
+        if (expand_slice(sl, &slice_path, err) < 0)
+                return husk_error_wrap(err, "linux.cgroupsPath");
+        *unit = *prefix ? xasprintf("%s-%s.scope", prefix, name) : xasprintf("%s.scope", name);
+        *slice = xstrdup(sl);
+        *rel = xasprintf("%s/%s", slice_path, *unit);
+        return 0;
+}
+
+#if HAVE_SYSTEMD
+
+struct job_wait {
+        const char *job;
+        char *result;
+};
+
+static int on_job_removed(sd_bus_message *msg, void *userdata, sd_bus_error *e)
+{
+        struct job_wait *w = userdata;
+        uint32_t id;
+        const char *path, *unit, *result;
+        if (sd_bus_message_read(msg, "uoss", &id, &path, &unit, &result) < 0)
+                return 0;
+        if (w->job && strcmp(path, w->job) == 0 && !w->result)
+                w->result = xstrdup(result);
+        return 0;
+}
+
+static int bus_err(struct husk_error *err, int r, const sd_bus_error *e, const char *what)
+{
+        if (e && sd_bus_error_is_set(e))
+                return husk_error_set(err, -r, "%s: %s", what, e->message ? e->message : e->name);
+        return husk_error_set(err, -r, "%s", what);
+}
+
+/* Call a Manager method that returns a job, and wait for that job. */
+static int call_job(sd_bus *bus, sd_bus_message *msg, const char *what, bool missing_ok, struct husk_error *err)
+{
+        struct job_wait w = { 0 };
+        sd_bus_slot *slot = NULL;
+        int r = sd_bus_match_signal(bus, &slot, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                    "org.freedesktop.systemd1.Manager", "JobRemoved", on_job_removed, &w);
+        if (r < 0)
+                return husk_error_set(err, -r, "%s: subscribe to JobRemoved", what);
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        sd_bus_message *reply = NULL;
+        r = sd_bus_call(bus, msg, 30 * 1000000ULL, &e, &reply);
+        if (r < 0) {
+                if (missing_ok && sd_bus_error_has_name(&e, "org.freedesktop.systemd1.NoSuchUnit")) {
+                        sd_bus_error_free(&e);
+                        sd_bus_slot_unref(slot);
+                        return 0;
+                }
+                bus_err(err, r, &e, what);
+                sd_bus_error_free(&e);
+                sd_bus_slot_unref(slot);
+                return -1;
+        }
+        const char *job = NULL;
+        r = sd_bus_message_read(reply, "o", &job);
+        _cleanup_free_ char *jobc = xstrdup(job);
+        sd_bus_message_unref(reply);
+        if (r < 0) {
+                sd_bus_slot_unref(slot);
+                return husk_error_set(err, -r, "%s: bad reply", what);
+        }
+        w.job = jobc;
+        struct timespec t0;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        while (!w.result) {
+                r = sd_bus_process(bus, NULL);
+                if (r < 0)
+                        break;
+                if (r > 0)
+                        continue;
+                struct timespec t1;
+                clock_gettime(CLOCK_MONOTONIC, &t1);
+                if (t1.tv_sec - t0.tv_sec > 30) {
+                        r = -ETIMEDOUT;
+                        break;
+                }
+                r = sd_bus_wait(bus, 1000000);
+                if (r < 0)
+                        break;
+        }
+        sd_bus_slot_unref(slot);
+        if (!w.result)
+                return husk_error_set(err, -r, "%s: waiting for job %s", what, jobc);
+        _cleanup_free_ char *res = w.result;
+        if (strcmp(res, "done") != 0)
+                return husk_error_set(err, 0, "%s: job %s", what, res);
+        return 0;
+}
+
+/* pid > 0: the properties of a new scope; pid 0: only the resources
+ * (SetUnitProperties on update). */
+static int append_props(sd_bus_message *msg, struct cgroup_manager *m, const struct husk_resources *res, pid_t pid)
+{
+        bool v2 = m->layout == CGROUP_LAYOUT_V2;
+        int r = 0;
+        if (pid > 0) {
+                _cleanup_free_ char *desc = xasprintf("husk container %s", m->id ? m->id : "");
+                r |= sd_bus_message_append(msg, "(sv)", "Description", "s", desc);
+                r |= sd_bus_message_append(msg, "(sv)", "Slice", "s", m->sd_slice);
+                r |= sd_bus_message_append(msg, "(sv)", "Delegate", "b", 1);
+                r |= sd_bus_message_append(msg, "(sv)", "DefaultDependencies", "b", 0);
+                r |= sd_bus_message_append(msg, "(sv)", "PIDs", "au", 1, (uint32_t)pid);
+        }
+        r |= sd_bus_message_append(msg, "(sv)", "MemoryAccounting", "b", 1);
+        r |= sd_bus_message_append(msg, "(sv)", "CPUAccounting", "b", 1);
+        r |= sd_bus_message_append(msg, "(sv)", "TasksAccounting", "b", 1);
+        r |= sd_bus_message_append(msg, "(sv)", v2 ? "IOAccounting" : "BlockIOAccounting", "b", 1);
+        if (!res)
+                return r < 0 ? -1 : 0;
+        /* What systemd would otherwise reset on a daemon-reload. */
+        const struct husk_memory *mem = res->memory;
+        if (mem && mem->limit.set && mem->limit.v != 0)
+                r |= sd_bus_message_append(msg, "(sv)", v2 ? "MemoryMax" : "MemoryLimit", "t",
+                                           mem->limit.v < 0 ? UINT64_MAX : (uint64_t)mem->limit.v);
+        if (v2 && mem && mem->reservation.set && mem->reservation.v > 0)
+                r |= sd_bus_message_append(msg, "(sv)", "MemoryLow", "t", (uint64_t)mem->reservation.v);
+        if (v2 && mem && mem->swap.set && mem->swap.v != 0) {
+                int64_t lim = mem->limit.set ? mem->limit.v : 0;
+                if (mem->swap.v == -1)
+                        r |= sd_bus_message_append(msg, "(sv)", "MemorySwapMax", "t", UINT64_MAX);
+                else if (lim > 0 && mem->swap.v >= lim)
+                        r |= sd_bus_message_append(msg, "(sv)", "MemorySwapMax", "t", (uint64_t)(mem->swap.v - lim));
+        }
+        if (res->has_pids && res->pids_limit.set && res->pids_limit.v != 0)
+                r |= sd_bus_message_append(msg, "(sv)", "TasksMax", "t",
+                                           res->pids_limit.v < 0 ? UINT64_MAX : (uint64_t)res->pids_limit.v);
+        const struct husk_cpu *cpu = res->cpu;
+        if (cpu && cpu->shares.set && cpu->shares.v)
+                r |= v2 ? sd_bus_message_append(msg, "(sv)", "CPUWeight", "t", cgroup_shares_to_weight(cpu->shares.v))
+                        : sd_bus_message_append(msg, "(sv)", "CPUShares", "t", cpu->shares.v);
+        if (cpu && cpu->quota.set && cpu->quota.v != 0) {
+                uint64_t period = cpu->period.set && cpu->period.v ? cpu->period.v : 100000;
+                uint64_t per_sec = cpu->quota.v < 0 ? UINT64_MAX : (uint64_t)cpu->quota.v * 1000000ULL / period;
+                /* systemd rounds to whole 10 ms per second; the file
+                 * write that follows sets the exact value. */
+                if (per_sec != UINT64_MAX && per_sec % 10000)
+                        per_sec += 10000 - per_sec % 10000;
+                r |= sd_bus_message_append(msg, "(sv)", "CPUQuotaPerSecUSec", "t", per_sec);
+        }
+        return r < 0 ? -1 : 0;
+}
+
+static int open_bus(sd_bus **bus, struct husk_error *err)
+{
+        int r = sd_bus_open_system(bus);
+        if (r < 0)
+                return husk_error_set(err, -r, "connect to the systemd system bus");
+        return 0;
+}
+
+int cg_systemd_start(struct cgroup_manager *m, pid_t pid, const struct husk_resources *res, struct husk_error *err)
+{
+        sd_bus *bus = NULL;
+        if (open_bus(&bus, err) < 0)
+                return -1;
+        sd_bus_message *msg = NULL;
+        int r = sd_bus_message_new_method_call(bus, &msg, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                               "org.freedesktop.systemd1.Manager", "StartTransientUnit");
+        if (r >= 0)
+                r = sd_bus_message_append(msg, "ss", m->sd_unit, "replace");
+        if (r >= 0)
+                r = sd_bus_message_open_container(msg, 'a', "(sv)");
+        if (r >= 0)
+                r = append_props(msg, m, res, pid);
+        if (r >= 0)
+                r = sd_bus_message_close_container(msg);
+        if (r >= 0)
+                r = sd_bus_message_append(msg, "a(sa(sv))", 0);
+        int ret;
+        if (r < 0)
+                ret = husk_error_set(err, -r, "start unit %s: build the message", m->sd_unit);
+        else
+                ret = call_job(bus, msg, m->sd_unit, false, err);
+        sd_bus_message_unref(msg);
+        sd_bus_flush_close_unref(bus);
+        if (ret < 0)
+                return husk_error_wrap(err, "systemd: start transient unit");
+        return 0;
+}
+
+int cg_systemd_set(struct cgroup_manager *m, const struct husk_resources *res, struct husk_error *err)
+{
+        sd_bus *bus = NULL;
+        if (open_bus(&bus, err) < 0)
+                return -1;
+        sd_bus_message *msg = NULL;
+        int r = sd_bus_message_new_method_call(bus, &msg, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                               "org.freedesktop.systemd1.Manager", "SetUnitProperties");
+        if (r >= 0)
+                r = sd_bus_message_append(msg, "sb", m->sd_unit, 1);
+        if (r >= 0)
+                r = sd_bus_message_open_container(msg, 'a', "(sv)");
+        if (r >= 0)
+                r = append_props(msg, m, res, 0);
+        if (r >= 0)
+                r = sd_bus_message_close_container(msg);
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        int ret = 0;
+        if (r < 0)
+                ret = husk_error_set(err, -r, "build the message");
+        else if ((r = sd_bus_call(bus, msg, 30 * 1000000ULL, &e, NULL)) < 0)
+                ret = bus_err(err, r, &e, "SetUnitProperties");
+        sd_bus_error_free(&e);
+        sd_bus_message_unref(msg);
+        sd_bus_flush_close_unref(bus);
+        if (ret < 0)
+                return husk_error_wrap(err, "systemd: update unit %s", m->sd_unit);
+        return 0;
+}
+
+int cg_systemd_stop(struct cgroup_manager *m, struct husk_error *err)
+{
+        sd_bus *bus = NULL;
+        if (open_bus(&bus, err) < 0)
+                return -1;
+        sd_bus_message *msg = NULL;
+        int r = sd_bus_message_new_method_call(bus, &msg, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                               "org.freedesktop.systemd1.Manager", "StopUnit");
+        if (r >= 0)
+                r = sd_bus_message_append(msg, "ss", m->sd_unit, "replace");
+        int ret = r < 0 ? husk_error_set(err, -r, "stop unit %s", m->sd_unit)
+                        : call_job(bus, msg, m->sd_unit, true, err);
+        sd_bus_message_unref(msg);
+        sd_bus_flush_close_unref(bus);
+        if (ret < 0)
+                return husk_error_wrap(err, "systemd: stop unit");
+        return 0;
+}
+
+bool cg_systemd_available(void)
+{
+        return access("/run/systemd/system", F_OK) == 0;
+}
+
+#else
+
+int cg_systemd_set(struct cgroup_manager *m, const struct husk_resources *res, struct husk_error *err)
+{
+        return husk_error_set(err, ENOTSUP, "--systemd-cgroup: husk was built without libsystemd");
+}
+
+int cg_systemd_start(struct cgroup_manager *m, pid_t pid, const struct husk_resources *res, struct husk_error *err)
+{
+        return husk_error_set(err, ENOTSUP, "--systemd-cgroup: husk was built without libsystemd");
+}
+
+int cg_systemd_stop(struct cgroup_manager *m, struct husk_error *err)
+{
+        return husk_error_set(err, ENOTSUP, "--systemd-cgroup: husk was built without libsystemd");
+}
+
+bool cg_systemd_available(void)
+{
+        return false;
+}
+
+#endif
