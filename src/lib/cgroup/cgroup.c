@@ -570,6 +570,11 @@ int cgroup_manager_new(const struct husk_spec *spec, const struct cgroup_opts *o
         return 0;
 }
 
+bool cgroup_is_systemd(const struct cgroup_manager *m)
+{
+        return m->sd_unit != NULL;
+}
+
 const char *cgroup_manager_path(const struct cgroup_manager *m)
 {
         return m->path;

@@ -36,7 +36,11 @@ enum cgroup_layout cgroup_detect_layout(void);
  *     caller's session scope).
  * The manager also remembers linux.devices (spec may be NULL): their "rwm"
  * allow rules go into the device filter after the spec's rules.
- * opts->systemd: fails with EOPNOTSUPP, the systemd driver is not done yet. */
+ * opts->systemd: cgroupsPath is "slice:prefix:name" (default
+ * "system.slice:husk:<id>"), the unit "<prefix>-<name>.scope" in that slice,
+ * the cgroup /<slice path>/<unit>. Needs systemd running
+ * (/run/systemd/system) and libsystemd; rootless (user bus) and a slice as
+ * the unit are not supported yet (clear errors). See cgroup_is_systemd(). */
 int cgroup_manager_new(const struct husk_spec *spec, const struct cgroup_opts *opts,
                        struct cgroup_manager **out, struct husk_error *err);
 /* Rebuild a manager from cgroup_manager_save()'s string (state.json). */
@@ -52,13 +56,21 @@ void cgroup_manager_free(struct cgroup_manager *m);
  * cgroup_default_device_rules() -- as runc; the caller passes the spec's
  * rules unchanged. On failure the directories it made are removed again. */
 int cgroup_create(struct cgroup_manager *m, const struct husk_resources *res, struct husk_error *err);
+/* systemd driver: true. Then cgroup_create only remembers the resources,
+ * cgroup_enter_self is a no-op, and the parent must call
+ * cgroup_add_pid(m, init_pid, NULL) once it knows the init's pid and before
+ * the init may fork or exec (runc's order; a scope can not start empty). */
+bool cgroup_is_systemd(const struct cgroup_manager *m);
 /* Called by the container's own init before it can fork (and before it
  * makes its cgroup namespace): join every hierarchy (v1: "0" to each tasks
  * file, avoids the RCU wait; cgroup2: "0" to cgroup.procs unless already
  * there through clone3(CLONE_INTO_CGROUP)). Safe after fork: no locks, it
  * only allocates through xmalloc. */
 int cgroup_enter_self(struct cgroup_manager *m, struct husk_error *err);
-/* Move another process in (exec, systemd scope). */
+/* Move another process in (exec; sub_cgroup: a path below the container's
+ * cgroup, or NULL). systemd driver: the first call (sub_cgroup NULL) starts
+ * the transient scope with `pid` in it, then makes the other v1
+ * hierarchies, enables delegation and writes the resources' files. */
 int cgroup_add_pid(struct cgroup_manager *m, pid_t pid, const char *sub_cgroup, struct husk_error *err);
 /* An O_DIRECTORY fd of the container's cgroup2 cgroup (pure v2 and hybrid)
  * for clone3(CLONE_INTO_CGROUP), or -1 (pure v1). The manager owns it
