@@ -493,8 +493,9 @@ static int build_hiers(struct cgroup_manager *m, const char *cgpath, struct husk
         }
         if (m->n_h == 0)
                 r = husk_error_set(err, 0, "no cgroup hierarchy is mounted");
-        else if (strcmp(m->h[0].rel, "/") == 0)
-                r = husk_error_set(err, 0, "cgroupsPath \"%s\" resolves to the root cgroup", cgpath);
+        for (size_t i = 0; r == 0 && i < m->n_h; i++)
+                if (strcmp(m->h[i].rel, "/") == 0)
+                        r = husk_error_set(err, EINVAL, "\"%s\" resolves to the root cgroup", cgpath);
 out:
         mnts_free(mnts, n);
         return r;
@@ -689,7 +690,13 @@ int cgroup_manager_restore(const char *saved, struct cgroup_manager **out, struc
                         log_debug("cgroup hierarchy %s is no longer mounted", v2 ? "cgroup2" : t);
                         continue;
                 }
-                add_hier(m, v2 ? "" : t, v2, mt->point, rel);
+                _cleanup_free_ char *clean = clean_path(rel);
+                if (strcmp(clean, "/") == 0) {
+                        /* never let a bad state file point destroy at a root */
+                        log_warn("cgroup state: ignoring the root cgroup of %s", v2 ? "cgroup2" : t);
+                        continue;
+                }
+                add_hier(m, v2 ? "" : t, v2, mt->point, clean);
         }
         mnts_free(mnts, n);
         if (m->n_h == 0) {
@@ -1297,6 +1304,8 @@ int cgroup_destroy(struct cgroup_manager *m, struct husk_error *err)
         if (m->sd_unit && cg_systemd_stop(m, err) < 0)
                 r = -1;
         for (size_t i = 0; i < m->n_h; i++) {
+                if (strcmp(m->h[i].rel, "/") == 0)
+                        continue;
                 if (rmdir_tree(m->h[i].dir) < 0 && r == 0)
                         r = husk_error_sys(err, "remove cgroup %s", m->h[i].dir);
         }
