@@ -113,3 +113,15 @@ expect_create_failure() {
         create_container "$CID"
         [[ $(state_field "$CID" .status) == created ]]
 }
+
+@test "create of a missing binary fails at create or at start, and delete cleans up" {
+        set_args /no/such/binary
+        if runtime create "$CID" </dev/null >/dev/null 2>&1; then
+                # runtimes that exec only at start must fail there
+                run runtime start "$CID"
+                [[ $status -ne 0 ]]
+                wait_status "$CID" stopped
+                runtime delete "$CID"
+        fi
+        assert_no_state
+}
