@@ -633,6 +633,7 @@ static void test_oom(void)
         go(&k);
         int st = reap(&k);
         CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "OOM: status %#x", st);
+        CHECK(cgroup_oom_kill_count(m) >= 1, "oom_kill count %lld", (long long)cgroup_oom_kill_count(m));
         OK(cgroup_destroy(m, &e), e);
         CHECK(gone_everywhere(m), "oom left behind");
         cgroup_manager_free(m);

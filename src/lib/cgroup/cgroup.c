@@ -1311,3 +1311,15 @@ int cgroup_destroy(struct cgroup_manager *m, struct husk_error *err)
         }
         return r;
 }
+
+int64_t cgroup_oom_kill_count(struct cgroup_manager *m)
+{
+        struct cg_hier *h = cg_controller(m, "memory");
+        if (!h)
+                return -1;
+        _cleanup_free_ char *s = cg_read(h, h->v2 ? "memory.events" : "memory.oom_control");
+        int64_t v;
+        if (!s || keyed_value(s, "oom_kill", &v) < 0)
+                return -1;
+        return v;
+}

@@ -92,6 +92,10 @@ int cgroup_pids(struct cgroup_manager *m, pid_t **pids, size_t *n, struct husk_e
 /* Pure v2 + SIGKILL: cgroup.kill. Else freeze, signal each pid, thaw (a
  * paused container stays paused, except after SIGKILL). */
 int cgroup_kill_all(struct cgroup_manager *m, int sig, struct husk_error *err);
+/* How many processes the OOM killer killed in the cgroup so far (v2
+ * memory.events "oom_kill", v1 memory.oom_control "oom_kill"), -1 when
+ * unknown: `events` reports an "oom" event when it grows. */
+int64_t cgroup_oom_kill_count(struct cgroup_manager *m);
 /* runc's "events --stats" data object, as a JSON string. */
 int cgroup_stats_json(struct cgroup_manager *m, char **json, struct husk_error *err);
 /* Kill what is left (SIGKILL), wait until empty (5 s bound), rmdir the leaf
