@@ -600,6 +600,37 @@ static void test_join_and_enforce(void)
         cgroup_manager_free(m);
 }
 
+/* exec --cgroup: "path" and "ctrl:path"; destroy removes sub-cgroups. */
+static void test_sub_cgroup(void)
+{
+        _cleanup_free_ char *p = xasprintf("/%s/sub", base);
+        struct cgroup_manager *m = mk(p);
+        struct husk_error e;
+        OK(cgroup_create(m, NULL, &e), e);
+        struct cg_hier *mh = cg_controller(m, "memory");
+        for (size_t i = 0; i < m->n_h; i++) {
+                _cleanup_free_ char *d = xasprintf("%s/s1", m->h[i].dir);
+                CHECK(mkdir(d, 0755) == 0, "mkdir %s: %m", d);
+        }
+        struct kid k = spawn(m, NULL);
+        OK(cgroup_add_pid(m, k.pid, mh && !mh->v2 ? "memory:s1" : "s1", &e), e);
+        _cleanup_free_ char *cp = xasprintf("/proc/%d/cgroup", k.pid);
+        _cleanup_free_ char *c = NULL;
+        read_file_at(AT_FDCWD, cp, &c, NULL, NULL);
+        _cleanup_free_ char *in = xasprintf("%s/s1\n", p);
+        CHECK(c && strstr(c, in), "sub-cgroup: %s", c ? c : "?");
+        if (mh && !mh->v2) {
+                _cleanup_free_ char *pm = xasprintf(":pids:%s\n", p);
+                CHECK(!cg_controller(m, "pids") || (c && strstr(c, pm)), "pids stays: %s", c ? c : "?");
+        }
+        CHECK(cgroup_add_pid(m, k.pid, "nosuchctrl:s1", &e) < 0, "unknown controller accepted");
+        go(&k);
+        reap(&k);
+        OK(cgroup_destroy(m, &e), e);
+        CHECK(gone_everywhere(m), "sub left behind");
+        cgroup_manager_free(m);
+}
+
 /* A failed create leaves nothing behind. */
 static void test_rollback(void)
 {
@@ -799,6 +830,8 @@ int main(void)
         test_hugetlb(layout);
         fprintf(stderr, "== %s\n", "test_join_and_enforce");
         test_join_and_enforce();
+        fprintf(stderr, "== test_sub_cgroup\n");
+        test_sub_cgroup();
         fprintf(stderr, "== %s\n", "test_rollback");
         test_rollback();
         fprintf(stderr, "== %s\n", "test_oom");

@@ -1010,21 +1010,49 @@ int cgroup_add_pid(struct cgroup_manager *m, pid_t pid, const char *sub_cgroup, 
                 if (systemd_start(m, pid, err) < 0)
                         return -1;
         }
+        /* runc's exec --cgroup: "path" for every hierarchy, or
+         * "ctrl[,ctrl]:path" for the hierarchies of those controllers
+         * (the others keep the container's cgroup). */
+        const char *sub = sub_cgroup && *sub_cgroup ? sub_cgroup : NULL;
+        _cleanup_free_ char *only = NULL;
+        const char *colon = sub ? strchr(sub, ':') : NULL;
+        if (colon) {
+                only = xstrndup(sub, (size_t)(colon - sub));
+                sub = *(colon + 1) ? colon + 1 : NULL;
+        }
         char buf[32];
         snprintf(buf, sizeof(buf), "%d", (int)pid);
-        for (size_t i = 0; i < m->n_h; i++) {
-                struct cg_hier *h = &m->h[i];
-                if (h->unusable)
-                        continue;
-                _cleanup_free_ char *dir = sub_cgroup && *sub_cgroup ? xasprintf("%s/%s", h->dir, sub_cgroup)
-                                                                      : xstrdup(h->dir);
-                _cleanup_free_ char *p = xasprintf("%s/cgroup.procs", dir);
-                if (write_file_at(AT_FDCWD, p, buf, strlen(buf), err) < 0) {
-                        if (m->rootless) {
-                                log_warn("cgroup: cannot move %d into %s (rootless)", (int)pid, dir);
+        bool matched = !only || !sub;
+        /* pass 0 checks the controllers exist, pass 1 moves the process */
+        for (int pass = 0; pass < 2; pass++) {
+                if (pass == 1 && !matched)
+                        return husk_error_set(err, ENOENT, "--cgroup \"%s\": no hierarchy has controller \"%s\"",
+                                              sub_cgroup, only);
+                for (size_t i = 0; i < m->n_h; i++) {
+                        struct cg_hier *h = &m->h[i];
+                        if (h->unusable)
                                 continue;
+                        bool here = sub != NULL;
+                        if (only && here) {
+                                here = false;
+                                _cleanup_free_ char *copy = xstrdup(only);
+                                char *save = NULL;
+                                for (char *t = strtok_r(copy, ",", &save); t && !here; t = strtok_r(NULL, ",", &save))
+                                        here = h->v2 ? m->layout == CGROUP_LAYOUT_V2 && v2_root_offers(h, t)
+                                                     : cg_hier_has(h, t);
+                                matched |= here;
                         }
-                        return husk_error_wrap(err, "move process %d into cgroup", (int)pid);
+                        if (pass == 0)
+                                continue;
+                        _cleanup_free_ char *dir = here ? xasprintf("%s/%s", h->dir, sub) : xstrdup(h->dir);
+                        _cleanup_free_ char *p = xasprintf("%s/cgroup.procs", dir);
+                        if (write_file_at(AT_FDCWD, p, buf, strlen(buf), err) < 0) {
+                                if (m->rootless) {
+                                        log_warn("cgroup: cannot move %d into %s (rootless)", (int)pid, dir);
+                                        continue;
+                                }
+                                return husk_error_wrap(err, "move process %d into cgroup", (int)pid);
+                        }
                 }
         }
         return 0;
