@@ -20,6 +20,7 @@
 #include "linux/hooks.h"
 #include "linux/namespaces.h"
 #include "linux/process.h"
+#include "linux/rootfs.h"
 #include "linux/terminal.h"
 #include "state/state.h"
 #include "util/log.h"
@@ -33,6 +34,8 @@ struct creation {
         char *bundle, *rootfs;
         struct cgroup_manager *cgroup;
         struct husk_seccomp_prog *seccomp;
+        int *mount_fds;                 /* idmapped mounts, per spec mount, or NULL */
+        size_t n_mount_fds;
         pid_t stage1, init;
         int pidfd;
 };
@@ -71,6 +74,10 @@ static void creation_free(struct creation *c)
                 close(c->pidfd);
         cgroup_manager_free(c->cgroup);
         seccomp_prog_free(c->seccomp);
+        for (size_t i = 0; i < c->n_mount_fds; i++)
+                if (c->mount_fds[i] >= 0)
+                        close(c->mount_fds[i]);
+        free(c->mount_fds);
         spec_free(c->spec);
         free(c->bundle);
         free(c->rootfs);
@@ -198,6 +205,53 @@ static int send_seccomp_listener(struct creation *c, struct sync_msg *m, struct 
         return 0;
 }
 
+static bool any_idmapped(const struct husk_spec *spec)
+{
+        for (size_t i = 0; i < spec->n_mounts; i++)
+                if (rootfs_mount_is_idmapped(&spec->mounts[i]))
+                        return true;
+        return false;
+}
+
+/* Idmapped mounts need CAP_SYS_ADMIN over the source's filesystem: only we,
+ * in the host's user namespace, can make them. userns_fd: the container's
+ * user namespace (-1 when it has none: each mount must bring its maps). */
+static int open_idmapped_mounts(struct creation *c, int userns_fd, int min_fd, struct husk_error *err)
+{
+        for (size_t i = 0; i < c->spec->n_mounts; i++) {
+                const struct husk_mount *m = &c->spec->mounts[i];
+                if (!rootfs_mount_is_idmapped(m))
+                        continue;
+                int fd;
+                if (rootfs_open_idmapped_mount(m, userns_fd, c->bundle, &fd, err) < 0)
+                        return husk_error_wrap(err, "mounts[%zu] (%s)", i, m->destination);
+                c->mount_fds[i] = fd_above(fd, min_fd);
+        }
+        return 0;
+}
+
+static int send_idmapped_mounts(struct creation *c, int sock, struct husk_error *err)
+{
+        if (!c->mount_fds)
+                return 0;
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)c->stage1);
+        _cleanup_close_ int userns = open(path, O_RDONLY | O_CLOEXEC);
+        if (userns < 0)
+                return husk_error_sys(err, "open %s", path);
+        if (open_idmapped_mounts(c, userns, 3, err) < 0)
+                return -1;
+        for (size_t i = 0; i < c->spec->n_mounts; i++) {
+                if (c->mount_fds[i] < 0)
+                        continue;
+                if (sync_send(sock, SYNC_MOUNT_FD, (int32_t)i, NULL, 0, c->mount_fds[i]) < 0)
+                        return husk_error_sys(err, "send idmapped mount to init");
+                close(c->mount_fds[i]);
+                c->mount_fds[i] = -1;
+        }
+        return 0;
+}
+
 static int talk_to_init(struct creation *c, int sock, int *console_out, struct husk_error *err)
 {
         for (;;) {
@@ -216,7 +270,8 @@ static int talk_to_init(struct creation *c, int sock, int *console_out, struct h
                         return -1;
                 case SYNC_NEED_IDMAP:
                         sync_msg_free(&m);
-                        if (ns_write_idmaps(c->stage1, c->spec, c->o->rootless, err) < 0)
+                        if (ns_write_idmaps(c->stage1, c->spec, c->o->rootless, err) < 0 ||
+                            send_idmapped_mounts(c, sock, err) < 0)
                                 return -1;
                         if (sync_send(sock, SYNC_IDMAP_DONE, 0, NULL, 0, -1) < 0)
                                 return husk_error_sys(err, "sync with init");
@@ -338,11 +393,21 @@ int container_do_create(const struct husk_create_opts *o, struct created *out, s
         sock[0] = fd_above(sock[0], min_fd);
         sock[1] = fd_above(sock[1], min_fd);
 
+        if (any_idmapped(c.spec)) {
+                c.n_mount_fds = c.spec->n_mounts;
+                c.mount_fds = xmalloc(c.n_mount_fds * sizeof(int));
+                for (size_t i = 0; i < c.spec->n_mounts; i++)
+                        c.mount_fds[i] = -1;
+                /* without a new user namespace they can be made right away */
+                if (!(ns_new_flags(c.spec) & CLONE_NEWUSER) && open_idmapped_mounts(&c, -1, min_fd, err) < 0)
+                        goto fail;
+        }
+
         struct init_config ic = {
                 .spec = c.spec, .id = o->id, .bundle = c.bundle, .rootfs = c.rootfs,
                 .sync_fd = sock[1], .exec_sock = fifo, .preserve_fds = o->preserve_fds,
                 .no_pivot = o->no_pivot, .no_new_keyring = o->no_new_keyring, .cgroup = c.cgroup,
-                .extra_env = o->extra_env, .seccomp = c.seccomp,
+                .extra_env = o->extra_env, .seccomp = c.seccomp, .mount_fds = c.mount_fds,
         };
         c.stage1 = init_spawn(&ic, err);
         if (c.stage1 < 0) {

@@ -141,8 +141,12 @@ static _Noreturn void stage1(const struct init_config *cfg)
         for (int sig = 1; sig < NSIG; sig++)
                 if (sig != SIGKILL && sig != SIGSTOP)
                         signal(sig, SIG_DFL);
-        int keep[] = { cfg->sync_fd, cfg->exec_sock };
-        close_fds_from(3 + cfg->preserve_fds, keep, ARRAY_SIZE(keep));
+        int keep[64] = { cfg->sync_fd, cfg->exec_sock };
+        size_t nkeep = 2;
+        for (size_t i = 0; cfg->mount_fds && i < spec->n_mounts && nkeep < ARRAY_SIZE(keep); i++)
+                if (cfg->mount_fds[i] >= 0)
+                        keep[nkeep++] = cfg->mount_fds[i];
+        close_fds_from(3 + cfg->preserve_fds, keep, nkeep);
 
         /* Join the cgroup ourselves before anything can fork, and before a
          * new cgroup namespace is made so that its root is our cgroup. */
@@ -158,10 +162,24 @@ static _Noreturn void stage1(const struct init_config *cfg)
                         die(sock, &err);
                 }
                 struct sync_msg m;
-                if (sync_send(sock, SYNC_NEED_IDMAP, 0, NULL, 0, -1) < 0 ||
-                    sync_expect(sock, SYNC_IDMAP_DONE, &m, &err) < 0) {
-                        if (!err.msg[0])
-                                husk_error_sys(&err, "user namespace setup");
+                if (sync_send(sock, SYNC_NEED_IDMAP, 0, NULL, 0, -1) < 0) {
+                        husk_error_sys(&err, "user namespace setup");
+                        die(sock, &err);
+                }
+                /* idmapped mounts made by the parent for this namespace */
+                for (;;) {
+                        if (sync_recv(sock, &m, &err) < 0)
+                                die(sock, &err);
+                        if (m.type != SYNC_MOUNT_FD)
+                                break;
+                        if (cfg->mount_fds && m.value >= 0 && (size_t)m.value < spec->n_mounts) {
+                                cfg->mount_fds[m.value] = m.fd;
+                                m.fd = -1;
+                        }
+                        sync_msg_free(&m);
+                }
+                if (m.type != SYNC_IDMAP_DONE) {
+                        husk_error_set(&err, EPROTO, "user namespace setup: unexpected message %u", m.type);
                         die(sock, &err);
                 }
                 sync_msg_free(&m);
@@ -261,6 +279,8 @@ static void stage2(const struct init_config *cfg)
                 .userns = spec_has_namespace(spec, CLONE_NEWUSER),
                 .cgroupns = spec_has_namespace(spec, CLONE_NEWCGROUP),
                 .no_pivot = cfg->no_pivot,
+                .bundle = cfg->bundle,
+                .mount_fds = cfg->mount_fds,
         };
         if (rootfs_prepare(spec, &ro, &err) < 0)
                 die(sock, &err);

@@ -14,6 +14,7 @@
 enum sync_type {
         SYNC_ERROR = 1,         /* child → parent: payload struct husk_error */
         SYNC_NEED_IDMAP,        /* stage 1 → parent: write my uid/gid maps */
+        SYNC_MOUNT_FD,          /* parent → stage 1: value = mounts[] index, an idmapped mount (SCM_RIGHTS) */
         SYNC_IDMAP_DONE,        /* parent → stage 1 */
         SYNC_PID,               /* stage 1 → parent: value = stage 2's pid */
         SYNC_HOOKS,             /* stage 2 → parent: run prestart + createRuntime */
