@@ -416,6 +416,15 @@ int container_do_create(const struct husk_create_opts *o, struct created *out, s
         }
         close(sock[1]);
         sock[1] = -1;
+        if (c.cgroup && cgroup_is_systemd(c.cgroup)) {
+                /* a transient scope can't start empty: it starts with stage 1 */
+                if (cgroup_add_pid(c.cgroup, c.stage1, NULL, err) < 0)
+                        goto fail;
+                if (sync_send(sock[0], SYNC_CGROUP_DONE, 0, NULL, 0, -1) < 0) {
+                        husk_error_sys(err, "sync with init");
+                        goto fail;
+                }
+        }
         if (talk_to_init(&c, sock[0], &out->console, err) < 0)
                 goto fail;
 

@@ -149,9 +149,16 @@ static _Noreturn void stage1(const struct init_config *cfg)
         close_fds_from(3 + cfg->preserve_fds, keep, nkeep);
 
         /* Join the cgroup ourselves before anything can fork, and before a
-         * new cgroup namespace is made so that its root is our cgroup. */
-        if (cfg->cgroup && cgroup_enter_self(cfg->cgroup, &err) < 0)
+         * new cgroup namespace is made so that its root is our cgroup. With
+         * systemd, the parent starts a scope holding us; wait for it. */
+        if (cfg->cgroup && cgroup_is_systemd(cfg->cgroup)) {
+                struct sync_msg m;
+                if (sync_expect(sock, SYNC_CGROUP_DONE, &m, &err) < 0)
+                        _exit(1);       /* the parent knows why */
+                sync_msg_free(&m);
+        } else if (cfg->cgroup && cgroup_enter_self(cfg->cgroup, &err) < 0) {
                 die(sock, &err);
+        }
         if (ns_join_all(spec, &err) < 0)
                 die(sock, &err);
 
@@ -412,8 +419,32 @@ static void stage2(const struct init_config *cfg)
         die_started(conn, &err);
 }
 
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
+struct clone_args_v2 {
+        uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
+                set_tid_size, cgroup;
+};
+
 pid_t init_spawn(const struct init_config *cfg, struct husk_error *err)
 {
+        /* Born in the container's cgroup2 cgroup: a cgroup.procs write from
+         * outside would wait for an RCU grace period (5-9 ms here). */
+        int cgfd = cfg->cgroup && !cgroup_is_systemd(cfg->cgroup) ? cgroup_v2_fd(cfg->cgroup) : -1;
+        if (cgfd >= 0) {
+                struct clone_args_v2 a = { .flags = CLONE_INTO_CGROUP, .exit_signal = SIGCHLD,
+                                           .cgroup = (uint64_t)cgfd };
+                pid_t pid = (pid_t)syscall(SYS_clone3, &a, sizeof(a));
+                if (pid == 0)
+                        stage1(cfg);
+                if (pid > 0)
+                        return pid;
+                if (errno != ENOSYS && errno != E2BIG && errno != EINVAL)
+                        return husk_error_sys(err, "clone3 into the container's cgroup");
+                /* an older kernel: fork, and stage 1 joins by itself */
+        }
         pid_t pid = fork();
         if (pid < 0)
                 return husk_error_sys(err, "fork");

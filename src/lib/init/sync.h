@@ -13,6 +13,7 @@
 
 enum sync_type {
         SYNC_ERROR = 1,         /* child → parent: payload struct husk_error */
+        SYNC_CGROUP_DONE,       /* parent → stage 1: placed in the systemd scope */
         SYNC_NEED_IDMAP,        /* stage 1 → parent: write my uid/gid maps */
         SYNC_MOUNT_FD,          /* parent → stage 1: value = mounts[] index, an idmapped mount (SCM_RIGHTS) */
         SYNC_IDMAP_DONE,        /* parent → stage 1 */
