@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cgroup/cgroup.h"
+#include "init/apply.h"
 #include "init/init.h"
 #include "init/sync.h"
 #include "linux/hooks.h"
@@ -26,41 +27,6 @@
 #endif
 #define KEYCTL_JOIN_SESSION_KEYRING 1
 
-static const char default_path[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-
-static const char *env_get(char *const *env, const char *name)
-{
-        size_t n = strlen(name);
-        for (size_t i = 0; env && env[i]; i++)
-                if (strncmp(env[i], name, n) == 0 && env[i][n] == '=')
-                        return env[i] + n + 1;
-        return NULL;
-}
-
-char *init_find_executable(const char *file, char *const *env, struct husk_error *err)
-{
-        struct stat st;
-        if (strchr(file, '/')) {
-                if (stat(file, &st) < 0)
-                        return husk_error_sys(err, "exec \"%s\"", file), NULL;
-                if (S_ISDIR(st.st_mode))
-                        return husk_error_set(err, EISDIR, "exec \"%s\"", file), NULL;
-                return xstrdup(file);
-        }
-        const char *path = env_get(env, "PATH");
-        if (!path)
-                path = default_path;
-        _cleanup_free_ char *copy = xstrdup(path);
-        char *save = NULL;
-        for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-                _cleanup_free_ char *cand = xasprintf("%s/%s", *dir ? dir : ".", file);
-                if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111))
-                        return TAKE_PTR(cand);
-        }
-        husk_error_set(err, ENOENT, "exec \"%s\": executable file not found in $PATH", file);
-        return NULL;
-}
-
 /* Report the error to the parent and die. */
 static _Noreturn void die(int sock, struct husk_error *err)
 {
@@ -70,30 +36,6 @@ static _Noreturn void die(int sock, struct husk_error *err)
 }
 
 static void stage2(const struct init_config *cfg);
-
-/* HOME for uid from the container's /etc/passwd ("/" when not found), as
- * runc sets it when process.env has none. Read after pivot_root. */
-static char *passwd_home(uid_t uid)
-{
-        _cleanup_fclose_ FILE *f = fopen("/etc/passwd", "re");
-        char line[1024];
-        while (f && fgets(line, sizeof(line), f)) {
-                /* name:pw:uid:gid:gecos:home:shell */
-                char *field[7] = { 0 };
-                char *p = line;
-                int n = 0;
-                for (; n < 7 && p; n++) {
-                        field[n] = p;
-                        p = strchr(p, ':');
-                        if (p)
-                                *p++ = '\0';
-                }
-                uint64_t u;
-                if (n >= 6 && parse_uint64(field[2], &u) == 0 && u == uid && *field[5])
-                        return xstrdup(field[5]);
-        }
-        return xstrdup("/");
-}
 
 /* Accept `husk start`'s connection and read its go byte. A connection that
  * closes without one (a start that gave up) is not a go: wait for the next. */
@@ -215,16 +157,6 @@ static _Noreturn void stage1(const struct init_config *cfg)
         _exit(0);
 }
 
-/* In a user namespace whose setgroups is "deny", setgroups(2) fails. */
-static bool setgroups_allowed(void)
-{
-        char buf[16] = { 0 };
-        _cleanup_close_ int fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return true;
-        return read(fd, buf, sizeof(buf) - 1) <= 0 || strncmp(buf, "deny", 4) != 0;
-}
-
 static char *state_json_for(const struct init_config *cfg, pid_t pid, enum husk_status status)
 {
         struct husk_state st = {
@@ -314,67 +246,23 @@ static void stage2(const struct init_config *cfg)
         if (rootfs_finalize(spec, &ro, &err) < 0)
                 die(sock, &err);
 
-        if (mkdir_p(proc->cwd, 0755, &err) < 0 || chdir(proc->cwd) < 0) {
-                if (!err.msg[0])
-                        husk_error_sys(&err, "process.cwd: chdir to %s", proc->cwd);
+        struct apply_ctx ac = { .proc = proc, .spec = spec, .prog = cfg->seccomp,
+                                .extra_env = cfg->extra_env, .create_cwd = true };
+        if (apply_settings(&ac, &err) < 0)
                 die(sock, &err);
-        }
-        if (rlimits_apply(proc->rlimits, proc->n_rlimits, &err) < 0)
-                die(sock, &err);
-        if (proc->oom_score_adj.set && oom_score_adj_apply(0, (int)proc->oom_score_adj.v, &err) < 0)
-                die(sock, &err);
-        if (proc->scheduler && scheduler_apply(proc->scheduler, &err) < 0)
-                die(sock, &err);
-        if (proc->io_priority && ioprio_apply(proc->io_priority, &err) < 0)
-                die(sock, &err);
-        if (spec->linux && spec->linux->personality && personality_apply(spec->linux->personality, &err) < 0)
-                die(sock, &err);
-        if (proc->exec_cpu_affinity_initial && cpu_affinity_apply(proc->exec_cpu_affinity_initial, &err) < 0)
-                die(sock, &err);
-
-        _cleanup_free_ char *home = NULL;
-        if (!env_get(proc->env, "HOME")) {
-                _cleanup_free_ char *dir = passwd_home(proc->user.uid);
-                home = xasprintf("HOME=%s", dir);
-        }
-        _cleanup_free_ char *exe = init_find_executable(proc->args[0], proc->env, &err);
-        if (!exe) {
-                husk_error_wrap(&err, "process.args[0]");
-                die(sock, &err);
-        }
-
-        /* The filter was compiled by the parent; we only load it. Without
-         * no_new_privs, loading needs CAP_SYS_ADMIN: do it while we still
-         * have it (as runc does). A filter with a listener is loaded here
-         * too, so its fd can reach the parent over the sync socket. */
-        const struct husk_seccomp_prog *sc = cfg->seccomp;
-        bool early = sc && (!proc->no_new_privileges || seccomp_has_listener(spec->linux->seccomp));
         int notify_fd = -1;
-        if (early) {
-                if (proc->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
-                        husk_error_sys(&err, "set no_new_privs");
-                        die(sock, &err);
-                }
-                if (seccomp_load_prog(sc, &notify_fd, &err) < 0)
-                        die(sock, &err);
-                if (notify_fd >= 0) {
-                        struct sync_msg m;
-                        if (sync_send(sock, SYNC_SECCOMP_FD, 0, NULL, 0, notify_fd) < 0 ||
-                            sync_expect(sock, SYNC_SECCOMP_DONE, &m, &err) < 0)
-                                _exit(1);
-                        sync_msg_free(&m);
-                        close(notify_fd);
-                }
+        if (apply_seccomp_early(&ac, &notify_fd, &err) < 0)
+                die(sock, &err);
+        if (notify_fd >= 0) {
+                /* the parent hands it to linux.seccomp.listenerPath */
+                struct sync_msg m;
+                if (sync_send(sock, SYNC_SECCOMP_FD, 0, NULL, 0, notify_fd) < 0 ||
+                    sync_expect(sock, SYNC_SECCOMP_DONE, &m, &err) < 0)
+                        _exit(1);
+                sync_msg_free(&m);
+                close(notify_fd);
         }
-
-        const struct husk_caps *caps = proc->has_capabilities ? &proc->capabilities : NULL;
-        if (caps_drop_bounding(caps, &err) < 0 || caps_keep_on_setuid(&err) < 0)
-                die(sock, &err);
-        if (user_apply(&proc->user, setgroups_allowed(), &err) < 0)
-                die(sock, &err);
-        if (caps_apply(caps, &err) < 0)
-                die(sock, &err);
-        if (lsm_set_exec_labels(proc, &err) < 0)
+        if (apply_identity(&ac, &err) < 0)
                 die(sock, &err);
 
         for (int fd = 3; fd < 3 + cfg->preserve_fds; fd++)
@@ -397,25 +285,7 @@ static void stage2(const struct init_config *cfg)
                 if (hooks_run(spec, HUSK_HOOK_START_CONTAINER, json, true, &err) < 0)
                         die_started(conn, &err);
         }
-        if (proc->no_new_privileges && !early && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
-                husk_error_sys(&err, "set no_new_privs");
-                die_started(conn, &err);
-        }
-        if (proc->exec_cpu_affinity_final && cpu_affinity_apply(proc->exec_cpu_affinity_final, &err) < 0)
-                die_started(conn, &err);
-        if (sc && !early && seccomp_load_prog(sc, &notify_fd, &err) < 0)
-                die_started(conn, &err);
-        char **env = NULL;
-        for (size_t i = 0; proc->env && proc->env[i]; i++)
-                env = strv_append(env, proc->env[i]);
-        if (home)
-                env = strv_append(env, home);
-        for (size_t i = 0; cfg->extra_env && cfg->extra_env[i]; i++)
-                env = strv_append(env, cfg->extra_env[i]);
-        if (!env)
-                env = xzalloc(sizeof(char *));
-        execve(exe, proc->args, env);
-        husk_error_sys(&err, "exec %s", exe);
+        apply_exec(&ac, &err);
         die_started(conn, &err);
 }
 
