@@ -44,5 +44,10 @@ int cmd_state(struct cli_ctx *, int, char **);
 int cmd_list(struct cli_ctx *, int, char **);
 int cmd_spec(struct cli_ctx *, int, char **);
 int cmd_features(struct cli_ctx *, int, char **);
+int cmd_pause(struct cli_ctx *, int, char **);
+int cmd_resume(struct cli_ctx *, int, char **);
+int cmd_update(struct cli_ctx *, int, char **);
+int cmd_events(struct cli_ctx *, int, char **);
+int cmd_ps(struct cli_ctx *, int, char **);
 
 #endif

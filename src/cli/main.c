@@ -55,6 +55,49 @@ static const struct cli_command commands[] = {
           "Options:\n"
           "  -f, --format table|json   output format (default table)\n"
           "  -q, --quiet               print only the ids\n" },
+        { "pause", cmd_pause, "suspend all processes of a container",
+          "husk pause <container-id>\n\n"
+          "Freeze every process in the container's cgroup (status \"paused\").\n" },
+        { "resume", cmd_resume, "resume a paused container",
+          "husk resume <container-id>\n\nThaw the processes of a container paused by `husk pause`.\n" },
+        { "update", cmd_update, "update a container's resource limits",
+          "husk update [options] <container-id>\n\n"
+          "Change the cgroup limits of a created, running or paused container. A value\n"
+          "of 0 (or an absent field) leaves the current limit. The options are applied\n"
+          "on top of --resources (runc 1.1.5 ignores them when --resources is given).\n\n"
+          "Options:\n"
+          "  -r, --resources FILE|-    a linux.resources JSON object (\"-\": standard input)\n"
+          "      --blkio-weight N      block I/O weight, 10-1000\n"
+          "      --cpu-period N        CPU CFS period (microseconds)\n"
+          "      --cpu-quota N         CPU CFS quota (microseconds per period; -1 no limit)\n"
+          "      --cpu-share N         CPU shares (relative weight)\n"
+          "      --cpu-rt-period N     CPU realtime period (microseconds)\n"
+          "      --cpu-rt-runtime N    CPU realtime runtime (microseconds per period)\n"
+          "      --cpuset-cpus LIST    CPUs to use (0-3,7)\n"
+          "      --cpuset-mems LIST    memory nodes to use\n"
+          "      --kernel-memory SIZE  obsolete, ignored with a warning\n"
+          "      --kernel-memory-tcp SIZE obsolete, ignored with a warning\n"
+          "      --memory SIZE         memory limit (bytes or 100k, 64m, 1.5g; -1 no limit)\n"
+          "      --memory-reservation SIZE  memory soft limit\n"
+          "      --memory-swap SIZE    memory + swap limit (-1 no limit)\n"
+          "      --pids-limit N        maximum number of pids (-1 no limit)\n"
+          "      --l3-cache-schema S   Intel RDT L3 schema (not supported: an error)\n"
+          "      --mem-bw-schema S     Intel RDT memory bandwidth schema (not supported: an error)\n" },
+        { "events", cmd_events, "print a container's resource stats and OOM events",
+          "husk events [options] <container-id>\n\n"
+          "Print JSON events, one per line: {\"type\":\"stats\",\"id\":...,\"data\":{...}} every\n"
+          "interval and {\"type\":\"oom\",\"id\":...} when the OOM killer kills in the container,\n"
+          "until the container stops.\n\n"
+          "Options:\n"
+          "      --interval DURATION   stats interval (Go syntax: 5s, 500ms, 1m; default 5s)\n"
+          "      --stats               print the stats once and exit\n" },
+        { "ps", cmd_ps, "list the processes of a container",
+          "husk ps [options] <container-id> [ps options...]\n\n"
+          "List the processes in the container's cgroup: as ps(1) rows (run with the\n"
+          "given options, default -ef, keeping the rows of the container's pids) or as a\n"
+          "JSON array of host pids.\n\n"
+          "Options:\n"
+          "  -f, --format table|json   output format (default table)\n" },
         { "spec", cmd_spec, "write a default config.json",
           "husk spec [options]\n\n"
           "Write a default config.json for a new bundle.\n\n"

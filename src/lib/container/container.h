@@ -47,4 +47,22 @@ struct husk_container {
 int container_load(const char *root, const char *id, bool lock, struct husk_container *c, struct husk_error *err);
 void container_release(struct husk_container *c);
 
+/* cgroup commands */
+/* pause: a running or created container (else "container not running");
+ * freezes its cgroup. resume: a paused one (else "container not paused"). */
+int container_pause(const char *root, const char *id, struct husk_error *err);
+int container_resume(const char *root, const char *id, struct husk_error *err);
+/* Apply `res` (only what is set in it) to a created, running or paused
+ * container's cgroup; a failure leaves the old values (cgroup_update). */
+int container_update(const char *root, const char *id, const struct husk_resources *res, struct husk_error *err);
+/* The pids in the container's cgroup (malloc'd; none for a stopped
+ * container whose cgroup is gone). */
+int container_pids(const char *root, const char *id, pid_t **pids, size_t *n, struct husk_error *err);
+/* runc's events: stats_once prints one {"type":"stats","id","data"} line;
+ * else a stats line every interval_ms and {"type":"oom","id"} per OOM kill,
+ * until the container's init is gone, one line each on out_fd. A stopped
+ * container is an error. */
+int container_events(const char *root, const char *id, bool stats_once, uint64_t interval_ms, int out_fd,
+                     struct husk_error *err);
+
 #endif

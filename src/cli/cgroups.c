@@ -1,0 +1,599 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* pause, resume, update, events, ps: runc 1.1.5's flags and output. */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "container/container.h"
+#include "husk/spec.h"
+#include "util/log.h"
+#include "util/util.h"
+
+/* Commands whose only option is --help and whose one argument is the id. */
+static int id_only(struct cli_ctx *ctx, int argc, char **argv)
+{
+        static const struct option opts[] = { CLI_HELP_OPTION, { 0 } };
+        int c;
+        while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+                if (c == 'h')
+                        return cli_help(ctx->cmd);
+                return cli_usage_error(ctx, "unknown option \"%s\"", argv[optind - 1]);
+        }
+        if (cli_need_args(ctx, argc, argv, 1, "container id") < 0)
+                return 1;
+        return -1;      /* go on */
+}
+
+int cmd_pause(struct cli_ctx *ctx, int argc, char **argv)
+{
+        int r = id_only(ctx, argc, argv);
+        if (r >= 0)
+                return r;
+        struct husk_error err = { 0 };
+        return container_pause(ctx->root, argv[optind], &err) < 0 ? cli_fail(ctx, &err) : 0;
+}
+
+int cmd_resume(struct cli_ctx *ctx, int argc, char **argv)
+{
+        int r = id_only(ctx, argc, argv);
+        if (r >= 0)
+                return r;
+        struct husk_error err = { 0 };
+        return container_resume(ctx->root, argv[optind], &err) < 0 ? cli_fail(ctx, &err) : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* update                                                               */
+
+/* docker/go-units RAMInBytes, as runc's update reads sizes: a decimal
+ * number, optional space, an optional unit k/m/g/t/p (powers of 1024),
+ * optional "i", optional "b", case-insensitive: "100", "100m", "1.5g",
+ * "10KiB", "100 MB". */
+static int ram_in_bytes(const char *s, int64_t *out)
+{
+        const char *p = s;
+        if (!isdigit((unsigned char)*p))
+                return -1;
+        while (isdigit((unsigned char)*p))
+                p++;
+        /* go-units accepts "1.2.3" through its regexp, then ParseFloat
+         * refuses it: one dot at most here. */
+        if (*p == '.') {
+                p++;
+                if (!isdigit((unsigned char)*p))
+                        return -1;
+                while (isdigit((unsigned char)*p))
+                        p++;
+        }
+        _cleanup_free_ char *num = xstrndup(s, (size_t)(p - s));
+        if (*p == ' ')
+                p++;
+        double mul = 1;
+        switch (tolower((unsigned char)*p)) {
+        case 'k': mul = 1024.0; p++; break;
+        case 'm': mul = 1024.0 * 1024; p++; break;
+        case 'g': mul = 1024.0 * 1024 * 1024; p++; break;
+        case 't': mul = 1024.0 * 1024 * 1024 * 1024; p++; break;
+        case 'p': mul = 1024.0 * 1024 * 1024 * 1024 * 1024; p++; break;
+        default: break;
+        }
+        if (tolower((unsigned char)*p) == 'i')
+                p++;
+        if (tolower((unsigned char)*p) == 'b')
+                p++;
+        if (*p)
+                return -1;
+        char *end;
+        errno = 0;
+        double v = strtod(num, &end);
+        if (errno || *end)
+                return -1;
+        v *= mul;
+        if (v >= 9223372036854775807.0)
+                return -1;
+        *out = (int64_t)v;
+        return 0;
+}
+
+static int read_fd_all(int fd, char **out, size_t *len)
+{
+        size_t cap = 4096, n = 0;
+        char *buf = xmalloc(cap);
+        for (;;) {
+                if (n + 1 >= cap) {
+                        cap *= 2;
+                        buf = xrealloc(buf, cap);
+                }
+                ssize_t r = read(fd, buf + n, cap - n - 1);
+                if (r < 0 && errno == EINTR)
+                        continue;
+                if (r < 0) {
+                        free(buf);
+                        return -1;
+                }
+                if (r == 0)
+                        break;
+                n += (size_t)r;
+        }
+        buf[n] = '\0';
+        *out = buf;
+        *len = n;
+        return 0;
+}
+
+enum {
+        OPT_BLKIO_WEIGHT = 256, OPT_CPU_PERIOD, OPT_CPU_QUOTA, OPT_CPU_SHARE, OPT_CPU_RT_PERIOD,
+        OPT_CPU_RT_RUNTIME, OPT_CPUSET_CPUS, OPT_CPUSET_MEMS, OPT_KMEM, OPT_KMEM_TCP, OPT_MEMORY,
+        OPT_MEMORY_RES, OPT_MEMORY_SWAP, OPT_PIDS_LIMIT, OPT_L3, OPT_MEMBW,
+};
+
+static struct husk_memory *mem_of(struct husk_resources *r)
+{
+        if (!r->memory)
+                r->memory = xzalloc(sizeof(*r->memory));
+        return r->memory;
+}
+
+static struct husk_cpu *cpu_of(struct husk_resources *r)
+{
+        if (!r->cpu)
+                r->cpu = xzalloc(sizeof(*r->cpu));
+        return r->cpu;
+}
+
+/* One update flag onto `r`; 0 or -1 after a usage error was printed. */
+static int update_flag(struct cli_ctx *ctx, int opt, const char *name, const char *val, struct husk_resources *r)
+{
+        int64_t i;
+        uint64_t u;
+        switch (opt) {
+        case OPT_BLKIO_WEIGHT:
+        case OPT_PIDS_LIMIT:
+                /* urfave/cli Int flags */
+                if (parse_int64(val, &i) < 0)
+                        return cli_usage_error(ctx, "invalid value \"%s\" for flag -%s: parse error", val, name),
+                               -1;
+                if (opt == OPT_PIDS_LIMIT) {
+                        r->has_pids = true;
+                        r->pids_limit.set = true;
+                        r->pids_limit.v = i;
+                } else {
+                        if (i < 0 || i > 65535)
+                                return cli_usage_error(ctx, "invalid value \"%s\" for flag -%s: out of range",
+                                                       val, name), -1;
+                        if (!r->block_io)
+                                r->block_io = xzalloc(sizeof(*r->block_io));
+                        r->block_io->weight.set = true;
+                        r->block_io->weight.v = (uint64_t)i;
+                }
+                return 0;
+        case OPT_CPU_PERIOD:
+        case OPT_CPU_RT_PERIOD:
+        case OPT_CPU_SHARE:
+                if (parse_uint64(val, &u) < 0)
+                        return cli_usage_error(ctx, "invalid value for %s: \"%s\" is not an unsigned integer", name,
+                                               val), -1;
+                struct husk_opt_u64 *du = opt == OPT_CPU_PERIOD ? &cpu_of(r)->period
+                                          : opt == OPT_CPU_RT_PERIOD ? &cpu_of(r)->realtime_period
+                                                                     : &cpu_of(r)->shares;
+                du->set = true;
+                du->v = u;
+                return 0;
+        case OPT_CPU_QUOTA:
+        case OPT_CPU_RT_RUNTIME:
+                if (parse_int64(val, &i) < 0)
+                        return cli_usage_error(ctx, "invalid value for %s: \"%s\" is not an integer", name, val), -1;
+                struct husk_opt_i64 *di = opt == OPT_CPU_QUOTA ? &cpu_of(r)->quota : &cpu_of(r)->realtime_runtime;
+                di->set = true;
+                di->v = i;
+                return 0;
+        case OPT_CPUSET_CPUS:
+        case OPT_CPUSET_MEMS: {
+                if (!*val)
+                        return 0;       /* runc: empty is "not given" */
+                char **dst = opt == OPT_CPUSET_CPUS ? &cpu_of(r)->cpus : &cpu_of(r)->mems;
+                free(*dst);
+                *dst = xstrdup(val);
+                return 0;
+        }
+        default: {
+                /* sizes: -1 or go-units RAM sizes */
+                if (strcmp(val, "-1") == 0)
+                        i = -1;
+                else if (ram_in_bytes(val, &i) < 0)
+                        return cli_usage_error(ctx, "invalid value for %s: invalid size: '%s'", name, val), -1;
+                struct husk_memory *m = mem_of(r);
+                struct husk_opt_i64 *d = opt == OPT_MEMORY ? &m->limit
+                                         : opt == OPT_MEMORY_RES ? &m->reservation
+                                         : opt == OPT_MEMORY_SWAP ? &m->swap
+                                         : opt == OPT_KMEM ? &m->kernel : &m->kernel_tcp;
+                d->set = true;
+                d->v = i;
+                return 0;
+        }
+        }
+}
+
+/* runc's update reads 0 as "leave it" for every field it has: clear those,
+ * so the cgroup library writes nothing for them. */
+static void zero_is_unset(struct husk_resources *r)
+{
+        if (r->memory) {
+                struct husk_memory *m = r->memory;
+                struct husk_opt_i64 *f[] = { &m->limit, &m->reservation, &m->swap };
+                for (size_t k = 0; k < ARRAY_SIZE(f); k++)
+                        if (f[k]->set && f[k]->v == 0)
+                                f[k]->set = false;
+        }
+        if (r->cpu) {
+                struct husk_cpu *c = r->cpu;
+                if (c->shares.set && !c->shares.v)
+                        c->shares.set = false;
+                if (c->period.set && !c->period.v)
+                        c->period.set = false;
+                if (c->realtime_period.set && !c->realtime_period.v)
+                        c->realtime_period.set = false;
+                if (c->quota.set && !c->quota.v)
+                        c->quota.set = false;
+                if (c->realtime_runtime.set && !c->realtime_runtime.v)
+                        c->realtime_runtime.set = false;
+                if (c->cpus && !*c->cpus) {
+                        free(c->cpus);
+                        c->cpus = NULL;
+                }
+                if (c->mems && !*c->mems) {
+                        free(c->mems);
+                        c->mems = NULL;
+                }
+        }
+        if (r->block_io && r->block_io->weight.set && !r->block_io->weight.v)
+                r->block_io->weight.set = false;
+        if (r->has_pids && r->pids_limit.set && r->pids_limit.v == 0) {
+                r->has_pids = false;
+                r->pids_limit.set = false;
+        }
+}
+
+int cmd_update(struct cli_ctx *ctx, int argc, char **argv)
+{
+        static const struct option opts[] = {
+                { "resources", required_argument, NULL, 'r' },
+                { "blkio-weight", required_argument, NULL, OPT_BLKIO_WEIGHT },
+                { "cpu-period", required_argument, NULL, OPT_CPU_PERIOD },
+                { "cpu-quota", required_argument, NULL, OPT_CPU_QUOTA },
+                { "cpu-share", required_argument, NULL, OPT_CPU_SHARE },
+                { "cpu-rt-period", required_argument, NULL, OPT_CPU_RT_PERIOD },
+                { "cpu-rt-runtime", required_argument, NULL, OPT_CPU_RT_RUNTIME },
+                { "cpuset-cpus", required_argument, NULL, OPT_CPUSET_CPUS },
+                { "cpuset-mems", required_argument, NULL, OPT_CPUSET_MEMS },
+                { "kernel-memory", required_argument, NULL, OPT_KMEM },
+                { "kernel-memory-tcp", required_argument, NULL, OPT_KMEM_TCP },
+                { "memory", required_argument, NULL, OPT_MEMORY },
+                { "memory-reservation", required_argument, NULL, OPT_MEMORY_RES },
+                { "memory-swap", required_argument, NULL, OPT_MEMORY_SWAP },
+                { "pids-limit", required_argument, NULL, OPT_PIDS_LIMIT },
+                { "l3-cache-schema", required_argument, NULL, OPT_L3 },
+                { "mem-bw-schema", required_argument, NULL, OPT_MEMBW },
+                CLI_HELP_OPTION,
+                { 0 },
+        };
+        const char *resources = NULL;
+        /* the flags, in order, applied after the --resources document */
+        struct {
+                int opt;
+                const char *name;
+                const char *val;
+        } flags[64];
+        size_t nflags = 0;
+        int c, idx;
+        while ((c = getopt_long(argc, argv, "r:h", opts, &idx)) != -1) {
+                switch (c) {
+                case 'r': resources = optarg; break;
+                case 'h': return cli_help(ctx->cmd);
+                case OPT_L3:
+                        if (*optarg) {
+                                struct husk_error e;
+                                husk_error_set(&e, ENOTSUP, "Intel RDT/CAT: l3 cache schema is not enabled "
+                                               "(husk has no Intel RDT support)");
+                                return cli_fail(ctx, &e);
+                        }
+                        break;
+                case OPT_MEMBW:
+                        if (*optarg) {
+                                struct husk_error e;
+                                husk_error_set(&e, ENOTSUP, "Intel RDT/MBA: memory bandwidth schema is not enabled "
+                                               "(husk has no Intel RDT support)");
+                                return cli_fail(ctx, &e);
+                        }
+                        break;
+                case '?':
+                case ':':
+                        return cli_usage_error(ctx, "unknown option or missing value \"%s\"", argv[optind - 1]);
+                default:
+                        if (nflags == ARRAY_SIZE(flags))
+                                return cli_usage_error(ctx, "too many options");
+                        flags[nflags].opt = c;
+                        flags[nflags].name = opts[idx].name;
+                        flags[nflags].val = optarg;
+                        nflags++;
+                        break;
+                }
+        }
+        if (cli_need_args(ctx, argc, argv, 1, "container id") < 0)
+                return 1;
+        const char *id = argv[optind];
+
+        struct husk_error err = { 0 };
+        struct husk_resources *res = NULL;
+        if (resources) {
+                _cleanup_free_ char *raw = NULL;
+                size_t len = 0;
+                if (strcmp(resources, "-") == 0) {
+                        if (read_fd_all(STDIN_FILENO, &raw, &len) < 0) {
+                                husk_error_sys(&err, "read resources from stdin");
+                                return cli_fail(ctx, &err);
+                        }
+                } else if (read_file_at(AT_FDCWD, resources, &raw, &len, &err) < 0) {
+                        return cli_fail(ctx, &err);
+                }
+                if (spec_parse_resources(raw, len, strcmp(resources, "-") == 0 ? "resources (stdin)" : resources,
+                                         &res, &err) < 0)
+                        return cli_fail(ctx, &err);
+        } else {
+                res = xzalloc(sizeof(*res));
+        }
+        int ret = 1;
+        for (size_t i = 0; i < nflags; i++)
+                if (update_flag(ctx, flags[i].opt, flags[i].name, flags[i].val, res) < 0)
+                        goto out;
+        zero_is_unset(res);
+        if (res->memory && ((res->memory->kernel.set && res->memory->kernel.v) ||
+                            (res->memory->kernel_tcp.set && res->memory->kernel_tcp.v)))
+                log_warn("Kernel memory settings are ignored and will be removed");
+        if (res->memory) {
+                /* as runc's update: never applied */
+                res->memory->kernel.set = false;
+                res->memory->kernel_tcp.set = false;
+        }
+        ret = container_update(ctx->root, id, res, &err) < 0 ? cli_fail(ctx, &err) : 0;
+out:
+        spec_resources_free(res);
+        return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* events                                                               */
+
+/* A Go time.Duration string ("5s", "100ms", "1m30s", "1.5h"), in ns. */
+static int parse_go_duration(const char *s, double *ns)
+{
+        double total = 0;
+        bool neg = false;
+        if (*s == '-' || *s == '+')
+                neg = *s++ == '-';
+        if (strcmp(s, "0") == 0) {
+                *ns = 0;
+                return 0;
+        }
+        if (!*s)
+                return -1;
+        while (*s) {
+                char *end;
+                if (!isdigit((unsigned char)*s) && *s != '.')
+                        return -1;
+                errno = 0;
+                double v = strtod(s, &end);
+                if (errno || end == s)
+                        return -1;
+                s = end;
+                static const struct {
+                        const char *u;
+                        double mul;
+                } units[] = {
+                        { "ns", 1 }, { "us", 1e3 }, { "\xc2\xb5s", 1e3 }, { "\xce\xbcs", 1e3 }, { "ms", 1e6 },
+                        { "s", 1e9 }, { "m", 60e9 }, { "h", 3600e9 },
+                };
+                size_t best = ARRAY_SIZE(units), blen = 0;
+                for (size_t k = 0; k < ARRAY_SIZE(units); k++) {
+                        size_t l = strlen(units[k].u);
+                        if (strncmp(s, units[k].u, l) == 0 && l > blen) {
+                                best = k;
+                                blen = l;
+                        }
+                }
+                if (best == ARRAY_SIZE(units))
+                        return -1;      /* Go: "missing unit" / "unknown unit" */
+                total += v * units[best].mul;
+                s += blen;
+        }
+        *ns = neg ? -total : total;
+        return 0;
+}
+
+int cmd_events(struct cli_ctx *ctx, int argc, char **argv)
+{
+        enum { OPT_INTERVAL = 256, OPT_STATS };
+        static const struct option opts[] = {
+                { "interval", required_argument, NULL, OPT_INTERVAL },
+                { "stats", no_argument, NULL, OPT_STATS },
+                CLI_HELP_OPTION,
+                { 0 },
+        };
+        double ns = 5e9;
+        bool stats = false;
+        int c;
+        while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+                switch (c) {
+                case OPT_INTERVAL:
+                        if (parse_go_duration(optarg, &ns) < 0)
+                                return cli_usage_error(ctx, "invalid value \"%s\" for flag -interval: parse error",
+                                                       optarg);
+                        break;
+                case OPT_STATS: stats = true; break;
+                case 'h': return cli_help(ctx->cmd);
+                default: return cli_usage_error(ctx, "unknown option \"%s\"", argv[optind - 1]);
+                }
+        }
+        if (cli_need_args(ctx, argc, argv, 1, "container id") < 0)
+                return 1;
+        struct husk_error err = { 0 };
+        if (ns <= 0) {
+                husk_error_set(&err, EINVAL, "duration interval must be greater than 0");
+                return cli_fail(ctx, &err);
+        }
+        uint64_t ms = (uint64_t)(ns / 1e6);
+        if ((double)ms * 1e6 < ns)
+                ms++;       /* round up: "1us" is not 0 */
+        return container_events(ctx->root, argv[optind], stats, ms, STDOUT_FILENO, &err) < 0 ? cli_fail(ctx, &err)
+                                                                                            : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* ps                                                                   */
+
+/* Run ps(1) with `args`; stdout and stderr together in *out. */
+static int run_ps(char **args, char **out, int *status, struct husk_error *err)
+{
+        int p[2];
+        if (pipe2(p, O_CLOEXEC) < 0)
+                return husk_error_sys(err, "pipe");
+        pid_t pid = fork();
+        if (pid < 0) {
+                close(p[0]);
+                close(p[1]);
+                return husk_error_sys(err, "fork");
+        }
+        if (pid == 0) {
+                dup2(p[1], STDOUT_FILENO);
+                dup2(p[1], STDERR_FILENO);
+                execvp("ps", args);
+                dprintf(STDERR_FILENO, "exec ps: %s\n", strerror(errno));
+                _exit(127);
+        }
+        close(p[1]);
+        size_t len;
+        int r = read_fd_all(p[0], out, &len);
+        int saved = errno;
+        close(p[0]);
+        int st;
+        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+                ;
+        if (r < 0) {
+                errno = saved;
+                return husk_error_sys(err, "read the output of ps");
+        }
+        *status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        return 0;
+}
+
+int cmd_ps(struct cli_ctx *ctx, int argc, char **argv)
+{
+        static const struct option opts[] = {
+                { "format", required_argument, NULL, 'f' },
+                CLI_HELP_OPTION,
+                { 0 },
+        };
+        const char *format = "table";
+        int c;
+        /* '+': everything after the id goes to ps(1) */
+        while ((c = getopt_long(argc, argv, "+f:h", opts, NULL)) != -1) {
+                switch (c) {
+                case 'f': format = optarg; break;
+                case 'h': return cli_help(ctx->cmd);
+                default: return cli_usage_error(ctx, "unknown option \"%s\"", argv[optind - 1]);
+                }
+        }
+        if (argc - optind < 1)
+                return cli_usage_error(ctx, "container id required");
+        const char *id = argv[optind];
+        bool json = strcmp(format, "json") == 0;
+        struct husk_error err = { 0 };
+        if (!json && strcmp(format, "table") != 0) {
+                husk_error_set(&err, EINVAL, "invalid format option");
+                return cli_fail(ctx, &err);
+        }
+        _cleanup_free_ pid_t *pids = NULL;
+        size_t n = 0;
+        if (container_pids(ctx->root, id, &pids, &n, &err) < 0)
+                return cli_fail(ctx, &err);
+        if (json) {
+                /* Go's encoding of a nil []int is null: runc prints that for
+                 * an empty cgroup. */
+                if (n == 0) {
+                        printf("null\n");
+                        return 0;
+                }
+                printf("[");
+                for (size_t i = 0; i < n; i++)
+                        printf("%s%d", i ? "," : "", (int)pids[i]);
+                printf("]\n");
+                return 0;
+        }
+
+        /* ps ARGS (default -ef); a leading "--" is dropped (runc passes it
+         * on and ps refuses it). */
+        int first = optind + 1;
+        if (first < argc && strcmp(argv[first], "--") == 0)
+                first++;
+        _cleanup_strv_ char **args = strv_append(NULL, "ps");
+        if (first >= argc)
+                args = strv_append(args, "-ef");
+        for (int i = first; i < argc; i++)
+                args = strv_append(args, argv[i]);
+        _cleanup_free_ char *out = NULL;
+        int status = 0;
+        if (run_ps(args, &out, &status, &err) < 0)
+                return cli_fail(ctx, &err);
+        if (status != 0) {
+                husk_error_set(&err, 0, "exit status %d: %s", status, out);
+                return cli_fail(ctx, &err);
+        }
+        char *save = NULL;
+        char *line = strtok_r(out, "\n", &save);
+        if (!line) {
+                husk_error_set(&err, 0, "couldn't find PID field in ps output");
+                return cli_fail(ctx, &err);
+        }
+        /* the PID column of the header */
+        int pid_index = -1;
+        {
+                _cleanup_free_ char *hdr = xstrdup(line);
+                char *s2 = NULL;
+                int k = 0;
+                for (char *f = strtok_r(hdr, " \t", &s2); f; f = strtok_r(NULL, " \t", &s2), k++)
+                        if (strcmp(f, "PID") == 0) {
+                                pid_index = k;
+                                break;
+                        }
+        }
+        if (pid_index < 0) {
+                husk_error_set(&err, 0, "couldn't find PID field in ps output");
+                return cli_fail(ctx, &err);
+        }
+        printf("%s\n", line);
+        while ((line = strtok_r(NULL, "\n", &save))) {
+                _cleanup_free_ char *copy = xstrdup(line);
+                char *s2 = NULL, *f = strtok_r(copy, " \t", &s2);
+                for (int k = 0; f && k < pid_index; k++)
+                        f = strtok_r(NULL, " \t", &s2);
+                int64_t p;
+                if (!f || parse_int64(f, &p) < 0) {
+                        fflush(stdout);
+                        husk_error_set(&err, 0, "unable to parse pid: \"%s\"", f ? f : "");
+                        return cli_fail(ctx, &err);
+                }
+                for (size_t i = 0; i < n; i++)
+                        if (pids[i] == (pid_t)p) {
+                                printf("%s\n", line);
+                                break;
+                        }
+        }
+        return 0;
+}

@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* pause, resume, update, events, ps: the commands that act on a container's
+ * cgroup. Statuses and error words follow runc 1.1.5 (libcontainer's
+ * ErrNotRunning "container not running", ErrNotPaused "container not
+ * paused"). */
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <yajl/yajl_gen.h>
+
+#include "cgroup/cgroup.h"
+#include "container/container.h"
+#include "util/log.h"
+#include "util/util.h"
+
+static int need_cgroup(const struct husk_container *c, const char *id, struct husk_error *err)
+{
+        if (!c->cgroup)
+                return husk_error_set(err, ENOENT, "container %s has no cgroup", id);
+        return 0;
+}
+
+int container_pause(const char *root, const char *id, struct husk_error *err)
+{
+        struct husk_container c;
+        if (container_load(root, id, true, &c, err) < 0)
+                return -1;
+        int ret;
+        /* runc pauses a running or a created container; anything else
+         * (paused included) is "not running". */
+        if (c.status != HUSK_STATUS_RUNNING && c.status != HUSK_STATUS_CREATED)
+                ret = husk_error_set(err, 0, "container not running");
+        else if (need_cgroup(&c, id, err) < 0)
+                ret = -1;
+        else
+                ret = cgroup_freeze(c.cgroup, true, err);
+        container_release(&c);
+        return ret;
+}
+
+int container_resume(const char *root, const char *id, struct husk_error *err)
+{
+        struct husk_container c;
+        if (container_load(root, id, true, &c, err) < 0)
+                return -1;
+        int ret;
+        if (c.status != HUSK_STATUS_PAUSED)
+                ret = husk_error_set(err, 0, "container not paused");
+        else
+                ret = cgroup_freeze(c.cgroup, false, err);
+        container_release(&c);
+        return ret;
+}
+
+int container_update(const char *root, const char *id, const struct husk_resources *res, struct husk_error *err)
+{
+        struct husk_container c;
+        if (container_load(root, id, true, &c, err) < 0)
+                return -1;
+        int ret;
+        switch (c.status) {
+        case HUSK_STATUS_RUNNING:
+        case HUSK_STATUS_CREATED:
+        case HUSK_STATUS_PAUSED:
+                ret = need_cgroup(&c, id, err);
+                if (ret == 0)
+                        ret = cgroup_update(c.cgroup, res, err);
+                break;
+        default:
+                ret = husk_error_set(err, 0, "container not running");
+                break;
+        }
+        container_release(&c);
+        return ret;
+}
+
+int container_pids(const char *root, const char *id, pid_t **pids, size_t *n, struct husk_error *err)
+{
+        *pids = NULL;
+        *n = 0;
+        struct husk_container c;
+        if (container_load(root, id, false, &c, err) < 0)
+                return -1;
+        int ret = 0;
+        /* A stopped container whose cgroup is gone (systemd removes an empty
+         * scope's) has no processes: runc prints none too. */
+        if (c.cgroup) {
+                struct husk_error e = { 0 };
+                ret = cgroup_pids(c.cgroup, pids, n, &e);
+                if (ret < 0 && c.status == HUSK_STATUS_STOPPED)
+                        ret = 0;
+                else if (ret < 0)
+                        husk_error_set(err, e.errnum, "unable to get all container pids: %s", e.msg);
+        } else if (c.status != HUSK_STATUS_STOPPED) {
+                ret = need_cgroup(&c, id, err);
+        }
+        container_release(&c);
+        return ret;
+}
+
+/* {"type":TYPE,"id":ID[,"data":DATA]}: DATA is already JSON. */
+static char *event_json(const char *type, const char *id, const char *data)
+{
+        yajl_gen g = yajl_gen_alloc(NULL);
+        if (!g)
+                abort();
+        yajl_gen_map_open(g);
+        yajl_gen_string(g, (const unsigned char *)"type", 4);
+        yajl_gen_string(g, (const unsigned char *)type, strlen(type));
+        yajl_gen_string(g, (const unsigned char *)"id", 2);
+        yajl_gen_string(g, (const unsigned char *)id, strlen(id));
+        if (data) {
+                yajl_gen_string(g, (const unsigned char *)"data", 4);
+                yajl_gen_number(g, data, strlen(data));       /* splice it in */
+        }
+        yajl_gen_map_close(g);
+        const unsigned char *buf;
+        size_t len;
+        yajl_gen_get_buf(g, &buf, &len);
+        char *s = xstrndup((const char *)buf, len);
+        yajl_gen_free(g);
+        return s;
+}
+
+static int emit(int out, const char *line)
+{
+        _cleanup_free_ char *l = xasprintf("%s\n", line);
+        return write_all(out, l, strlen(l));
+}
+
+static int stats_event(struct husk_container *c, const char *id, int out, struct husk_error *err)
+{
+        _cleanup_free_ char *data = NULL;
+        if (cgroup_stats_json(c->cgroup, &data, err) < 0)
+                return -1;
+        _cleanup_free_ char *line = event_json("stats", id, data);
+        if (emit(out, line) < 0)
+                return husk_error_sys(err, "write event");
+        return 0;
+}
+
+static uint64_t now_ms(void)
+{
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+int container_events(const char *root, const char *id, bool stats_once, uint64_t interval_ms, int out,
+                     struct husk_error *err)
+{
+        struct husk_container c;
+        if (container_load(root, id, false, &c, err) < 0)
+                return -1;
+        int ret = 0;
+        if (c.status == HUSK_STATUS_STOPPED) {
+                ret = husk_error_set(err, 0, "container with id %s is not running", id);
+                goto out;
+        }
+        if ((ret = need_cgroup(&c, id, err)) < 0)
+                goto out;
+        if (stats_once) {
+                ret = stats_event(&c, id, out, err);
+                goto out;
+        }
+        if (interval_ms == 0) {
+                ret = husk_error_set(err, EINVAL, "duration interval must be greater than 0");
+                goto out;
+        }
+        /* runc: a stats event every interval (the first after one interval)
+         * and an "oom" event per OOM kill. The kernel's count is polled at
+         * most every 100 ms; the stream ends once the container's init is
+         * gone (runc's goes on until killed), after a last OOM check so an
+         * OOM that ended the container is reported. */
+        int64_t ooms = cgroup_oom_kill_count(c.cgroup);
+        uint64_t next_stats = now_ms() + interval_ms;
+        for (;;) {
+                bool alive = state_init_alive(&c.st);
+                int64_t k = cgroup_oom_kill_count(c.cgroup);
+                if (k > ooms && ooms >= 0) {
+                        for (int64_t i = ooms; i < k; i++) {
+                                _cleanup_free_ char *line = event_json("oom", id, NULL);
+                                if (emit(out, line) < 0) {
+                                        ret = husk_error_sys(err, "write event");
+                                        goto out;
+                                }
+                        }
+                }
+                if (k >= 0)
+                        ooms = k;
+                if (!alive)
+                        break;
+                uint64_t t = now_ms();
+                if (t >= next_stats) {
+                        struct husk_error e = { 0 };
+                        /* runc logs a failed collection and goes on */
+                        if (stats_event(&c, id, out, &e) < 0) {
+                                if (e.errnum == EPIPE) {
+                                        ret = husk_error_set(err, EPIPE, "%s", e.msg);
+                                        goto out;
+                                }
+                                log_error("%s", e.msg);
+                        }
+                        next_stats += interval_ms;
+                        if (next_stats < t)
+                                next_stats = t + interval_ms;
+                        continue;
+                }
+                uint64_t wait = next_stats - t;
+                if (wait > 100)
+                        wait = 100;
+                poll(NULL, 0, (int)wait);
+        }
+out:
+        container_release(&c);
+        return ret;
+}
