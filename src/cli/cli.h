@@ -38,6 +38,7 @@ int cli_need_args(struct cli_ctx *ctx, int argc, char **argv, int n, const char 
 int cmd_create(struct cli_ctx *, int, char **);
 int cmd_run(struct cli_ctx *, int, char **);
 int cmd_start(struct cli_ctx *, int, char **);
+int cmd_exec(struct cli_ctx *, int, char **);
 int cmd_kill(struct cli_ctx *, int, char **);
 int cmd_delete(struct cli_ctx *, int, char **);
 int cmd_state(struct cli_ctx *, int, char **);

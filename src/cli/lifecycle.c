@@ -32,6 +32,7 @@ static int create_or_run(struct cli_ctx *ctx, int argc, char **argv, bool run)
                 { "preserve-fds", required_argument, NULL, OPT_PRESERVE },
                 { "detach", no_argument, NULL, 'd' },
                 { "keep", no_argument, NULL, OPT_KEEP },
+                { "pidfd-socket", required_argument, NULL, OPT_PIDFD },
                 CLI_HELP_OPTION,
                 { 0 },
         };
@@ -44,6 +45,7 @@ static int create_or_run(struct cli_ctx *ctx, int argc, char **argv, bool run)
                 case 'b': o.bundle = optarg; break;
                 case OPT_CONSOLE: o.console_socket = optarg; break;
                 case OPT_PIDFILE: o.pid_file = optarg; break;
+                case OPT_PIDFD: o.pidfd_socket = optarg; break;
                 case OPT_NOPIVOT: o.no_pivot = true; break;
                 case OPT_NOKEYRING: o.no_new_keyring = true; break;
                 case OPT_PRESERVE:

@@ -21,7 +21,8 @@ static const struct cli_command commands[] = {
           "      --pid-file PATH       write the container's init pid here\n"
           "      --no-pivot            use MS_MOVE + chroot instead of pivot_root (rootfs on ramfs)\n"
           "      --no-new-keyring      keep the caller's session keyring\n"
-          "      --preserve-fds N      pass fds 3..3+N-1 to the container (plus LISTEN_FDS)\n" },
+          "      --preserve-fds N      pass fds 3..3+N-1 to the container (plus LISTEN_FDS)\n"
+          "      --pidfd-socket PATH   unix socket that receives a pidfd of the container's init\n" },
         { "run", cmd_run, "create and start a container, and wait for it",
           "husk run [options] <container-id>\n\n"
           "Create and start a container. In the foreground husk waits for it, forwards\n"
@@ -34,7 +35,32 @@ static const struct cli_command commands[] = {
           "      --pid-file PATH       write the container's init pid here\n"
           "      --no-pivot            use MS_MOVE + chroot instead of pivot_root\n"
           "      --no-new-keyring      keep the caller's session keyring\n"
-          "      --preserve-fds N      pass fds 3..3+N-1 to the container (plus LISTEN_FDS)\n" },
+          "      --preserve-fds N      pass fds 3..3+N-1 to the container (plus LISTEN_FDS)\n"
+          "      --pidfd-socket PATH   unix socket that receives a pidfd of the container's init\n" },
+        { "exec", cmd_exec, "run a process in a running container",
+          "husk exec [options] <container-id> <command> [args...]\n\n"
+          "Run another process in a running container: it joins every namespace of the\n"
+          "container's init and its cgroup, gets the container's seccomp profile, and\n"
+          "by default the container's process settings (user, capabilities, env, cwd).\n"
+          "In the foreground husk exits with its exit code (128+N on signal N).\n\n"
+          "Options:\n"
+          "  -p, --process FILE        a runtime-spec process JSON (instead of a command)\n"
+          "  -t, --tty                 give the process a pty\n"
+          "      --console-socket PATH unix socket that receives the pty master\n"
+          "  -d, --detach              return once the process runs\n"
+          "      --pid-file PATH       write the process's pid here\n"
+          "      --cwd DIR             working directory inside the container\n"
+          "  -e, --env KEY=VALUE       set an environment variable (repeatable)\n"
+          "  -u, --user UID[:GID]      run as this user\n"
+          "  -g, --additional-gids GID supplementary group (repeatable)\n"
+          "  -c, --cap CAP             add a capability (repeatable)\n"
+          "      --no-new-privs        set no_new_privs\n"
+          "      --process-label LABEL SELinux label of the process\n"
+          "      --apparmor PROFILE    AppArmor profile of the process\n"
+          "      --preserve-fds N      pass fds 3..3+N-1 to the process\n"
+          "      --cgroup [CTRL:]PATH  run in this sub-cgroup of the container's cgroup\n"
+          "      --ignore-paused       allow exec into a paused container\n"
+          "      --pidfd-socket PATH   unix socket that receives a pidfd of the process\n" },
         { "start", cmd_start, "start a created container",
           "husk start <container-id>\n\nRun the process of a container made by `husk create`.\n" },
         { "state", cmd_state, "print a container's state as JSON",

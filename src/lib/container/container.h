@@ -27,6 +27,7 @@ struct husk_create_opts {
         bool detach;                    /* run -d */
         bool keep;                      /* run --keep */
         bool run_foreground;            /* set by container_run: the pty goes to husk */
+        const char *pidfd_socket;       /* --pidfd-socket: gets a pidfd of the init */
 };
 
 int container_create(const struct husk_create_opts *o, struct husk_error *err);
@@ -36,6 +37,32 @@ int container_start(const char *root, const char *id, struct husk_error *err);
 int container_run(const struct husk_create_opts *o, int *exit_code, struct husk_error *err);
 int container_kill(const char *root, const char *id, int sig, bool all, struct husk_error *err);
 int container_delete(const char *root, const char *id, bool force, struct husk_error *err);
+
+/* husk exec: a process in a running container. With process_file the
+ * process is that runtime-spec process JSON; otherwise it is the container's
+ * own process with args and the flags' overrides (as runc). */
+struct husk_exec_opts {
+        const char *root, *id;
+        const char *process_file;       /* --process */
+        char *const *args;              /* the command (without --process) */
+        const char *cwd;                /* --cwd */
+        char *const *env;               /* --env KEY=VALUE (replaces KEY) */
+        bool tty;                       /* --tty */
+        const char *user;               /* --user UID[:GID] */
+        char *const *additional_gids;   /* --additional-gids */
+        char *const *caps;              /* --cap: added to all five sets */
+        bool no_new_privs;
+        const char *process_label, *apparmor;
+        bool detach;
+        const char *pid_file;
+        const char *console_socket;
+        const char *pidfd_socket;
+        int preserve_fds;
+        const char *cgroup;             /* --cgroup: a sub-cgroup ([ctrl[,ctrl]:]path) */
+        bool ignore_paused;
+        char *const *extra_env;
+};
+int container_exec(const struct husk_exec_opts *o, int *exit_code, struct husk_error *err);
 
 /* A loaded container: state + derived status. */
 struct husk_container {

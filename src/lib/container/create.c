@@ -171,11 +171,12 @@ static int handle_console(struct creation *c, struct sync_msg *m, int *console_o
 
 /* runtime-spec "seccomp listener": connect to linux.seccomp.listenerPath and
  * send the notify fd with a ContainerProcessState JSON as the payload. */
-static int send_seccomp_listener(struct creation *c, struct sync_msg *m, struct husk_error *err)
+int container_send_seccomp_fd(const struct husk_spec *spec, const char *id, pid_t pid, const char *bundle, int fd,
+                              struct husk_error *err)
 {
-        const struct husk_seccomp *s = c->spec->linux->seccomp;
-        struct husk_state st = { .id = (char *)c->o->id, .pid = c->init, .bundle = c->bundle,
-                                 .annotations = c->spec->annotations, .n_annotations = c->spec->n_annotations };
+        const struct husk_seccomp *s = spec->linux->seccomp;
+        struct husk_state st = { .id = (char *)id, .pid = pid, .bundle = (char *)bundle,
+                                 .annotations = spec->annotations, .n_annotations = spec->n_annotations };
         _cleanup_free_ char *state = state_to_json(&st, HUSK_STATUS_CREATING, false, false);
         yajl_gen g = yajl_gen_alloc(NULL);
         yajl_gen_map_open(g);
@@ -186,7 +187,7 @@ static int send_seccomp_listener(struct creation *c, struct sync_msg *m, struct 
         yajl_gen_string(g, (const unsigned char *)"seccompFd", 9);
         yajl_gen_array_close(g);
         yajl_gen_string(g, (const unsigned char *)"pid", 3);
-        yajl_gen_integer(g, c->init);
+        yajl_gen_integer(g, pid);
         yajl_gen_string(g, (const unsigned char *)"metadata", 8);
         const char *md = s->listener_metadata ? s->listener_metadata : "";
         yajl_gen_string(g, (const unsigned char *)md, strlen(md));
@@ -198,11 +199,16 @@ static int send_seccomp_listener(struct creation *c, struct sync_msg *m, struct 
         yajl_gen_get_buf(g, &buf, &len);
         _cleanup_free_ char *json = xstrndup((const char *)buf, len);
         yajl_gen_free(g);
-        int r = terminal_send_to_socket(s->listener_path, m->fd, json, err);
-        sync_msg_free(m);
-        if (r < 0)
+        if (terminal_send_to_socket(s->listener_path, fd, json, err) < 0)
                 return husk_error_wrap(err, "linux.seccomp.listenerPath");
         return 0;
+}
+
+static int send_seccomp_listener(struct creation *c, struct sync_msg *m, struct husk_error *err)
+{
+        int r = container_send_seccomp_fd(c->spec, c->o->id, c->init, c->bundle, m->fd, err);
+        sync_msg_free(m);
+        return r;
 }
 
 static bool any_idmapped(const struct husk_spec *spec)
@@ -316,7 +322,7 @@ static int talk_to_init(struct creation *c, int sock, int *console_out, struct h
         }
 }
 
-static int write_pid_file(const char *path, pid_t pid, struct husk_error *err)
+int write_pid_file(const char *path, pid_t pid, struct husk_error *err)
 {
         char buf[32];
         int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
@@ -447,6 +453,14 @@ int container_do_create(const struct husk_create_opts *o, struct created *out, s
         free(st.cgroup);
         if (w < 0 || (o->pid_file && write_pid_file(o->pid_file, c.init, err) < 0))
                 goto fail;
+        if (o->pidfd_socket) {
+                if (c.pidfd < 0 || terminal_send_to_socket(o->pidfd_socket, c.pidfd, "", err) < 0) {
+                        if (c.pidfd < 0)
+                                husk_error_sys(err, "pidfd of the init");
+                        husk_error_wrap(err, "--pidfd-socket");
+                        goto fail;
+                }
+        }
 
         out->pid = c.init;
         out->pidfd = TAKE_FD(c.pidfd);

@@ -25,4 +25,25 @@ int container_do_start(int dirfd, const struct husk_state *st, const struct husk
 int container_destroy(const char *root, const char *id, int dirfd, const struct husk_state *st,
                       struct cgroup_manager *cg, bool kill_first, struct husk_error *err);
 
+/* --pid-file: the pid, written atomically (a relative path is the cwd's). */
+int write_pid_file(const char *path, pid_t pid, struct husk_error *err);
+/* Hand a seccomp listener fd to linux.seccomp.listenerPath with the
+ * runtime-spec ContainerProcessState JSON. */
+int container_send_seccomp_fd(const struct husk_spec *spec, const char *id, pid_t pid, const char *bundle, int fd,
+                              struct husk_error *err);
+
+/* Foreground waiting (supervise.c). supervisor_begin: subreaper, block
+ * the forwarded signals, return a signalfd. supervise: wait for pid,
+ * forwarding signals and the pty; returns the exit code (128+N on signal N). */
+#include <termios.h>
+struct raw_tty {
+        bool raw;
+        struct termios saved;
+};
+int supervisor_begin(struct husk_error *err);
+int supervise(pid_t pid, int pidfd, int sfd, int console);
+/* Our terminal raw and its size copied to the pty (console >= 0 and a tty). */
+void tty_raw_begin(struct raw_tty *t, int console);
+void tty_raw_end(struct raw_tty *t);
+
 #endif

@@ -27,6 +27,37 @@
 #endif
 #define KEYCTL_JOIN_SESSION_KEYRING 1
 
+/* Fork the next stage and report its pid to husk. The child waits until
+ * the report is queued on the sync socket, so husk always learns the pid
+ * before any message of the child's. Returns the pid in the parent (which
+ * should exit), 0 in the child. */
+pid_t fork_after_pid_sent(int sock, struct husk_error *err)
+{
+        int p[2];
+        if (pipe2(p, O_CLOEXEC) < 0)
+                return husk_error_sys(err, "pipe");
+        pid_t pid = fork();
+        if (pid < 0) {
+                husk_error_sys(err, "fork");
+                close(p[0]);
+                close(p[1]);
+                return -1;
+        }
+        if (pid == 0) {
+                close(p[1]);
+                char c;
+                while (read(p[0], &c, 1) < 0 && errno == EINTR)
+                        ;
+                close(p[0]);
+                return 0;
+        }
+        close(p[0]);
+        sync_send(sock, SYNC_PID, pid, NULL, 0, -1);
+        (void)write_all(p[1], "1", 1);
+        close(p[1]);
+        return pid;
+}
+
 /* Report the error to the parent and die. */
 static _Noreturn void die(int sock, struct husk_error *err)
 {
@@ -146,14 +177,11 @@ static _Noreturn void stage1(const struct init_config *cfg)
         if ((rest & CLONE_NEWTIME) && ns_write_time_offsets(spec, &err) < 0)
                 die(sock, &err);
 
-        pid_t pid = fork();
-        if (pid < 0) {
-                husk_error_sys(&err, "fork container init");
+        pid_t pid = fork_after_pid_sent(sock, &err);
+        if (pid < 0)
                 die(sock, &err);
-        }
         if (pid == 0)
                 stage2(cfg);
-        sync_send(sock, SYNC_PID, pid, NULL, 0, -1);
         _exit(0);
 }
 

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* `husk exec`'s processes. Stage A (forked by husk): joins the container's
+ * cgroup, then every namespace of its init at once (setns on a pidfd), forks
+ * B and exits. B (in the container's pid namespace): the pty, the process's
+ * settings, seccomp, capabilities, user, then execve. Both are non-dumpable
+ * from the start, so the container can't reach the husk binary through
+ * /proc/<pid>/exe while they run. */
+#ifndef HUSK_EXEC_INIT_H
+#define HUSK_EXEC_INIT_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "husk/error.h"
+#include "husk/spec.h"
+
+struct cgroup_manager;
+struct husk_seccomp_prog;
+
+struct exec_config {
+        const struct husk_spec *spec;           /* the container's (seccomp profile, personality) */
+        const struct husk_process *proc;        /* what to run */
+        const struct husk_seccomp_prog *prog;   /* compiled by husk, or NULL */
+        int init_pidfd;                         /* the container's init */
+        int ns_flags;                           /* CLONE_NEW* to join */
+        struct cgroup_manager *cgroup;          /* NULL: none */
+        bool wait_for_cgroup;                   /* husk places A (systemd, --cgroup): wait for it */
+        int sync_fd;
+        int preserve_fds;
+        char *const *extra_env;
+};
+
+pid_t exec_spawn(const struct exec_config *cfg, struct husk_error *err);
+
+#endif
