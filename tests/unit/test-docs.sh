@@ -18,6 +18,7 @@ set -u
 src=${1:-$(cd "$(dirname "$0")/../.." && pwd)}
 man=$src/man
 bashcomp=$src/contrib/completion/husk.bash
+zshcomp=$src/contrib/completion/_husk
 fail=0
 failed() {
         echo "FAIL: $*"
@@ -124,6 +125,7 @@ check_options() {
                 code+=" --$long"
                 has_word "--$long" $documented || failed "$name: option --$long is not documented in ${page#$src/}"
                 has_word "--$long" $comp || failed "$name: option --$long is not offered by the bash completion"
+                in_zsh "$long" || failed "$name: option --$long is not in the zsh completion contrib/completion/_husk"
                 if [ -n "$short" ]; then
                         code+=" -$short"
                         has_word "-$short" $documented || failed "$name: option -$short (--$long) is not documented in ${page#$src/}"
@@ -135,11 +137,20 @@ check_options() {
         done
 }
 
+# Is long option $1 in the zsh completion (as --name[, --name= or --name})?
+in_zsh() {
+        [ -f "$zshcomp" ] && grep -q -e "--$1\[" -e "--$1=" -e "--$1}" "$zshcomp"
+}
+
 completion_options() {
         bash --norc --noprofile -c 'source "$1" && _husk_options "$2"' _ "$bashcomp" "$1" | tr ' ' '\n' | sed 's/=$//'
 }
 
 [ -f "$bashcomp" ] || failed "missing $bashcomp"
+[ -f "$zshcomp" ] || failed "missing $zshcomp"
+for c in $commands; do
+        grep -q "^    '$c:" "$zshcomp" 2>/dev/null || failed "the zsh completion does not offer command '$c'"
+done
 # (here-strings, not pipes: check_options must run in this shell to set $fail)
 check_options "global options" "$man/husk.8.scd" "$(completion_options '')" "" <<<"$(c_function "$main_c" main)"
 for c in $commands; do
