@@ -1,0 +1,359 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# linux.resources at create, read back from the container's cgroup files
+# (v1, hybrid and pure v2), with enforcement where it is cheap (a pids limit
+# stops a fork; a memory limit OOM-kills with 137); kill --all; cgroupsPath.
+
+load helpers
+load cgroup-helpers
+
+# probe_file CONTROLLER FILE...: true when a container's cgroup has one of
+# the FILEs (a throw-away container with the bundle's current config;
+# call before adding the resources under test). Prints the one found.
+probe_file() {
+        local ctrl=$1 f d pid found=1
+        shift
+        runtime run -d "$CID-probe" </dev/null >/dev/null 2>&1 || return 1
+        pid=$(container_pid "$CID-probe")
+        if d=$(cg_dir "$pid" "$ctrl"); then
+                for f in "$@"; do
+                        if [[ -e $d/$f ]]; then
+                                echo "$f"
+                                found=0
+                                break
+                        fi
+                done
+        fi
+        runtime delete -f "$CID-probe" >/dev/null 2>&1
+        return $found
+}
+
+# A block device of this host as MAJ:MIN (not zram: it may be swap).
+block_dev() {
+        local d
+        for d in /sys/block/*; do
+                [[ -e $d/dev ]] || continue
+                case ${d##*/} in zram*|loop*) continue ;; esac
+                cat "$d/dev"
+                return 0
+        done
+        for d in /sys/block/loop*; do
+                [[ -e $d/dev ]] && cat "$d/dev" && return 0
+        done
+        return 1
+}
+
+@test "memory: limit and reservation are set at create" {
+        need_controller memory
+        set_args sleep 1000
+        set_resources '{"memory":{"limit":67108864,"reservation":33554432}}'
+        run_detached "$CID"
+        pid=$(container_pid "$CID")
+        if cg_v2 "$pid" memory; then
+                [[ $(cg_read "$pid" memory memory.max) == 67108864 ]]
+                [[ $(cg_read "$pid" memory memory.low) == 33554432 ]]
+        else
+                [[ $(cg_read "$pid" memory memory.limit_in_bytes) == 67108864 ]]
+                [[ $(cg_read "$pid" memory memory.soft_limit_in_bytes) == 33554432 ]]
+        fi
+}
+
+@test "memory: swap is memory+swap (v1 memsw, v2 swap.max = swap - limit)" {
+        need_controller memory
+        set_args sleep 1000
+        probe_file memory memory.memsw.limit_in_bytes memory.swap.max >/dev/null ||
+                skip "no swap accounting on this host"
+        set_resources '{"memory":{"limit":67108864,"swap":100663296}}'
+        run_detached "$CID"
+        pid=$(container_pid "$CID")
+        if cg_v2 "$pid" memory; then
+                [[ $(cg_read "$pid" memory memory.swap.max) == 33554432 ]]
+        else
+                [[ $(cg_read "$pid" memory memory.memsw.limit_in_bytes) == 100663296 ]]
+        fi
+}
+
+@test "memory: swappiness, disableOOMKiller, useHierarchy (v1; warnings on v2), kernel ignored" {
+        need_controller memory
+        set_args sleep 1000
+        set_resources '{"memory":{"limit":67108864,"swappiness":10,"disableOOMKiller":true,
+                "useHierarchy":true,"kernel":67108864,"kernelTCP":67108864}}'
+        try_detached "$CID"
+        assert_status 0
+        pid=$(container_pid "$CID")
+        if ! cg_v2 "$pid" memory; then
+                [[ $(cg_read "$pid" memory memory.swappiness) == 10 ]]
+                cg_read "$pid" memory memory.oom_control | grep -qx 'oom_kill_disable 1'
+                [[ $(cg_read "$pid" memory memory.use_hierarchy) == 1 ]]
+        fi
+}
+
+@test "memory: a small limit OOM-kills the process (run exits 137); without it, it runs" {
+        need_controller memory
+        set_args dd if=/dev/zero of=/dev/null bs=64M count=1
+        # the control: the same process fits without a limit
+        run runtime run "$CID-nolimit" </dev/null
+        assert_status 0
+        swapf=$(probe_file memory memory.memsw.limit_in_bytes memory.swap.max) || true
+        if [[ -n $swapf ]]; then
+                # no swap either, so the limit is all it has
+                set_resources '{"memory":{"limit":16777216,"swap":16777216}}'
+        else
+                set_resources '{"memory":{"limit":16777216}}'
+        fi
+        run runtime run "$CID" </dev/null
+        assert_status 137
+}
+
+@test "cpu: shares, quota and period are set at create (v2: weight and cpu.max)" {
+        need_controller cpu
+        set_args sleep 1000
+        set_resources '{"cpu":{"shares":512,"quota":50000,"period":100000}}'
+        run_detached "$CID"
+        pid=$(container_pid "$CID")
+        if cg_v2 "$pid" cpu; then
+                # runc's conversion: 1 + ((512 - 2) * 9999) / 262142 = 20
+                [[ $(cg_read "$pid" cpu cpu.weight) == 20 ]]
+                [[ $(cg_read "$pid" cpu cpu.max) == "50000 100000" ]]
+        else
+                [[ $(cg_read "$pid" cpu cpu.shares) == 512 ]]
+                [[ $(cg_read "$pid" cpu cpu.cfs_quota_us) == 50000 ]]
+                [[ $(cg_read "$pid" cpu cpu.cfs_period_us) == 100000 ]]
+        fi
+}
+
+@test "cpu: burst and idle where the kernel has them" {
+        need_controller cpu
+        set_args sleep 1000
+        husk_only "runc 1.1.5 has no cpu burst"
+        f=$(probe_file cpu cpu.cfs_burst_us cpu.max.burst) || skip "no cpu burst on this kernel"
+        set_resources '{"cpu":{"quota":50000,"period":100000,"burst":10000}}'
+        if probe_file cpu cpu.idle >/dev/null; then
+                set_resources '{"cpu":{"idle":1}}'
+                idle=1
+        fi
+        run_detached "$CID"
+        pid=$(container_pid "$CID")
+        [[ $(cg_read "$pid" cpu "$f") == 10000 ]]
+        [[ -z ${idle:-} || $(cg_read "$pid" cpu cpu.idle) == 1 ]]
+}
+
+@test "cpu: realtime period (v1); refused with a clear error on v2" {
+        need_controller cpu
+        set_args sleep 1000
+        set_resources '{"cpu":{"realtimePeriod":500000}}'
+        if host_pure_v2; then
+                try_detached "$CID"
+                [[ $status -ne 0 ]]
+                is_husk && assert_output_contains "realtime"
+                return 0
+        fi
+        run_detached "$CID"
+        pid=$(container_pid "$CID")
+        [[ $(cg_read "$pid" cpu cpu.rt_period_us) == 500000 ]]
+}
+
+@test "cpuset: cpus and mems are set at create" {
+        need_controller cpuset
+        set_args sleep 1000
+        set_resources '{"cpu":{"cpus":"0","mems":"0"}}'
+        run_detached "$CID"
+        pid=$(container_pid "$CID")
+        [[ $(cg_read "$pid" cpuset cpuset.cpus) == 0 ]]
+        [[ $(cg_read "$pid" cpuset cpuset.mems) == 0 ]]
+        # and the process is bound to it
+        grep -q '^Cpus_allowed_list:[[:space:]]*0$' "/proc/$pid/status"
+}
+
+@test "pids: the limit is set and stops a fork; without it, the forks work" {
+        need_controller pids
+        set_cmd 'for i in 1 2 3 4 5 6 7 8; do sleep 10 & done; echo forked-all'
+        run runtime run "$CID-nolimit" </dev/null
+        assert_status 0
+        assert_output_contains forked-all
+
+        set_resources '{"pids":{"limit":4}}'
+        run runtime run "$CID" </dev/null
+        [[ $output != *forked-all* ]]
+        assert_output_contains "fork"
+
+        set_args sleep 1000
+        run_detached "$CID-read"
+        pid=$(container_pid "$CID-read")
+        [[ $(cg_read "$pid" pids pids.max) == 4 ]]
+}
+
+@test "blockIO: weight (where a weight file exists) and throttles" {
+        if host_has_controller blkio; then ctrl=blkio; else ctrl=io; fi
+        need_controller $ctrl
+        dev=$(block_dev) || skip "no block device"
+        set_args sleep 1000
+        wfile=$(probe_file $ctrl blkio.weight blkio.bfq.weight io.bfq.weight io.weight) || true
+        res='{"blockIO":{"throttleReadBpsDevice":[{"major":M,"minor":N,"rate":1048576}],
+                "throttleWriteIOPSDevice":[{"major":M,"minor":N,"rate":100}]}}'
+        res=${res//M/${dev%:*}}
+        res=${res//N/${dev#*:}}
+        set_resources "$res"
+        [[ -n $wfile ]] && set_resources '{"blockIO":{"weight":300}}'
+        run_detached "$CID"
+        pid=$(container_pid "$CID")
+        if cg_v2 "$pid" $ctrl; then
+                cg_read "$pid" io io.max | grep -q "^$dev rbps=1048576 wbps=max riops=max wiops=100"
+                case $wfile in
+                io.bfq.weight) cg_read "$pid" io io.bfq.weight | grep -q 300 ;;
+                # 1 + (300 - 10) * 9999 / 990
+                io.weight) cg_read "$pid" io io.weight | grep -q 2930 ;;
+                esac
+        else
+                cg_read "$pid" blkio blkio.throttle.read_bps_device | grep -qx "$dev 1048576"
+                cg_read "$pid" blkio blkio.throttle.write_iops_device | grep -qx "$dev 100"
+                [[ -z $wfile ]] || cg_read "$pid" blkio "$wfile" | grep -q 300
+        fi
+}
+
+@test "hugepageLimits: the 2MB limit is set at create" {
+        need_controller hugetlb
+        [[ -d /sys/kernel/mm/hugepages/hugepages-2048kB ]] || skip "no 2MB huge pages"
+        set_args sleep 1000
+        set_resources '{"hugepageLimits":[{"pageSize":"2MB","limit":4194304}]}'
+        host_pure_v2 || host_has_controller hugetlb && [[ -n $(_cg_mount hugetlb) ]] ||
+                husk_only "runc 1.1.5 uses only v1 controllers on a hybrid host"
+        run_detached "$CID"
+        pid=$(container_pid "$CID")
+        if cg_v2 "$pid" hugetlb; then
+                [[ $(cg_read "$pid" hugetlb hugetlb.2MB.max) == 4194304 ]]
+        else
+                [[ $(cg_read "$pid" hugetlb hugetlb.2MB.limit_in_bytes) == 4194304 ]]
+        fi
+}
+
+@test "network: classID and priorities (v1 net_cls/net_prio), else a clear error" {
+        set_args sleep 1000
+        set_resources '{"network":{"classID":1048577,"priorities":[{"name":"lo","priority":5}]}}'
+        if host_has_controller net_cls && host_has_controller net_prio && ! host_pure_v2; then
+                run_detached "$CID"
+                pid=$(container_pid "$CID")
+                [[ $(cg_read "$pid" net_cls net_cls.classid) == 1048577 ]]
+                cg_read "$pid" net_prio net_prio.ifpriomap | grep -qx 'lo 5'
+        else
+                husk_only "runc ignores a missing net_cls"
+                try_detached "$CID"
+                [[ $status -ne 0 ]]
+                assert_output_contains "linux.resources.network"
+                assert_no_state
+        fi
+}
+
+@test "rdma: a limit for a device the host lacks is a clear error" {
+        husk_only "runc ignores rdma on v1"
+        set_args sleep 1000
+        set_resources '{"rdma":{"nosuchdev0":{"hcaHandles":2,"hcaObjects":100}}}'
+        try_detached "$CID"
+        [[ $status -ne 0 ]]
+        assert_output_contains "linux.resources.rdma"
+        assert_no_state
+}
+
+@test "unified: cgroup2 files are written (hybrid and v2), an error on pure v1" {
+        set_args sleep 1000
+        set_resources '{"unified":{"cgroup.max.descendants":"5"}}'
+        if [[ -z $(_cg_mount cgroup2) ]]; then
+                try_detached "$CID"
+                [[ $status -ne 0 ]]
+                assert_output_contains "unified"
+                return 0
+        fi
+        host_pure_v2 || husk_only "runc 1.1.5 has no unified on a hybrid host"
+        run_detached "$CID"
+        pid=$(container_pid "$CID")
+        path=$(awk -F: '$1 == 0 { print $3 }' "/proc/$pid/cgroup")
+        [[ $(cat "$(_cg_mount cgroup2)$path/cgroup.max.descendants") == 5 ]]
+}
+
+@test "unified: a file that does not exist is an error naming it" {
+        set_args sleep 1000
+        set_resources '{"unified":{"nosuch.file":"1"}}'
+        try_detached "$CID"
+        [[ $status -ne 0 ]]
+        is_husk && assert_output_contains "nosuch.file"
+        assert_no_state
+}
+
+@test "devices: a device node is refused unless a rule allows it" {
+        # mknod is allowed for every char device (runc's defaults), opening
+        # 10:229 (fuse) only with a rule for it.
+        update_config '.process.capabilities.bounding += ["CAP_MKNOD"] |
+                .process.capabilities.effective += ["CAP_MKNOD"] |
+                .process.capabilities.permitted += ["CAP_MKNOD"]'
+        set_cmd 'mknod /dev/fz c 10 229 && (exec 3</dev/fz) 2>&1; echo end'
+        run runtime run "$CID-deny" </dev/null
+        assert_output_contains "end"
+        assert_output_contains "Operation not permitted"
+
+        update_config '.linux.resources.devices += [{"allow":true,"type":"c","major":10,"minor":229,"access":"rw"}]'
+        run runtime run "$CID" </dev/null
+        assert_output_contains "end"
+        [[ $output != *"Operation not permitted"* ]]
+}
+
+@test "devices: v1 devices.list shows the spec's allow rule" {
+        need_controller devices
+        set_args sleep 1000
+        update_config '.linux.resources.devices += [{"allow":true,"type":"c","major":10,"minor":229,"access":"rw"}]'
+        run_detached "$CID"
+        pid=$(container_pid "$CID")
+        cg_read "$pid" devices devices.list | grep -qx 'c 10:229 rw'
+        # the default deny: no "a *:* rwm"
+        ! cg_read "$pid" devices devices.list | grep -q '^a '
+}
+
+@test "cgroupsPath: absolute and relative paths" {
+        set_args sleep 1000
+        update_config '.linux.cgroupsPath = $p' --arg p "/husk-itest/$CID"
+        run_detached "$CID"
+        pid=$(container_pid "$CID")
+        grep -q ":/husk-itest/$CID\$" "/proc/$pid/cgroup"
+        update_config '.linux.cgroupsPath = $p' --arg p "husk-itest-rel/$CID-rel"
+        run_detached "$CID-rel"
+        pid=$(container_pid "$CID-rel")
+        grep -q "/husk-itest-rel/$CID-rel\$" "/proc/$pid/cgroup"
+        runtime delete -f "$CID"
+        runtime delete -f "$CID-rel"
+        [[ -z $(leftover_cgroups) ]]
+        # the parents made for them are the runtime's business: remove ours
+        find /sys/fs/cgroup -maxdepth 8 -type d \( -name husk-itest -o -name husk-itest-rel \) 2>/dev/null |
+                while read -r d; do rmdir "$d" 2>/dev/null || true; done
+}
+
+@test "kill --all KILL: the init and its background children all die" {
+        set_cmd 'sleep 1000 & sleep 1000 & wait'
+        run_detached "$CID"
+        for i in $(seq 50); do
+                pids=$(runtime ps --format json "$CID" | jq -r '.[]')
+                [[ $(echo "$pids" | wc -l) -ge 3 ]] && break
+                sleep 0.05
+        done
+        [[ $(echo "$pids" | wc -l) -eq 3 ]]
+        runtime kill --all "$CID" KILL
+        wait_status "$CID" stopped
+        for p in $pids; do
+                wait_pid_gone "$p" 2
+        done
+}
+
+@test "kill --all TERM reaches the children, not only the init" {
+        # sh as pid 1 without a TERM handler ignores TERM; its children die
+        set_cmd 'sleep 1000 & sleep 1000 & while :; do sleep 0.1; done'
+        run_detached "$CID"
+        for i in $(seq 50); do
+                kids=$(ps -o pid=,args= --ppid "$(container_pid "$CID")" | awk '$2 == "sleep" && $3 == 1000 { print $1 }')
+                [[ $(echo "$kids" | wc -w) -ge 2 ]] && break
+                sleep 0.05
+        done
+        [[ $(echo "$kids" | wc -w) -eq 2 ]]
+        runtime kill --all "$CID" TERM
+        for p in $kids; do
+                wait_pid_gone "$p" 3
+        done
+        [[ $(state_field "$CID" .status) == running ]]
+}
