@@ -229,6 +229,9 @@ if command -v scdoc >/dev/null; then
                         continue
                 fi
                 grep -q '^\.TH ' <<<"$roff" || failed "scdoc ${f#$src/}: no .TH header"
+                # scdoc leaves _X_ as it is where it does not take it for markup (3+_N_)
+                left=$(grep -E '(^|[^A-Za-z0-9_])_[A-Za-z][A-Za-z-]*_([^A-Za-z0-9_]|$)' <<<"$roff")
+                [ -z "$left" ] || failed "scdoc ${f#$src/}: underline markup left as text: $left"
                 if command -v groff >/dev/null; then
                         w=$(printf '%s\n' "$roff" | groff -man -ww -z -Tutf8 2>&1)
                         [ -z "$w" ] || failed "groff warns about ${f#$src/}: $w"
