@@ -1,0 +1,102 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# `ps`: --format json (the cgroup's pids) and table (ps(1) rows of those
+# pids, with ps options after the id), errors.
+
+load helpers
+load cgroup-helpers
+
+three_procs() {
+        set_cmd 'sleep 1000 & sleep 1000 & wait'
+        run_detached "$CID"
+        pid=$(container_pid "$CID")
+        for i in $(seq 50); do
+                [[ $(runtime ps --format json "$CID" | jq length) -ge 3 ]] && return 0
+                sleep 0.05
+        done
+        return 1
+}
+
+@test "ps --format json: the host pids of every process in the cgroup" {
+        three_procs
+        run runtime ps --format json "$CID"
+        assert_status 0
+        [[ $(jq length <<<"$output") -eq 3 ]]
+        jq -e --argjson p "$pid" 'index($p) != null' <<<"$output"
+        # the children are the init's
+        for p in $(jq '.[]' <<<"$output"); do
+                [[ $p == "$pid" ]] || [[ $(awk '{ print $4 }' "/proc/$p/stat") == "$pid" ]]
+        done
+        run runtime ps -f json "$CID"
+        assert_status 0
+        [[ $(jq length <<<"$output") -eq 3 ]]
+}
+
+@test "ps: a table from ps -ef with the header and only the container's rows" {
+        three_procs
+        run runtime ps "$CID"
+        assert_status 0
+        [[ $(head -1 <<<"$output") == UID*PID*CMD ]]
+        [[ $(wc -l <<<"$output") -eq 4 ]]
+        # every row's PID (2nd column of -ef) is one of the container's
+        want=$(runtime ps -f json "$CID" | jq -r '.[]' | sort)
+        got=$(tail -n +2 <<<"$output" | awk '{ print $2 }' | sort)
+        [[ $want == "$got" ]]
+}
+
+@test "ps: options after the id go to ps(1)" {
+        three_procs
+        run runtime ps "$CID" -o pid,args
+        assert_status 0
+        [[ $(head -1 <<<"$output") == *PID*COMMAND* ]]
+        [[ $(wc -l <<<"$output") -eq 4 ]]
+        grep -q "^ *$pid sh -c" <<<"$output"
+        [[ $(grep -c '^ *[0-9]* sleep 1000$' <<<"$output") -eq 2 ]]
+}
+
+@test "ps: a leading -- before the ps options is dropped" {
+        husk_only "runc passes -- to ps, which refuses it"
+        three_procs
+        run runtime ps "$CID" -- -o pid,comm
+        assert_status 0
+        [[ $(wc -l <<<"$output") -eq 4 ]]
+}
+
+@test "ps: ps output without a PID column is an error" {
+        three_procs
+        run runtime ps "$CID" -o comm
+        [[ $status -ne 0 ]]
+        assert_output_contains "PID"
+}
+
+@test "ps: an invalid --format is an error" {
+        three_procs
+        run runtime ps --format xml "$CID"
+        [[ $status -ne 0 ]]
+        assert_output_contains "invalid format option"
+}
+
+@test "ps of a created container shows its init" {
+        set_args sleep 1000
+        create_container "$CID"
+        pid=$(container_pid "$CID")
+        [[ $(runtime ps -f json "$CID") == "[$pid]" ]]
+}
+
+@test "ps of a stopped container: json null, a bare header" {
+        set_args true
+        run_detached "$CID"
+        wait_status "$CID" stopped
+        run runtime ps -f json "$CID"
+        assert_status 0
+        [[ $output == null ]]
+        run runtime ps "$CID"
+        assert_status 0
+        [[ $(wc -l <<<"$output") -eq 1 ]]
+}
+
+@test "ps of an unknown id: does not exist" {
+        run runtime ps "$CID-nope"
+        assert_status 1
+        assert_not_exist_error "$CID-nope"
+}
