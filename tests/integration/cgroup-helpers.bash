@@ -72,7 +72,8 @@ need_controller() {
 
 # Pure cgroup v2 (no v1 hierarchy mounted)?
 host_pure_v2() {
-        [[ $(stat -f -c %T /sys/fs/cgroup) == cgroup2fs ]]
+        # (busybox stat -f does not know cgroup2fs: look for a v2 file)
+        [[ -e /sys/fs/cgroup/cgroup.controllers ]]
 }
 
 # update_res JSON: merge JSON into linux.resources of config.json.
