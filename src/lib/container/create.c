@@ -454,7 +454,7 @@ int container_do_create(const struct husk_create_opts *o, struct created *out, s
         if (w < 0 || (o->pid_file && write_pid_file(o->pid_file, c.init, err) < 0))
                 goto fail;
         if (o->pidfd_socket) {
-                if (c.pidfd < 0 || terminal_send_to_socket(o->pidfd_socket, c.pidfd, "", err) < 0) {
+                if (c.pidfd < 0 || terminal_send_to_socket(o->pidfd_socket, c.pidfd, "pidfd", err) < 0) {
                         if (c.pidfd < 0)
                                 husk_error_sys(err, "pidfd of the init");
                         husk_error_wrap(err, "--pidfd-socket");

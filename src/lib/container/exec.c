@@ -161,7 +161,7 @@ static int send_pidfd(const char *socket_path, pid_t pid, struct husk_error *err
         _cleanup_close_ int pidfd = pidfd_open_pid(pid);
         if (pidfd < 0)
                 return husk_error_sys(err, "--pidfd-socket: pidfd of %d", (int)pid);
-        if (terminal_send_to_socket(socket_path, pidfd, "", err) < 0)
+        if (terminal_send_to_socket(socket_path, pidfd, "pidfd", err) < 0)
                 return husk_error_wrap(err, "--pidfd-socket");
         return 0;
 }
@@ -170,6 +170,8 @@ struct exec_run {
         const struct husk_exec_opts *o;
         const struct husk_spec *spec;
         const char *bundle;
+        struct cgroup_manager *late_cgroup;     /* move B in at READY (paused container) */
+        const char *sub_cgroup;
         pid_t stage_a, pid;
         int pidfd;
         int console;
@@ -218,6 +220,14 @@ static int talk(struct exec_run *x, int sock, struct husk_error *err)
                 }
                 case SYNC_READY:
                         sync_msg_free(&m);
+                        if (x->late_cgroup) {
+                                /* frozen as soon as it is in: it execs on resume */
+                                if (cgroup_add_pid(x->late_cgroup, x->pid, x->sub_cgroup, err) < 0)
+                                        return -1;
+                                if (sync_send(sock, SYNC_CGROUP_DONE, 0, NULL, 0, -1) < 0)
+                                        return husk_error_sys(err, "sync with exec");
+                                return 0;
+                        }
                         /* EOF: execve closed the socket. A message: it failed. */
                         if (sync_recv(sock, &m, err) < 0)
                                 return 0;
@@ -300,10 +310,12 @@ int container_exec(const struct husk_exec_opts *o, int *exit_code, struct husk_e
                         close(sock[i]);
                         sock[i] = n;
                 }
-        bool placed_by_us = c.cgroup && (o->cgroup || cgroup_is_systemd(c.cgroup));
+        bool late = c.cgroup && c.status == HUSK_STATUS_PAUSED;
+        bool placed_by_us = c.cgroup && !late && (o->cgroup || cgroup_is_systemd(c.cgroup));
         struct exec_config ec = {
                 .spec = spec, .proc = proc, .prog = prog, .init_pidfd = init_pidfd,
                 .ns_flags = namespaces_to_join(c.st.pid), .cgroup = c.cgroup, .wait_for_cgroup = placed_by_us,
+                .late_cgroup = late,
                 .sync_fd = sock[1], .preserve_fds = o->preserve_fds, .extra_env = o->extra_env,
         };
         x.stage_a = exec_spawn(&ec, err);
@@ -320,10 +332,12 @@ int container_exec(const struct husk_exec_opts *o, int *exit_code, struct husk_e
                                 husk_error_sys(err, "sync with exec");
                         goto out;
                 }
-        } else if (o->cgroup) {
+        } else if (o->cgroup && !c.cgroup) {
                 husk_error_set(err, 0, "--cgroup: the container has no cgroup");
                 goto out;
         }
+        x.late_cgroup = late ? c.cgroup : NULL;
+        x.sub_cgroup = o->cgroup;
         if (talk(&x, sock[0], err) < 0)
                 goto out;
         if (o->pid_file && write_pid_file(o->pid_file, x.pid, err) < 0)

@@ -67,6 +67,13 @@ static _Noreturn void stage_b(const struct exec_config *cfg)
          * error message if execve fails. */
         if (sync_send(sock, SYNC_READY, 0, NULL, 0, -1) < 0)
                 _exit(1);
+        if (cfg->late_cgroup) {
+                /* husk moves us into the (frozen) cgroup now; we go on when thawed */
+                struct sync_msg m;
+                if (sync_expect(sock, SYNC_CGROUP_DONE, &m, &err) < 0)
+                        _exit(1);
+                sync_msg_free(&m);
+        }
         apply_exec(&ac, &err);
         die(sock, &err);
 }
@@ -88,7 +95,9 @@ static _Noreturn void stage_a(const struct exec_config *cfg)
 
         /* The cgroup first: its files are the host's, out of reach once we
          * are in the container's mount namespace. */
-        if (cfg->wait_for_cgroup) {
+        if (cfg->late_cgroup) {
+                /* B joins at the end */
+        } else if (cfg->wait_for_cgroup) {
                 struct sync_msg m;
                 if (sync_expect(sock, SYNC_CGROUP_DONE, &m, &err) < 0)
                         _exit(1);

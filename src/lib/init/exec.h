@@ -25,6 +25,8 @@ struct exec_config {
         int ns_flags;                           /* CLONE_NEW* to join */
         struct cgroup_manager *cgroup;          /* NULL: none */
         bool wait_for_cgroup;                   /* husk places A (systemd, --cgroup): wait for it */
+        bool late_cgroup;                       /* paused container: husk places B right before
+                                                 * its execve (a frozen cgroup would freeze the setup) */
         int sync_fd;
         int preserve_fds;
         char *const *extra_env;
