@@ -49,6 +49,10 @@ static const char *const actions[] = { "SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP
                                        "SCMP_ACT_TRAP" };
 static const char *const operators[] = { "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_LE",
                                          "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ", "SCMP_CMP_NE" };
+static const char *const mpol_modes[] = { "MPOL_DEFAULT", "MPOL_BIND", "MPOL_INTERLEAVE",
+                                          "MPOL_WEIGHTED_INTERLEAVE", "MPOL_PREFERRED",
+                                          "MPOL_PREFERRED_MANY", "MPOL_LOCAL" };
+static const char *const mpol_flags[] = { "MPOL_F_NUMA_BALANCING", "MPOL_F_RELATIVE_NODES", "MPOL_F_STATIC_NODES" };
 static const char *const archs[] = {
         "SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM", "SCMP_ARCH_MIPS", "SCMP_ARCH_MIPS64", "SCMP_ARCH_MIPS64N32",
         "SCMP_ARCH_MIPSEL", "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC", "SCMP_ARCH_PPC64",
@@ -106,7 +110,7 @@ int cmd_features(struct cli_ctx *ctx, int argc, char **argv)
         yajl_gen_map_open(g);
         kv_bool(g, "v1", true);
         kv_bool(g, "v2", true);
-        kv_bool(g, "systemd", false);
+        kv_bool(g, "systemd", HAVE_SYSTEMD);
         kv_bool(g, "systemdUser", false);
         kv_bool(g, "rdma", true);
         yajl_gen_map_close(g);
@@ -144,8 +148,17 @@ int cmd_features(struct cli_ctx *ctx, int argc, char **argv)
         yajl_gen_map_open(g);
         str(g, "idmap");
         yajl_gen_map_open(g);
-        kv_bool(g, "enabled", false);
+        kv_bool(g, "enabled", true);
         yajl_gen_map_close(g);
+        yajl_gen_map_close(g);
+        str(g, "memoryPolicy");
+        yajl_gen_map_open(g);
+        str_array(g, "modes", mpol_modes, ARRAY_SIZE(mpol_modes));
+        str_array(g, "flags", mpol_flags, ARRAY_SIZE(mpol_flags));
+        yajl_gen_map_close(g);
+        str(g, "netDevices");
+        yajl_gen_map_open(g);
+        kv_bool(g, "enabled", false);
         yajl_gen_map_close(g);
         yajl_gen_map_close(g);  /* linux */
 

@@ -101,6 +101,11 @@ static int check_spec_for_create(const struct husk_create_opts *o, const struct 
                                       "(or set \"terminal\": false)");
         if (process_validate(spec->process, err) < 0)
                 return -1;
+        /* Parsed and validated, not applied yet: say so, never drop silently. */
+        if (spec->linux && spec->linux->intel_rdt)
+                log_warn("linux.intelRdt: Intel RDT (resctrl) is not supported by husk yet; ignored");
+        if (spec->linux && spec->linux->n_net_devices)
+                log_warn("linux.netDevices: moving host network devices is not supported by husk yet; ignored");
         if (spec->linux) {
                 if (sysctl_validate(spec, err) < 0 || personality_validate(spec->linux->personality, err) < 0 ||
                     seccomp_validate(spec->linux->seccomp, err) < 0)

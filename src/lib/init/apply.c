@@ -97,6 +97,8 @@ int apply_settings(struct apply_ctx *a, struct husk_error *err)
         const struct husk_linux *l = a->spec ? a->spec->linux : NULL;
         if (l && l->personality && personality_apply(l->personality, err) < 0)
                 return -1;
+        if (l && memory_policy_apply(l->memory_policy, err) < 0)
+                return -1;
         if (proc->exec_cpu_affinity_initial && cpu_affinity_apply(proc->exec_cpu_affinity_initial, err) < 0)
                 return -1;
         if (!env_get(proc->env, "HOME")) {

@@ -118,6 +118,9 @@ int seccomp_load_filter(const struct husk_seccomp *s, int *notify_fd, struct hus
 /* For `husk features`: the filter flags husk knows (*names, returns the
  * count), and whether the running kernel accepts one. */
 size_t seccomp_known_flags(const char *const **names);
+/* linux.memoryPolicy: set_mempolicy(2) for the calling process (NULL: nothing). */
+int memory_policy_apply(const struct husk_memory_policy *mp, struct husk_error *err);
+
 /* Does the profile have SCMP_ACT_NOTIFY rules (a listener fd to hand over)? */
 bool seccomp_has_listener(const struct husk_seccomp *s);
 bool seccomp_flag_supported(const char *name);
