@@ -7,6 +7,7 @@
 
 #include "init/apply.h"
 #include "init/init.h"
+#include "init/sync.h"
 #include "linux/process.h"
 #include "util/util.h"
 
@@ -167,6 +168,31 @@ int apply_exec(struct apply_ctx *a, struct husk_error *err)
         husk_error_sys(err, "exec %s", a->exe);
         strv_free(env);
         return -1;
+}
+
+int apply_prepare(struct apply_ctx *a, int sync_fd, int preserve_fds, struct husk_error *err)
+{
+        if (apply_settings(a, err) < 0)
+                return -1;
+        int notify_fd = -1;
+        if (apply_seccomp_early(a, &notify_fd, err) < 0)
+                return -1;
+        if (notify_fd >= 0) {
+                /* husk hands it to linux.seccomp.listenerPath */
+                struct sync_msg m;
+                int r = sync_send(sync_fd, SYNC_SECCOMP_FD, 0, NULL, 0, notify_fd);
+                close(notify_fd);
+                if (r < 0)
+                        return husk_error_sys(err, "send the seccomp listener fd");
+                if (sync_expect(sync_fd, SYNC_SECCOMP_DONE, &m, err) < 0)
+                        return -1;
+                sync_msg_free(&m);
+        }
+        if (apply_identity(a, err) < 0)
+                return -1;
+        for (int fd = 3; fd < 3 + preserve_fds; fd++)
+                fcntl(fd, F_SETFD, 0);
+        return 0;
 }
 
 void apply_ctx_clear(struct apply_ctx *a)

@@ -11,6 +11,9 @@
  *                            listener fd to hand over)
  *   apply_identity()         bounding set, user, capabilities, LSM labels
  *   apply_exec()             no_new_privs, final affinity, seccomp, execve
+ *
+ * apply_prepare() runs the first three, handing a seccomp listener fd to
+ * husk over the sync socket, and clears close-on-exec on the preserved fds.
  */
 #ifndef HUSK_APPLY_H
 #define HUSK_APPLY_H
@@ -35,6 +38,7 @@ struct apply_ctx {
 };
 
 int apply_settings(struct apply_ctx *a, struct husk_error *err);
+int apply_prepare(struct apply_ctx *a, int sync_fd, int preserve_fds, struct husk_error *err);
 int apply_seccomp_early(struct apply_ctx *a, int *notify_fd, struct husk_error *err);
 int apply_identity(struct apply_ctx *a, struct husk_error *err);
 /* Returns only on failure. */

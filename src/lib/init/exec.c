@@ -14,13 +14,6 @@
 #include "linux/terminal.h"
 #include "util/util.h"
 
-static _Noreturn void die(int sock, struct husk_error *err)
-{
-        if (sync_send_error(sock, err) < 0)
-                dprintf(2, "husk: %s\n", err->msg);
-        _exit(1);
-}
-
 static _Noreturn void stage_b(const struct exec_config *cfg)
 {
         const struct husk_process *proc = cfg->proc;
@@ -33,36 +26,21 @@ static _Noreturn void stage_b(const struct exec_config *cfg)
                 _cleanup_free_ char *slave = NULL;
                 if (setsid() < 0) {
                         husk_error_sys(&err, "setsid");
-                        die(sock, &err);
+                        sync_die(sock, &err);
                 }
                 if (terminal_open_pty(&master, &slave, &err) < 0)
-                        die(sock, &err);
+                        sync_die(sock, &err);
                 int r = sync_send(sock, SYNC_CONSOLE, 0, slave, strlen(slave), master);
                 close(master);
                 if (r < 0)
                         _exit(1);
                 if (terminal_become_console(slave, proc->has_console_size, (uint16_t)proc->console_height,
                                             (uint16_t)proc->console_width, &err) < 0)
-                        die(sock, &err);
+                        sync_die(sock, &err);
         }
         struct apply_ctx ac = { .proc = proc, .spec = cfg->spec, .prog = cfg->prog, .extra_env = cfg->extra_env };
-        if (apply_settings(&ac, &err) < 0)
-                die(sock, &err);
-        int notify_fd = -1;
-        if (apply_seccomp_early(&ac, &notify_fd, &err) < 0)
-                die(sock, &err);
-        if (notify_fd >= 0) {
-                struct sync_msg m;
-                if (sync_send(sock, SYNC_SECCOMP_FD, 0, NULL, 0, notify_fd) < 0 ||
-                    sync_expect(sock, SYNC_SECCOMP_DONE, &m, &err) < 0)
-                        _exit(1);
-                sync_msg_free(&m);
-                close(notify_fd);
-        }
-        if (apply_identity(&ac, &err) < 0)
-                die(sock, &err);
-        for (int fd = 3; fd < 3 + cfg->preserve_fds; fd++)
-                fcntl(fd, F_SETFD, 0);
+        if (apply_prepare(&ac, sock, cfg->preserve_fds, &err) < 0)
+                sync_die(sock, &err);
         /* The sync socket closes on exec: husk reads EOF as success, and an
          * error message if execve fails. */
         if (sync_send(sock, SYNC_READY, 0, NULL, 0, -1) < 0)
@@ -75,7 +53,7 @@ static _Noreturn void stage_b(const struct exec_config *cfg)
                 sync_msg_free(&m);
         }
         apply_exec(&ac, &err);
-        die(sock, &err);
+        sync_die(sock, &err);
 }
 
 static _Noreturn void stage_a(const struct exec_config *cfg)
@@ -103,7 +81,7 @@ static _Noreturn void stage_a(const struct exec_config *cfg)
                         _exit(1);
                 sync_msg_free(&m);
         } else if (cfg->cgroup && cgroup_enter_self(cfg->cgroup, &err) < 0) {
-                die(sock, &err);
+                sync_die(sock, &err);
         }
         /* Every namespace of the init in one step: no half-joined state. */
         if (cfg->ns_flags && setns(cfg->init_pidfd, cfg->ns_flags) < 0) {
@@ -111,12 +89,12 @@ static _Noreturn void stage_a(const struct exec_config *cfg)
                         husk_error_set(&err, 0, "cannot exec in a stopped container");
                 else
                         husk_error_sys(&err, "join the container's namespaces");
-                die(sock, &err);
+                sync_die(sock, &err);
         }
         close(cfg->init_pidfd);
         pid_t pid = fork_after_pid_sent(sock, &err);
         if (pid < 0)
-                die(sock, &err);
+                sync_die(sock, &err);
         if (pid == 0)
                 stage_b(cfg);
         _exit(0);

@@ -58,13 +58,6 @@ pid_t fork_after_pid_sent(int sock, struct husk_error *err)
         return pid;
 }
 
-/* Report the error to the parent and die. */
-static _Noreturn void die(int sock, struct husk_error *err)
-{
-        if (sync_send_error(sock, err) < 0)
-                dprintf(2, "husk: %s\n", err->msg);
-        _exit(1);
-}
 
 static void stage2(const struct init_config *cfg);
 
@@ -130,26 +123,26 @@ static _Noreturn void stage1(const struct init_config *cfg)
                         _exit(1);       /* the parent knows why */
                 sync_msg_free(&m);
         } else if (cfg->cgroup && cgroup_enter_self(cfg->cgroup, &err) < 0) {
-                die(sock, &err);
+                sync_die(sock, &err);
         }
         if (ns_join_all(spec, &err) < 0)
-                die(sock, &err);
+                sync_die(sock, &err);
 
         int flags = ns_new_flags(spec);
         if (flags & CLONE_NEWUSER) {
                 if (unshare(CLONE_NEWUSER) < 0) {
                         husk_error_sys(&err, "create user namespace");
-                        die(sock, &err);
+                        sync_die(sock, &err);
                 }
                 struct sync_msg m;
                 if (sync_send(sock, SYNC_NEED_IDMAP, 0, NULL, 0, -1) < 0) {
                         husk_error_sys(&err, "user namespace setup");
-                        die(sock, &err);
+                        sync_die(sock, &err);
                 }
                 /* idmapped mounts made by the parent for this namespace */
                 for (;;) {
                         if (sync_recv(sock, &m, &err) < 0)
-                                die(sock, &err);
+                                sync_die(sock, &err);
                         if (m.type != SYNC_MOUNT_FD)
                                 break;
                         if (cfg->mount_fds && m.value >= 0 && (size_t)m.value < spec->n_mounts) {
@@ -160,26 +153,26 @@ static _Noreturn void stage1(const struct init_config *cfg)
                 }
                 if (m.type != SYNC_IDMAP_DONE) {
                         husk_error_set(&err, EPROTO, "user namespace setup: unexpected message %u", m.type);
-                        die(sock, &err);
+                        sync_die(sock, &err);
                 }
                 sync_msg_free(&m);
                 /* root of the new namespace, if the maps have one */
                 if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
                         husk_error_sys(&err, "become root in the user namespace (is uid 0 mapped?)");
-                        die(sock, &err);
+                        sync_die(sock, &err);
                 }
         }
         int rest = flags & ~CLONE_NEWUSER;
         if (rest && unshare(rest) < 0) {
                 husk_error_sys(&err, "create namespaces (flags 0x%x)", rest);
-                die(sock, &err);
+                sync_die(sock, &err);
         }
         if ((rest & CLONE_NEWTIME) && ns_write_time_offsets(spec, &err) < 0)
-                die(sock, &err);
+                sync_die(sock, &err);
 
         pid_t pid = fork_after_pid_sent(sock, &err);
         if (pid < 0)
-                die(sock, &err);
+                sync_die(sock, &err);
         if (pid == 0)
                 stage2(cfg);
         _exit(0);
@@ -223,22 +216,22 @@ static void stage2(const struct init_config *cfg)
 
         if (setsid() < 0) {
                 husk_error_sys(&err, "setsid");
-                die(sock, &err);
+                sync_die(sock, &err);
         }
         char keyring[1100];
         snprintf(keyring, sizeof(keyring), "_ses.%s", cfg->id);
         if (!cfg->no_new_keyring &&
             syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, keyring) < 0 && errno != ENOSYS && errno != EACCES) {
                 husk_error_sys(&err, "join a new session keyring");
-                die(sock, &err);
+                sync_die(sock, &err);
         }
         if (spec->hostname && sethostname(spec->hostname, strlen(spec->hostname)) < 0) {
                 husk_error_sys(&err, "hostname: set \"%s\"", spec->hostname);
-                die(sock, &err);
+                sync_die(sock, &err);
         }
         if (spec->domainname && setdomainname(spec->domainname, strlen(spec->domainname)) < 0) {
                 husk_error_sys(&err, "domainname: set \"%s\"", spec->domainname);
-                die(sock, &err);
+                sync_die(sock, &err);
         }
 
         struct rootfs_opts ro = {
@@ -250,7 +243,7 @@ static void stage2(const struct init_config *cfg)
                 .mount_fds = cfg->mount_fds,
         };
         if (rootfs_prepare(spec, &ro, &err) < 0)
-                die(sock, &err);
+                sync_die(sock, &err);
 
         /* prestart and createRuntime run in the parent, now. */
         struct sync_msg m;
@@ -262,39 +255,22 @@ static void stage2(const struct init_config *cfg)
         if (spec->hooks[HUSK_HOOK_CREATE_CONTAINER].n) {
                 _cleanup_free_ char *json = state_json_for(cfg, host_pid, HUSK_STATUS_CREATING);
                 if (hooks_run(spec, HUSK_HOOK_CREATE_CONTAINER, json, true, &err) < 0)
-                        die(sock, &err);
+                        sync_die(sock, &err);
         }
         if (rootfs_pivot(spec, &ro, &err) < 0)
-                die(sock, &err);
+                sync_die(sock, &err);
         if (proc->terminal && setup_terminal(cfg, &err) < 0)
-                die(sock, &err);
+                sync_die(sock, &err);
         /* sysctl before finalize: readonlyPaths make /proc/sys read-only */
         if (spec->linux && sysctl_apply(spec->linux->sysctl, spec->linux->n_sysctl, &err) < 0)
-                die(sock, &err);
+                sync_die(sock, &err);
         if (rootfs_finalize(spec, &ro, &err) < 0)
-                die(sock, &err);
+                sync_die(sock, &err);
 
         struct apply_ctx ac = { .proc = proc, .spec = spec, .prog = cfg->seccomp,
                                 .extra_env = cfg->extra_env, .create_cwd = true };
-        if (apply_settings(&ac, &err) < 0)
-                die(sock, &err);
-        int notify_fd = -1;
-        if (apply_seccomp_early(&ac, &notify_fd, &err) < 0)
-                die(sock, &err);
-        if (notify_fd >= 0) {
-                /* the parent hands it to linux.seccomp.listenerPath */
-                struct sync_msg m;
-                if (sync_send(sock, SYNC_SECCOMP_FD, 0, NULL, 0, notify_fd) < 0 ||
-                    sync_expect(sock, SYNC_SECCOMP_DONE, &m, &err) < 0)
-                        _exit(1);
-                sync_msg_free(&m);
-                close(notify_fd);
-        }
-        if (apply_identity(&ac, &err) < 0)
-                die(sock, &err);
-
-        for (int fd = 3; fd < 3 + cfg->preserve_fds; fd++)
-                fcntl(fd, F_SETFD, 0);
+        if (apply_prepare(&ac, sock, cfg->preserve_fds, &err) < 0)
+                sync_die(sock, &err);
 
         if (sync_send(sock, SYNC_READY, 0, NULL, 0, -1) < 0)
                 _exit(1);

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -112,4 +113,11 @@ void sync_msg_free(struct sync_msg *m)
         if (m->fd >= 0)
                 close(m->fd);
         m->fd = -1;
+}
+
+_Noreturn void sync_die(int sock, const struct husk_error *err)
+{
+        if (sync_send_error(sock, err) < 0)
+                dprintf(2, "husk: %s\n", err->msg);
+        _exit(1);
 }

@@ -42,5 +42,7 @@ int sync_recv(int sock, struct sync_msg *m, struct husk_error *err);
 /* Receive, and require `type`; a SYNC_ERROR becomes err (the child's message). */
 int sync_expect(int sock, uint32_t type, struct sync_msg *m, struct husk_error *err);
 void sync_msg_free(struct sync_msg *m);
+/* In a child stage: report the error to husk (or stderr) and _exit(1). */
+_Noreturn void sync_die(int sock, const struct husk_error *err);
 
 #endif
