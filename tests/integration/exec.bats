@@ -192,6 +192,7 @@ JSON
         wait "$recv"
         local p=$(cat "$BATS_TEST_TMPDIR/pid")
         track_pid "$p"
+        grep -qx "link: anon_inode:\[pidfd\]" "$BATS_TEST_TMPDIR/fd.out"
         grep -Eqx "Pid:[[:space:]]+$p" "$BATS_TEST_TMPDIR/fd.out"
 }
 

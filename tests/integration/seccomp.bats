@@ -133,3 +133,35 @@ seccomp_deny() {
         [[ $status -ne 0 ]]
         assert_output_contains "Operation not permitted"
 }
+
+@test "SCMP_ACT_NOTIFY: the listener gets the fd and the process state" {
+        local recvfd=${HUSK_BUILD_DIR:+$HUSK_BUILD_DIR/tests/integration/recvfd}
+        if [[ -z $recvfd || ! -x $recvfd ]]; then
+                recvfd=$BATS_TEST_TMPDIR/recvfd
+                ${CC:-cc} -O2 -o "$recvfd" "$INTEGRATION_DIR/helpers/recvfd.c"
+        fi
+        local sock=$BATS_TEST_TMPDIR/listener.sock
+        "$recvfd" "$sock" "$BATS_TEST_TMPDIR/listener.out" &
+        local recv=$!
+        BG_PIDS+=("$recv")
+        wait_file "$sock"
+        writable_root
+        update_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": $s,
+                "listenerMetadata": "meta-1", "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_NOTIFY"}]}' \
+                --arg s "$sock"
+        # recvfd closes the fd at once: a notifying syscall then fails with ENOSYS
+        set_cmd 'mkdir /tmp/d 2>&1; echo rc=$?'
+        run runtime run "$CID" </dev/null
+        assert_status 0
+        wait "$recv"
+        assert_output_contains "Function not implemented"
+        local json
+        json=$(head -1 "$BATS_TEST_TMPDIR/listener.out")
+        [[ $(jq -r '.fds[0]' <<<"$json") == seccompFd ]]
+        [[ $(jq -r .metadata <<<"$json") == meta-1 ]]
+        [[ $(jq -r .state.id <<<"$json") == "$CID" ]]
+        [[ $(jq -r .state.status <<<"$json") == creating ]]
+        [[ $(jq -r .pid <<<"$json") -gt 0 ]]
+        # what came with it really is a seccomp listener
+        grep -qx "link: anon_inode:seccomp notify" "$BATS_TEST_TMPDIR/listener.out"
+}

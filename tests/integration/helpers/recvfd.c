@@ -3,8 +3,9 @@
  * recvfd SOCKET OUTPUT: the receiving end of --pidfd-socket (and of a
  * seccomp listenerPath). Listens on SOCKET, accepts one connection,
  * receives one fd with SCM_RIGHTS and writes to OUTPUT the message that
- * came with it on its first line, then the fd's /proc/self/fdinfo (a pidfd
- * shows "Pid: N"). Gives up after 60 seconds.
+ * came with it on its first line, then "link: " and what the fd is
+ * ("anon_inode:[pidfd]", "anon_inode:seccomp notify"), then its
+ * /proc/self/fdinfo (a pidfd shows "Pid: N"). Gives up after 60 seconds.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -65,7 +66,11 @@ int main(int argc, char **argv)
                 return 1;
         }
         fprintf(out, "%s\n", data);
-        char path[64], line[256];
+        char path[64], line[256], link[256];
+        snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+        ssize_t l = readlink(path, link, sizeof(link) - 1);
+        link[l > 0 ? l : 0] = '\0';
+        fprintf(out, "link: %s\n", link);
         snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
         FILE *fi = fopen(path, "r");
         while (fi && fgets(line, sizeof(line), fi))
