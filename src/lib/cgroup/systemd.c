@@ -8,6 +8,9 @@
  * A scope can not exist without a process, so the unit starts in
  * cgroup_add_pid(m, <init pid>, NULL), called by the parent once the init
  * exists (runc does the same); cgroup_create() only remembers the resources.
+ *
+ * libsystemd is not linked but loaded by open_bus() (cgroup/sdbus-dl.h),
+ * and every sd-bus call goes through its table, sdbus()->...
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -19,9 +22,7 @@
 #include "util/log.h"
 #include "util/util.h"
 
-#if HAVE_SYSTEMD
-#include <systemd/sd-bus.h>
-#endif
+#include "cgroup/sdbus-dl.h"
 
 /* "a-b-c.slice" -> "/a.slice/a-b.slice/a-b-c.slice"; "-.slice" -> "". */
 static int expand_slice(const char *slice, char **out, struct husk_error *err)
@@ -90,7 +91,7 @@ static int on_job_removed(sd_bus_message *msg, void *userdata, sd_bus_error *e)
         struct job_wait *w = userdata;
         uint32_t id;
         const char *path, *unit, *result;
-        if (sd_bus_message_read(msg, "uoss", &id, &path, &unit, &result) < 0)
+        if (sdbus()->sd_bus_message_read(msg, "uoss", &id, &path, &unit, &result) < 0)
                 return 0;
         if (w->job && strcmp(path, w->job) == 0 && !w->result)
                 w->result = xstrdup(result);
@@ -99,7 +100,7 @@ static int on_job_removed(sd_bus_message *msg, void *userdata, sd_bus_error *e)
 
 static int bus_err(struct husk_error *err, int r, const sd_bus_error *e, const char *what)
 {
-        if (e && sd_bus_error_is_set(e))
+        if (e && sdbus()->sd_bus_error_is_set(e))
                 return husk_error_set(err, -r, "%s: %s", what, e->message ? e->message : e->name);
         return husk_error_set(err, -r, "%s", what);
 }
@@ -109,37 +110,37 @@ static int call_job(sd_bus *bus, sd_bus_message *msg, const char *what, bool mis
 {
         struct job_wait w = { 0 };
         sd_bus_slot *slot = NULL;
-        int r = sd_bus_match_signal(bus, &slot, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+        int r = sdbus()->sd_bus_match_signal(bus, &slot, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
                                     "org.freedesktop.systemd1.Manager", "JobRemoved", on_job_removed, &w);
         if (r < 0)
                 return husk_error_set(err, -r, "%s: subscribe to JobRemoved", what);
         sd_bus_error e = SD_BUS_ERROR_NULL;
         sd_bus_message *reply = NULL;
-        r = sd_bus_call(bus, msg, 30 * 1000000ULL, &e, &reply);
+        r = sdbus()->sd_bus_call(bus, msg, 30 * 1000000ULL, &e, &reply);
         if (r < 0) {
-                if (missing_ok && sd_bus_error_has_name(&e, "org.freedesktop.systemd1.NoSuchUnit")) {
-                        sd_bus_error_free(&e);
-                        sd_bus_slot_unref(slot);
+                if (missing_ok && sdbus()->sd_bus_error_has_name(&e, "org.freedesktop.systemd1.NoSuchUnit")) {
+                        sdbus()->sd_bus_error_free(&e);
+                        sdbus()->sd_bus_slot_unref(slot);
                         return 0;
                 }
                 bus_err(err, r, &e, what);
-                sd_bus_error_free(&e);
-                sd_bus_slot_unref(slot);
+                sdbus()->sd_bus_error_free(&e);
+                sdbus()->sd_bus_slot_unref(slot);
                 return -1;
         }
         const char *job = NULL;
-        r = sd_bus_message_read(reply, "o", &job);
+        r = sdbus()->sd_bus_message_read(reply, "o", &job);
         _cleanup_free_ char *jobc = xstrdup(job);
-        sd_bus_message_unref(reply);
+        sdbus()->sd_bus_message_unref(reply);
         if (r < 0) {
-                sd_bus_slot_unref(slot);
+                sdbus()->sd_bus_slot_unref(slot);
                 return husk_error_set(err, -r, "%s: bad reply", what);
         }
         w.job = jobc;
         struct timespec t0;
         clock_gettime(CLOCK_MONOTONIC, &t0);
         while (!w.result) {
-                r = sd_bus_process(bus, NULL);
+                r = sdbus()->sd_bus_process(bus, NULL);
                 if (r < 0)
                         break;
                 if (r > 0)
@@ -150,11 +151,11 @@ static int call_job(sd_bus *bus, sd_bus_message *msg, const char *what, bool mis
                         r = -ETIMEDOUT;
                         break;
                 }
-                r = sd_bus_wait(bus, 1000000);
+                r = sdbus()->sd_bus_wait(bus, 1000000);
                 if (r < 0)
                         break;
         }
-        sd_bus_slot_unref(slot);
+        sdbus()->sd_bus_slot_unref(slot);
         if (!w.result)
                 return husk_error_set(err, -r, "%s: waiting for job %s", what, jobc);
         _cleanup_free_ char *res = w.result;
@@ -171,39 +172,39 @@ static int append_props(sd_bus_message *msg, struct cgroup_manager *m, const str
         int r = 0;
         if (pid > 0) {
                 _cleanup_free_ char *desc = xasprintf("husk container %s", m->id ? m->id : "");
-                r |= sd_bus_message_append(msg, "(sv)", "Description", "s", desc);
-                r |= sd_bus_message_append(msg, "(sv)", "Slice", "s", m->sd_slice);
-                r |= sd_bus_message_append(msg, "(sv)", "Delegate", "b", 1);
-                r |= sd_bus_message_append(msg, "(sv)", "DefaultDependencies", "b", 0);
-                r |= sd_bus_message_append(msg, "(sv)", "PIDs", "au", 1, (uint32_t)pid);
+                r |= sdbus()->sd_bus_message_append(msg, "(sv)", "Description", "s", desc);
+                r |= sdbus()->sd_bus_message_append(msg, "(sv)", "Slice", "s", m->sd_slice);
+                r |= sdbus()->sd_bus_message_append(msg, "(sv)", "Delegate", "b", 1);
+                r |= sdbus()->sd_bus_message_append(msg, "(sv)", "DefaultDependencies", "b", 0);
+                r |= sdbus()->sd_bus_message_append(msg, "(sv)", "PIDs", "au", 1, (uint32_t)pid);
         }
-        r |= sd_bus_message_append(msg, "(sv)", "MemoryAccounting", "b", 1);
-        r |= sd_bus_message_append(msg, "(sv)", "CPUAccounting", "b", 1);
-        r |= sd_bus_message_append(msg, "(sv)", "TasksAccounting", "b", 1);
-        r |= sd_bus_message_append(msg, "(sv)", v2 ? "IOAccounting" : "BlockIOAccounting", "b", 1);
+        r |= sdbus()->sd_bus_message_append(msg, "(sv)", "MemoryAccounting", "b", 1);
+        r |= sdbus()->sd_bus_message_append(msg, "(sv)", "CPUAccounting", "b", 1);
+        r |= sdbus()->sd_bus_message_append(msg, "(sv)", "TasksAccounting", "b", 1);
+        r |= sdbus()->sd_bus_message_append(msg, "(sv)", v2 ? "IOAccounting" : "BlockIOAccounting", "b", 1);
         if (!res)
                 return r < 0 ? -1 : 0;
         /* What systemd would otherwise reset on a daemon-reload. */
         const struct husk_memory *mem = res->memory;
         if (mem && mem->limit.set && mem->limit.v != 0)
-                r |= sd_bus_message_append(msg, "(sv)", v2 ? "MemoryMax" : "MemoryLimit", "t",
+                r |= sdbus()->sd_bus_message_append(msg, "(sv)", v2 ? "MemoryMax" : "MemoryLimit", "t",
                                            mem->limit.v < 0 ? UINT64_MAX : (uint64_t)mem->limit.v);
         if (v2 && mem && mem->reservation.set && mem->reservation.v > 0)
-                r |= sd_bus_message_append(msg, "(sv)", "MemoryLow", "t", (uint64_t)mem->reservation.v);
+                r |= sdbus()->sd_bus_message_append(msg, "(sv)", "MemoryLow", "t", (uint64_t)mem->reservation.v);
         if (v2 && mem && mem->swap.set && mem->swap.v != 0) {
                 int64_t lim = mem->limit.set ? mem->limit.v : 0;
                 if (mem->swap.v == -1)
-                        r |= sd_bus_message_append(msg, "(sv)", "MemorySwapMax", "t", UINT64_MAX);
+                        r |= sdbus()->sd_bus_message_append(msg, "(sv)", "MemorySwapMax", "t", UINT64_MAX);
                 else if (lim > 0 && mem->swap.v >= lim)
-                        r |= sd_bus_message_append(msg, "(sv)", "MemorySwapMax", "t", (uint64_t)(mem->swap.v - lim));
+                        r |= sdbus()->sd_bus_message_append(msg, "(sv)", "MemorySwapMax", "t", (uint64_t)(mem->swap.v - lim));
         }
         if (res->has_pids && res->pids_limit.set && res->pids_limit.v != 0)
-                r |= sd_bus_message_append(msg, "(sv)", "TasksMax", "t",
+                r |= sdbus()->sd_bus_message_append(msg, "(sv)", "TasksMax", "t",
                                            res->pids_limit.v < 0 ? UINT64_MAX : (uint64_t)res->pids_limit.v);
         const struct husk_cpu *cpu = res->cpu;
         if (cpu && cpu->shares.set && cpu->shares.v)
-                r |= v2 ? sd_bus_message_append(msg, "(sv)", "CPUWeight", "t", cgroup_shares_to_weight(cpu->shares.v))
-                        : sd_bus_message_append(msg, "(sv)", "CPUShares", "t", cpu->shares.v);
+                r |= v2 ? sdbus()->sd_bus_message_append(msg, "(sv)", "CPUWeight", "t", cgroup_shares_to_weight(cpu->shares.v))
+                        : sdbus()->sd_bus_message_append(msg, "(sv)", "CPUShares", "t", cpu->shares.v);
         if (cpu && cpu->quota.set && cpu->quota.v != 0) {
                 uint64_t period = cpu->period.set && cpu->period.v ? cpu->period.v : 100000;
                 uint64_t per_sec = cpu->quota.v < 0 ? UINT64_MAX : (uint64_t)cpu->quota.v * 1000000ULL / period;
@@ -211,14 +212,18 @@ static int append_props(sd_bus_message *msg, struct cgroup_manager *m, const str
                  * write that follows sets the exact value. */
                 if (per_sec != UINT64_MAX && per_sec % 10000)
                         per_sec += 10000 - per_sec % 10000;
-                r |= sd_bus_message_append(msg, "(sv)", "CPUQuotaPerSecUSec", "t", per_sec);
+                r |= sdbus()->sd_bus_message_append(msg, "(sv)", "CPUQuotaPerSecUSec", "t", per_sec);
         }
         return r < 0 ? -1 : 0;
 }
 
+/* The first sd-bus use of every entry point: libsystemd is loaded here,
+ * on first use (cgroup/sdbus-dl.h), and sdbus() is valid after it. */
 static int open_bus(sd_bus **bus, struct husk_error *err)
 {
-        int r = sd_bus_open_system(bus);
+        if (sdbus_load(err) < 0)
+                return -1;
+        int r = sdbus()->sd_bus_open_system(bus);
         if (r < 0)
                 return husk_error_set(err, -r, "connect to the systemd system bus");
         return 0;
@@ -230,25 +235,25 @@ int cg_systemd_start(struct cgroup_manager *m, pid_t pid, const struct husk_reso
         if (open_bus(&bus, err) < 0)
                 return -1;
         sd_bus_message *msg = NULL;
-        int r = sd_bus_message_new_method_call(bus, &msg, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+        int r = sdbus()->sd_bus_message_new_method_call(bus, &msg, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
                                                "org.freedesktop.systemd1.Manager", "StartTransientUnit");
         if (r >= 0)
-                r = sd_bus_message_append(msg, "ss", m->sd_unit, "replace");
+                r = sdbus()->sd_bus_message_append(msg, "ss", m->sd_unit, "replace");
         if (r >= 0)
-                r = sd_bus_message_open_container(msg, 'a', "(sv)");
+                r = sdbus()->sd_bus_message_open_container(msg, 'a', "(sv)");
         if (r >= 0)
                 r = append_props(msg, m, res, pid);
         if (r >= 0)
-                r = sd_bus_message_close_container(msg);
+                r = sdbus()->sd_bus_message_close_container(msg);
         if (r >= 0)
-                r = sd_bus_message_append(msg, "a(sa(sv))", 0);
+                r = sdbus()->sd_bus_message_append(msg, "a(sa(sv))", 0);
         int ret;
         if (r < 0)
                 ret = husk_error_set(err, -r, "start unit %s: build the message", m->sd_unit);
         else
                 ret = call_job(bus, msg, m->sd_unit, false, err);
-        sd_bus_message_unref(msg);
-        sd_bus_flush_close_unref(bus);
+        sdbus()->sd_bus_message_unref(msg);
+        sdbus()->sd_bus_flush_close_unref(bus);
         if (ret < 0)
                 return husk_error_wrap(err, "systemd: start transient unit");
         return 0;
@@ -260,25 +265,25 @@ int cg_systemd_set(struct cgroup_manager *m, const struct husk_resources *res, s
         if (open_bus(&bus, err) < 0)
                 return -1;
         sd_bus_message *msg = NULL;
-        int r = sd_bus_message_new_method_call(bus, &msg, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+        int r = sdbus()->sd_bus_message_new_method_call(bus, &msg, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
                                                "org.freedesktop.systemd1.Manager", "SetUnitProperties");
         if (r >= 0)
-                r = sd_bus_message_append(msg, "sb", m->sd_unit, 1);
+                r = sdbus()->sd_bus_message_append(msg, "sb", m->sd_unit, 1);
         if (r >= 0)
-                r = sd_bus_message_open_container(msg, 'a', "(sv)");
+                r = sdbus()->sd_bus_message_open_container(msg, 'a', "(sv)");
         if (r >= 0)
                 r = append_props(msg, m, res, 0);
         if (r >= 0)
-                r = sd_bus_message_close_container(msg);
+                r = sdbus()->sd_bus_message_close_container(msg);
         sd_bus_error e = SD_BUS_ERROR_NULL;
         int ret = 0;
         if (r < 0)
                 ret = husk_error_set(err, -r, "build the message");
-        else if ((r = sd_bus_call(bus, msg, 30 * 1000000ULL, &e, NULL)) < 0)
+        else if ((r = sdbus()->sd_bus_call(bus, msg, 30 * 1000000ULL, &e, NULL)) < 0)
                 ret = bus_err(err, r, &e, "SetUnitProperties");
-        sd_bus_error_free(&e);
-        sd_bus_message_unref(msg);
-        sd_bus_flush_close_unref(bus);
+        sdbus()->sd_bus_error_free(&e);
+        sdbus()->sd_bus_message_unref(msg);
+        sdbus()->sd_bus_flush_close_unref(bus);
         if (ret < 0)
                 return husk_error_wrap(err, "systemd: update unit %s", m->sd_unit);
         return 0;
@@ -290,14 +295,14 @@ int cg_systemd_stop(struct cgroup_manager *m, struct husk_error *err)
         if (open_bus(&bus, err) < 0)
                 return -1;
         sd_bus_message *msg = NULL;
-        int r = sd_bus_message_new_method_call(bus, &msg, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+        int r = sdbus()->sd_bus_message_new_method_call(bus, &msg, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
                                                "org.freedesktop.systemd1.Manager", "StopUnit");
         if (r >= 0)
-                r = sd_bus_message_append(msg, "ss", m->sd_unit, "replace");
+                r = sdbus()->sd_bus_message_append(msg, "ss", m->sd_unit, "replace");
         int ret = r < 0 ? husk_error_set(err, -r, "stop unit %s", m->sd_unit)
                         : call_job(bus, msg, m->sd_unit, true, err);
-        sd_bus_message_unref(msg);
-        sd_bus_flush_close_unref(bus);
+        sdbus()->sd_bus_message_unref(msg);
+        sdbus()->sd_bus_flush_close_unref(bus);
         if (ret < 0)
                 return husk_error_wrap(err, "systemd: stop unit");
         return 0;

@@ -6,6 +6,10 @@
  * As runc: a label or profile that is set while its LSM is not enabled is
  * an error (runc refuses an SELinux label in validation, and fails to write
  * the AppArmor attr); an unset one is ignored.
+ *
+ * libselinux is loaded on first use (linux/selinux-dl.h): lsm_validate()
+ * loads it in the parent when a label is set, before any namespace is
+ * entered, so the setexeccon() below calls an already loaded library.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,14 +21,16 @@
 #include "linux/process.h"
 #include "util/util.h"
 
-#if HAVE_SELINUX
-#include <selinux/selinux.h>
-#endif
+#include "linux/selinux-dl.h"
 
+/* "No" too when husk was built with SELinux support but libselinux.so.1
+ * can not be loaded: a label then fails in lsm_validate. */
 bool selinux_enabled_host(void)
 {
 #if HAVE_SELINUX
-        return is_selinux_enabled() > 0;
+        if (selinux_load(NULL) < 0)
+                return false;
+        return selinux_dl()->is_selinux_enabled() > 0;
 #else
         return false;
 #endif
@@ -89,7 +95,7 @@ int lsm_set_exec_labels(const struct husk_process *p, struct husk_error *err)
         }
 #if HAVE_SELINUX
         if (p->selinux_label && *p->selinux_label) {
-                if (setexeccon(p->selinux_label) < 0)
+                if (selinux_dl()->setexeccon(p->selinux_label) < 0)
                         return husk_error_sys(err, "set SELinux exec label \"%s\"", p->selinux_label);
         }
 #endif
@@ -103,7 +109,7 @@ int lsm_set_keycreate_label(const char *label, struct husk_error *err)
 #if HAVE_SELINUX
         if (!selinux_enabled_host())
                 return 0;   /* lsm_validate already refused the label */
-        if (setkeycreatecon(label) < 0)
+        if (selinux_dl()->setkeycreatecon(label) < 0)
                 return husk_error_sys(err, "set SELinux keyring label \"%s\"", label);
 #endif
         return 0;

@@ -29,9 +29,7 @@
 #include "util/path.h"
 #include "util/util.h"
 
-#if HAVE_SELINUX
-#include <selinux/selinux.h>
-#endif
+#include "linux/selinux-dl.h"
 
 #ifndef ST_NOSYMFOLLOW
 #define ST_NOSYMFOLLOW 0x2000
@@ -153,7 +151,10 @@ static bool spec_has_ns(const struct husk_spec *spec, int type)
 static const char *mount_label(const struct husk_spec *spec)
 {
 #if HAVE_SELINUX
-        if (spec->linux && spec->linux->mount_label && *spec->linux->mount_label && is_selinux_enabled() > 0)
+        /* Called before pivot_root: libselinux, if not loaded yet, is still
+         * the host's (linux/selinux-dl.h). */
+        if (spec->linux && spec->linux->mount_label && *spec->linux->mount_label &&
+            selinux_load(NULL) == 0 && selinux_dl()->is_selinux_enabled() > 0)
                 return spec->linux->mount_label;
 #endif
         (void)spec;
