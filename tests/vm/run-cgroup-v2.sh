@@ -103,7 +103,13 @@ EOF
 )
 
 opts=(-t "${HUSK_VM_TIMEOUT:-1800}")
-[[ $systemd == 1 ]] && opts+=(--systemd)
+if [[ $systemd == 1 ]]; then
+        opts+=(--systemd)
+        # the Debian image has no busybox for the test bundles (the plain
+        # VM's userland is busybox: not replaced)
+        [[ -x /bin/busybox ]] || skip "no /bin/busybox (apt-get install busybox-static)"
+        carry+=(--carry /bin/busybox)
+fi
 exec "$runner" "${opts[@]}" "${carry[@]}" -w "$src" \
         -e "UNIT=$unit" -e "HUSK=$husk" -e "BUILD=$build" -e "SYSTEMD=$systemd" \
         -e "RUNTIME_FILES=${bats_files[*]}" -e "BATS_ARGS=${bats_args[*]:-}" \
