@@ -138,16 +138,23 @@ int container_kill(const char *root, const char *id, int sig, bool all, struct h
         if (container_load(root, id, true, &c, err) < 0)
                 return -1;
         int ret = 0;
-        if (c.status == HUSK_STATUS_STOPPED) {
-                ret = husk_error_set(err, 0, "container not running");
-        } else if (all && c.cgroup) {
+        if (all && c.cgroup) {
+                /* Also when the init has exited: without a pid namespace of
+                 * its own, its children outlive it in the cgroup, and
+                 * containerd's shim kills them with kill --all then. */
                 ret = cgroup_kill_all(c.cgroup, sig, err);
+        } else if (c.status == HUSK_STATUS_STOPPED) {
+                ret = husk_error_set(err, 0, "container not running");
         } else {
                 _cleanup_close_ int pidfd = init_pidfd(&c.st);
                 if (pidfd < 0)
                         ret = husk_error_set(err, 0, "container not running");
                 else if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
                         ret = husk_error_sys(err, "kill container %s with signal %d", id, sig);
+                /* A frozen process can't act on SIGKILL: thaw it (as runc). */
+                if (ret == 0 && sig == SIGKILL && c.status == HUSK_STATUS_PAUSED && c.cgroup &&
+                    cgroup_freeze(c.cgroup, false, err) < 0)
+                        ret = husk_error_wrap(err, "thaw after SIGKILL");
         }
         container_release(&c);
         return ret;
