@@ -73,6 +73,27 @@ trap_cmd='trap "echo USR1 >>/shared/sig" USR1; trap "echo TERM >>/shared/sig; ex
         assert_output_contains "container not running"
 }
 
+@test "kill --all of a stopped container kills what its init left in the cgroup" {
+        # No pid namespace of its own: the init's death does not end its
+        # children. containerd's shim cleans up with kill --all ID KILL.
+        share_dir
+        update_config '.linux.namespaces |= map(select(.type != "pid"))'
+        set_cmd 'sleep 1000 & echo $! >/shared/bgpid; exit 0'
+        run_detached "$CID"
+        wait_status "$CID" stopped
+        wait_file "$SHARED/bgpid"
+        bg=$(cat "$SHARED/bgpid")
+        track_pid "$bg"
+        [[ -e /proc/$bg ]]
+        runtime kill --all "$CID" KILL
+        wait_pid_gone "$bg" 5
+        # nothing left: still fine, as runc
+        runtime kill --all "$CID" KILL
+        run runtime kill "$CID" KILL
+        assert_status 1
+        assert_output_contains "container not running"
+}
+
 @test "kill of an unknown id: does not exist" {
         run runtime kill "$CID-nope" KILL
         assert_status 1
