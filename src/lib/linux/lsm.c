@@ -87,6 +87,13 @@ int lsm_set_exec_labels(const struct husk_process *p, struct husk_error *err)
 {
         if (!p)
                 return 0;
+#if HAVE_SELINUX
+        /* We are in the container by now: never the first dlopen of
+         * libselinux here, it would find the container's copy. */
+        if (p->selinux_label && *p->selinux_label && !selinux_dl())
+                return husk_error_set(err, 0, "process.selinuxLabel: libselinux was not loaded before entering the "
+                                      "container (lsm_validate must run first, in the parent)");
+#endif
         if (lsm_validate(p, err) < 0)
                 return -1;
         if (p->apparmor_profile && *p->apparmor_profile) {

@@ -151,8 +151,9 @@ static bool spec_has_ns(const struct husk_spec *spec, int type)
 static const char *mount_label(const struct husk_spec *spec)
 {
 #if HAVE_SELINUX
-        /* Called before pivot_root: libselinux, if not loaded yet, is still
-         * the host's (linux/selinux-dl.h). */
+        /* First called by rootfs_prepare (ctx_init), before pivot_root, so
+         * the dlopen of libselinux finds the host's (linux/selinux-dl.h);
+         * rootfs_finalize, after pivot_root, reuses that outcome. */
         if (spec->linux && spec->linux->mount_label && *spec->linux->mount_label &&
             selinux_load(NULL) == 0 && selinux_dl()->is_selinux_enabled() > 0)
                 return spec->linux->mount_label;
