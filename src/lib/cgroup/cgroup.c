@@ -1323,9 +1323,11 @@ static int wait_empty(struct cgroup_manager *m, int timeout_ms, struct husk_erro
 int cgroup_destroy(struct cgroup_manager *m, struct husk_error *err)
 {
         if (cgroup_exists(m)) {
-                if (cgroup_kill_all(m, SIGKILL, err) < 0)
+                /* systemd may remove an emptied scope's cgroup meanwhile
+                 * (ENOENT, or ENODEV while it dies) */
+                if (cgroup_kill_all(m, SIGKILL, err) < 0 && err->errnum != ENODEV && cgroup_exists(m))
                         return husk_error_wrap(err, "destroy cgroup %s", m->path);
-                if (wait_empty(m, 5000, err) < 0)
+                if (wait_empty(m, 5000, err) < 0 && err->errnum != ENODEV && cgroup_exists(m))
                         return husk_error_wrap(err, "destroy cgroup %s", m->path);
         }
         int r = 0;
