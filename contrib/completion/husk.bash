@@ -8,7 +8,7 @@ _husk_options()
 {
         case "$1" in
         '')
-                echo "--root= --log= --log-format= --debug --systemd-cgroup --rootless --criu= -v --version -h --help" ;;
+                echo "--root= --log= --log-format= --debug --systemd-cgroup --rootless= --criu= -v --version -h --help" ;;
         create)
                 echo "-b= --bundle= --console-socket= --pid-file= --no-pivot --no-new-keyring --preserve-fds= --pidfd-socket= -h --help" ;;
         run)
@@ -116,7 +116,7 @@ _husk()
                 :--log-format)
                         _husk_reply "text json" ;;
                 :--rootless)
-                        [[ -n $eq ]] && _husk_reply "true false auto" ;;
+                        _husk_reply "true false auto" ;;
                 list:--format|list:-f|ps:--format|ps:-f)
                         _husk_reply "table json" ;;
                 exec:--cap|exec:-c)

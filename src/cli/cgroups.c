@@ -300,7 +300,7 @@ int cmd_update(struct cli_ctx *ctx, int argc, char **argv)
                 case OPT_L3:
                         if (*optarg) {
                                 struct husk_error e;
-                                husk_error_set(&e, ENOTSUP, "Intel RDT/CAT: l3 cache schema is not enabled "
+                                husk_error_set(&e, 0, "Intel RDT/CAT: l3 cache schema is not enabled "
                                                "(husk has no Intel RDT support)");
                                 return cli_fail(ctx, &e);
                         }
@@ -308,7 +308,7 @@ int cmd_update(struct cli_ctx *ctx, int argc, char **argv)
                 case OPT_MEMBW:
                         if (*optarg) {
                                 struct husk_error e;
-                                husk_error_set(&e, ENOTSUP, "Intel RDT/MBA: memory bandwidth schema is not enabled "
+                                husk_error_set(&e, 0, "Intel RDT/MBA: memory bandwidth schema is not enabled "
                                                "(husk has no Intel RDT support)");
                                 return cli_fail(ctx, &e);
                         }
@@ -445,7 +445,7 @@ int cmd_events(struct cli_ctx *ctx, int argc, char **argv)
                 return 1;
         struct husk_error err = { 0 };
         if (ns <= 0) {
-                husk_error_set(&err, EINVAL, "duration interval must be greater than 0");
+                husk_error_set(&err, 0, "duration interval must be greater than 0");
                 return cli_fail(ctx, &err);
         }
         uint64_t ms = (uint64_t)(ns / 1e6);
@@ -516,7 +516,7 @@ int cmd_ps(struct cli_ctx *ctx, int argc, char **argv)
         bool json = strcmp(format, "json") == 0;
         struct husk_error err = { 0 };
         if (!json && strcmp(format, "table") != 0) {
-                husk_error_set(&err, EINVAL, "invalid format option");
+                husk_error_set(&err, 0, "invalid format option");
                 return cli_fail(ctx, &err);
         }
         _cleanup_free_ pid_t *pids = NULL;

@@ -226,7 +226,7 @@ int main(int argc, char **argv)
                 { "log-format", required_argument, NULL, OPT_LOG_FORMAT },
                 { "debug", no_argument, NULL, OPT_DEBUG },
                 { "systemd-cgroup", no_argument, NULL, OPT_SYSTEMD },
-                { "rootless", optional_argument, NULL, OPT_ROOTLESS },
+                { "rootless", required_argument, NULL, OPT_ROOTLESS },
                 { "criu", required_argument, NULL, OPT_CRIU },
                 { "version", no_argument, NULL, 'v' },
                 { "help", no_argument, NULL, 'h' },
@@ -243,7 +243,13 @@ int main(int argc, char **argv)
                 case OPT_DEBUG: ctx.debug = true; break;
                 case OPT_SYSTEMD: ctx.systemd_cgroup = true; break;
                 case OPT_ROOTLESS:
-                        ctx.rootless = !optarg || strcmp(optarg, "true") == 0 ||
+                        /* runc's values: true, false, auto (rootless when not root) */
+                        if (strcmp(optarg, "true") && strcmp(optarg, "false") && strcmp(optarg, "auto")) {
+                                fprintf(stderr, "husk: --rootless: expected true, false or auto, got \"%s\"\n",
+                                        optarg);
+                                return 1;
+                        }
+                        ctx.rootless = strcmp(optarg, "true") == 0 ||
                                        (strcmp(optarg, "auto") == 0 && geteuid() != 0);
                         break;
                 case OPT_CRIU: break;   /* accepted for runc compatibility; no checkpointing */

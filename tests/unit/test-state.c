@@ -136,7 +136,9 @@ static void test_state_roundtrip(void)
         pid_t z = fork();
         if (z == 0)
                 _exit(0);
-        usleep(50000);
+        /* wait until it is a zombie, without reaping it */
+        siginfo_t si;
+        waitid(P_PID, (id_t)z, &si, WEXITED | WNOWAIT);
         struct husk_state zs = rd;
         zs.pid = z;
         zs.start_time = proc_start_time(z);

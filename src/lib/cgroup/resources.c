@@ -263,11 +263,22 @@ static int set_cpu(struct cgroup_manager *m, const struct husk_cpu *cpu, struct 
                                                        cpu->burst.v) == 0;
                         if (quota != 0 || period != 0) {
                                 char v[64];
+                                /* A period alone keeps the current quota (as runc):
+                                 * cpu.max takes both, "max" would drop it. */
+                                _cleanup_free_ char *cur = quota == 0 ? cg_read(h, "cpu.max") : NULL;
+                                int64_t keep = 0;
+                                if (cur) {
+                                        cur[strcspn(cur, " \n")] = '\0';
+                                        if (parse_int64(cur, &keep) < 0)
+                                                keep = 0;       /* "max" */
+                                }
+                                if (quota == 0)
+                                        quota = keep;
                                 int n = quota > 0 ? snprintf(v, sizeof(v), "%" PRId64, quota)
                                                   : snprintf(v, sizeof(v), "max");
                                 if (period)
                                         snprintf(v + n, sizeof(v) - (size_t)n, " %" PRIu64, period);
-                                if (cg_write(h, "cpu.max", v, quota ? F_CPU ".quota" : F_CPU ".period", err) < 0)
+                                if (cg_write(h, "cpu.max", v, cpu->quota.set ? F_CPU ".quota" : F_CPU ".period", err) < 0)
                                         return -1;
                         }
                         if (cpu->burst.set && !burst_done &&
