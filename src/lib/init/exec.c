@@ -61,13 +61,7 @@ static _Noreturn void stage_a(const struct exec_config *cfg)
         struct husk_error err = { 0 };
         int sock = cfg->sync_fd;
 
-        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-        sigset_t none;
-        sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, NULL);
-        for (int sig = 1; sig < NSIG; sig++)
-                if (sig != SIGKILL && sig != SIGSTOP)
-                        signal(sig, SIG_DFL);
+        init_child_start();
         int keep[] = { cfg->sync_fd, cfg->init_pidfd };
         close_fds_from(3 + cfg->preserve_fds, keep, ARRAY_SIZE(keep));
 

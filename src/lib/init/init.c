@@ -93,20 +93,26 @@ static _Noreturn void die_started(int conn, struct husk_error *err)
         _exit(127);
 }
 
-static _Noreturn void stage1(const struct init_config *cfg)
+void init_child_start(void)
 {
-        const struct husk_spec *spec = cfg->spec;
-        struct husk_error err = { 0 };
-        int sock = cfg->sync_fd;
-
+        /* Before the container can see us: /proc/<pid>/exe is the husk binary. */
         prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-        /* `husk run` blocks signals to forward them; the container starts clean. */
+        /* `husk run`/`exec` block signals to forward them; the container starts clean. */
         sigset_t none;
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
         for (int sig = 1; sig < NSIG; sig++)
                 if (sig != SIGKILL && sig != SIGSTOP)
                         signal(sig, SIG_DFL);
+}
+
+static _Noreturn void stage1(const struct init_config *cfg)
+{
+        const struct husk_spec *spec = cfg->spec;
+        struct husk_error err = { 0 };
+        int sock = cfg->sync_fd;
+
+        init_child_start();
         int keep[64] = { cfg->sync_fd, cfg->exec_sock };
         size_t nkeep = 2;
         for (size_t i = 0; cfg->mount_fds && i < spec->n_mounts && nkeep < ARRAY_SIZE(keep); i++)

@@ -42,6 +42,10 @@ struct init_config {
 /* Fork stage 1. Returns its pid in the parent; the child never returns. */
 pid_t init_spawn(const struct init_config *cfg, struct husk_error *err);
 
+/* First thing in a forked stage: non-dumpable, signals unblocked and at
+ * their defaults. */
+void init_child_start(void);
+
 /* Fork the next stage; its pid reaches husk (SYNC_PID) before the child can
  * send anything. -1 on error, 0 in the child, the pid in the parent. */
 pid_t fork_after_pid_sent(int sock, struct husk_error *err);
