@@ -358,3 +358,22 @@ block_dev() {
         done
         [[ $(state_field "$CID" .status) == running ]]
 }
+
+@test "the default cgroup path leaves no /husk parent behind after the last delete" {
+        husk_only "husk's default cgroup path /husk/<id>"
+        [[ -z ${HUSK_TEST_SYSTEMD:-} ]] || skip "systemd driver: a scope, no /husk parent"
+        # only meaningful when no other husk container of this host uses /husk
+        local other
+        other=$(find /sys/fs/cgroup -mindepth 2 -maxdepth 3 -path '*/husk/*' -type d 2>/dev/null | head -1)
+        [[ -z $other ]] || skip "another husk container is running here ($other)"
+        set_args sleep 1000
+        run_detached "$CID"
+        run_detached "$CID-2"
+        local pid=$(container_pid "$CID")
+        grep -q ":/husk/$CID\$" "/proc/$pid/cgroup"
+        runtime delete -f "$CID"
+        # the second container still holds the parent
+        [[ -n $(find /sys/fs/cgroup -mindepth 1 -maxdepth 2 -name husk -type d 2>/dev/null) ]]
+        runtime delete -f "$CID-2"
+        [[ -z $(find /sys/fs/cgroup -mindepth 1 -maxdepth 2 -name husk -type d 2>/dev/null) ]]
+}

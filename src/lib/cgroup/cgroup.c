@@ -739,6 +739,8 @@ static int hier_mkdir(struct cgroup_manager *m, struct cg_hier *h, struct husk_e
         bool cpuset = cg_hier_has(h, "cpuset");
         _cleanup_free_ char *p = xstrdup(h->dir);
         size_t base = strlen(h->mount);
+        int tries = 0;
+again:
         for (char *s = p + base + 1;; s++) {
                 if (*s != '/' && *s != '\0')
                         continue;
@@ -746,6 +748,11 @@ static int hier_mkdir(struct cgroup_manager *m, struct cg_hier *h, struct husk_e
                 *s = '\0';
                 if (mkdir(p, 0755) == 0) {
                         h->made = strv_append(h->made, p);
+                } else if (errno == ENOENT && tries++ < 3) {
+                        /* a parent removed by a concurrent delete (the
+                         * default "/husk" goes with its last container) */
+                        *s = c;
+                        goto again;
                 } else if (errno != EEXIST) {
                         if (m->rootless && (errno == EACCES || errno == EPERM || errno == EROFS)) {
                                 log_warn("cgroup: cannot create %s (rootless): %s", p, strerror(errno));
@@ -1338,6 +1345,15 @@ int cgroup_destroy(struct cgroup_manager *m, struct husk_error *err)
                         continue;
                 if (rmdir_tree(m->h[i].dir) < 0 && r == 0)
                         r = husk_error_sys(err, "remove cgroup %s", m->h[i].dir);
+                /* The default path's parent "/husk" goes with its last
+                 * container (rmdir fails while others are in it), so a
+                 * host keeps no trace of husk. hier_mkdir copes with a
+                 * create racing this. */
+                const char *rel = m->h[i].rel;
+                if (r == 0 && strncmp(rel, "/husk/", 6) == 0 && !strchr(rel + 6, '/')) {
+                        _cleanup_free_ char *parent = xasprintf("%s/husk", m->h[i].mount);
+                        (void)rmdir(parent);
+                }
         }
         return r;
 }
