@@ -431,6 +431,21 @@ static int check_proc_dest(const struct rootfs_ctx *ctx, int fd, bool is_proc, s
         return check_proc_path(p, is_proc, err);
 }
 
+/* After a bind (or an idmapped tree) lands on dest: a bind mount ignores
+ * flags, so a remount applies them; then propagation and recursive attrs. */
+static int finish_bind(const struct rootfs_ctx *ctx, const char *dest, const struct mount_flags *mf,
+                       unsigned long flags, struct husk_error *err)
+{
+        if (flags & ~(MS_REC | MS_REMOUNT | MS_BIND)) {
+                _cleanup_close_ int fd = open_in_root(ctx->root_fd, dest, O_PATH, err);
+                if (fd < 0)
+                        return -1;
+                if (bind_remount(fd, flags, mf->clear, ctx->opts->userns) < 0)
+                        return fail(err, errno, "remount");
+        }
+        return apply_propagation_and_attrs(ctx, dest, mf, err);
+}
+
 static int mount_bind(const struct rootfs_ctx *ctx, const char *source, const char *dest, const struct mount_flags *mf,
                       unsigned long flags, struct husk_error *err)
 {
@@ -455,15 +470,7 @@ static int mount_bind(const struct rootfs_ctx *ctx, const char *source, const ch
         close(fd);
         fd = -1;
 
-        /* A bind mount ignores flags: a remount applies them. */
-        if (flags & ~(MS_REC | MS_REMOUNT | MS_BIND)) {
-                fd = open_in_root(ctx->root_fd, dest, O_PATH, err);
-                if (fd < 0)
-                        return -1;
-                if (bind_remount(fd, flags, mf->clear, ctx->opts->userns) < 0)
-                        return fail(err, errno, "remount");
-        }
-        return apply_propagation_and_attrs(ctx, dest, mf, err);
+        return finish_bind(ctx, dest, mf, flags, err);
 }
 
 /* Copy the tree at src_fd into dst_fd (tmpcopyup): contents, modes, owners. */
@@ -958,14 +965,7 @@ static int mount_idmapped(const struct rootfs_ctx *ctx, int tree, const char *de
                 return fail_errno(err, errno);
         close(fd);
         fd = -1;
-        if (flags & ~(MS_REC | MS_REMOUNT | MS_BIND)) {
-                fd = open_in_root(ctx->root_fd, dest, O_PATH, err);
-                if (fd < 0)
-                        return -1;
-                if (bind_remount(fd, flags, mf->clear, ctx->opts->userns) < 0)
-                        return fail(err, errno, "remount");
-        }
-        return apply_propagation_and_attrs(ctx, dest, mf, err);
+        return finish_bind(ctx, dest, mf, flags, err);
 }
 
 static int mount_sys_bind(const struct rootfs_ctx *ctx, const char *dest, const struct mount_flags *mf,
