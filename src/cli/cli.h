@@ -32,6 +32,9 @@ int cli_usage_error(struct cli_ctx *ctx, const char *fmt, ...) __attribute__((fo
 int cli_help(const char *name);
 /* getopt_long with husk's conventions (-h/--help handled by the caller). */
 #define CLI_HELP_OPTION { "help", no_argument, NULL, 'h' }
+/* For commands whose only option is --help: -1 to go on, else the exit
+ * status (help printed, or a usage error). */
+int cli_help_only(struct cli_ctx *ctx, int argc, char **argv);
 /* Exactly `n` positional arguments remain? Else usage error. */
 int cli_need_args(struct cli_ctx *ctx, int argc, char **argv, int n, const char *what);
 

@@ -62,13 +62,9 @@ static const char *const archs[] = {
 
 int cmd_features(struct cli_ctx *ctx, int argc, char **argv)
 {
-        static const struct option opts[] = { CLI_HELP_OPTION, { 0 } };
-        int c;
-        while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-                if (c == 'h')
-                        return cli_help(ctx->cmd);
-                return cli_usage_error(ctx, "unknown option \"%s\"", argv[optind - 1]);
-        }
+        int r = cli_help_only(ctx, argc, argv);
+        if (r >= 0)
+                return r;
         if (cli_need_args(ctx, argc, argv, 0, "") < 0)
                 return 1;
 

@@ -103,22 +103,9 @@ int cmd_run(struct cli_ctx *ctx, int argc, char **argv)
         return create_or_run(ctx, argc, argv, true);
 }
 
-/* Commands whose only option is --help. */
-static int simple_args(struct cli_ctx *ctx, int argc, char **argv)
-{
-        static const struct option opts[] = { CLI_HELP_OPTION, { 0 } };
-        int c;
-        while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-                if (c == 'h')
-                        return cli_help(ctx->cmd), 0;
-                return cli_usage_error(ctx, "unknown option \"%s\"", argv[optind - 1]);
-        }
-        return -1;      /* go on */
-}
-
 int cmd_start(struct cli_ctx *ctx, int argc, char **argv)
 {
-        int r = simple_args(ctx, argc, argv);
+        int r = cli_help_only(ctx, argc, argv);
         if (r >= 0)
                 return r;
         if (cli_need_args(ctx, argc, argv, 1, "container id") < 0)

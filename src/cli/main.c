@@ -192,6 +192,18 @@ int cli_usage_error(struct cli_ctx *ctx, const char *fmt, ...)
         return 1;
 }
 
+int cli_help_only(struct cli_ctx *ctx, int argc, char **argv)
+{
+        static const struct option opts[] = { CLI_HELP_OPTION, { 0 } };
+        int c;
+        while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+                if (c == 'h')
+                        return cli_help(ctx->cmd);
+                return cli_usage_error(ctx, "unknown option \"%s\"", argv[optind - 1]);
+        }
+        return -1;
+}
+
 int cli_need_args(struct cli_ctx *ctx, int argc, char **argv, int n, const char *what)
 {
         int have = argc - optind;

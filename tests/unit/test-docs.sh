@@ -78,7 +78,8 @@ c_function() {
 
 # The C source that parses the options of command $1: the body of its
 # cmd_ function plus the static helpers of the same file that it calls
-# (two levels: create -> create_or_run, start -> simple_args).
+# (two levels: create -> create_or_run, pause -> id_only), and main.c's
+# cli_help_only where a command uses it.
 command_source() {
         local fn=cmd_${1//-/_} file body helpers h
         file=$(grep -l "^int $fn(" "$src"/src/cli/*.c | head -n 1)
@@ -89,6 +90,9 @@ command_source() {
                 for h in $helpers; do
                         if grep -q "^static .*[^a-z0-9_]$h(" "$file" && ! printf '%s' "$body" | grep -q "^static .*[^a-z0-9_]$h("; then
                                 body+=$'\n'$(c_function "$file" "$h")
+                        elif [ "$h" = cli_help_only ] && ! printf '%s' "$body" | grep -q "^int $h("; then
+                                # main.c's shared parser of help-only commands
+                                body+=$'\n'$(c_function "$src/src/cli/main.c" "$h")
                         fi
                 done
         done
