@@ -2,13 +2,13 @@
 /* state, list, spec */
 #include <dirent.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <yajl/yajl_gen.h>
 
 #include "cli.h"
+#include "cgroup/cgroup.h"
 #include "container/container.h"
 #include "util/util.h"
 
@@ -112,25 +112,36 @@ int cmd_list(struct cli_ctx *ctx, int argc, char **argv)
                         rows[0].cells[k] = xstrdup(hdr[k]);
                 nrows = 1;
         }
+        /* Per container only what its status needs: the state file, one
+         * /proc/<pid>/stat read, the freezer of a live one. The cgroup mounts
+         * and the owners' names are looked up once for all. */
+        struct husk_error merr = { 0 };
+        _cleanup_(cgroup_mounts_freep) struct cgroup_mounts *mounts = n ? cgroup_mounts_read(&merr) : NULL;
+        _cleanup_free_ char *owner = NULL;
+        uid_t owner_uid = 0;
         for (size_t i = 0; i < n; i++) {
                 struct husk_error err = { 0 };
                 struct husk_container ct;
-                if (container_load(ctx->root, names[i], false, &ct, &err) < 0)
+                if (container_load_in(ctx->root, names[i], false, mounts, &ct, &err) < 0)
                         continue;       /* being created or half-made: runc skips these too */
                 enum husk_status s = ct.status;
+                if (!quiet && (!owner || owner_uid != ct.st.owner)) {
+                        free(owner);
+                        owner = state_owner_name(ct.st.owner);
+                        owner_uid = ct.st.owner;
+                }
                 if (quiet) {
                         printf("%s\n", names[i]);
                 } else if (json) {
-                        _cleanup_free_ char *one = state_to_json(&ct.st, s, true, false);
+                        _cleanup_free_ char *one = state_to_json_owned(&ct.st, s, false, owner);
                         yajl_gen_number(g, one, strlen(one));   /* already JSON: splice it in */
                 } else {
-                        struct passwd *pw = getpwuid(ct.st.owner);
                         rows[nrows].cells[0] = xstrdup(ct.st.id);
                         rows[nrows].cells[1] = xasprintf("%d", s == HUSK_STATUS_STOPPED ? 0 : (int)ct.st.pid);
                         rows[nrows].cells[2] = xstrdup(state_status_name(s));
                         rows[nrows].cells[3] = xstrdup(ct.st.bundle);
                         rows[nrows].cells[4] = xstrdup(ct.st.created);
-                        rows[nrows].cells[5] = pw ? xstrdup(pw->pw_name) : xasprintf("#%u", ct.st.owner);
+                        rows[nrows].cells[5] = xstrdup(owner);
                         nrows++;
                 }
                 container_release(&ct);

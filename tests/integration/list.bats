@@ -81,3 +81,20 @@ load helpers
         run runtime list -f yaml
         [[ $status -ne 0 ]]
 }
+
+@test "list reads per container its state file and one /proc/<pid>/stat, the rest once" {
+        husk_only "counts husk's own file opens"
+        command -v strace >/dev/null || skip "needs strace"
+        set_args sleep 1000
+        run_detached "$CID-a"
+        run_detached "$CID-b"
+        create_container "$CID-c"
+        local trace=$BATS_TEST_TMPDIR/list.strace
+        strace -f -qq -e trace=open,openat -o "$trace" "$RUNTIME" --root "$ROOT" list >/dev/null
+        [[ $(grep -c '"/proc/self/mountinfo"' "$trace") -le 1 ]]
+        [[ $(grep -c '"/etc/passwd"' "$trace") -le 1 ]]
+        [[ $(grep -c '"state.json"' "$trace") -eq 3 ]]
+        for id in "$CID-a" "$CID-b" "$CID-c"; do
+                [[ $(grep -c "\"/proc/$(container_pid "$id")/stat\"" "$trace") -eq 1 ]]
+        done
+}

@@ -408,7 +408,15 @@ static void add_hier(struct cgroup_manager *m, const char *controllers, bool v2,
         h->v2 = v2;
         h->mount = xstrdup(mount);
         h->rel = xstrdup(rel);
-        h->dir = strcmp(rel, "/") == 0 ? xstrdup(mount) : xasprintf("%s%s", mount, rel);
+        if (strcmp(rel, "/") == 0) {
+                h->dir = xstrdup(mount);
+        } else {
+                /* not xasprintf: husk list restores ten of these per container */
+                size_t lm = strlen(mount), lr = strlen(rel);
+                h->dir = xmalloc(lm + lr + 1);
+                memcpy(h->dir, mount, lm);
+                memcpy(h->dir + lm, rel, lr + 1);
+        }
 }
 
 /* The mount to use for the cgroup2 hierarchy of this layout. */
@@ -637,7 +645,36 @@ char *cgroup_manager_save(const struct cgroup_manager *m)
         return s;
 }
 
+struct cgroup_mounts {
+        struct mnt *v;
+        size_t n;
+};
+
+struct cgroup_mounts *cgroup_mounts_read(struct husk_error *err)
+{
+        struct cgroup_mounts *m = xzalloc(sizeof(*m));
+        if (read_cgroup_mounts(&m->v, &m->n, err) < 0) {
+                free(m);
+                return NULL;
+        }
+        return m;
+}
+
+void cgroup_mounts_free(struct cgroup_mounts *m)
+{
+        if (!m)
+                return;
+        mnts_free(m->v, m->n);
+        free(m);
+}
+
 int cgroup_manager_restore(const char *saved, struct cgroup_manager **out, struct husk_error *err)
+{
+        return cgroup_manager_restore_in(saved, NULL, out, err);
+}
+
+int cgroup_manager_restore_in(const char *saved, const struct cgroup_mounts *mounts, struct cgroup_manager **out,
+                              struct husk_error *err)
 {
         _cleanup_free_ char *copy = xstrdup(saved);
         char *save = NULL;
@@ -649,10 +686,15 @@ int cgroup_manager_restore(const char *saved, struct cgroup_manager **out, struc
         }
         if (strcmp(tok[0], SAVE_MAGIC) != 0)
                 return husk_error_set(err, EINVAL, "cgroup state \"%s\": unknown format", saved);
-        struct mnt *mnts = NULL;
-        size_t n = 0;
-        if (read_cgroup_mounts(&mnts, &n, err) < 0)
-                return -1;
+        _cleanup_(cgroup_mounts_freep) struct cgroup_mounts *own = NULL;
+        if (!mounts) {
+                own = cgroup_mounts_read(err);
+                if (!own)
+                        return -1;
+                mounts = own;
+        }
+        const struct mnt *mnts = mounts->v;
+        size_t n = mounts->n;
         struct cgroup_manager *m = xzalloc(sizeof(*m));
         m->v2_fd = -1;
         if (strcmp(tok[1], "v1") == 0)
@@ -682,6 +724,10 @@ int cgroup_manager_restore(const char *saved, struct cgroup_manager **out, struc
                 if (v2) {
                         mt = pick_v2_mount(mnts, n, m->layout);
                 } else {
+                        /* the same string first (both in the kernel's order), any order then */
+                        for (size_t i = 0; i < n && !mt; i++)
+                                if (mnts[i].controllers && strcmp(mnts[i].controllers, t) == 0)
+                                        mt = &mnts[i];
                         for (size_t i = 0; i < n && !mt; i++)
                                 if (mnts[i].controllers && same_controllers(mnts[i].controllers, t))
                                         mt = &mnts[i];
@@ -698,7 +744,6 @@ int cgroup_manager_restore(const char *saved, struct cgroup_manager **out, struc
                 }
                 add_hier(m, v2 ? "" : t, v2, mt->point, clean);
         }
-        mnts_free(mnts, n);
         if (m->n_h == 0) {
                 cgroup_manager_free(m);
                 return husk_error_set(err, ENOENT, "cgroup state \"%s\": none of its hierarchies is mounted",

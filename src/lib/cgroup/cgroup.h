@@ -45,6 +45,18 @@ int cgroup_manager_new(const struct husk_spec *spec, const struct cgroup_opts *o
                        struct cgroup_manager **out, struct husk_error *err);
 /* Rebuild a manager from cgroup_manager_save()'s string (state.json). */
 int cgroup_manager_restore(const char *saved, struct cgroup_manager **out, struct husk_error *err);
+/* The cgroup mounts of this mount namespace (/proc/self/mountinfo), read
+ * once for many restores (husk list): restore_in() with mounts NULL reads
+ * them itself, as restore() does. */
+struct cgroup_mounts;
+struct cgroup_mounts *cgroup_mounts_read(struct husk_error *err);
+void cgroup_mounts_free(struct cgroup_mounts *m);
+static inline void cgroup_mounts_freep(struct cgroup_mounts **m)
+{
+        cgroup_mounts_free(*m);
+}
+int cgroup_manager_restore_in(const char *saved, const struct cgroup_mounts *mounts, struct cgroup_manager **out,
+                              struct husk_error *err);
 char *cgroup_manager_save(const struct cgroup_manager *m);
 void cgroup_manager_free(struct cgroup_manager *m);
 

@@ -72,6 +72,11 @@ struct husk_container {
         struct cgroup_manager *cgroup;  /* NULL if none */
 };
 int container_load(const char *root, const char *id, bool lock, struct husk_container *c, struct husk_error *err);
+/* The same with the cgroup mounts read once by the caller (cgroup.h), for
+ * loading many containers (husk list); NULL reads them. */
+struct cgroup_mounts;
+int container_load_in(const char *root, const char *id, bool lock, const struct cgroup_mounts *mounts,
+                      struct husk_container *c, struct husk_error *err);
 void container_release(struct husk_container *c);
 
 /* cgroup commands */

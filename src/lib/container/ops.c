@@ -15,6 +15,12 @@
 
 int container_load(const char *root, const char *id, bool lock, struct husk_container *c, struct husk_error *err)
 {
+        return container_load_in(root, id, lock, NULL, c, err);
+}
+
+int container_load_in(const char *root, const char *id, bool lock, const struct cgroup_mounts *mounts,
+                      struct husk_container *c, struct husk_error *err)
+{
         memset(c, 0, sizeof(*c));
         c->dirfd = state_open(root, id, lock, err);
         if (c->dirfd < 0)
@@ -26,13 +32,15 @@ int container_load(const char *root, const char *id, bool lock, struct husk_cont
         }
         if (c->st.cgroup && *c->st.cgroup) {
                 struct husk_error e = { 0 };
-                if (cgroup_manager_restore(c->st.cgroup, &c->cgroup, &e) < 0) {
+                if (cgroup_manager_restore_in(c->st.cgroup, mounts, &c->cgroup, &e) < 0) {
                         log_debug("container %s: cgroup: %s", id, e.msg);
                         c->cgroup = NULL;
                 }
         }
-        bool paused = c->cgroup && state_init_alive(&c->st) && cgroup_is_frozen(c->cgroup) == 1;
-        c->status = state_status(c->dirfd, &c->st, paused);
+        /* one /proc/<pid>/stat read; the freezer only for a live init */
+        bool alive = state_init_alive(&c->st);
+        bool paused = alive && c->cgroup && cgroup_is_frozen(c->cgroup) == 1;
+        c->status = state_status_of(c->dirfd, &c->st, alive, paused);
         return 0;
 }
 

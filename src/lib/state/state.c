@@ -106,7 +106,7 @@ static char *gen_finish(yajl_gen g)
         return r;
 }
 
-static char *owner_name(uid_t uid)
+char *state_owner_name(uid_t uid)
 {
         struct passwd pw, *res = NULL;
         char buf[1024];
@@ -115,7 +115,24 @@ static char *owner_name(uid_t uid)
         return xasprintf("#%u", (unsigned)uid);
 }
 
+static char *to_json(const struct husk_state *st, enum husk_status status, bool runc_fields, bool pretty,
+                     const char *owner);
+
 char *state_to_json(const struct husk_state *st, enum husk_status status, bool runc_fields, bool pretty)
+{
+        if (!runc_fields)
+                return to_json(st, status, false, pretty, NULL);
+        _cleanup_free_ char *o = state_owner_name(st->owner);
+        return to_json(st, status, true, pretty, o);
+}
+
+char *state_to_json_owned(const struct husk_state *st, enum husk_status status, bool pretty, const char *owner)
+{
+        return to_json(st, status, true, pretty, owner);
+}
+
+static char *to_json(const struct husk_state *st, enum husk_status status, bool runc_fields, bool pretty,
+                     const char *owner)
 {
         yajl_gen g = yajl_gen_alloc(NULL);
         if (pretty) {
@@ -148,10 +165,8 @@ char *state_to_json(const struct husk_state *st, enum husk_status status, bool r
                         gen_kv_str(g, st->annotations[i].key, st->annotations[i].value);
                 yajl_gen_map_close(g);
         }
-        if (runc_fields) {
-                _cleanup_free_ char *o = owner_name(st->owner);
-                gen_kv_str(g, "owner", o);
-        }
+        if (runc_fields)
+                gen_kv_str(g, "owner", owner);
         yajl_gen_map_close(g);
         return gen_finish(g);
 }
@@ -304,34 +319,31 @@ bool state_init_alive(const struct husk_state *st)
 {
         if (st->pid <= 0)
                 return false;
-        char path[64], buf[512];
-        snprintf(path, sizeof(path), "/proc/%d/stat", (int)st->pid);
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
+        char state;
+        uint64_t start;
+        if (proc_stat_read(st->pid, &state, &start) < 0)
                 return false;
-        ssize_t n = read_all(fd, buf, sizeof(buf) - 1);
-        if (n <= 0)
+        if (state == 'Z' || state == 'X')
                 return false;
-        buf[n] = '\0';
-        char *p = strrchr(buf, ')');
-        if (!p || p[1] != ' ')
-                return false;
-        if (p[2] == 'Z' || p[2] == 'X')
-                return false;
-        return proc_start_time(st->pid) == st->start_time;
+        return start == st->start_time;
 }
 
-enum husk_status state_status(int dirfd, const struct husk_state *st, bool paused)
+enum husk_status state_status_of(int dirfd, const struct husk_state *st, bool alive, bool paused)
 {
         if (st->pid <= 0)
                 return HUSK_STATUS_CREATING;
-        if (!state_init_alive(st))
+        if (!alive)
                 return HUSK_STATUS_STOPPED;
         if (paused)
                 return HUSK_STATUS_PAUSED;
         if (faccessat(dirfd, STATE_EXEC_SOCK, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
                 return HUSK_STATUS_CREATED;
         return HUSK_STATUS_RUNNING;
+}
+
+enum husk_status state_status(int dirfd, const struct husk_state *st, bool paused)
+{
+        return state_status_of(dirfd, st, state_init_alive(st), paused);
 }
 
 const char *state_status_name(enum husk_status s)

@@ -65,11 +65,18 @@ bool state_init_alive(const struct husk_state *st);
 /* Derived status: stopped if init is gone, created while exec.sock exists,
  * paused if `paused` (the caller asks the cgroup), else running. */
 enum husk_status state_status(int dirfd, const struct husk_state *st, bool paused);
+/* The same when the caller already asked state_init_alive(). */
+enum husk_status state_status_of(int dirfd, const struct husk_state *st, bool alive, bool paused);
 const char *state_status_name(enum husk_status s);
 
 /* The OCI state JSON (ociVersion id status pid bundle annotations) plus, with
  * `runc_fields`, rootfs created owner as `runc state` prints. */
 char *state_to_json(const struct husk_state *st, enum husk_status status, bool runc_fields, bool pretty);
+/* With runc's fields and the owner's name given (husk list looks each uid
+ * up once: every getpwuid reads /etc/passwd again). */
+char *state_to_json_owned(const struct husk_state *st, enum husk_status status, bool pretty, const char *owner);
+/* The user name of uid (passwd database), else "#<uid>". */
+char *state_owner_name(uid_t uid);
 
 /* RFC 3339 UTC with nanoseconds, like Go's time.Time JSON. */
 char *state_now_rfc3339(void);

@@ -233,27 +233,36 @@ int parse_uint64(const char *s, uint64_t *out)
         return 0;
 }
 
-uint64_t proc_start_time(pid_t pid)
+int proc_stat_read(pid_t pid, char *state, uint64_t *start_time)
 {
         char path[64], buf[1024];
         snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
         _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
-                return 0;
+                return -1;
         ssize_t n = read_all(fd, buf, sizeof(buf) - 1);
         if (n <= 0)
-                return 0;
+                return -1;
         buf[n] = '\0';
         /* comm may hold spaces and parens: fields start after the last ')'. */
         char *p = strrchr(buf, ')');
-        if (!p)
-                return 0;
+        if (!p || p[1] != ' ' || !p[2])
+                return -1;
+        *state = p[2];
         /* p is on ')', the end of field 2; start time is field 22 */
         for (int field = 2; field < 22 && p; field++)
                 p = strchr(p + 1, ' ');
         if (!p)
-                return 0;
-        return strtoull(p + 1, NULL, 10);
+                return -1;
+        *start_time = strtoull(p + 1, NULL, 10);
+        return 0;
+}
+
+uint64_t proc_start_time(pid_t pid)
+{
+        char state;
+        uint64_t t;
+        return proc_stat_read(pid, &state, &t) < 0 ? 0 : t;
 }
 
 #ifndef SYS_close_range

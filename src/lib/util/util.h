@@ -85,6 +85,9 @@ int parse_uint64(const char *s, uint64_t *out);
 
 /* Process start time (field 22 of /proc/<pid>/stat), 0 if gone. */
 uint64_t proc_start_time(pid_t pid);
+/* One read of /proc/<pid>/stat: its state letter (field 3) and start time
+ * (field 22). -1 if the process is gone or the file unreadable. */
+int proc_stat_read(pid_t pid, char *state, uint64_t *start_time);
 
 /* Close every fd >= first except those in keep[] (close_range where it can). */
 int close_fds_from(int first, const int *keep, size_t n_keep);
