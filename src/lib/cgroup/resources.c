@@ -7,8 +7,16 @@
  *
  * Values the host cannot apply are errors naming the field and the file,
  * except where runc deliberately tolerates them (commented at each place).
- * As in runc, 0 means "not set" for memory limit/reservation/swap and cpu
- * shares/quota/period (runc reads the spec into Go zero values).
+ *
+ * "Not set" is what runc reads as its Go zero value, because engines send
+ * it for "the user asked for nothing": dockerd puts "blockIO":{"weight":0}
+ * in every spec, "pids":{"limit":-1}-style values for "no limit", and
+ * swappiness 2^64-1 for "leave it". So 0 is "not set" for memory
+ * limit/reservation/swap/kernel, cpu shares/quota/period/realtime*, pids
+ * limit, blkio weight/leafWeight and each weightDevice's weight/leafWeight,
+ * and "" for cpuset cpus/mems. A field that is not set touches no file and
+ * needs no controller: only a set one fails when its controller or file is
+ * missing (the *_is_set predicates below decide, for both).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -67,6 +75,60 @@ void cg_journal_free(struct cg_journal *j)
         free(j->olds);
         j->paths = j->olds = NULL;
         j->n = 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* what counts as set                                                   */
+
+static bool nz_i64(struct husk_opt_i64 o)
+{
+        return o.set && o.v != 0;
+}
+
+static bool nz_u64(struct husk_opt_u64 o)
+{
+        return o.set && o.v != 0;
+}
+
+static bool memory_is_set(const struct husk_memory *m)
+{
+        return m && (nz_i64(m->limit) || nz_i64(m->reservation) || nz_i64(m->swap) || nz_i64(m->kernel) ||
+                     nz_i64(m->kernel_tcp) || m->swappiness.set || (m->disable_oom_killer.set &&
+                     m->disable_oom_killer.v) || m->use_hierarchy.set);
+}
+
+static bool cpu_is_set(const struct husk_cpu *c)
+{
+        return c && (nz_u64(c->shares) || nz_i64(c->quota) || nz_u64(c->period) || c->burst.set ||
+                     nz_i64(c->realtime_runtime) || nz_u64(c->realtime_period) || c->idle.set);
+}
+
+static bool cpuset_is_set(const struct husk_cpu *c)
+{
+        return c && ((c->cpus && *c->cpus) || (c->mems && *c->mems));
+}
+
+static bool weight_device_is_set(const struct husk_weight_device *d)
+{
+        return nz_u64(d->weight) || nz_u64(d->leaf_weight);
+}
+
+static bool blkio_is_set(const struct husk_blockio *b)
+{
+        if (!b)
+                return false;
+        if (nz_u64(b->weight) || nz_u64(b->leaf_weight) || b->n_throttle_read_bps || b->n_throttle_write_bps ||
+            b->n_throttle_read_iops || b->n_throttle_write_iops)
+                return true;
+        for (size_t i = 0; i < b->n_weight_device; i++)
+                if (weight_device_is_set(&b->weight_device[i]))
+                        return true;
+        return false;
+}
+
+static bool pids_is_set(const struct husk_resources *res)
+{
+        return res->has_pids && nz_i64(res->pids_limit);
 }
 
 /* ------------------------------------------------------------------ */
@@ -144,10 +206,12 @@ static int set_memory(struct cgroup_manager *m, const struct husk_memory *mem, b
                 int64_t sw = 0;
                 if (v2_swap_value(swap, limit, &sw, err) < 0)
                         return -1;
-                if (sw != 0) {
+                /* swap == limit is "no swap at all": swap.max 0, as runc. */
+                if (sw != 0 || swap > 0) {
                         if (!cg_file_exists(h, "memory.swap.max")) {
-                                /* No swap accounting: "unlimited" is what we have. */
-                                if (sw != -1)
+                                /* No swap accounting: "unlimited" and "none"
+                                 * are what we have (runc ignores both). */
+                                if (sw != -1 && sw != 0)
                                         return husk_error_set(err, ENOENT, F_MEM ".swap: %s/memory.swap.max does not "
                                                               "exist (no swap accounting)", h->dir);
                         } else if (write_i64_or_max(h, "memory.swap.max", sw, F_MEM ".swap", err) < 0) {
@@ -165,7 +229,7 @@ static int set_memory(struct cgroup_manager *m, const struct husk_memory *mem, b
                 if (mem->disable_oom_killer.set && mem->disable_oom_killer.v)
                         log_warn(F_MEM ".disableOOMKiller: not supported on cgroup v2, ignored");
         } else {
-                if (limit == -1 && !mem->swap.set)
+                if (limit == -1 && swap == 0)
                         swap = -1;      /* runc: unlimited memory means unlimited swap too */
                 bool has_memsw = cg_file_exists(h, "memory.memsw.limit_in_bytes");
                 if (swap != 0 && !has_memsw && swap != -1)
@@ -237,15 +301,12 @@ uint64_t cgroup_shares_to_weight(uint64_t shares)
 
 static int set_cpu(struct cgroup_manager *m, const struct husk_cpu *cpu, struct husk_error *err)
 {
-        bool any = (cpu->shares.set && cpu->shares.v) || (cpu->quota.set && cpu->quota.v) ||
-                   (cpu->period.set && cpu->period.v) || cpu->burst.set || cpu->realtime_runtime.set ||
-                   cpu->realtime_period.set || cpu->idle.set;
-        if (any) {
+        if (cpu_is_set(cpu)) {
                 struct cg_hier *h = cg_controller(m, "cpu");
                 if (!h)
                         return cg_missing(err, F_CPU, "cpu");
                 if (h->v2) {
-                        if (cpu->realtime_runtime.set || cpu->realtime_period.set)
+                        if (nz_i64(cpu->realtime_runtime) || nz_u64(cpu->realtime_period))
                                 return husk_error_set(err, ENOTSUP, F_CPU ".realtimeRuntime/realtimePeriod: "
                                                       "not supported on cgroup v2");
                         if (cpu->shares.set && cpu->shares.v &&
@@ -312,11 +373,11 @@ static int set_cpu(struct cgroup_manager *m, const struct husk_cpu *cpu, struct 
                             cg_writef(h, "cpu.cfs_burst_us", F_CPU ".burst", err, "%" PRIu64, cpu->burst.v) < 0)
                                 return -1;
                         /* The runtime must fit in the period: period first. */
-                        if (cpu->realtime_period.set &&
+                        if (nz_u64(cpu->realtime_period) &&
                             cg_writef(h, "cpu.rt_period_us", F_CPU ".realtimePeriod", err, "%" PRIu64,
                                       cpu->realtime_period.v) < 0)
                                 return -1;
-                        if (cpu->realtime_runtime.set &&
+                        if (nz_i64(cpu->realtime_runtime) &&
                             cg_writef(h, "cpu.rt_runtime_us", F_CPU ".realtimeRuntime", err, "%" PRId64,
                                       cpu->realtime_runtime.v) < 0)
                                 return -1;
@@ -325,10 +386,10 @@ static int set_cpu(struct cgroup_manager *m, const struct husk_cpu *cpu, struct 
                     cg_writef(h, "cpu.idle", F_CPU ".idle", err, "%" PRId64, cpu->idle.v) < 0)
                         return -1;
         }
-        if (cpu->cpus || cpu->mems) {
+        if (cpuset_is_set(cpu)) {
                 struct cg_hier *h = cg_controller(m, "cpuset");
                 if (!h)
-                        return cg_missing(err, cpu->cpus ? F_CPU ".cpus" : F_CPU ".mems", "cpuset");
+                        return cg_missing(err, cpu->cpus && *cpu->cpus ? F_CPU ".cpus" : F_CPU ".mems", "cpuset");
                 if (cpu->cpus && *cpu->cpus && cg_write(h, "cpuset.cpus", cpu->cpus, F_CPU ".cpus", err) < 0)
                         return -1;
                 if (cpu->mems && *cpu->mems && cg_write(h, "cpuset.mems", cpu->mems, F_CPU ".mems", err) < 0)
@@ -342,12 +403,10 @@ static int set_cpu(struct cgroup_manager *m, const struct husk_cpu *cpu, struct 
 
 static int set_pids(struct cgroup_manager *m, int64_t limit, struct husk_error *err)
 {
+        /* As runc: 0 is "not set" (never gets here), < 0 is "no limit". */
         struct cg_hier *h = cg_controller(m, "pids");
         if (!h)
                 return cg_missing(err, "linux.resources.pids.limit", "pids");
-        /* As runc: 0 is "not set" (leave it), < 0 is "no limit". */
-        if (limit == 0)
-                return 0;
         if (limit < 0)
                 return cg_write(h, "pids.max", "max", "linux.resources.pids.limit", err);
         return cg_writef(h, "pids.max", "linux.resources.pids.limit", err, "%" PRId64, limit);
@@ -386,7 +445,7 @@ static int set_blkio(struct cgroup_manager *m, const struct husk_blockio *b, str
                 return cg_missing(err, F_BLK, m->layout == CGROUP_LAYOUT_V2 ? "io" : "blkio");
         if (h->v2) {
                 bool bfq = cg_file_exists(h, "io.bfq.weight");
-                if (b->weight.set) {
+                if (nz_u64(b->weight)) {
                         /* io.bfq.weight takes blkio's range as is. */
                         int r = bfq ? cg_writef(h, "io.bfq.weight", F_BLK ".weight", err, "%" PRIu64, b->weight.v)
                                     : cg_writef(h, "io.weight", F_BLK ".weight", err, "%" PRIu64,
@@ -395,15 +454,15 @@ static int set_blkio(struct cgroup_manager *m, const struct husk_blockio *b, str
                                 return -1;
                 }
                 /* No leaf weights on v2; runc ignores them there too. */
-                if (b->leaf_weight.set)
+                if (nz_u64(b->leaf_weight))
                         log_warn(F_BLK ".leafWeight: not supported on cgroup v2, ignored");
                 for (size_t i = 0; i < b->n_weight_device; i++) {
                         const struct husk_weight_device *d = &b->weight_device[i];
                         char f[128];
                         snprintf(f, sizeof(f), F_BLK ".weightDevice[%zu]", i);
-                        if (d->leaf_weight.set)
+                        if (nz_u64(d->leaf_weight))
                                 log_warn("%s.leafWeight: not supported on cgroup v2, ignored", f);
-                        if (!d->weight.set)
+                        if (!nz_u64(d->weight))
                                 continue;
                         int r = bfq ? cg_writef(h, "io.bfq.weight", f, err, "%" PRId64 ":%" PRId64 " %" PRIu64,
                                                 d->major, d->minor, d->weight.v)
@@ -416,24 +475,24 @@ static int set_blkio(struct cgroup_manager *m, const struct husk_blockio *b, str
                 const char *wfile = cg_file_exists(h, "blkio.weight") ? "blkio.weight" : "blkio.bfq.weight";
                 const char *wdfile = cg_file_exists(h, "blkio.weight_device") ? "blkio.weight_device"
                                                                                 : "blkio.bfq.weight_device";
-                if (b->weight.set) {
+                if (nz_u64(b->weight)) {
                         if (!cg_file_exists(h, wfile))
                                 return husk_error_set(err, ENOENT, F_BLK ".weight: neither blkio.weight nor "
                                                       "blkio.bfq.weight exists in %s (no CFQ/BFQ scheduler)", h->dir);
                         if (cg_writef(h, wfile, F_BLK ".weight", err, "%" PRIu64, b->weight.v) < 0)
                                 return -1;
                 }
-                if (b->leaf_weight.set &&
+                if (nz_u64(b->leaf_weight) &&
                     cg_writef(h, "blkio.leaf_weight", F_BLK ".leafWeight", err, "%" PRIu64, b->leaf_weight.v) < 0)
                         return -1;
                 for (size_t i = 0; i < b->n_weight_device; i++) {
                         const struct husk_weight_device *d = &b->weight_device[i];
                         char f[128];
                         snprintf(f, sizeof(f), F_BLK ".weightDevice[%zu]", i);
-                        if (d->weight.set && cg_writef(h, wdfile, f, err, "%" PRId64 ":%" PRId64 " %" PRIu64,
+                        if (nz_u64(d->weight) && cg_writef(h, wdfile, f, err, "%" PRId64 ":%" PRId64 " %" PRIu64,
                                                        d->major, d->minor, d->weight.v) < 0)
                                 return -1;
-                        if (d->leaf_weight.set &&
+                        if (nz_u64(d->leaf_weight) &&
                             cg_writef(h, "blkio.leaf_weight_device", f, err, "%" PRId64 ":%" PRId64 " %" PRIu64,
                                       d->major, d->minor, d->leaf_weight.v) < 0)
                                 return -1;
@@ -568,18 +627,15 @@ char **cg_needed_v2_controllers(struct cgroup_manager *m, const struct husk_reso
         char **list = NULL;
         if (!res)
                 return NULL;
-        if (res->memory)
+        if (memory_is_set(res->memory))
                 need(m, &list, "memory");
-        if (res->cpu) {
-                if (res->cpu->cpus || res->cpu->mems)
-                        need(m, &list, "cpuset");
-                if (res->cpu->shares.set || res->cpu->quota.set || res->cpu->period.set || res->cpu->burst.set ||
-                    res->cpu->idle.set)
-                        need(m, &list, "cpu");
-        }
-        if (res->has_pids)
+        if (cpuset_is_set(res->cpu))
+                need(m, &list, "cpuset");
+        if (cpu_is_set(res->cpu))
+                need(m, &list, "cpu");
+        if (pids_is_set(res))
                 need(m, &list, "pids");
-        if (res->block_io) {
+        if (blkio_is_set(res->block_io)) {
                 bool v1blk = false;
                 for (size_t i = 0; i < m->n_h; i++)
                         v1blk |= cg_hier_has(&m->h[i], "blkio");
@@ -625,13 +681,13 @@ static int apply_all(struct cgroup_manager *m, const struct husk_resources *res,
         }
         if (!res)
                 return 0;
-        if (res->memory && set_memory(m, res->memory, update, err) < 0)
+        if (memory_is_set(res->memory) && set_memory(m, res->memory, update, err) < 0)
                 return -1;
-        if (res->cpu && set_cpu(m, res->cpu, err) < 0)
+        if ((cpu_is_set(res->cpu) || cpuset_is_set(res->cpu)) && set_cpu(m, res->cpu, err) < 0)
                 return -1;
-        if (res->has_pids && res->pids_limit.set && set_pids(m, res->pids_limit.v, err) < 0)
+        if (pids_is_set(res) && set_pids(m, res->pids_limit.v, err) < 0)
                 return -1;
-        if (res->block_io && set_blkio(m, res->block_io, err) < 0)
+        if (blkio_is_set(res->block_io) && set_blkio(m, res->block_io, err) < 0)
                 return -1;
         if (res->n_hugepage_limits && set_hugetlb(m, res, err) < 0)
                 return -1;
