@@ -109,3 +109,21 @@ trap_cmd='trap "echo USR1 >>/shared/sig" USR1; trap "echo TERM >>/shared/sig; ex
         [[ $status -ne 0 ]]
         [[ $(state_field "$CID" .status) == running ]]
 }
+
+@test "kill with signal 0 is a liveness probe (with and without --all), as runc" {
+        share_dir
+        set_cmd "$trap_cmd"
+        run_detached "$CID"
+        wait_file "$SHARED/ready"
+        runtime kill "$CID" 0
+        runtime kill -a "$CID" 0
+        # nothing was delivered: the trap would have logged TERM/USR1
+        sleep 0.2
+        [[ ! -e $SHARED/sig ]]
+        [[ $(state_field "$CID" .status) == running ]]
+        runtime kill "$CID" KILL
+        wait_status "$CID" stopped
+        run runtime kill "$CID" 0
+        assert_status 1
+        assert_output_contains "container not running"
+}

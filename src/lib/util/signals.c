@@ -45,8 +45,9 @@ int signal_parse(const char *s, struct husk_error *err)
                 return husk_error_set(err, 0, "invalid signal \"\"");
         int64_t n;
         if (parse_int64(s, &n) == 0) {
-                if (n <= 0 || n > SIGRTMAX)
-                        return husk_error_set(err, 0, "invalid signal \"%s\": out of range 1-%d", s, SIGRTMAX);
+                /* 0 probes without signalling (kill(2)): a liveness check, as runc takes it. */
+                if (n < 0 || n > SIGRTMAX)
+                        return husk_error_set(err, 0, "invalid signal \"%s\": out of range 0-%d", s, SIGRTMAX);
                 return (int)n;
         }
         const char *name = s;
