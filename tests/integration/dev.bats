@@ -72,3 +72,26 @@ load helpers
         run runtime run "$CID" </dev/null
         [[ ! -e /tmp/itest-escape-$CID ]]
 }
+
+@test "linux.devices: a path with a trailing slash or // and . is cleaned, as runc" {
+        update_config '.linux.devices = [
+                {"path": "/dev/slashnull/", "type": "c", "major": 1, "minor": 3},
+                {"path": "//dev/./sub//dotzero", "type": "c", "major": 1, "minor": 5},
+                {"path": "/mnt/", "type": "c", "major": 1, "minor": 7}]'
+        set_cmd 'stat -c "%n %F %t:%T" /dev/slashnull /dev/sub/dotzero; test -e /mnt && echo mnt-there'
+        run runtime run "$CID" </dev/null
+        assert_status 0
+        [[ ${lines[0]} == "/dev/slashnull character special file 1:3" ]]
+        [[ ${lines[1]} == "/dev/sub/dotzero character special file 1:5" ]]
+        [[ ${lines[2]} == mnt-there ]]
+}
+
+@test "linux.devices: a path that cleans to / is refused naming the field" {
+        husk_only "deliberately stricter: runc 1.1.5 silently makes no device there"
+        update_config '.linux.devices = [{"path": "/dev/..", "type": "c", "major": 1, "minor": 3}]'
+        set_args true
+        run runtime run "$CID" </dev/null
+        [[ $status -ne 0 ]]
+        assert_output_contains "linux.devices[0].path"
+        assert_no_state "$CID"
+}

@@ -1098,6 +1098,13 @@ static int parse_device(struct pctx *c, yajl_val v, void *elem)
                 return -1;
         if (get_str(c, v, "path", true, &d->path) < 0 || get_type_char(c, v, "type", true, "cbup", &d->type) < 0)
                 return -1;
+        /* runc cleans the path ("/dev/x/" is "/dev/x"); a relative one is
+         * left for validation to refuse. */
+        if (d->path[0] == '/') {
+                char *clean = path_clean(d->path);
+                free(d->path);
+                d->path = clean;
+        }
         bool need_numbers = d->type != 'p';
         if (get_i64(c, v, "major", need_numbers, INT64_MIN, INT64_MAX, &d->major, NULL) < 0 ||
             get_i64(c, v, "minor", need_numbers, INT64_MIN, INT64_MAX, &d->minor, NULL) < 0 ||

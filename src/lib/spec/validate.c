@@ -561,10 +561,14 @@ static int check_linux(const struct husk_spec *spec, struct husk_error *err)
         if (l->time_boottime.set && l->time_boottime.nanosecs >= 1000000000u)
                 return verr(err, "linux.timeOffsets[\"boottime\"].nanosecs: must be less than 1000000000");
 
-        for (size_t i = 0; i < l->n_devices; i++)
+        for (size_t i = 0; i < l->n_devices; i++) {
                 if (!absolute(l->devices[i].path))
                         return verr(err, "linux.devices[%zu].path: must be an absolute path, got \"%.200s\"", i,
                                     l->devices[i].path);
+                /* (parsing cleaned it: "/", "//", "/.." all end up here) */
+                if (strcmp(l->devices[i].path, "/") == 0)
+                        return verr(err, "linux.devices[%zu].path: names the root itself, not a device file", i);
+        }
 
         if (l->resources && spec_validate_resources(l->resources, "linux.resources", err) < 0)
                 return -1;

@@ -341,3 +341,32 @@ int wait_pidfd(int pidfd, int timeout_ms)
                         return -1;
         }
 }
+
+char *path_clean(const char *path)
+{
+        const char *p = path ? path : "";
+        char *out = xzalloc(strlen(p) + 2);
+        size_t n = 0;
+
+        while (*p) {
+                while (*p == '/')
+                        p++;
+                const char *e = strchrnul(p, '/');
+                size_t len = (size_t)(e - p);
+                if (len == 2 && p[0] == '.' && p[1] == '.') {
+                        while (n > 0 && out[n - 1] != '/')
+                                n--;
+                        if (n > 0)
+                                n--;
+                } else if (len > 0 && !(len == 1 && p[0] == '.')) {
+                        out[n++] = '/';
+                        memcpy(out + n, p, len);
+                        n += len;
+                }
+                p = e;
+        }
+        if (n == 0)
+                out[n++] = '/';
+        out[n] = '\0';
+        return out;
+}

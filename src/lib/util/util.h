@@ -92,4 +92,9 @@ int proc_stat_read(pid_t pid, char *state, uint64_t *start_time);
 /* Close every fd >= first except those in keep[] (close_range where it can). */
 int close_fds_from(int first, const int *keep, size_t n_keep);
 
+/* Lexically clean an absolute path, as Go's filepath.Clean (which runc
+ * applies to spec paths): "/a//b/./c/" -> "/a/b/c", ".." never climbs above
+ * "/". No symlink is read. Returns a new string. */
+char *path_clean(const char *path);
+
 #endif
