@@ -12,7 +12,7 @@ _husk_options()
         create)
                 echo "-b= --bundle= --console-socket= --pid-file= --no-pivot --no-new-keyring --preserve-fds= --pidfd-socket= -h --help" ;;
         run)
-                echo "-b= --bundle= --console-socket= -d --detach --keep --pid-file= --no-pivot --no-new-keyring --preserve-fds= --pidfd-socket= -h --help" ;;
+                echo "-b= --bundle= --console-socket= -d --detach --keep --no-subreaper --pid-file= --no-pivot --no-new-keyring --preserve-fds= --pidfd-socket= -h --help" ;;
         start|state|pause|resume|features)
                 echo "-h --help" ;;
         kill)

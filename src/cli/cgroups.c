@@ -289,7 +289,7 @@ int cmd_update(struct cli_ctx *ctx, int argc, char **argv)
         } flags[64];
         size_t nflags = 0;
         int c, idx;
-        while ((c = getopt_long(argc, argv, "r:h", opts, &idx)) != -1) {
+        while ((c = cli_getopt(argc, argv, "r:h", opts, &idx)) != -1) {
                 switch (c) {
                 case 'r': resources = optarg; break;
                 case 'h': return cli_help(ctx->cmd);
@@ -425,7 +425,7 @@ int cmd_events(struct cli_ctx *ctx, int argc, char **argv)
         double ns = 5e9;
         bool stats = false;
         int c;
-        while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        while ((c = cli_getopt(argc, argv, "h", opts, NULL)) != -1) {
                 switch (c) {
                 case OPT_INTERVAL:
                         if (parse_go_duration(optarg, &ns) < 0)
@@ -499,7 +499,7 @@ int cmd_ps(struct cli_ctx *ctx, int argc, char **argv)
         const char *format = "table";
         int c;
         /* '+': everything after the id goes to ps(1) */
-        while ((c = getopt_long(argc, argv, "+f:h", opts, NULL)) != -1) {
+        while ((c = cli_getopt(argc, argv, "+f:h", opts, NULL)) != -1) {
                 switch (c) {
                 case 'f': format = optarg; break;
                 case 'h': return cli_help(ctx->cmd);

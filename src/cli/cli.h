@@ -35,6 +35,9 @@ int cli_help(const char *name);
 /* For commands whose only option is --help: -1 to go on, else the exit
  * status (help printed, or a usage error). */
 int cli_help_only(struct cli_ctx *ctx, int argc, char **argv);
+/* getopt_long that also takes runc's spellings (getopt.c): -name, -name=V,
+ * -b=V, --flag=true|false. Use it instead of getopt_long everywhere. */
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts, int *idx);
 /* Exactly `n` positional arguments remain? Else usage error. */
 int cli_need_args(struct cli_ctx *ctx, int argc, char **argv, int n, const char *what);
 

@@ -51,7 +51,7 @@ int cmd_exec(struct cli_ctx *ctx, int argc, char **argv)
         _cleanup_strv_ char **env = NULL, **gids = NULL, **caps = NULL;
         int c;
         /* '+': the command after the id keeps its own options */
-        while ((c = getopt_long(argc, argv, "+e:tu:g:p:dc:h", opts, NULL)) != -1) {
+        while ((c = cli_getopt(argc, argv, "+e:tu:g:p:dc:h", opts, NULL)) != -1) {
                 switch (c) {
                 case OPT_CONSOLE: o.console_socket = optarg; break;
                 case OPT_CWD: o.cwd = optarg; break;

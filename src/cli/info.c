@@ -69,7 +69,7 @@ int cmd_list(struct cli_ctx *ctx, int argc, char **argv)
         const char *format = "table";
         bool quiet = false;
         int c;
-        while ((c = getopt_long(argc, argv, "f:qh", opts, NULL)) != -1) {
+        while ((c = cli_getopt(argc, argv, "f:qh", opts, NULL)) != -1) {
                 switch (c) {
                 case 'f': format = optarg; break;
                 case 'q': quiet = true; break;
@@ -176,7 +176,7 @@ int cmd_spec(struct cli_ctx *ctx, int argc, char **argv)
         const char *bundle = ".";
         bool rootless = false;
         int c;
-        while ((c = getopt_long(argc, argv, "b:h", opts, NULL)) != -1) {
+        while ((c = cli_getopt(argc, argv, "b:h", opts, NULL)) != -1) {
                 switch (c) {
                 case 'b': bundle = optarg; break;
                 case OPT_ROOTLESS: rootless = true; break;

@@ -22,7 +22,7 @@ static int parse_preserve(struct cli_ctx *ctx, const char *s, int *out)
 /* Shared by create and run. */
 static int create_or_run(struct cli_ctx *ctx, int argc, char **argv, bool run)
 {
-        enum { OPT_CONSOLE = 256, OPT_PIDFILE, OPT_NOPIVOT, OPT_NOKEYRING, OPT_PRESERVE, OPT_KEEP, OPT_PIDFD };
+        enum { OPT_CONSOLE = 256, OPT_PIDFILE, OPT_NOPIVOT, OPT_NOKEYRING, OPT_PRESERVE, OPT_KEEP, OPT_PIDFD, OPT_NOSUBREAPER };
         static const struct option opts[] = {
                 { "bundle", required_argument, NULL, 'b' },
                 { "console-socket", required_argument, NULL, OPT_CONSOLE },
@@ -32,6 +32,7 @@ static int create_or_run(struct cli_ctx *ctx, int argc, char **argv, bool run)
                 { "preserve-fds", required_argument, NULL, OPT_PRESERVE },
                 { "detach", no_argument, NULL, 'd' },
                 { "keep", no_argument, NULL, OPT_KEEP },
+                { "no-subreaper", no_argument, NULL, OPT_NOSUBREAPER },
                 { "pidfd-socket", required_argument, NULL, OPT_PIDFD },
                 CLI_HELP_OPTION,
                 { 0 },
@@ -40,7 +41,7 @@ static int create_or_run(struct cli_ctx *ctx, int argc, char **argv, bool run)
                 .root = ctx->root, .systemd_cgroup = ctx->systemd_cgroup, .rootless = ctx->rootless,
         };
         int c;
-        while ((c = getopt_long(argc, argv, run ? "b:dh" : "b:h", opts, NULL)) != -1) {
+        while ((c = cli_getopt(argc, argv, run ? "b:dh" : "b:h", opts, NULL)) != -1) {
                 switch (c) {
                 case 'b': o.bundle = optarg; break;
                 case OPT_CONSOLE: o.console_socket = optarg; break;
@@ -54,12 +55,15 @@ static int create_or_run(struct cli_ctx *ctx, int argc, char **argv, bool run)
                         break;
                 case 'd':
                 case OPT_KEEP:
+                case OPT_NOSUBREAPER:
                         if (!run)
                                 return cli_usage_error(ctx, "unknown option \"%s\"", argv[optind - 1]);
                         if (c == 'd')
                                 o.detach = true;
-                        else
+                        else if (c == OPT_KEEP)
                                 o.keep = true;
+                        else
+                                o.no_subreaper = true;
                         break;
                 case 'h': return cli_help(ctx->cmd);
                 default: return cli_usage_error(ctx, "unknown option \"%s\"", argv[optind - 1]);
@@ -119,7 +123,7 @@ int cmd_kill(struct cli_ctx *ctx, int argc, char **argv)
         static const struct option opts[] = { { "all", no_argument, NULL, 'a' }, CLI_HELP_OPTION, { 0 } };
         bool all = false;
         int c;
-        while ((c = getopt_long(argc, argv, "ah", opts, NULL)) != -1) {
+        while ((c = cli_getopt(argc, argv, "ah", opts, NULL)) != -1) {
                 switch (c) {
                 case 'a': all = true; break;
                 case 'h': return cli_help(ctx->cmd);
@@ -141,7 +145,7 @@ int cmd_delete(struct cli_ctx *ctx, int argc, char **argv)
         static const struct option opts[] = { { "force", no_argument, NULL, 'f' }, CLI_HELP_OPTION, { 0 } };
         bool force = false;
         int c;
-        while ((c = getopt_long(argc, argv, "fh", opts, NULL)) != -1) {
+        while ((c = cli_getopt(argc, argv, "fh", opts, NULL)) != -1) {
                 switch (c) {
                 case 'f': force = true; break;
                 case 'h': return cli_help(ctx->cmd);

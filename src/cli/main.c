@@ -32,6 +32,7 @@ static const struct cli_command commands[] = {
           "      --console-socket PATH unix socket that receives the pty master\n"
           "  -d, --detach              return once the container is running\n"
           "      --keep                keep the container's state after it exits\n"
+          "      --no-subreaper        don't adopt (and reap) the container's orphaned processes\n"
           "      --pid-file PATH       write the container's init pid here\n"
           "      --no-pivot            use MS_MOVE + chroot instead of pivot_root\n"
           "      --no-new-keyring      keep the caller's session keyring\n"
@@ -144,8 +145,11 @@ static const char global_usage[] =
         "      --debug               verbose logs\n"
         "      --systemd-cgroup      use the systemd cgroup driver (cgroupsPath slice:prefix:name)\n"
         "      --rootless true|false|auto\n"
+        "      --criu PATH           accepted for runc compatibility\n"
         "  -v, --version             print the version\n"
         "  -h, --help                this help\n\n"
+        "Options are also taken as runc spells them: -root DIR, -bundle=DIR, -b=DIR,\n"
+        "--detach=true, --keep=false.\n\n"
         "Commands:\n";
 
 static void print_usage(FILE *f)
@@ -196,7 +200,7 @@ int cli_help_only(struct cli_ctx *ctx, int argc, char **argv)
 {
         static const struct option opts[] = { CLI_HELP_OPTION, { 0 } };
         int c;
-        while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        while ((c = cli_getopt(argc, argv, "h", opts, NULL)) != -1) {
                 if (c == 'h')
                         return cli_help(ctx->cmd);
                 return cli_usage_error(ctx, "unknown option \"%s\"", argv[optind - 1]);
@@ -247,7 +251,7 @@ int main(int argc, char **argv)
         /* '+': stop at the command name; its options are its own. */
         int c;
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
+        while ((c = cli_getopt(argc, argv, "+vh", opts, NULL)) != -1) {
                 switch (c) {
                 case OPT_ROOT: ctx.root = optarg; break;
                 case OPT_LOG: ctx.log = optarg; break;

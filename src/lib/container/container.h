@@ -26,6 +26,7 @@ struct husk_create_opts {
         /* run only */
         bool detach;                    /* run -d */
         bool keep;                      /* run --keep */
+        bool no_subreaper;              /* run --no-subreaper: orphans in the container are not ours */
         bool run_foreground;            /* set by container_run: the pty goes to husk */
         const char *pidfd_socket;       /* --pidfd-socket: gets a pidfd of the init */
 };

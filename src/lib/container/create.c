@@ -417,7 +417,8 @@ int container_do_create(const struct husk_create_opts *o, struct created *out, s
         struct init_config ic = {
                 .spec = c.spec, .id = o->id, .bundle = c.bundle, .rootfs = c.rootfs,
                 .sync_fd = sock[1], .exec_sock = fifo, .preserve_fds = o->preserve_fds,
-                .no_pivot = o->no_pivot, .no_new_keyring = o->no_new_keyring, .cgroup = c.cgroup,
+                .no_pivot = o->no_pivot, .no_new_keyring = o->no_new_keyring,
+                .child_of_husk = o->run_foreground && o->no_subreaper, .cgroup = c.cgroup,
                 .extra_env = o->extra_env, .seccomp = c.seccomp, .mount_fds = c.mount_fds,
         };
         c.stage1 = init_spawn(&ic, err);

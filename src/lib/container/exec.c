@@ -298,7 +298,7 @@ int container_exec(const struct husk_exec_opts *o, int *exit_code, struct husk_e
                 close(init_pidfd);
                 init_pidfd = n;
         }
-        if (!o->detach && (sfd = supervisor_begin(err)) < 0)
+        if (!o->detach && (sfd = supervisor_begin(true, err)) < 0)
                 goto out;
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sock) < 0) {
                 husk_error_sys(err, "socketpair");

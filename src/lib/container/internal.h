@@ -40,7 +40,7 @@ struct raw_tty {
         bool raw;
         struct termios saved;
 };
-int supervisor_begin(struct husk_error *err);
+int supervisor_begin(bool subreaper, struct husk_error *err);
 int supervise(pid_t pid, int pidfd, int sfd, int console);
 /* Our terminal raw and its size copied to the pty (console >= 0 and a tty). */
 void tty_raw_begin(struct raw_tty *t, int console);

@@ -15,7 +15,7 @@ int container_run(const struct husk_create_opts *o, int *exit_code, struct husk_
         *exit_code = 0;
 
         int sfd = -1;
-        if (!o->detach && (sfd = supervisor_begin(err)) < 0)
+        if (!o->detach && (sfd = supervisor_begin(!o->no_subreaper, err)) < 0)
                 return -1;
 
         struct created cr;

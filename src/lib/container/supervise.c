@@ -15,7 +15,7 @@
 #include "container/internal.h"
 #include "util/util.h"
 
-int supervisor_begin(struct husk_error *err)
+int supervisor_begin(bool subreaper, struct husk_error *err)
 {
         /* Block the signals we forward before anything is forked; the
          * container's processes unblock them in their first stage. */
@@ -26,7 +26,9 @@ int supervisor_begin(struct husk_error *err)
         sigdelset(&mask, SIGILL);
         sigdelset(&mask, SIGFPE);
         sigdelset(&mask, SIGABRT);
-        if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+        /* As runc: the container's orphans are reparented to us and reaped
+         * (not with run --no-subreaper, where the init is our own child). */
+        if (subreaper && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
                 return husk_error_sys(err, "become subreaper");
         sigprocmask(SIG_BLOCK, &mask, NULL);
         int sfd = signalfd(-1, &mask, SFD_CLOEXEC);

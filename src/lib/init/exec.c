@@ -86,7 +86,7 @@ static _Noreturn void stage_a(const struct exec_config *cfg)
                 sync_die(sock, &err);
         }
         close(cfg->init_pidfd);
-        pid_t pid = fork_after_pid_sent(sock, &err);
+        pid_t pid = fork_after_pid_sent(sock, false, &err);
         if (pid < 0)
                 sync_die(sock, &err);
         if (pid == 0)

@@ -31,12 +31,13 @@
  * the report is queued on the sync socket, so husk always learns the pid
  * before any message of the child's. Returns the pid in the parent (which
  * should exit), 0 in the child. */
-pid_t fork_after_pid_sent(int sock, struct husk_error *err)
+pid_t fork_after_pid_sent(int sock, bool sibling, struct husk_error *err)
 {
         int p[2];
         if (pipe2(p, O_CLOEXEC) < 0)
                 return husk_error_sys(err, "pipe");
-        pid_t pid = fork();
+        /* CLONE_PARENT: a child of husk itself, not of this stage. */
+        pid_t pid = sibling ? (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, NULL, NULL, 0) : fork();
         if (pid < 0) {
                 husk_error_sys(err, "fork");
                 close(p[0]);
@@ -176,7 +177,7 @@ static _Noreturn void stage1(const struct init_config *cfg)
         if ((rest & CLONE_NEWTIME) && ns_write_time_offsets(spec, &err) < 0)
                 sync_die(sock, &err);
 
-        pid_t pid = fork_after_pid_sent(sock, &err);
+        pid_t pid = fork_after_pid_sent(sock, cfg->child_of_husk, &err);
         if (pid < 0)
                 sync_die(sock, &err);
         if (pid == 0)

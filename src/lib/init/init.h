@@ -33,6 +33,7 @@ struct init_config {
         int preserve_fds;               /* fds 3 .. 3+N-1 stay open in the container */
         bool no_pivot;
         bool no_new_keyring;
+        bool child_of_husk;             /* stage 2 is husk's child (run --no-subreaper waits for it) */
         struct cgroup_manager *cgroup;  /* NULL: no cgroup */
         char *const *extra_env;         /* appended to process.env (LISTEN_FDS, ...) */
         const struct husk_seccomp_prog *seccomp;        /* compiled by the parent, or NULL */
@@ -46,9 +47,9 @@ pid_t init_spawn(const struct init_config *cfg, struct husk_error *err);
  * their defaults. */
 void init_child_start(void);
 
-/* Fork the next stage; its pid reaches husk (SYNC_PID) before the child can
+/* Fork the next stage (sibling: as a child of husk, CLONE_PARENT); its pid reaches husk (SYNC_PID) before the child can
  * send anything. -1 on error, 0 in the child, the pid in the parent. */
-pid_t fork_after_pid_sent(int sock, struct husk_error *err);
+pid_t fork_after_pid_sent(int sock, bool sibling, struct husk_error *err);
 
 /* Look up `file` in PATH (from env, else the default) the way execvp does,
  * for an error before `start` rather than after. Returns a malloc'd path. */
