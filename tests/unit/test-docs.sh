@@ -31,7 +31,7 @@ failed() {
 pending=""
 # Options a command's array has but refuses at run time (create shares its
 # array with run).
-refused_create="detach keep"
+refused_create="detach keep no-subreaper"
 
 main_c=$src/src/cli/main.c
 commands=$(sed -n 's/^[[:space:]]*{[[:space:]]*"\([a-z0-9-]*\)",[[:space:]]*cmd_[a-z0-9_]*,.*/\1/p' "$main_c")
