@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "linux/process.h"
+#include "util/procfs.h"
 #include "util/util.h"
 
 static int failures;
@@ -509,9 +510,81 @@ static void test_process_validate(void)
         CHECK(lsm_set_exec_labels(&p, &err) == 0, "no labels: nothing to do: %s", err.msg);
 }
 
+/* The LSM decision: which attr file gets what, and the errors when the host
+ * lacks the LSM (neither is enabled on the CI host, so the probe is faked). */
+static void test_lsm_plan(void)
+{
+        struct husk_error err;
+        struct lsm_plan plan;
+        struct husk_process p = { .cwd = "/" };
+        struct lsm_host none = { .selinux_built = true }, aa = { .apparmor = true },
+                        se = { .selinux_built = true, .selinux = true }, both = { true, true, true };
+
+        CHECK(lsm_plan_exec(&p, &none, &plan, &err) == 0 && plan.n == 0, "no labels, no writes");
+        p.apparmor_profile = "prof";
+        CHECK(lsm_plan_exec(&p, &none, &plan, &err) < 0 && strstr(err.msg, "process.apparmorProfile") &&
+                      strstr(err.msg, "\"prof\"") && strstr(err.msg, "AppArmor is not enabled"),
+              "%s", err.msg);
+        CHECK(lsm_plan_exec(&p, &aa, &plan, &err) == 0 && plan.n == 1, "%s", err.msg);
+        CHECK(strcmp(plan.w[0].path, "/proc/thread-self/attr/apparmor/exec") == 0 &&
+                      strcmp(plan.w[0].alt_path, "/proc/thread-self/attr/exec") == 0 && plan.w[0].len == 9 &&
+                      memcmp(plan.w[0].data, "exec prof", 9) == 0,
+              "apparmor write %s", plan.w[0].path);
+        lsm_plan_free(&plan);
+        p.apparmor_profile = NULL;
+        p.selinux_label = "system_u:system_r:container_t:s0";
+        CHECK(lsm_plan_exec(&p, &none, &plan, &err) < 0 && strstr(err.msg, "process.selinuxLabel") &&
+                      strstr(err.msg, "SELinux is disabled"),
+              "%s", err.msg);
+        CHECK(lsm_plan_exec(&p, &aa, &plan, &err) < 0 && strstr(err.msg, "built without SELinux"), "%s", err.msg);
+        CHECK(lsm_plan_exec(&p, &se, &plan, &err) == 0 && plan.n == 1 &&
+                      strcmp(plan.w[0].path, "/proc/thread-self/attr/exec") == 0 && !plan.w[0].alt_path &&
+                      plan.w[0].len == strlen(p.selinux_label) + 1 && plan.w[0].data[plan.w[0].len - 1] == '\0',
+              "selinux write: %s", err.msg);
+        lsm_plan_free(&plan);
+        p.apparmor_profile = "prof";
+        CHECK(lsm_plan_exec(&p, &se, &plan, &err) < 0 && strstr(err.msg, "AppArmor"), "%s", err.msg);
+        CHECK(lsm_plan_exec(&p, &both, &plan, &err) == 0 && plan.n == 2 && strstr(plan.w[0].what, "AppArmor") &&
+                      strstr(plan.w[1].what, "SELinux"),
+              "both: AppArmor first, then SELinux");
+        lsm_plan_free(&plan);
+        lsm_plan_keycreate(p.selinux_label, &none, &plan);
+        CHECK(plan.n == 0, "no keyring label without SELinux");
+        lsm_plan_keycreate(p.selinux_label, &se, &plan);
+        CHECK(plan.n == 1 && strcmp(plan.w[0].path, "/proc/thread-self/attr/keycreate") == 0, "keycreate");
+        lsm_plan_free(&plan);
+}
+
+/* util/procfs.h: real procfs files open; symlinks, magic links and ".."
+ * out of procfs do not, with openat2 and with the component walk. */
+static void test_procfs(void)
+{
+        struct husk_error err;
+        for (int walk = 0; walk < 2; walk++) {
+                if (walk)
+                        setenv("HUSK_NO_OPENAT2", "1", 1);
+                _cleanup_free_ char *s = NULL;
+                CHECK(procfs_read("/proc/self/status", &s, &err) == 0 && strstr(s, "Pid:"), "walk=%d: %s", walk, err.msg);
+                free(s);
+                s = NULL;
+                CHECK(procfs_read("/proc/thread-self/comm", &s, &err) == 0, "walk=%d: %s", walk, err.msg);
+                CHECK(procfs_open("/proc/self/root/etc/passwd", O_RDONLY, &err) < 0, "walk=%d: magic link followed", walk);
+                CHECK(procfs_open("/proc/self/cwd", O_RDONLY, &err) < 0, "walk=%d: magic link followed", walk);
+                CHECK(procfs_open("/proc/../etc/passwd", O_RDONLY, &err) < 0 && strstr(err.msg, "/proc/../etc/passwd"),
+                      "walk=%d: .. left /proc: %s", walk, err.msg);
+                CHECK(procfs_open("/etc/passwd", O_RDONLY, &err) < 0, "walk=%d: not under /proc", walk);
+                CHECK(procfs_open("/proc/self/nonexistent", O_RDONLY, &err) < 0 && err.errnum == ENOENT &&
+                              strstr(err.msg, "/proc/self/nonexistent"),
+                      "walk=%d: %s", walk, err.msg);
+        }
+        unsetenv("HUSK_NO_OPENAT2");
+}
+
 int main(void)
 {
         test_cpu_lists();
+        test_lsm_plan();
+        test_procfs();
         test_sysctl_validation();
         test_sched_validation();
         test_process_validate();

@@ -10,6 +10,7 @@
 #include "init/sync.h"
 #include "linux/process.h"
 #include "util/util.h"
+#include "util/procfs.h"
 
 static const char *env_get(char *const *env, const char *name)
 {
@@ -73,11 +74,11 @@ static char *passwd_home(uid_t uid)
 /* In a user namespace whose setgroups is "deny", setgroups(2) fails. */
 static bool setgroups_allowed(void)
 {
-        char buf[16] = { 0 };
-        _cleanup_close_ int fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
+        _cleanup_free_ char *s = NULL;
+        struct husk_error e;
+        if (procfs_read("/proc/self/setgroups", &s, &e) < 0)
                 return true;
-        return read(fd, buf, sizeof(buf) - 1) <= 0 || strncmp(buf, "deny", 4) != 0;
+        return strncmp(s, "deny", 4) != 0;
 }
 
 int apply_settings(struct apply_ctx *a, struct husk_error *err)

@@ -6,6 +6,7 @@
 
 #include "linux/namespaces.h"
 #include "util/util.h"
+#include "util/procfs.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -80,7 +81,7 @@ static int write_map(pid_t pid, const char *file, const struct husk_idmap *m, si
                                         m[i].size);
         char path[64];
         snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
-        if (write_file_at(AT_FDCWD, path, buf, len, err) < 0)
+        if (procfs_write(path, buf, len, err) < 0)
                 return husk_error_wrap(err, "write %s (linux.%s)", file,
                                        strcmp(file, "uid_map") == 0 ? "uidMappings" : "gidMappings");
         return 0;
@@ -92,7 +93,7 @@ int ns_write_idmaps(pid_t pid, const struct husk_spec *spec, bool deny_setgroups
         if (deny_setgroups) {
                 char path[64];
                 snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
-                if (write_file_at(AT_FDCWD, path, "deny", 4, err) < 0 && errno != ENOENT)
+                if (procfs_write(path, "deny", 4, err) < 0 && errno != ENOENT)
                         return -1;
         }
         if (write_map(pid, "uid_map", l->uid_mappings, l->n_uid_mappings, err) < 0)
@@ -113,7 +114,7 @@ int ns_write_time_offsets(const struct husk_spec *spec, struct husk_error *err)
                                         (long long)l->time_boottime.secs, l->time_boottime.nanosecs);
         if (len == 0)
                 return 0;
-        if (write_file_at(AT_FDCWD, "/proc/self/timens_offsets", buf, len, err) < 0)
+        if (procfs_write("/proc/self/timens_offsets", buf, len, err) < 0)
                 return husk_error_wrap(err, "linux.timeOffsets");
         return 0;
 }

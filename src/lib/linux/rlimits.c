@@ -11,6 +11,7 @@
 
 #include "linux/process.h"
 #include "util/util.h"
+#include "util/procfs.h"
 
 static void limit_text(uint64_t v, char *buf, size_t size)
 {
@@ -37,7 +38,7 @@ static uint64_t nr_open(void)
         struct husk_error e;
         uint64_t v = 0;
 
-        if (read_file_at(AT_FDCWD, "/proc/sys/fs/nr_open", &s, NULL, &e) < 0)
+        if (procfs_read("/proc/sys/fs/nr_open", &s, &e) < 0)
                 return 0;
         s[strcspn(s, "\n")] = '\0';
         if (parse_uint64(s, &v) < 0)

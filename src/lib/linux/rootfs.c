@@ -27,6 +27,7 @@
 #include "linux/rootfs.h"
 #include "util/log.h"
 #include "util/path.h"
+#include "util/procfs.h"
 #include "util/util.h"
 
 #include "linux/selinux-dl.h"
@@ -860,7 +861,7 @@ static int write_idmap(pid_t pid, const char *file, const struct husk_idmap *map
         }
         char path[64];
         snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
-        return write_file_at(AT_FDCWD, path, buf, strlen(buf), err);
+        return procfs_write(path, buf, strlen(buf), err);
 }
 
 /* A user namespace holding the mount's own mappings, made by a short-lived

@@ -17,6 +17,7 @@
 #include "linux/process.h"
 #include "util/log.h"
 #include "util/util.h"
+#include "util/procfs.h"
 
 /* <linux/sched/types.h> clashes with glibc's <sched.h>; this is its
  * SCHED_ATTR_SIZE_VER1 layout. */
@@ -214,13 +215,13 @@ int oom_score_adj_apply(pid_t pid, int value, struct husk_error *err)
         else
                 snprintf(path, sizeof(path), "/proc/self/oom_score_adj");
         int n = snprintf(buf, sizeof(buf), "%d", value);
-        if (write_file_at(AT_FDCWD, path, buf, (size_t)n, err) == 0)
+        if (procfs_write(path, buf, (size_t)n, err) == 0)
                 return 0;
         /* Going below the lowest value set with privilege (oom_score_adj_min,
          * usually what we inherited) needs CAP_SYS_RESOURCE. */
         _cleanup_free_ char *cur = NULL;
         struct husk_error e2;
-        if ((err->errnum == EACCES || err->errnum == EPERM) && read_file_at(AT_FDCWD, path, &cur, NULL, &e2) == 0 &&
+        if ((err->errnum == EACCES || err->errnum == EPERM) && procfs_read(path, &cur, &e2) == 0 &&
             value < atoi(cur)) {
                 int errnum = err->errnum;
                 husk_error_set(err, 0, "set oom_score_adj to %d (now %d): permission denied, going this low needs CAP_SYS_RESOURCE",

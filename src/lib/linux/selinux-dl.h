@@ -6,7 +6,7 @@
  *
  * selinux_load() dlopen()s libselinux.so.1 on first use and resolves the
  * functions below; after it succeeded, selinux_dl() returns the table and
- * callers call through it: selinux_dl()->setexeccon(label). Only for
+ * callers call through it: selinux_dl()->is_selinux_enabled(). Only for
  * HAVE_SELINUX.
  *
  * The first selinux_load() must happen while "/" is still the host's: in
@@ -26,9 +26,7 @@
 
 /* Every libselinux function husk calls. Add one here to use it. */
 #define SELINUX_FUNCS(X)        \
-        X(is_selinux_enabled)   \
-        X(setexeccon)           \
-        X(setkeycreatecon)
+        X(is_selinux_enabled)
 
 /* Each member has the type of the function of the same name in selinux.h. */
 struct selinux_fns {

@@ -13,6 +13,7 @@
 
 #include "linux/process.h"
 #include "util/util.h"
+#include "util/procfs.h"
 
 /* sysctl(8) accepts "a.b.c" and "a/b/c"; when the first separator is '/',
  * the key is a path and a '.' in it is part of a name ("eno2.100"). This
@@ -130,7 +131,7 @@ int sysctl_apply(const struct husk_kv *kv, size_t n, struct husk_error *err)
                 size_t len = strlen(path);
                 if (strstr(path, "/../") || (len >= 3 && strcmp(path + len - 3, "/..") == 0))
                         return husk_error_set(err, EINVAL, "sysctl %s: invalid key", kv[i].key);
-                if (write_file_at(AT_FDCWD, path, v, strlen(v), err) < 0)
+                if (procfs_write(path, v, strlen(v), err) < 0)
                         return husk_error_wrap(err, "sysctl %s", kv[i].key);
         }
         return 0;

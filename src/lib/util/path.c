@@ -122,6 +122,12 @@ int open_in_root_walk(int root_fd, const char *path, int flags)
         return open(fd_path(cur, buf), (flags & ~O_NOFOLLOW) | O_CLOEXEC);
 }
 
+bool openat2_disabled(void)
+{
+        const char *v = getenv("HUSK_NO_OPENAT2");
+        return v && *v && strcmp(v, "0") != 0;
+}
+
 static int sys_openat2(int dirfd, const char *path, int flags)
 {
         struct open_how how = {
@@ -130,6 +136,8 @@ static int sys_openat2(int dirfd, const char *path, int flags)
         };
         int fd;
 
+        if (openat2_disabled())
+                return open_in_root_walk(dirfd, path, flags);
         /* EAGAIN: a rename raced with the lookup somewhere under root; the
          * kernel asks us to retry rather than risk a wrong answer. */
         for (int i = 0; i < 32; i++) {

@@ -32,6 +32,10 @@ int mkfile_in_root(int root_fd, const char *path, mode_t mode, struct husk_error
  * Exposed for tests. */
 int open_in_root_walk(int root_fd, const char *path, int flags);
 
+/* HUSK_NO_OPENAT2=1 in the environment: behave as on a kernel without
+ * openat2 (Linux < 5.6), for testing the component-walk fallbacks. */
+bool openat2_disabled(void);
+
 /* "/proc/self/fd/N" into buf (at least 32 bytes). */
 const char *fd_path(int fd, char buf[static 32]);
 
