@@ -44,8 +44,12 @@ struct husk_mount {
 
 /* ---------------- process ---------------- */
 
+/* The largest uid/gid a process may get (runc's limit): 4294967295 is
+ * (uid_t)-1, which setresuid() reads as "leave unchanged", i.e. root. */
+#define HUSK_ID_MAX 2147483647u
+
 struct husk_user {
-        uint32_t uid, gid;
+        uint32_t uid, gid;              /* 0..HUSK_ID_MAX (validated) */
         struct husk_opt_u64 umask;
         uint32_t *additional_gids; size_t n_additional_gids;
         char *username;                 /* Windows only; ignored */

@@ -243,7 +243,7 @@ static void test_everything(const char *root)
                 CHECK(p->terminal && p->has_console_size && p->console_height == 25 && p->console_width == 80);
                 CHECK(p->user.uid == 1000 && p->user.gid == 1000);
                 CHECK(p->user.umask.set && p->user.umask.v == 18);
-                CHECK(p->user.n_additional_gids == 2 && p->user.additional_gids[1] == 4294967295u);
+                CHECK(p->user.n_additional_gids == 2 && p->user.additional_gids[1] == 2147483647u);
                 CHECK(strv_length(p->args) == 3 && streq(p->args[0], "/bin/sh"));
                 CHECK(strv_length(p->env) == 2);
                 CHECK(streq(p->cwd, "/home/user"));
@@ -395,7 +395,7 @@ static void test_fixture_details(const char *root)
 
         _cleanup_free_ char *p5 = xasprintf("%s/valid/process-extras.json", root);
         s = parse_file(p5, &err);
-        CHECK(s && s->process->n_rlimits == 16 && s->process->user.uid == 4294967295u &&
+        CHECK(s && s->process->n_rlimits == 16 && s->process->user.uid == 2147483647u &&
               s->process->user.umask.set && s->process->user.umask.v == 0 &&
               s->process->scheduler->policy_num == SCHED_FIFO && s->process->scheduler->priority == 50 &&
               s->process->io_priority->class_num == 1 && s->process->exec_cpu_affinity_final == NULL &&

@@ -60,11 +60,16 @@ static char **strv_set_env(char **env, const char *kv)
         return strv_append(env, kv);
 }
 
+/* A decimal id as runc reads it (Go's Atoi: an optional '+', digits; no
+ * blanks), 0..HUSK_ID_MAX: 4294967295 would be setresuid's "unchanged". */
 static int parse_id(const char *s, const char *what, uint32_t *out, struct husk_error *err)
 {
         uint64_t v;
-        if (parse_uint64(s, &v) < 0 || v > UINT32_MAX)
+        const char *d = *s == '+' ? s + 1 : s;
+        if (*d < '0' || *d > '9' || parse_uint64(d, &v) < 0)
                 return husk_error_set(err, 0, "%s: expected a numeric id, got \"%s\"", what, s);
+        if (v > HUSK_ID_MAX)
+                return husk_error_set(err, 0, "%s: id %s is out of range 0..%u", what, s, HUSK_ID_MAX);
         *out = (uint32_t)v;
         return 0;
 }
@@ -113,8 +118,9 @@ static int apply_flags(const struct husk_exec_opts *o, struct husk_process *p, s
                 c->bounding = strv_append(c->bounding, o->caps[i]);
                 c->effective = strv_append(c->effective, o->caps[i]);
                 c->permitted = strv_append(c->permitted, o->caps[i]);
-                c->inheritable = strv_append(c->inheritable, o->caps[i]);
-                c->ambient = strv_append(c->ambient, o->caps[i]);
+                /* Never inheritable or ambient (CVE-2022-29162): a
+                 * non-root process would keep the capability across
+                 * execve of a file whose inheritable set has it. */
         }
         if (o->no_new_privs)
                 p->no_new_privileges = true;

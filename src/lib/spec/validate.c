@@ -191,6 +191,15 @@ int spec_validate_process(const struct husk_process *p, const char *path, struct
                         return verr(err, "%senv[%zu]: invalid environment variable: empty name", pfx, i);
         }
 
+        if (p->user.uid > HUSK_ID_MAX)
+                return verr(err, "%suser.uid: %u is out of range 0..%u", pfx, p->user.uid, HUSK_ID_MAX);
+        if (p->user.gid > HUSK_ID_MAX)
+                return verr(err, "%suser.gid: %u is out of range 0..%u", pfx, p->user.gid, HUSK_ID_MAX);
+        for (size_t i = 0; i < p->user.n_additional_gids; i++)
+                if (p->user.additional_gids[i] > HUSK_ID_MAX)
+                        return verr(err, "%suser.additionalGids[%zu]: %u is out of range 0..%u", pfx, i,
+                                    p->user.additional_gids[i], HUSK_ID_MAX);
+
         if (check_caps(p->capabilities.bounding, pfx, "bounding", err) < 0 ||
             check_caps(p->capabilities.effective, pfx, "effective", err) < 0 ||
             check_caps(p->capabilities.inheritable, pfx, "inheritable", err) < 0 ||
