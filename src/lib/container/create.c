@@ -300,8 +300,9 @@ static int talk_to_init(struct creation *c, int sock, int *console_out, struct h
                                                  .annotations = c->spec->annotations,
                                                  .n_annotations = c->spec->n_annotations };
                         _cleanup_free_ char *json = state_to_json(&st, HUSK_STATUS_CREATING, false, false);
-                        if (hooks_run(c->spec, HUSK_HOOK_PRESTART, json, true, err) < 0 ||
-                            hooks_run(c->spec, HUSK_HOOK_CREATE_RUNTIME, json, true, err) < 0)
+                        /* in the bundle, as runc (which runs from there) */
+                        if (hooks_run(c->spec, HUSK_HOOK_PRESTART, json, c->bundle, err) < 0 ||
+                            hooks_run(c->spec, HUSK_HOOK_CREATE_RUNTIME, json, c->bundle, err) < 0)
                                 return -1;
                         if (sync_send(sock, SYNC_HOOKS_DONE, c->init, NULL, 0, -1) < 0)
                                 return husk_error_sys(err, "sync with init");

@@ -77,9 +77,10 @@ static int init_pidfd(const struct husk_state *st)
         return fd;
 }
 
-int container_do_start(int dirfd, const struct husk_state *st, const struct husk_spec *spec,
+int container_do_start(int dirfd, const struct husk_state *st, const struct husk_spec *spec, bool *must_destroy,
                        struct husk_error *err)
 {
+        *must_destroy = false;
         /* The init listens on exec.sock: say go, then wait for the connection
          * to close, which happens at its execve (close-on-exec). Anything it
          * writes first is an error (startContainer hook, exec failure). */
@@ -104,9 +105,14 @@ int container_do_start(int dirfd, const struct husk_state *st, const struct husk
         }
         /* EOF without a word: execve happened (the process may be done already). */
 
+        /* runtime-spec lifecycle step 9: a failing poststart hook is an
+         * error, and the container is stopped and destroyed (step 12). */
         if (spec->hooks[HUSK_HOOK_POSTSTART].n) {
                 _cleanup_free_ char *json = state_to_json(st, HUSK_STATUS_RUNNING, false, false);
-                hooks_run(spec, HUSK_HOOK_POSTSTART, json, false, err);
+                if (hooks_run(spec, HUSK_HOOK_POSTSTART, json, st->bundle, err) < 0) {
+                        *must_destroy = true;
+                        return -1;
+                }
         }
         return 0;
 }
@@ -133,7 +139,13 @@ int container_start(const char *root, const char *id, struct husk_error *err)
         }
         if (load_saved_spec(c.dirfd, &spec, err) < 0)
                 goto out;
-        ret = container_do_start(c.dirfd, &c.st, spec, err);
+        bool destroy;
+        ret = container_do_start(c.dirfd, &c.st, spec, &destroy, err);
+        if (ret < 0 && destroy) {
+                struct husk_error e = { 0 };
+                if (container_destroy(root, id, c.dirfd, &c.st, c.cgroup, true, &e) < 0)
+                        log_warn("cleanup: %s", e.msg);
+        }
 out:
         spec_free(spec);
         container_release(&c);
@@ -190,7 +202,7 @@ int container_destroy(const char *root, const char *id, int dirfd, const struct 
         if (load_saved_spec(dirfd, &spec, &e) == 0) {
                 if (spec->hooks[HUSK_HOOK_POSTSTOP].n) {
                         _cleanup_free_ char *json = state_to_json(st, HUSK_STATUS_STOPPED, false, false);
-                        hooks_run(spec, HUSK_HOOK_POSTSTOP, json, false, &e);
+                        hooks_run(spec, HUSK_HOOK_POSTSTOP, json, st->bundle, &e);
                 }
                 spec_free(spec);
         }

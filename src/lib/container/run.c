@@ -30,7 +30,8 @@ int container_run(const struct husk_create_opts *o, int *exit_code, struct husk_
         struct husk_state st;
         int r = state_read(cr.dirfd, o->id, &st, err);
         if (r == 0) {
-                r = container_do_start(cr.dirfd, &st, cr.spec, err);
+                bool destroy;   /* any start failure destroys a container of run */
+                r = container_do_start(cr.dirfd, &st, cr.spec, &destroy, err);
                 state_free(&st);
         }
         if (r < 0) {

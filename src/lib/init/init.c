@@ -261,7 +261,9 @@ static void stage2(const struct init_config *cfg)
 
         if (spec->hooks[HUSK_HOOK_CREATE_CONTAINER].n) {
                 _cleanup_free_ char *json = state_json_for(cfg, host_pid, HUSK_STATUS_CREATING);
-                if (hooks_run(spec, HUSK_HOOK_CREATE_CONTAINER, json, true, &err) < 0)
+                /* as runc: in the rootfs (not yet pivoted), so hooks can
+                 * write ./lib/... relative to it */
+                if (hooks_run(spec, HUSK_HOOK_CREATE_CONTAINER, json, cfg->rootfs, &err) < 0)
                         sync_die(sock, &err);
         }
         if (rootfs_pivot(spec, &ro, &err) < 0)
@@ -293,7 +295,7 @@ static void stage2(const struct init_config *cfg)
 
         if (spec->hooks[HUSK_HOOK_START_CONTAINER].n) {
                 _cleanup_free_ char *json = state_json_for(cfg, host_pid, HUSK_STATUS_CREATED);
-                if (hooks_run(spec, HUSK_HOOK_START_CONTAINER, json, true, &err) < 0)
+                if (hooks_run(spec, HUSK_HOOK_START_CONTAINER, json, NULL, &err) < 0)
                         die_started(conn, &err);
         }
         apply_exec(&ac, &err);

@@ -6,6 +6,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "linux/hooks.h"
 #include "util/log.h"
@@ -25,7 +26,8 @@ static int64_t now_ms(void)
         return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int run_one(const struct husk_hook *h, const char *state_json, struct husk_error *err)
+static int run_one(const struct husk_hook *h, char *const *default_env, const char *state_json, const char *cwd,
+                   struct husk_error *err)
 {
         int in[2];
         if (pipe2(in, O_CLOEXEC) < 0)
@@ -39,9 +41,14 @@ static int run_one(const struct husk_hook *h, const char *state_json, struct hus
         if (pid == 0) {
                 dup2(in[0], 0);
                 signal(SIGPIPE, SIG_DFL);
+                if (cwd && chdir(cwd) < 0) {
+                        dprintf(2, "husk: hook %s: chdir %s: %s\n", h->path, cwd, strerror(errno));
+                        _exit(127);
+                }
                 char *const empty[] = { NULL };
                 char *argv0[] = { h->path, NULL };
-                execve(h->path, h->args && h->args[0] ? h->args : argv0, h->env ? h->env : empty);
+                execve(h->path, h->args && h->args[0] ? h->args : argv0,
+                       h->env ? h->env : default_env ? default_env : empty);
                 _exit(127);
         }
         close(in[0]);
@@ -89,13 +96,20 @@ static int run_one(const struct husk_hook *h, const char *state_json, struct hus
         return 0;
 }
 
-int hooks_run(const struct husk_spec *spec, enum husk_hook_kind kind, const char *state_json, bool stop_on_error,
+int hooks_run(const struct husk_spec *spec, enum husk_hook_kind kind, const char *state_json, const char *cwd,
               struct husk_error *err)
 {
         const struct husk_hook_list *l = &spec->hooks[kind];
+        bool stop_on_error = kind != HUSK_HOOK_POSTSTOP;
+        bool in_container = kind == HUSK_HOOK_CREATE_CONTAINER || kind == HUSK_HOOK_START_CONTAINER;
+        char *const *env = in_container ? (spec->process ? spec->process->env : NULL) : environ;
         for (size_t i = 0; i < l->n; i++) {
                 struct husk_error e = { 0 };
-                if (run_one(&l->hooks[i], state_json, &e) < 0) {
+                int64_t t0 = now_ms();
+                int r = run_one(&l->hooks[i], env, state_json, cwd, &e);
+                log_debug("%s hook #%zu (%s): %s in %lld ms", hook_kind_name(kind), i, l->hooks[i].path,
+                          r < 0 ? "failed" : "done", (long long)(now_ms() - t0));
+                if (r < 0) {
                         if (stop_on_error) {
                                 *err = e;
                                 return husk_error_wrap(err, "%s hook #%zu", hook_kind_name(kind), i);
