@@ -391,3 +391,17 @@ cap_mask() {
         done
         printf '%016x\n' "$m"
 }
+
+# A user namespace mapping container root to host 100000 (65536 ids), the
+# rootfs chowned to it and the bundle's path searchable by it.
+userns_config() {
+        update_config '.linux.namespaces += [{"type": "user"}] |
+                .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}] |
+                .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+        chown -R 100000:100000 "$BUNDLE/rootfs"
+        local d=$BUNDLE
+        while [[ $d != / ]]; do
+                chmod o+x "$d"
+                d=$(dirname "$d")
+        done
+}

@@ -40,6 +40,19 @@ load helpers
         done
 }
 
+# runc and crun bring lo up in a network namespace they create: 127.0.0.1
+# works with no network set up. (/sys/class/net/lo/flags: IFF_UP is 0x1.)
+@test "lo is up in a new network namespace, also in a user namespace" {
+        set_cmd 'echo $(( $(cat /sys/class/net/lo/flags) & 1 ))'
+        run runtime run "$CID" </dev/null
+        assert_status 0
+        [[ $output == 1 ]]
+        userns_config
+        run runtime run "$CID-u" </dev/null
+        assert_status 0
+        [[ $output == 1 ]]
+}
+
 @test "joining a namespace by path" {
         set_args sleep 1000
         run_detached "$CID"

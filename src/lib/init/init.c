@@ -16,6 +16,7 @@
 #include "init/sync.h"
 #include "linux/hooks.h"
 #include "linux/namespaces.h"
+#include "linux/network.h"
 #include "linux/process.h"
 #include "linux/rootfs.h"
 #include "linux/terminal.h"
@@ -175,6 +176,8 @@ static _Noreturn void stage1(const struct init_config *cfg)
                 sync_die(sock, &err);
         }
         if ((rest & CLONE_NEWTIME) && ns_write_time_offsets(spec, &err) < 0)
+                sync_die(sock, &err);
+        if ((rest & CLONE_NEWNET) && net_loopback_up(&err) < 0)
                 sync_die(sock, &err);
 
         pid_t pid = fork_after_pid_sent(sock, cfg->child_of_husk, &err);
