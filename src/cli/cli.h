@@ -39,6 +39,8 @@ int cli_help_only(struct cli_ctx *ctx, int argc, char **argv);
  * -b=V, --flag=true|false. Use it instead of getopt_long everywhere. */
 int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts, int *idx);
 /* Exactly `n` positional arguments remain? Else usage error. */
+/* --preserve-fds N: 0..65536; -1 after a usage error was printed. */
+int cli_parse_preserve_fds(struct cli_ctx *ctx, const char *s, int *out);
 int cli_need_args(struct cli_ctx *ctx, int argc, char **argv, int n, const char *what);
 
 int cmd_create(struct cli_ctx *, int, char **);

@@ -58,7 +58,12 @@ int cmd_exec(struct cli_ctx *ctx, int argc, char **argv)
                 case 'e': env = add_list(env, optarg, false); break;
                 case 't': o.tty = true; break;
                 case 'u': o.user = optarg; break;
-                case 'g': gids = add_list(gids, optarg, true); break;
+                case 'g':
+                        /* runc: each comma-separated item is a number */
+                        if (!*optarg || *optarg == ',' || optarg[strlen(optarg) - 1] == ',' || strstr(optarg, ",,"))
+                                return cli_usage_error(ctx, "--additional-gids: expected numeric ids, got \"%s\"", optarg);
+                        gids = add_list(gids, optarg, true);
+                        break;
                 case 'p': o.process_file = optarg; break;
                 case 'd': o.detach = true; break;
                 case OPT_PIDFILE: o.pid_file = optarg; break;
@@ -66,14 +71,10 @@ int cmd_exec(struct cli_ctx *ctx, int argc, char **argv)
                 case OPT_APPARMOR: o.apparmor = optarg; break;
                 case OPT_NNP: o.no_new_privs = true; break;
                 case 'c': caps = add_list(caps, optarg, false); break;
-                case OPT_PRESERVE: {
-                        int64_t n;
-                        if (parse_int64(optarg, &n) < 0 || n < 0 || n > 65536)
-                                return cli_usage_error(ctx, "--preserve-fds: expected a non-negative integer, got \"%s\"",
-                                                       optarg);
-                        o.preserve_fds = (int)n;
+                case OPT_PRESERVE:
+                        if (cli_parse_preserve_fds(ctx, optarg, &o.preserve_fds) < 0)
+                                return 1;
                         break;
-                }
                 case OPT_CGROUP: o.cgroup = optarg; break;
                 case OPT_IGNORE_PAUSED: o.ignore_paused = true; break;
                 case OPT_PIDFD: o.pidfd_socket = optarg; break;

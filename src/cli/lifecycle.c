@@ -10,11 +10,12 @@
 #include "util/signals.h"
 #include "util/util.h"
 
-static int parse_preserve(struct cli_ctx *ctx, const char *s, int *out)
+int cli_parse_preserve_fds(struct cli_ctx *ctx, const char *s, int *out)
 {
         int64_t n;
-        if (parse_int64(s, &n) < 0 || n < 0 || n > 65536)
-                return cli_usage_error(ctx, "--preserve-fds: expected a non-negative integer, got \"%s\"", s);
+        /* digits only, as Go's ParseUint: no sign, no blanks */
+        if (*s < '0' || *s > '9' || parse_int64(s, &n) < 0 || n > 65536)
+                return cli_usage_error(ctx, "--preserve-fds: expected a non-negative integer, got \"%s\"", s), -1;
         *out = (int)n;
         return 0;
 }
@@ -50,7 +51,7 @@ static int create_or_run(struct cli_ctx *ctx, int argc, char **argv, bool run)
                 case OPT_NOPIVOT: o.no_pivot = true; break;
                 case OPT_NOKEYRING: o.no_new_keyring = true; break;
                 case OPT_PRESERVE:
-                        if (parse_preserve(ctx, optarg, &o.preserve_fds) < 0)
+                        if (cli_parse_preserve_fds(ctx, optarg, &o.preserve_fds) < 0)
                                 return 1;
                         break;
                 case 'd':

@@ -99,6 +99,11 @@ static int check_spec_for_create(const struct husk_create_opts *o, const struct 
                 return husk_error_set(err, 0,
                                       "process.terminal is true: --console-socket is required when detached "
                                       "(or set \"terminal\": false)");
+        /* As runc: a console socket that would go unused is a mistake. */
+        if (o->console_socket && *o->console_socket && (!spec->process->terminal || o->run_foreground))
+                return husk_error_set(err, 0, "--console-socket: %s",
+                                      o->run_foreground ? "only for a detached container (run -d, create)"
+                                                        : "process.terminal is false, no console to send");
         if (process_validate(spec->process, err) < 0)
                 return -1;
         /* Parsed and validated, not applied yet: say so, never drop silently. */

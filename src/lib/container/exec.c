@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <sys/capability.h>
 #include <yajl/yajl_gen.h>
 
 #include "cgroup/cgroup.h"
@@ -114,6 +115,9 @@ static int apply_flags(const struct husk_exec_opts *o, struct husk_process *p, s
         }
         for (size_t i = 0; o->caps && o->caps[i]; i++) {
                 struct husk_caps *c = &p->capabilities;
+                cap_value_t v;
+                if (strncmp(o->caps[i], "CAP_", 4) != 0 || cap_from_name(o->caps[i], &v) < 0)
+                        return husk_error_set(err, 0, "--cap: unknown capability \"%s\"", o->caps[i]);
                 p->has_capabilities = true;
                 c->bounding = strv_append(c->bounding, o->caps[i]);
                 c->effective = strv_append(c->effective, o->caps[i]);
@@ -286,6 +290,10 @@ int container_exec(const struct husk_exec_opts *o, int *exit_code, struct husk_e
                 goto out;
         if (proc->terminal && !o->console_socket && o->detach) {
                 husk_error_set(err, 0, "--tty with --detach needs --console-socket");
+                goto out;
+        }
+        if (o->console_socket && *o->console_socket && (!proc->terminal || !o->detach)) {
+                husk_error_set(err, 0, "--console-socket: only with --tty and --detach");
                 goto out;
         }
         if (spec->linux && spec->linux->seccomp) {
