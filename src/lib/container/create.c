@@ -18,6 +18,7 @@
 #include "init/init.h"
 #include "init/sync.h"
 #include "linux/hooks.h"
+#include "linux/hostns_mounts.h"
 #include "linux/namespaces.h"
 #include "linux/process.h"
 #include "linux/rootfs.h"
@@ -61,6 +62,11 @@ static void creation_undo(struct creation *c)
         }
         if (c->dirfd >= 0) {
                 struct husk_error e = { 0 };
+                if (hostns_mounts_cleanup(c->dirfd, &e) < 0)
+                        log_warn("cleanup: %s", e.msg);
+        }
+        if (c->dirfd >= 0) {
+                struct husk_error e = { 0 };
                 if (state_remove(c->o->root, c->o->id, c->dirfd, &e) < 0)
                         log_warn("cleanup: %s", e.msg);
         }
@@ -93,8 +99,6 @@ static int check_spec_for_create(const struct husk_create_opts *o, const struct 
                 return husk_error_set(err, 0, "process.args: must not be empty");
         if (!spec->root_path)
                 return husk_error_set(err, 0, "root.path: required");
-        if (!spec_has_namespace(spec, CLONE_NEWNS))
-                return husk_error_set(err, 0, "linux.namespaces: a mount namespace is required");
         if (spec->process->terminal && !o->console_socket && !o->run_foreground)
                 return husk_error_set(err, 0,
                                       "process.terminal is true: --console-socket is required when detached "
@@ -387,6 +391,8 @@ int container_do_create(const struct husk_create_opts *o, struct created *out, s
         if (c.dirfd < 0)
                 goto out;
         if (write_file_atomic_at(c.dirfd, STATE_CONFIG, raw, raw_len, err) < 0)
+                goto fail;
+        if (!spec_has_namespace(c.spec, CLONE_NEWNS) && hostns_mounts_record(c.dirfd, c.rootfs, err) < 0)
                 goto fail;
         int min_fd = 3 + o->preserve_fds;
         fifo = fd_above(exec_sock_listen(c.dirfd, err), min_fd);

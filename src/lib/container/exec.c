@@ -262,7 +262,7 @@ int container_exec(const struct husk_exec_opts *o, int *exit_code, struct husk_e
         struct husk_container c;
         if (container_load(o->root, o->id, false, &c, err) < 0)
                 return -1;
-        int ret = -1, sfd = -1, sock[2] = { -1, -1 }, init_pidfd = -1;
+        int ret = -1, sfd = -1, sock[2] = { -1, -1 }, init_pidfd = -1, root_fd = -1;
         struct husk_spec *spec = NULL;
         struct husk_process *proc = NULL;
         struct husk_seccomp_prog *prog = NULL;
@@ -326,9 +326,26 @@ int container_exec(const struct husk_exec_opts *o, int *exit_code, struct husk_e
                 }
         bool late = c.cgroup && c.status == HUSK_STATUS_PAUSED;
         bool placed_by_us = c.cgroup && !late && (o->cgroup || cgroup_is_systemd(c.cgroup));
+        /* The init shares our mount namespace (a container without its
+         * own): its root is a chroot, which setns can't give. */
+        int nsflags = namespaces_to_join(c.st.pid);
+        if (!(nsflags & CLONE_NEWNS) && !spec_has_namespace(spec, CLONE_NEWNS)) {
+                char p[64];
+                snprintf(p, sizeof(p), "/proc/%d/root", (int)c.st.pid);
+                root_fd = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (root_fd >= 0 && root_fd < min_fd) {
+                        int n = fcntl(root_fd, F_DUPFD_CLOEXEC, min_fd);
+                        close(root_fd);
+                        root_fd = n;
+                }
+                if (root_fd < 0) {
+                        husk_error_sys(err, "open the root of container %s", o->id);
+                        goto out;
+                }
+        }
         struct exec_config ec = {
                 .spec = spec, .proc = proc, .prog = prog, .init_pidfd = init_pidfd,
-                .ns_flags = namespaces_to_join(c.st.pid), .cgroup = c.cgroup, .wait_for_cgroup = placed_by_us,
+                .ns_flags = nsflags, .root_fd = root_fd, .cgroup = c.cgroup, .wait_for_cgroup = placed_by_us,
                 .late_cgroup = late,
                 .sync_fd = sock[1], .preserve_fds = o->preserve_fds, .extra_env = o->extra_env,
         };
@@ -378,6 +395,8 @@ out:
                 close(sfd);
         if (init_pidfd >= 0)
                 close(init_pidfd);
+        if (root_fd >= 0)
+                close(root_fd);
         if (x.pidfd >= 0)
                 close(x.pidfd);
         if (x.console >= 0)

@@ -10,6 +10,7 @@
 #include "cgroup/cgroup.h"
 #include "container/internal.h"
 #include "linux/hooks.h"
+#include "linux/hostns_mounts.h"
 #include "util/log.h"
 #include "util/util.h"
 
@@ -208,6 +209,8 @@ int container_destroy(const char *root, const char *id, int dirfd, const struct 
         }
         if (cg && cgroup_destroy(cg, err) < 0)
                 return -1;
+        if (hostns_mounts_cleanup(dirfd, err) < 0)
+                return husk_error_wrap(err, "container %s", id);
         return state_remove(root, id, dirfd, err);
 }
 
@@ -219,7 +222,9 @@ int container_delete(const char *root, const char *id, bool force, struct husk_e
                 if (c.dirfd < 0 && err->errnum == ENOENT && strstr(err->msg, "has no state")) {
                         int fd = state_open(root, id, true, err);
                         if (fd >= 0) {
-                                int r = state_remove(root, id, fd, err);
+                                int r = hostns_mounts_cleanup(fd, err);
+                                if (r == 0)
+                                        r = state_remove(root, id, fd, err);
                                 close(fd);
                                 if (r == 0 && !force)
                                         return husk_error_set(err, 0, "container \"%s\" was half-made; removed", id);

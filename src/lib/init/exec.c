@@ -62,7 +62,7 @@ static _Noreturn void stage_a(const struct exec_config *cfg)
         int sock = cfg->sync_fd;
 
         init_child_start();
-        int keep[] = { cfg->sync_fd, cfg->init_pidfd };
+        int keep[] = { cfg->sync_fd, cfg->init_pidfd, cfg->root_fd };
         close_fds_from(3 + cfg->preserve_fds, keep, ARRAY_SIZE(keep));
 
         /* The cgroup first: its files are the host's, out of reach once we
@@ -86,6 +86,12 @@ static _Noreturn void stage_a(const struct exec_config *cfg)
                 sync_die(sock, &err);
         }
         close(cfg->init_pidfd);
+        /* No mount namespace of its own: the container's root is a chroot
+         * in ours; take the init's. */
+        if (cfg->root_fd >= 0 && (fchdir(cfg->root_fd) < 0 || chroot(".") < 0 || chdir("/") < 0)) {
+                husk_error_sys(&err, "chroot into the container's root");
+                sync_die(sock, &err);
+        }
         pid_t pid = fork_after_pid_sent(sock, false, &err);
         if (pid < 0)
                 sync_die(sock, &err);

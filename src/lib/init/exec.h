@@ -23,6 +23,8 @@ struct exec_config {
         const struct husk_seccomp_prog *prog;   /* compiled by husk, or NULL */
         int init_pidfd;                         /* the container's init */
         int ns_flags;                           /* CLONE_NEW* to join */
+        int root_fd;                            /* the init's root, when its mount namespace is
+                                                 * husk's own (chroot to it), else -1 */
         struct cgroup_manager *cgroup;          /* NULL: none */
         bool wait_for_cgroup;                   /* husk places A (systemd, --cgroup): wait for it */
         bool late_cgroup;                       /* paused container: husk places B right before

@@ -249,6 +249,7 @@ static void stage2(const struct init_config *cfg)
                 .userns = spec_has_namespace(spec, CLONE_NEWUSER),
                 .cgroupns = spec_has_namespace(spec, CLONE_NEWCGROUP),
                 .no_pivot = cfg->no_pivot,
+                .no_mountns = !spec_has_namespace(spec, CLONE_NEWNS),
                 .bundle = cfg->bundle,
                 .mount_fds = cfg->mount_fds,
         };

@@ -1074,14 +1074,18 @@ int rootfs_prepare(const struct husk_spec *spec, const struct rootfs_opts *opts,
                 if (!prop)
                         return fail(err, EINVAL, "rootfsPropagation \"%s\"", spec->linux->rootfs_propagation);
         }
-        /* Stop our mounts from reaching the host (the namespace is a copy). */
-        if (mount("", "/", NULL, prop, NULL) < 0)
+        /* Stop our mounts from reaching the host (the namespace is a copy).
+         * Without a mount namespace of our own, "/" is the caller's: leave
+         * its propagation alone (hostns_mounts.h). */
+        if (!opts->no_mountns && mount("", "/", NULL, prop, NULL) < 0)
                 return fail(err, errno, "set propagation of / (%s)",
                             spec->linux && spec->linux->rootfs_propagation ? spec->linux->rootfs_propagation
                                                                             : "rslave");
-        if (rootfs_parent_private(ctx.rootfs, err) < 0)
+        if (!opts->no_mountns && rootfs_parent_private(ctx.rootfs, err) < 0)
                 return -1;
-        /* pivot_root needs the new root to be a mount point. */
+        /* pivot_root needs the new root to be a mount point; without a mount
+         * namespace, this bind holds every mount of the container, and delete
+         * detaches it. */
         if (mount(ctx.rootfs, ctx.rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
                 return fail(err, errno, "bind rootfs \"%s\" onto itself", ctx.rootfs);
         ctx.root_fd = open(ctx.rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -1193,7 +1197,13 @@ int rootfs_pivot(const struct husk_spec *spec, const struct rootfs_opts *opts, s
         if (fd < 0 || fchdir(fd) < 0)
                 return fail(err, errno, "chdir to rootfs \"%s\"", rootfs);
 
-        if ((opts->no_pivot ? ms_move_root(rootfs, err) : pivot(err)) < 0)
+        int r;
+        if (opts->no_mountns)
+                /* pivot_root or MS_MOVE would change the caller's namespace */
+                r = chroot(".") < 0 || chdir("/") < 0 ? fail(err, errno, "chroot") : 0;
+        else
+                r = opts->no_pivot ? ms_move_root(rootfs, err) : pivot(err);
+        if (r < 0)
                 return husk_error_wrap(err, "jail in rootfs \"%s\"", rootfs);
 
         if (!dev_is_bind(spec))
@@ -1338,7 +1348,7 @@ int rootfs_finalize(const struct husk_spec *spec, const struct rootfs_opts *opts
                                 return husk_error_wrap(err, "masked path %s", spec->linux->masked_paths[i]);
 
                 const char *rp = spec->linux->rootfs_propagation;
-                unsigned long prop = propagation_flag(rp);
+                unsigned long prop = opts->no_mountns ? 0 : propagation_flag(rp);
                 if (prop && mount("", "/", NULL, prop, NULL) < 0)
                         return fail(err, errno, "set propagation of / (%s)", rp);
         }

@@ -41,6 +41,9 @@ struct rootfs_opts {
         bool userns;            /* a user namespace was created: devices are bind-mounted */
         bool cgroupns;          /* a cgroup namespace was created */
         bool no_pivot;          /* --no-pivot */
+        bool no_mountns;        /* no mount namespace of its own: the caller's
+                                 * "/" is left alone, chroot instead of pivot
+                                 * (see hostns_mounts.h) */
         const char *bundle;     /* relative bind-mount sources are taken from
                                  * here, as runc (which runs in the bundle);
                                  * NULL: the current directory */
