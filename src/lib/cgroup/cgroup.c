@@ -395,6 +395,10 @@ void cgroup_manager_free(struct cgroup_manager *m)
         free(m->sd_slice);
         if (m->v2_fd >= 0)
                 close(m->v2_fd);
+        for (size_t i = 0; m->join_fds && i < m->n_h; i++)
+                if (m->join_fds[i] >= 0)
+                        close(m->join_fds[i]);
+        free(m->join_fds);
         free(m);
 }
 
@@ -1047,6 +1051,73 @@ int cgroup_enter_self(struct cgroup_manager *m, struct husk_error *err)
                                 continue;
                         }
                         return husk_error_wrap(err, "join cgroup");
+                }
+        }
+        return 0;
+}
+
+/* fd at or above min (the container's preserved fds are below), close-on-exec */
+static int fd_at_least(int fd, int min)
+{
+        if (fd < 0 || fd >= min)
+                return fd;
+        int n = fcntl(fd, F_DUPFD_CLOEXEC, min);
+        close(fd);
+        return n;
+}
+
+int cgroup_join_prepare(struct cgroup_manager *m, int min_fd, struct husk_error *err)
+{
+        if (m->sd_unit || m->join_fds)
+                return 0;
+        if (cgroup_v2_fd(m) >= 0)
+                m->v2_fd = fd_at_least(m->v2_fd, min_fd);
+        m->join_fds = xmalloc((m->n_h ? m->n_h : 1) * sizeof(int));
+        for (size_t i = 0; i < m->n_h; i++)
+                m->join_fds[i] = -1;
+        for (size_t i = 0; i < m->n_h; i++) {
+                struct cg_hier *h = &m->h[i];
+                if (h->unusable)
+                        continue;
+                if (h->v2 && cgroup_v2_fd(m) < 0 && !m->rootless)
+                        return husk_error_sys(err, "open cgroup %s", h->dir);
+                /* v1 "tasks" with "0" moves only the calling thread and
+                 * skips the threadgroup lock (and its RCU grace period);
+                 * the init is single-threaded. cgroup2's cgroup.procs is the
+                 * fallback for when clone3 can't put the init there. */
+                _cleanup_free_ char *p = xasprintf("%s/%s", h->dir, h->v2 ? "cgroup.procs" : "tasks");
+                m->join_fds[i] = fd_at_least(open(p, O_WRONLY | O_CLOEXEC), min_fd);
+                if (m->join_fds[i] < 0) {
+                        if (m->rootless) {
+                                log_warn("cgroup: cannot join %s (rootless)", h->dir);
+                                continue;
+                        }
+                        return husk_error_sys(err, "join cgroup: open %s", p);
+                }
+        }
+        return 0;
+}
+
+size_t cgroup_join_fds(const struct cgroup_manager *m, int *out, size_t max)
+{
+        size_t n = 0;
+        if (m->v2_fd >= 0 && n < max)
+                out[n++] = m->v2_fd;
+        for (size_t i = 0; m->join_fds && i < m->n_h && n < max; i++)
+                if (m->join_fds[i] >= 0)
+                        out[n++] = m->join_fds[i];
+        return n;
+}
+
+int cgroup_join_prepared(const struct cgroup_manager *m, bool in_v2, struct husk_error *err)
+{
+        for (size_t i = 0; m->join_fds && i < m->n_h; i++) {
+                if (m->join_fds[i] < 0 || (in_v2 && m->h[i].v2))
+                        continue;
+                if (write(m->join_fds[i], "0", 1) != 1) {
+                        if (m->rootless)
+                                continue;
+                        return husk_error_sys(err, "join cgroup %s", m->h[i].dir);
                 }
         }
         return 0;

@@ -60,6 +60,18 @@ int cgroup_manager_restore_in(const char *saved, const struct cgroup_mounts *mou
 char *cgroup_manager_save(const struct cgroup_manager *m);
 void cgroup_manager_free(struct cgroup_manager *m);
 
+/* Joining from the init itself, in two halves. cgroup_join_prepare (the
+ * parent, as root, before any user namespace): opens each v1 hierarchy's
+ * "tasks" and cgroup2's directory and cgroup.procs. cgroup_join_prepared
+ * (the stage to move, single-threaded): writes "0" to each, which moves the
+ * caller; in_v2 when clone3(CLONE_INTO_CGROUP, cgroup_v2_fd) already put it
+ * in the cgroup2 cgroup (a cgroup.procs write waits for an RCU grace period).
+ * Neither needs the rights to open the files after prepare, and prepared
+ * touches no memory. The fds are close-on-exec and >= min_fd. No-op with systemd (the parent moves the init). */
+int cgroup_join_prepare(struct cgroup_manager *m, int min_fd, struct husk_error *err);
+int cgroup_join_prepared(const struct cgroup_manager *m, bool in_v2, struct husk_error *err);
+/* The fds prepare opened (to keep across close_fds_from); at most max. */
+size_t cgroup_join_fds(const struct cgroup_manager *m, int *out, size_t max);
 /* Create the cgroup(s) (mkdir -p in every hierarchy; v1 cpuset levels get
  * cpus/mems from their parent; on cgroup2 the needed controllers are
  * enabled in the ancestors' subtree_control) and apply `res` (may be NULL).

@@ -44,6 +44,9 @@ struct cgroup_manager {
         struct cg_hier *h;
         size_t n_h;
         int v2_fd;
+        /* cgroup_join_prepare: per hierarchy (index of h), the file the
+         * init writes "0" to, or -1 */
+        int *join_fds;
         /* allow rules for linux.devices (known only when built from a spec) */
         struct cg_dev_allow *dev_allow;
         size_t n_dev_allow;

@@ -408,6 +408,8 @@ int container_do_create(const struct husk_create_opts *o, struct created *out, s
                 c.cgroup = NULL;
                 goto fail;
         }
+        if (cgroup_join_prepare(c.cgroup, min_fd, err) < 0)
+                goto fail;
 
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sock) < 0) {
                 husk_error_sys(err, "socketpair");

@@ -21,6 +21,7 @@
 #include "linux/rootfs.h"
 #include "linux/terminal.h"
 #include "state/state.h"
+#include "util/prefault.h"
 #include "util/util.h"
 
 #ifndef CLONE_NEWTIME
@@ -28,17 +29,41 @@
 #endif
 #define KEYCTL_JOIN_SESSION_KEYRING 1
 
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
+struct clone_args_v2 {
+        uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
+                set_tid_size, cgroup;
+};
+
 /* Fork the next stage and report its pid to husk. The child waits until
  * the report is queued on the sync socket, so husk always learns the pid
- * before any message of the child's. Returns the pid in the parent (which
- * should exit), 0 in the child. */
-pid_t fork_after_pid_sent(int sock, bool sibling, struct husk_error *err)
+ * before any message of the child's; with until_exit, until the parent has
+ * exited too (its memory is gone: see prefault_private_pages). sibling
+ * (CLONE_PARENT): a child of husk itself, not of this stage. With
+ * cgroup_fd >= 0 the child is born in that cgroup2 cgroup when the kernel
+ * lets us (*into then true, in both); else it is a plain fork. Returns the
+ * pid in the parent (which should exit), 0 in the child. */
+static pid_t spawn_after_pid_sent(int sock, bool sibling, int cgroup_fd, bool until_exit, bool *into,
+                                  struct husk_error *err)
 {
         int p[2];
         if (pipe2(p, O_CLOEXEC) < 0)
                 return husk_error_sys(err, "pipe");
-        /* CLONE_PARENT: a child of husk itself, not of this stage. */
-        pid_t pid = sibling ? (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, NULL, NULL, 0) : fork();
+        pid_t pid = -1;
+        *into = false;
+        if (cgroup_fd >= 0) {
+                struct clone_args_v2 a = { .flags = CLONE_INTO_CGROUP | (sibling ? CLONE_PARENT : 0),
+                                           .exit_signal = SIGCHLD, .cgroup = (uint64_t)cgroup_fd };
+                pid = (pid_t)syscall(SYS_clone3, &a, sizeof(a));
+                /* an old kernel, or no right to clone into it from here (a
+                 * user namespace): the child writes cgroup.procs itself */
+                *into = pid >= 0;
+        }
+        if (pid < 0)
+                pid = sibling ? (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, NULL, NULL, 0) : fork();
         if (pid < 0) {
                 husk_error_sys(err, "fork");
                 close(p[0]);
@@ -48,20 +73,31 @@ pid_t fork_after_pid_sent(int sock, bool sibling, struct husk_error *err)
         if (pid == 0) {
                 close(p[1]);
                 char c;
-                while (read(p[0], &c, 1) < 0 && errno == EINTR)
-                        ;
+                ssize_t r;
+                /* until_exit: EOF once the parent's exit closed its end,
+                 * which the kernel does after it has released its memory */
+                while ((r = read(p[0], &c, 1)) != 0 && (until_exit || r < 0))
+                        if (r < 0 && errno != EINTR)
+                                break;
                 close(p[0]);
                 return 0;
         }
         close(p[0]);
         sync_send(sock, SYNC_PID, pid, NULL, 0, -1);
-        (void)write_all(p[1], "1", 1);
-        close(p[1]);
+        if (!until_exit) {
+                (void)write_all(p[1], "1", 1);
+                close(p[1]);
+        }
         return pid;
 }
 
+pid_t fork_after_pid_sent(int sock, bool sibling, struct husk_error *err)
+{
+        bool into;
+        return spawn_after_pid_sent(sock, sibling, -1, false, &into, err);
+}
 
-static void stage2(const struct init_config *cfg);
+static void stage2(const struct init_config *cfg, bool in_v2);
 
 /* Accept `husk start`'s connection and read its go byte. A connection that
  * closes without one (a start that gave up) is not a go: wait for the next. */
@@ -120,18 +156,22 @@ static _Noreturn void stage1(const struct init_config *cfg)
         for (size_t i = 0; cfg->mount_fds && i < spec->n_mounts && nkeep < ARRAY_SIZE(keep); i++)
                 if (cfg->mount_fds[i] >= 0)
                         keep[nkeep++] = cfg->mount_fds[i];
+        if (cfg->cgroup)
+                nkeep += cgroup_join_fds(cfg->cgroup, keep + nkeep, ARRAY_SIZE(keep) - nkeep);
         close_fds_from(3 + cfg->preserve_fds, keep, nkeep);
 
-        /* Join the cgroup ourselves before anything can fork, and before a
-         * new cgroup namespace is made so that its root is our cgroup. With
-         * systemd, the parent starts a scope holding us; wait for it. */
+        /* Stage 1 stays in husk's cgroup: what it makes (namespaces, the
+         * fork of stage 2: task, stack, page tables) is charged to the
+         * runtime, as when runc or crun clone the init. Stage 2 joins the
+         * container's cgroup first thing, before it can fork and before its
+         * cgroup namespace is made, through the files the parent opened
+         * (cgroup_join_prepare). With systemd, the parent starts a scope
+         * holding stage 1; wait for it. */
         if (cfg->cgroup && cgroup_is_systemd(cfg->cgroup)) {
                 struct sync_msg m;
                 if (sync_expect(sock, SYNC_CGROUP_DONE, &m, &err) < 0)
                         _exit(1);       /* the parent knows why */
                 sync_msg_free(&m);
-        } else if (cfg->cgroup && cgroup_enter_self(cfg->cgroup, &err) < 0) {
-                sync_die(sock, &err);
         }
         if (ns_join_all(spec, &err) < 0)
                 sync_die(sock, &err);
@@ -170,7 +210,7 @@ static _Noreturn void stage1(const struct init_config *cfg)
                         sync_die(sock, &err);
                 }
         }
-        int rest = flags & ~CLONE_NEWUSER;
+        int rest = flags & ~(CLONE_NEWUSER | CLONE_NEWCGROUP);     /* cgroup: in stage 2 */
         if (rest && unshare(rest) < 0) {
                 husk_error_sys(&err, "create namespaces (flags 0x%x)", rest);
                 sync_die(sock, &err);
@@ -180,11 +220,17 @@ static _Noreturn void stage1(const struct init_config *cfg)
         if ((rest & CLONE_NEWNET) && net_loopback_up(&err) < 0)
                 sync_die(sock, &err);
 
-        pid_t pid = fork_after_pid_sent(sock, cfg->child_of_husk, &err);
+        /* Stage 2 writes to pages it shares with husk: their copies would be
+         * charged to the container. Copy them here, outside its cgroup;
+         * once we have exited, stage 2 has them to itself. */
+        prefault_private_pages(64 * 1024);
+        bool in_v2 = false;
+        int cgfd = cfg->cgroup && !cgroup_is_systemd(cfg->cgroup) ? cgroup_v2_fd(cfg->cgroup) : -1;
+        pid_t pid = spawn_after_pid_sent(sock, cfg->child_of_husk, cgfd, true, &in_v2, &err);
         if (pid < 0)
                 sync_die(sock, &err);
         if (pid == 0)
-                stage2(cfg);
+                stage2(cfg, in_v2);
         _exit(0);
 }
 
@@ -217,12 +263,28 @@ static int setup_terminal(const struct init_config *cfg, struct husk_error *err)
                                        (uint16_t)p->console_width, err);
 }
 
-static void stage2(const struct init_config *cfg)
+static void stage2(const struct init_config *cfg, bool in_v2)
 {
         const struct husk_spec *spec = cfg->spec;
         const struct husk_process *proc = spec->process;
         struct husk_error err = { 0 };
         int sock = cfg->sync_fd;
+
+        if (cfg->cgroup) {
+                if (cgroup_join_prepared(cfg->cgroup, in_v2, &err) < 0)
+                        sync_die(sock, &err);
+                /* gone before anything else: the cgroup2 dir fd leads to the
+                 * host's hierarchy with openat("..") */
+                int fds[64];
+                size_t n = cgroup_join_fds(cfg->cgroup, fds, ARRAY_SIZE(fds));
+                for (size_t i = 0; i < n; i++)
+                        close(fds[i]);
+        }
+        /* after joining: the namespace's root is the container's cgroup */
+        if ((ns_new_flags(spec) & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0) {
+                husk_error_sys(&err, "create the cgroup namespace");
+                sync_die(sock, &err);
+        }
 
         if (setsid() < 0) {
                 husk_error_sys(&err, "setsid");
@@ -306,32 +368,8 @@ static void stage2(const struct init_config *cfg)
         die_started(conn, &err);
 }
 
-#ifndef CLONE_INTO_CGROUP
-#define CLONE_INTO_CGROUP 0x200000000ULL
-#endif
-
-struct clone_args_v2 {
-        uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
-                set_tid_size, cgroup;
-};
-
 pid_t init_spawn(const struct init_config *cfg, struct husk_error *err)
 {
-        /* Born in the container's cgroup2 cgroup: a cgroup.procs write from
-         * outside would wait for an RCU grace period (5-9 ms here). */
-        int cgfd = cfg->cgroup && !cgroup_is_systemd(cfg->cgroup) ? cgroup_v2_fd(cfg->cgroup) : -1;
-        if (cgfd >= 0) {
-                struct clone_args_v2 a = { .flags = CLONE_INTO_CGROUP, .exit_signal = SIGCHLD,
-                                           .cgroup = (uint64_t)cgfd };
-                pid_t pid = (pid_t)syscall(SYS_clone3, &a, sizeof(a));
-                if (pid == 0)
-                        stage1(cfg);
-                if (pid > 0)
-                        return pid;
-                if (errno != ENOSYS && errno != E2BIG && errno != EINVAL)
-                        return husk_error_sys(err, "clone3 into the container's cgroup");
-                /* an older kernel: fork, and stage 1 joins by itself */
-        }
         pid_t pid = fork();
         if (pid < 0)
                 return husk_error_sys(err, "fork");

@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The two-stage init (see DESIGN.md):
  *
- *   stage 1 (forked by `husk create`): joins the container's cgroup, joins the
+ *   stage 1 (forked by `husk create`, still in husk's cgroup): joins the
  *     namespaces given by path, creates the user namespace (the parent writes
- *     its id maps), unshares the other new namespaces (time offsets written),
- *     forks stage 2, reports its pid and exits.
- *   stage 2 (the container's PID 1): hostname, rootfs, hooks, pivot_root,
- *     console, masked paths, sysctl, the process's own settings; reports
- *     "ready", blocks on the exec fifo until `husk start`, then execs.
+ *     its id maps), unshares the other new namespaces but the cgroup one
+ *     (time offsets written), forks stage 2 (on cgroup2 straight into the
+ *     container's cgroup), reports its pid and exits.
+ *   stage 2 (the container's PID 1): joins the container's cgroup through
+ *     the files the parent opened, unshares the cgroup namespace; hostname,
+ *     rootfs, hooks, pivot_root, console, masked paths, sysctl, the process's
+ *     own settings; reports "ready", blocks on the exec fifo until `husk
+ *     start`, then execs. Only what stage 2 does is charged to the
+ *     container's memory cgroup, as with runc's and crun's init.
  *
  * No re-exec: the stages are forks of husk, marked non-dumpable at once so the
  * container can't reach the husk binary through /proc/<pid>/exe. */
