@@ -58,8 +58,8 @@ static pid_t spawn_after_pid_sent(int sock, bool sibling, int cgroup_fd, bool un
                 struct clone_args_v2 a = { .flags = CLONE_INTO_CGROUP | (sibling ? CLONE_PARENT : 0),
                                            .exit_signal = SIGCHLD, .cgroup = (uint64_t)cgroup_fd };
                 pid = (pid_t)syscall(SYS_clone3, &a, sizeof(a));
-                /* an old kernel, or no right to clone into it from here (a
-                 * user namespace): the child writes cgroup.procs itself */
+                /* an old kernel (ENOSYS, E2BIG, EINVAL: refused before
+                 * anything is allocated): the child writes cgroup.procs */
                 *into = pid >= 0;
         }
         if (pid < 0)
@@ -225,7 +225,13 @@ static _Noreturn void stage1(const struct init_config *cfg)
          * once we have exited, stage 2 has them to itself. */
         prefault_private_pages(64 * 1024);
         bool in_v2 = false;
-        int cgfd = cfg->cgroup && !cgroup_is_systemd(cfg->cgroup) ? cgroup_v2_fd(cfg->cgroup) : -1;
+        /* Not from a new user namespace: clone3 would fail the cgroup's
+         * permission check there after taking the new pid namespace's first
+         * pid, which leaves that namespace unable to fork at all (ENOMEM).
+         * Stage 2 then writes cgroup.procs through the parent's fd. */
+        int cgfd = cfg->cgroup && !cgroup_is_systemd(cfg->cgroup) && !(flags & CLONE_NEWUSER)
+                           ? cgroup_v2_fd(cfg->cgroup)
+                           : -1;
         pid_t pid = spawn_after_pid_sent(sock, cfg->child_of_husk, cgfd, true, &in_v2, &err);
         if (pid < 0)
                 sync_die(sock, &err);
