@@ -119,6 +119,60 @@ mount_opts() {
         [[ ${lines[2]} == *size=1024k* ]]
 }
 
+# runc 1.1.5 gives the tmpfs the covered directory's mode and drops mode=;
+# crun, and husk, honour the option the user wrote.
+@test "tmpfs mode=1777 over a 0700 directory is 1777" {
+        husk_only "runc 1.1.5 keeps the covered directory's 0700"
+        mkdir -m 0700 "$BUNDLE/rootfs/m"
+        add_mount '{"destination": "/m", "type": "tmpfs", "source": "tmpfs", "options": ["mode=1777"]}'
+        set_cmd 'stat -c %a /m'
+        run runtime run "$CID" </dev/null
+        assert_status 0
+        [[ $output == 1777 ]]
+}
+
+@test "a tmpfs without mode= over an existing directory keeps its mode, as runc" {
+        mkdir -m 0710 "$BUNDLE/rootfs/m"
+        add_mount '{"destination": "/m", "type": "tmpfs", "source": "tmpfs", "options": ["size=1m"]}'
+        set_cmd 'stat -c %a /m'
+        run runtime run "$CID" </dev/null
+        assert_status 0
+        [[ $output == 710 ]]
+}
+
+@test "a process.cwd that does not exist is created before root.readonly" {
+        update_config '.root.readonly = true | .process.cwd = "/doesnotexist/sub"'
+        set_cmd 'pwd; touch /x 2>/dev/null || echo read-only'
+        run runtime run "$CID" </dev/null
+        assert_status 0
+        [[ ${lines[0]} == /doesnotexist/sub ]]
+        [[ ${lines[1]} == read-only ]]
+}
+
+@test "root.readonly without a /proc mount" {
+        husk_only "runc 1.1.5 can't run a container without /proc: error closing exec fds: open /proc/self/fd"
+        update_config '.root.readonly = true | .mounts |= map(select(.destination != "/proc")) |
+                .linux.maskedPaths = [] | .linux.readonlyPaths = []'
+        set_cmd 'touch /x 2>/dev/null || echo read-only; ls /proc | wc -l'
+        run runtime run "$CID" </dev/null
+        assert_status 0
+        [[ ${lines[0]} == read-only ]]
+        [[ ${lines[1]} == 0 ]]
+}
+
+@test "a bind mount on / replaces the rootfs; later mounts go on top of it" {
+        local src=$BATS_TEST_TMPDIR/otherroot
+        cp -a "$BUNDLE/rootfs" "$src"
+        touch "$src/FROM-BIND"
+        update_config '.mounts = [{"destination": "/", "type": "bind", "source": $s, "options": ["rbind"]}] + .mounts' --arg s "$src"
+        set_cmd 'ls /FROM-BIND; grep -c " /proc " /proc/self/mountinfo; touch /x 2>/dev/null || echo read-only'
+        run runtime run "$CID" </dev/null
+        assert_status 0
+        [[ ${lines[0]} == /FROM-BIND ]]
+        [[ ${lines[1]} == 1 ]]
+        [[ ${lines[2]} == read-only ]]
+}
+
 @test "a ro tmpfs" {
         add_mount '{"destination": "/mnt", "type": "tmpfs", "source": "tmpfs", "options": ["ro"]}'
         mount_opts /mnt | grep -qx ro

@@ -345,6 +345,11 @@ static void stage2(const struct init_config *cfg, bool in_v2)
         /* sysctl before finalize: readonlyPaths make /proc/sys read-only */
         if (spec->linux && sysctl_apply(spec->linux->sysctl, spec->linux->n_sysctl, &err) < 0)
                 sync_die(sock, &err);
+        /* A missing process.cwd is created before root.readonly (as runc). */
+        if (mkdir_p(proc->cwd, 0755, &err) < 0) {
+                husk_error_wrap(&err, "process.cwd");
+                sync_die(sock, &err);
+        }
         if (rootfs_finalize(spec, &ro, &err) < 0)
                 sync_die(sock, &err);
 

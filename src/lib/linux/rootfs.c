@@ -547,12 +547,27 @@ static int copy_tree(int src_fd, int dst_fd, struct husk_error *err)
         return r;
 }
 
-/* runc gives a tmpfs mounted over an existing directory that directory's
- * mode, whatever mode= said (an image's 1777 /tmp stays 1777). */
-static int keep_mode(const struct rootfs_ctx *ctx, const char *dest, bool existed, mode_t mode,
+/* Whether a comma-separated mount data string has option `name`=... */
+static bool data_has_option(const char *data, const char *name)
+{
+        size_t n = strlen(name);
+        for (const char *p = data; p && *p;) {
+                if (strncmp(p, name, n) == 0 && p[n] == '=')
+                        return true;
+                p = strchr(p, ',');
+                if (p)
+                        p++;
+        }
+        return false;
+}
+
+/* A tmpfs mounted over an existing directory gets that directory's mode
+ * (an image's 1777 /tmp stays 1777), as runc, unless the mount says mode=:
+ * an explicit option is honoured (as crun; runc 1.1.5 drops it). */
+static int keep_mode(const struct rootfs_ctx *ctx, const char *dest, bool existed, mode_t mode, const char *data,
                      struct husk_error *err)
 {
-        if (!existed)
+        if (!existed || data_has_option(data, "mode"))
                 return 0;
         _cleanup_close_ int fd = open_in_root(ctx->root_fd, dest, O_RDONLY | O_DIRECTORY, err);
         if (fd < 0)
@@ -598,7 +613,7 @@ static int mount_tmpfs(const struct rootfs_ctx *ctx, const char *source, const c
                         return -1;
                 }
         }
-        if (keep_mode(ctx, dest, existed, st.st_mode & 07777, err) < 0)
+        if (keep_mode(ctx, dest, existed, st.st_mode & 07777, mf->data, err) < 0)
                 return -1;
         return apply_propagation_and_attrs(ctx, dest, mf, err);
 }
@@ -1098,6 +1113,15 @@ int rootfs_prepare(const struct husk_spec *spec, const struct rootfs_opts *opts,
                         return husk_error_wrap(err, "mount \"%s\" on \"%s\" (mounts[%zu])",
                                                m->source ? m->source : (m->type ? m->type : "none"),
                                                m->destination, i);
+                /* A mount on "/" covers the rootfs: later mounts (and
+                 * pivot_root) go on top of it, as in runc. */
+                _cleanup_free_ char *d = clean_path(m->destination);
+                if (strcmp(d, "/") == 0) {
+                        close(ctx.root_fd);
+                        ctx.root_fd = open(ctx.rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                        if (ctx.root_fd < 0)
+                                return fail(err, errno, "open rootfs \"%s\" after mounts[%zu] on /", ctx.rootfs, i);
+                }
         }
 
         if (!dev_is_bind(spec) && rootfs_setup_dev(ctx.root_fd, spec, opts->userns, err) < 0)
@@ -1332,9 +1356,10 @@ int rootfs_finalize(const struct husk_spec *spec, const struct rootfs_opts *opts
         }
 
         if (spec->root_readonly) {
-                _cleanup_close_ int fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-                unsigned long keep = fd_mount_flags(fd) & (MS_NOSUID | MS_NODEV | MS_NOEXEC | ATIME_FLAGS | MS_NODIRATIME);
-                if (mount_fd(NULL, fd, NULL, keep | MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
+                /* "/" by name, not /proc/self/fd: the spec may mount no /proc.
+                 * After pivot_root it can only be the container's root. */
+                unsigned long keep = fd_mount_flags(root) & (MS_NOSUID | MS_NODEV | MS_NOEXEC | ATIME_FLAGS | MS_NODIRATIME);
+                if (mount(NULL, "/", NULL, keep | MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
                         return fail(err, errno, "make rootfs read-only");
         }
 
