@@ -155,6 +155,30 @@ JSON
         grep -qx is-a-tty "$BATS_TEST_TMPDIR/tty.txt"
 }
 
+# runc chowns the stdio it made (fixStdioPermissions) to the process's uid,
+# keeping gid and mode: the pty slave of exec -t, the pipes of plain exec.
+@test "exec -t --user 1: the pty slave belongs to uid 1; a pipe too" {
+        start_sleeper
+        local sock=$BATS_TEST_TMPDIR/console.sock
+        "$RECVTTY" "$sock" "$BATS_TEST_TMPDIR/tty.out" &
+        BG_PIDS+=($!)
+        local recv=$!
+        wait_file "$sock"
+        run runtime exec -t -d --user 1:1 --console-socket "$sock" "$CID" sh -c 'stat -L -c "%u %g %a" /proc/self/fd/0; stat -c "%u %a" $(tty); echo hi >/dev/stdout && echo reopened'
+        assert_status 0
+        wait "$recv"
+        tr -d '\r' <"$BATS_TEST_TMPDIR/tty.out" >"$BATS_TEST_TMPDIR/tty.txt"
+        cat "$BATS_TEST_TMPDIR/tty.txt"
+        # devpts gives the slave gid 5 (tty) and mode 620; both are kept
+        [[ $(sed -n 1p "$BATS_TEST_TMPDIR/tty.txt") == "1 5 620" ]]
+        [[ $(sed -n 2p "$BATS_TEST_TMPDIR/tty.txt") == "1 620" ]]
+        grep -qx reopened "$BATS_TEST_TMPDIR/tty.txt"
+        # without a tty: stdout is a pipe made by the caller
+        run runtime exec --user 1:1 "$CID" sh -c 'stat -L -c %u /proc/self/fd/1; echo hi >/dev/stdout'
+        assert_status 0
+        [[ ${lines[0]} == 1 && ${lines[1]} == hi ]]
+}
+
 @test "--tty --detach without a console socket is refused" {
         start_sleeper
         run runtime exec -t -d "$CID" true
