@@ -563,11 +563,12 @@ static bool data_has_option(const char *data, const char *name)
 
 /* A tmpfs mounted over an existing directory gets that directory's mode
  * (an image's 1777 /tmp stays 1777), as runc, unless the mount says mode=:
- * an explicit option is honoured (as crun; runc 1.1.5 drops it). */
-static int keep_mode(const struct rootfs_ctx *ctx, const char *dest, bool existed, mode_t mode, const char *data,
-                     struct husk_error *err)
+ * an explicit option is honoured (as crun; runc 1.1.5 drops it). With
+ * tmpcopyup the tmpfs is a copy of the directory, mode included. */
+static int keep_mode(const struct rootfs_ctx *ctx, const char *dest, bool existed, mode_t mode,
+                     const struct mount_flags *mf, struct husk_error *err)
 {
-        if (!existed || data_has_option(data, "mode"))
+        if (!existed || (!mf->tmpcopyup && data_has_option(mf->data, "mode")))
                 return 0;
         _cleanup_close_ int fd = open_in_root(ctx->root_fd, dest, O_RDONLY | O_DIRECTORY, err);
         if (fd < 0)
@@ -613,7 +614,7 @@ static int mount_tmpfs(const struct rootfs_ctx *ctx, const char *source, const c
                         return -1;
                 }
         }
-        if (keep_mode(ctx, dest, existed, st.st_mode & 07777, mf->data, err) < 0)
+        if (keep_mode(ctx, dest, existed, st.st_mode & 07777, mf, err) < 0)
                 return -1;
         return apply_propagation_and_attrs(ctx, dest, mf, err);
 }
