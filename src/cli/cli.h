@@ -15,6 +15,7 @@ struct cli_ctx {
         bool debug;
         bool systemd_cgroup;
         bool rootless;
+        const char *criu;               /* --criu: CRIU binary (NULL: "criu" in PATH) */
         const char *cmd;                /* the command's name, for messages */
 };
 
@@ -58,5 +59,7 @@ int cmd_resume(struct cli_ctx *, int, char **);
 int cmd_update(struct cli_ctx *, int, char **);
 int cmd_events(struct cli_ctx *, int, char **);
 int cmd_ps(struct cli_ctx *, int, char **);
+int cmd_checkpoint(struct cli_ctx *, int, char **);
+int cmd_restore(struct cli_ctx *, int, char **);
 
 #endif

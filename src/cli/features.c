@@ -167,6 +167,9 @@ int cmd_features(struct cli_ctx *ctx, int argc, char **argv)
         str(g, ver);
         str(g, "io.github.husk.version");
         str(g, HUSK_VERSION);
+        /* runc's key: engines look for it (built with CRIU support) */
+        str(g, "org.opencontainers.runc.checkpoint.enabled");
+        str(g, HAVE_CRIU ? "true" : "false");
         yajl_gen_map_close(g);
         yajl_gen_map_close(g);
 

@@ -131,6 +131,49 @@ static const struct cli_command commands[] = {
           "Options:\n"
           "  -b, --bundle DIR          where to write it (default: the current directory)\n"
           "      --rootless            a config for a container run by an unprivileged user\n" },
+        { "checkpoint", cmd_checkpoint, "checkpoint a running container (CRIU)",
+          "husk checkpoint [options] <container-id>\n\n"
+          "Save the state of a running container into CRIU images. Unless --leave-running\n"
+          "or --pre-dump is given, the container is stopped and deleted afterwards.\n\n"
+          "Options:\n"
+          "      --image-path DIR      where the images go (default ./checkpoint)\n"
+          "      --work-path DIR       CRIU's work files and logs (default: the image path)\n"
+          "      --parent-path DIR     a pre-dump's images, relative to --image-path\n"
+          "      --leave-running       keep the container running afterwards\n"
+          "      --pre-dump            dump the memory only, leave the container running\n"
+          "      --tcp-established     allow open TCP connections\n"
+          "      --ext-unix-sk         allow external unix sockets\n"
+          "      --shell-job           allow shell jobs (a controlling terminal from outside)\n"
+          "      --file-locks          handle file locks\n"
+          "      --lazy-pages          leave memory pages to be fetched lazily (userfaultfd)\n"
+          "      --status-fd FD        with --lazy-pages: written \\0 once the page server is ready\n"
+          "      --page-server ADDRESS:PORT  send the memory pages to a CRIU page server\n"
+          "      --manage-cgroups-mode soft|full|strict|ignore  how CRIU handles cgroups\n"
+          "      --empty-ns network    leave the namespace empty on restore (always done)\n"
+          "      --auto-dedup          deduplicate memory images (with --parent-path)\n" },
+        { "restore", cmd_restore, "restore a container from a checkpoint (CRIU)",
+          "husk restore [options] <container-id>\n\n"
+          "Create container <container-id> from a bundle and the CRIU images that\n"
+          "'husk checkpoint' wrote. In the foreground husk waits for it like 'husk run'.\n\n"
+          "Options:\n"
+          "  -b, --bundle DIR          the bundle (default: the current directory)\n"
+          "      --image-path DIR      the images (default ./checkpoint)\n"
+          "      --work-path DIR       CRIU's work files and logs (default: the image path)\n"
+          "  -d, --detach              return once the container is restored\n"
+          "      --console-socket PATH receive the pty master (process.terminal)\n"
+          "      --pid-file FILE       write the init's pid to FILE\n"
+          "      --no-subreaper        do not become a subreaper in the foreground\n"
+          "      --no-pivot            accepted (CRIU makes the root itself)\n"
+          "      --tcp-established     restore open TCP connections\n"
+          "      --ext-unix-sk         allow external unix sockets\n"
+          "      --shell-job           allow shell jobs\n"
+          "      --file-locks          restore file locks\n"
+          "      --lazy-pages          fetch memory pages lazily (criu lazy-pages)\n"
+          "      --manage-cgroups-mode soft|full|strict|ignore  how CRIU handles cgroups\n"
+          "      --empty-ns network    leave the namespace empty (always done)\n"
+          "      --auto-dedup          deduplicate memory images\n"
+          "      --lsm-profile TYPE:NAME  the LSM profile to restore with\n"
+          "      --lsm-mount-context CONTEXT  the SELinux mount context to restore with\n" },
         { "features", cmd_features, "print what husk supports as JSON",
           "husk features\n\nPrint the OCI runtime features document (runtime-spec features.md).\n" },
 };
@@ -145,7 +188,8 @@ static const char global_usage[] =
         "      --debug               verbose logs\n"
         "      --systemd-cgroup      use the systemd cgroup driver (cgroupsPath slice:prefix:name)\n"
         "      --rootless true|false|auto\n"
-        "      --criu PATH           accepted for runc compatibility\n"
+        "      --criu PATH           CRIU binary for checkpoint/restore (default: criu in PATH)
+"
         "  -v, --version             print the version\n"
         "  -h, --help                this help\n\n"
         "Options are also taken as runc spells them: -root DIR, -bundle=DIR, -b=DIR,\n"
@@ -227,8 +271,8 @@ static void print_version(void)
         printf("husk version %s\n", HUSK_VERSION);
         printf("commit: %s\n", HUSK_COMMIT);
         printf("spec: %s\n", HUSK_OCI_VERSION);
-        printf("+SECCOMP +CAP +YAJL%s%s\n", HAVE_SELINUX ? " +SELINUX" : " -SELINUX",
-               HAVE_SYSTEMD ? " +SYSTEMD" : " -SYSTEMD");
+        printf("+SECCOMP +CAP +YAJL%s%s%s\n", HAVE_SELINUX ? " +SELINUX" : " -SELINUX",
+               HAVE_SYSTEMD ? " +SYSTEMD" : " -SYSTEMD", HAVE_CRIU ? " +CRIU" : " -CRIU");
 }
 
 int main(int argc, char **argv)
@@ -268,7 +312,7 @@ int main(int argc, char **argv)
                         ctx.rootless = strcmp(optarg, "true") == 0 ||
                                        (strcmp(optarg, "auto") == 0 && geteuid() != 0);
                         break;
-                case OPT_CRIU: break;   /* accepted for runc compatibility; no checkpointing */
+                case OPT_CRIU: ctx.criu = optarg; break;
                 case 'v': print_version(); return 0;
                 case 'h': print_usage(stdout); return 0;
                 default:

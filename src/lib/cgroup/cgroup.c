@@ -593,6 +593,31 @@ const char *cgroup_manager_path(const struct cgroup_manager *m)
         return m->path;
 }
 
+const char *cgroup_freezer_dir(struct cgroup_manager *m)
+{
+        for (size_t i = 0; i < m->n_h; i++)
+                if (!m->h[i].v2 && !m->h[i].unusable && cg_hier_has(&m->h[i], "freezer"))
+                        return m->h[i].dir;
+        struct cg_hier *u = m->layout == CGROUP_LAYOUT_V2 ? cg_unified(m) : NULL;
+        return u ? u->dir : NULL;
+}
+
+bool cgroup_hierarchy(struct cgroup_manager *m, size_t i, const char **mount, const char **dir, bool *v2)
+{
+        if (i >= m->n_h)
+                return false;
+        *mount = m->h[i].mount;
+        *dir = m->h[i].unusable ? NULL : m->h[i].dir;
+        *v2 = m->h[i].v2;
+        return true;
+}
+
+const char *cgroup_unified_dir(struct cgroup_manager *m)
+{
+        struct cg_hier *u = cg_unified(m);
+        return u && !u->unusable ? u->dir : NULL;
+}
+
 /* save/restore: "husk-cg1 <layout> <rootless> <path> <ctrls>:<rel> ..."
  * with ' ', '%' and control characters %-escaped; v2 is "@v2". The mount
  * points are looked up again on restore. */

@@ -128,6 +128,14 @@ int cgroup_stats_json(struct cgroup_manager *m, char **json, struct husk_error *
 int cgroup_destroy(struct cgroup_manager *m, struct husk_error *err);
 /* The path shown to users (e.g. "/husk/c1"). */
 const char *cgroup_manager_path(const struct cgroup_manager *m);
+/* Host directories of the container's cgroup (e.g. for CRIU): the one
+ * that freezes it (v1 freezer hierarchy, or the cgroup2 one on pure v2),
+ * and the cgroup2 one (pure v2 or hybrid). NULL when there is none. */
+const char *cgroup_freezer_dir(struct cgroup_manager *m);
+const char *cgroup_unified_dir(struct cgroup_manager *m);
+/* The i-th hierarchy (false past the last): its host mount point, the
+ * container's dir in it (NULL when unusable) and whether it is cgroup2. */
+bool cgroup_hierarchy(struct cgroup_manager *m, size_t i, const char **mount, const char **dir, bool *v2);
 
 /* runc's default allowed devices (mknod c/b *:*, null, zero, full, random,
  * urandom, tty, console, ptmx, pts, net/tun), all "allow". Static array. */

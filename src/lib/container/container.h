@@ -98,4 +98,39 @@ int container_pids(const char *root, const char *id, pid_t **pids, size_t *n, st
 int container_events(const char *root, const char *id, bool stats_once, uint64_t interval_ms, int out_fd,
                      struct husk_error *err);
 
+/* checkpoint and restore, through CRIU (runc 1.1's flags). */
+enum husk_cg_mode {                     /* --manage-cgroups-mode */
+        HUSK_CG_MODE_DEFAULT = -1,      /* CRIU's default (soft) */
+        HUSK_CG_MODE_IGNORE = 0,        /* CRIU leaves cgroups alone */
+        HUSK_CG_MODE_SOFT = 3,
+        HUSK_CG_MODE_FULL = 4,
+        HUSK_CG_MODE_STRICT = 5,
+};
+struct husk_criu_opts {
+        const char *root, *id;
+        const char *criu;               /* --criu (global): CRIU binary */
+        const char *image_path;         /* default: ./checkpoint */
+        const char *work_path;          /* CRIU's logs (default: the image path) */
+        bool tcp_established, ext_unix_sk, shell_job, file_locks, auto_dedup, lazy_pages;
+        enum husk_cg_mode cg_mode;
+        unsigned empty_ns;              /* --empty-ns: CLONE_NEW* flags */
+        /* checkpoint */
+        const char *parent_path;        /* relative to image_path */
+        bool leave_running, pre_dump;
+        int status_fd;                  /* --status-fd (lazy pages), -1 */
+        const char *page_server;        /* ADDRESS:PORT */
+        /* restore */
+        const char *bundle, *console_socket, *pid_file;
+        const char *lsm_profile, *lsm_mount_context;
+        bool detach, no_subreaper, no_pivot;
+        bool systemd_cgroup, rootless;
+};
+/* Dump a running or paused container into image_path; unless leave_running
+ * or pre_dump the container is gone afterwards (deleted, as runc). */
+int container_checkpoint(const struct husk_criu_opts *o, struct husk_error *err);
+/* A new container `id` from the bundle's config and the images: running,
+ * with hooks (prestart, createRuntime) run as at create; in the foreground
+ * (not detach) husk waits for it like run and returns its exit code. */
+int container_restore(const struct husk_criu_opts *o, int *exit_code, struct husk_error *err);
+
 #endif

@@ -304,8 +304,9 @@ int state_remove(const char *root, const char *id, int dirfd, struct husk_error 
                 if (d) {
                         struct dirent *e;
                         while ((e = readdir(d)))
-                                if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-                                        unlinkat(dirfd, e->d_name, 0);
+                                if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+                                    unlinkat(dirfd, e->d_name, 0) < 0 && errno == EISDIR)
+                                        unlinkat(dirfd, e->d_name, AT_REMOVEDIR);  /* restore's criu-root */
                         closedir(d);
                 }
         }
