@@ -215,6 +215,8 @@ static int do_checkpoint(const struct husk_criu_opts *o, struct husk_container *
         const pid_t pid = c->st.pid;
         const char *log_file = o->pre_dump ? "pre-dump.log" : "dump.log";
         _cleanup_free_ char *log_path = criu_log_path(o, log_file);
+        /* CRIU complains on stderr when a pre-dump's socket closes: its log has all */
+        _cleanup_close_ int devnull = o->pre_dump ? open("/dev/null", O_WRONLY | O_CLOEXEC) : -1;
 
         if (load_spec(c->dirfd, &spec, err) < 0)
                 goto out;
@@ -287,7 +289,7 @@ static int do_checkpoint(const struct husk_criu_opts *o, struct husk_container *
         pb->criu_req__init(&req);
         req.type = o->pre_dump ? CRIU_REQ_TYPE__PRE_DUMP : CRIU_REQ_TYPE__DUMP;
         req.opts = r;
-        struct criu_swrk_opts so = { .criu = o->criu, .stdio = { -1, -1, -1 } };
+        struct criu_swrk_opts so = { .criu = o->criu, .stdio = { -1, -1, devnull } };
         struct criu_swrk sw;
         if (criu_swrk_spawn(&so, &sw, err) < 0) {
                 criu_swrk_finish(&sw);
@@ -323,6 +325,9 @@ const char *criu_ns_key(int clone_flag)
 
 int container_checkpoint(const struct husk_criu_opts *o, struct husk_error *err)
 {
+        /* the image dir first (as runc): --parent-path is relative to it */
+        if (mkdir_p(criu_image_path(o), 0700, err) < 0)
+                return husk_error_wrap(err, "--image-path");
         if (criu_opts_validate(o, false, err) < 0)
                 return -1;
         struct husk_container c;

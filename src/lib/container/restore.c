@@ -258,9 +258,11 @@ static int restore_notify(void *data, const char *script, pid_t pid, int fd, str
         return 0;
 }
 
-/* cgroup v1: CRIU puts each controller's tasks below CRIU's own cgroup
- * there (it joined the container's), as runc tells it. */
-static int add_cg_roots(struct criu_build *b, pid_t criu, struct husk_error *err)
+/* CRIU moves the restored tasks into the cgroups of the image, relative
+ * to a root: that of CRIU itself, which joined the container's cgroup (so
+ * a restore under another id or cgroupsPath lands in the new cgroup).
+ * v1: one root per controller, as runc; pure v2: the default root. */
+static int add_cg_roots(struct criu_build *b, pid_t criu, bool v2, struct husk_error *err)
 {
         char p[64];
         snprintf(p, sizeof(p), "/proc/%d/cgroup", (int)criu);
@@ -270,9 +272,16 @@ static int add_cg_roots(struct criu_build *b, pid_t criu, struct husk_error *err
         char *save = NULL;
         for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
                 char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-                if (!c2 || c2 == c1 + 1)
-                        continue;       /* cgroup2's "0::" line */
+                if (!c2)
+                        continue;
                 *c2 = '\0';
+                if (c2 == c1 + 1) {     /* cgroup2's "0::" line */
+                        if (v2)
+                                criu_build_cg_root(b, NULL, c2 + 1);
+                        continue;
+                }
+                if (v2)
+                        continue;
                 char *s2 = NULL;
                 for (char *c = strtok_r(c1 + 1, ",", &s2); c; c = strtok_r(NULL, ",", &s2))
                         criu_build_cg_root(b, c, c2 + 1);
@@ -404,7 +413,8 @@ static int do_restore(struct restore *r, int version, struct husk_error *err)
                 husk_error_wrap(err, "put criu into the container's cgroup");
                 goto fail;
         }
-        if (cgroup_detect_layout() != CGROUP_LAYOUT_V2 && add_cg_roots(&b, sw.pid, err) < 0)
+        if (r->cgroup && o->cg_mode != HUSK_CG_MODE_IGNORE &&
+            add_cg_roots(&b, sw.pid, cgroup_detect_layout() == CGROUP_LAYOUT_V2, err) < 0)
                 goto fail;
         if (criu_swrk_release(&sw, err) < 0)
                 goto fail;
