@@ -31,10 +31,14 @@ _husk_options()
                 echo "--stats --interval= -h --help" ;;
         ps)
                 echo "-f= --format= -h --help" ;;
+        checkpoint)
+                echo "--image-path= --work-path= --parent-path= --leave-running --tcp-established --ext-unix-sk --shell-job --lazy-pages --status-fd= --page-server= --file-locks --pre-dump --manage-cgroups-mode= --empty-ns= --auto-dedup -h --help" ;;
+        restore)
+                echo "-b= --bundle= --console-socket= --image-path= --work-path= -d --detach --pid-file= --no-subreaper --no-pivot --tcp-established --ext-unix-sk --shell-job --file-locks --lazy-pages --manage-cgroups-mode= --empty-ns= --auto-dedup --lsm-profile= --lsm-mount-context= -h --help" ;;
         esac
 }
 
-_husk_commands="create run start state kill delete list spec features exec pause resume update events ps help"
+_husk_commands="create run start state kill delete list spec features exec pause resume update events ps checkpoint restore help"
 
 # Does option $2 of command $1 take a value?
 _husk_takes_value()
@@ -107,7 +111,7 @@ _husk()
         # The value of an option.
         if [[ -n $eq || ($npos -eq 0 || $cmd != exec) && -n $prev && $prev == -* ]]; then
                 case "$cmd:$prev" in
-                :--root|create:--bundle|create:-b|run:--bundle|run:-b|spec:--bundle|spec:-b|exec:--cwd)
+                :--root|create:--bundle|create:-b|run:--bundle|run:-b|spec:--bundle|spec:-b|exec:--cwd|restore:--bundle|restore:-b|*:--image-path|*:--work-path|checkpoint:--parent-path)
                         compopt -o filenames 2>/dev/null
                         COMPREPLY=($(compgen -d -- "$cur")) ;;
                 :--log|:--criu|*:--pid-file|*:--console-socket|*:--pidfd-socket|exec:--process|exec:-p|update:--resources|update:-r)
@@ -119,6 +123,10 @@ _husk()
                         _husk_reply "true false auto" ;;
                 list:--format|list:-f|ps:--format|ps:-f)
                         _husk_reply "table json" ;;
+                *:--manage-cgroups-mode)
+                        _husk_reply "soft full strict ignore" ;;
+                *:--empty-ns)
+                        _husk_reply "network" ;;
                 exec:--cap|exec:-c)
                         _husk_reply "$_husk_caps" ;;
                 esac
