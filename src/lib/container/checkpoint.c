@@ -154,10 +154,10 @@ static int check_features(const struct husk_criu_opts *o, bool mem_track, bool l
                 return husk_error_wrap(err, "CRIU feature check");
         const CriuFeatures *f = resp->features;
         if (mem_track && !(f && f->has_mem_track && f->mem_track))
-                r = husk_error_set(err, ENOTSUP, "--pre-dump: CRIU or the kernel can't track memory changes "
+                r = husk_error_set(err, 0, "--pre-dump: CRIU or the kernel can't track memory changes "
                                                  "(soft-dirty bits)");
         else if (lazy && !(f && f->has_lazy_pages && f->lazy_pages))
-                r = husk_error_set(err, ENOTSUP, "--lazy-pages: CRIU or the kernel has no lazy pages (userfaultfd)");
+                r = husk_error_set(err, 0, "--lazy-pages: CRIU or the kernel has no lazy pages (userfaultfd)");
         pb->criu_resp__free_unpacked(resp, NULL);
         return r;
 }
@@ -225,7 +225,7 @@ static int do_checkpoint(const struct husk_criu_opts *o, struct husk_container *
         if ((o->pre_dump || o->lazy_pages) && check_features(o, o->pre_dump, o->lazy_pages, err) < 0)
                 goto out;
         if (o->lazy_pages && o->status_fd >= 0 && version < 31500) {
-                husk_error_set(err, ENOTSUP, "--status-fd needs CRIU 3.15 or newer");
+                husk_error_set(err, 0, "--status-fd needs CRIU 3.15 or newer");
                 goto out;
         }
         if ((image_fd = criu_open_dir(criu_image_path(o), true, "--image-path", err)) < 0)
@@ -355,7 +355,7 @@ out:
 
 int container_checkpoint(const struct husk_criu_opts *o, struct husk_error *err)
 {
-        return husk_error_set(err, ENOTSUP, "checkpoint: husk was built without CRIU support (-CRIU)");
+        return husk_error_set(err, 0, "checkpoint: husk was built without CRIU support (-CRIU)");
 }
 
 #endif

@@ -129,7 +129,7 @@ static int open_namespaces(struct restore *r, struct criu_build *b, struct husk_
                         if (b)
                                 criu_build_inherit_fd(b, criu_ns_key(ns->type), 4 + (int)r->n_ns - 1);
                 } else if (ns->type == CLONE_NEWCGROUP) {
-                        return husk_error_set(err, ENOTSUP,
+                        return husk_error_set(err, 0,
                                               "linux.namespaces[%zu]: CRIU can't restore into an existing cgroup "
                                               "namespace (path %s)", i, ns->path);
                 } else {
@@ -380,7 +380,7 @@ static int do_restore(struct restore *r, int version, struct husk_error *err)
         ro->has_evasive_devices = ro->evasive_devices = true;
         if (o->lsm_profile || o->lsm_mount_context) {
                 if (version < 31600) {
-                        husk_error_set(err, ENOTSUP, "--lsm-profile/--lsm-mount-context need CRIU 3.16 or newer");
+                        husk_error_set(err, 0, "--lsm-profile/--lsm-mount-context need CRIU 3.16 or newer");
                         goto fail;
                 }
                 if (o->lsm_profile)
@@ -527,7 +527,7 @@ out:
 int container_restore(const struct husk_criu_opts *o, int *exit_code, struct husk_error *err)
 {
         *exit_code = 0;
-        return husk_error_set(err, ENOTSUP, "restore: husk was built without CRIU support (-CRIU)");
+        return husk_error_set(err, 0, "restore: husk was built without CRIU support (-CRIU)");
 }
 
 #endif

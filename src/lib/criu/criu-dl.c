@@ -45,7 +45,7 @@ int criu_pb_load(struct husk_error *err)
         if (criu_state == 0)
                 criu_state = criu_try_load() < 0 ? -1 : 1;
         if (criu_state < 0)
-                return husk_error_set(err, ENOTSUP,
+                return husk_error_set(err, 0,
                                       "checkpoint/restore needs CRIU's " CRIU_LIB_SONAME
                                       " (install the criu package): %s", criu_error);
         return 0;

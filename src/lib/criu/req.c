@@ -171,7 +171,7 @@ static int cgroup_mounts(struct criu_build *b, const char *dest, struct cgroup_m
                          struct husk_error *err)
 {
         if (!cg)
-                return husk_error_set(err, ENOTSUP, "mount %s: the container has no cgroup husk knows", dest);
+                return husk_error_set(err, 0, "mount %s: the container has no cgroup husk knows", dest);
         if (cgroup_detect_layout() == CGROUP_LAYOUT_V2) {
                 /* no cgroup namespace: husk bound the container's cgroup dir there */
                 const char *dir = cgroup_unified_dir(cg);
