@@ -188,8 +188,7 @@ static const char global_usage[] =
         "      --debug               verbose logs\n"
         "      --systemd-cgroup      use the systemd cgroup driver (cgroupsPath slice:prefix:name)\n"
         "      --rootless true|false|auto\n"
-        "      --criu PATH           CRIU binary for checkpoint/restore (default: criu in PATH)
-"
+        "      --criu PATH           CRIU binary for checkpoint/restore (default: criu in PATH)\n"
         "  -v, --version             print the version\n"
         "  -h, --help                this help\n\n"
         "Options are also taken as runc spells them: -root DIR, -bundle=DIR, -b=DIR,\n"

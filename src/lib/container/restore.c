@@ -23,7 +23,6 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/mount.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -39,6 +38,7 @@
 #include "linux/terminal.h"
 #include "util/log.h"
 #include "util/path.h"
+#include "util/procfs.h"
 #include "util/util.h"
 
 #if HAVE_CRIU
@@ -267,7 +267,7 @@ static int add_cg_roots(struct criu_build *b, pid_t criu, bool v2, struct husk_e
         char p[64];
         snprintf(p, sizeof(p), "/proc/%d/cgroup", (int)criu);
         _cleanup_free_ char *buf = NULL;
-        if (read_file_at(AT_FDCWD, p, &buf, NULL, err) < 0)
+        if (procfs_read(p, &buf, err) < 0)
                 return -1;
         char *save = NULL;
         for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -493,10 +493,8 @@ int container_restore(const struct husk_criu_opts *o, int *exit_code, struct hus
         r.criu_root = xasprintf("%s/%s", r.state_dir, CRIU_ROOT);
 
         if (!o->detach) {
-                if ((sfd = supervisor_begin(err)) < 0)
+                if ((sfd = supervisor_begin(!o->no_subreaper, err)) < 0)
                         goto out;
-                if (o->no_subreaper)
-                        prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
         }
         if (o->no_pivot)
                 log_debug("--no-pivot: CRIU makes the root itself; nothing to do");
