@@ -220,6 +220,12 @@ static int do_checkpoint(const struct husk_criu_opts *o, struct husk_container *
 
         if (load_spec(c->dirfd, &spec, err) < 0)
                 goto out;
+        if (!spec_has_namespace(spec, CLONE_NEWNS)) {
+                /* its mounts live in the caller's namespace: nothing CRIU could restore */
+                husk_error_set(err, 0, "container %s has no mount namespace of its own: it can't be checkpointed",
+                               o->id);
+                goto out;
+        }
         if (criu_check_version(o->criu, CRIU_MIN_VERSION, &version, err) < 0)
                 goto out;
         if ((o->pre_dump || o->lazy_pages) && check_features(o, o->pre_dump, o->lazy_pages, err) < 0)
