@@ -246,8 +246,8 @@ static int restore_notify(void *data, const char *script, pid_t pid, int fd, str
                                          .n_annotations = r->spec->n_annotations };
                 _cleanup_free_ char *json = state_to_json(&st, HUSK_STATUS_CREATING, false, false);
                 r->hooks_ran = true;
-                if (hooks_run(r->spec, HUSK_HOOK_PRESTART, json, true, err) < 0 ||
-                    hooks_run(r->spec, HUSK_HOOK_CREATE_RUNTIME, json, true, err) < 0)
+                if (hooks_run(r->spec, HUSK_HOOK_PRESTART, json, r->bundle, err) < 0 ||
+                    hooks_run(r->spec, HUSK_HOOK_CREATE_RUNTIME, json, r->bundle, err) < 0)
                         return -1;
         } else if (strcmp(script, "post-restore") == 0 && pid > 0) {
                 r->pid = pid;
