@@ -98,32 +98,6 @@ static int ram_in_bytes(const char *s, int64_t *out)
         return 0;
 }
 
-static int read_fd_all(int fd, char **out, size_t *len)
-{
-        size_t cap = 4096, n = 0;
-        char *buf = xmalloc(cap);
-        for (;;) {
-                if (n + 1 >= cap) {
-                        cap *= 2;
-                        buf = xrealloc(buf, cap);
-                }
-                ssize_t r = read(fd, buf + n, cap - n - 1);
-                if (r < 0 && errno == EINTR)
-                        continue;
-                if (r < 0) {
-                        free(buf);
-                        return -1;
-                }
-                if (r == 0)
-                        break;
-                n += (size_t)r;
-        }
-        buf[n] = '\0';
-        *out = buf;
-        *len = n;
-        return 0;
-}
-
 enum {
         OPT_BLKIO_WEIGHT = 256, OPT_CPU_PERIOD, OPT_CPU_QUOTA, OPT_CPU_SHARE, OPT_CPU_RT_PERIOD,
         OPT_CPU_RT_RUNTIME, OPT_CPUSET_CPUS, OPT_CPUSET_MEMS, OPT_KMEM, OPT_KMEM_TCP, OPT_MEMORY,
@@ -332,11 +306,9 @@ int cmd_update(struct cli_ctx *ctx, int argc, char **argv)
                 _cleanup_free_ char *raw = NULL;
                 size_t len = 0;
                 if (strcmp(resources, "-") == 0) {
-                        if (read_fd_all(STDIN_FILENO, &raw, &len) < 0) {
-                                husk_error_sys(&err, "read resources from stdin");
+                        if (read_user_fd(STDIN_FILENO, "--resources: stdin", &raw, &len, &err) < 0)
                                 return cli_fail(ctx, &err);
-                        }
-                } else if (read_file_at(AT_FDCWD, resources, &raw, &len, &err) < 0) {
+                } else if (read_user_file_at(AT_FDCWD, resources, &raw, &len, &err) < 0) {
                         return cli_fail(ctx, &err);
                 }
                 if (spec_parse_resources(raw, len, strcmp(resources, "-") == 0 ? "resources (stdin)" : resources,
@@ -475,16 +447,13 @@ static int run_ps(char **args, char **out, int *status, struct husk_error *err)
         }
         close(p[1]);
         size_t len;
-        int r = read_fd_all(p[0], out, &len);
-        int saved = errno;
+        int r = read_user_fd(p[0], "the output of ps", out, &len, err);
         close(p[0]);
         int st;
         while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
                 ;
-        if (r < 0) {
-                errno = saved;
-                return husk_error_sys(err, "read the output of ps");
-        }
+        if (r < 0)
+                return -1;
         *status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
         return 0;
 }

@@ -370,7 +370,7 @@ int container_do_create(const struct husk_create_opts *o, struct created *out, s
         {
                 const char *b = o->bundle && *o->bundle ? o->bundle : ".";
                 _cleanup_free_ char *cfg = xasprintf("%s/config.json", b);
-                if (read_file_at(AT_FDCWD, cfg, &raw, &raw_len, err) < 0)
+                if (read_user_file_at(AT_FDCWD, cfg, &raw, &raw_len, err) < 0)
                         return husk_error_wrap(err, "bundle %s", b);
         }
         if (spec_parse(raw, raw_len, "config.json", &c.spec, err) < 0)

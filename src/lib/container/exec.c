@@ -147,7 +147,7 @@ static int build_process(const struct husk_exec_opts *o, const struct husk_spec 
         if (o->process_file) {
                 _cleanup_free_ char *raw = NULL;
                 size_t len;
-                if (read_file_at(AT_FDCWD, o->process_file, &raw, &len, err) < 0)
+                if (read_user_file_at(AT_FDCWD, o->process_file, &raw, &len, err) < 0)
                         return husk_error_wrap(err, "--process");
                 return spec_parse_process(raw, len, o->process_file, out, err);
         }
@@ -280,7 +280,7 @@ int container_exec(const struct husk_exec_opts *o, int *exit_code, struct husk_e
         {
                 _cleanup_free_ char *raw = NULL;
                 size_t len;
-                if (read_file_at(c.dirfd, STATE_CONFIG, &raw, &len, err) < 0 ||
+                if (read_user_file_at(c.dirfd, STATE_CONFIG, &raw, &len, err) < 0 ||
                     spec_parse(raw, len, "config.json (saved at create)", &spec, err) < 0)
                         goto out;
         }

@@ -59,7 +59,7 @@ static int load_saved_spec(int dirfd, struct husk_spec **spec, struct husk_error
 {
         _cleanup_free_ char *raw = NULL;
         size_t len;
-        if (read_file_at(dirfd, STATE_CONFIG, &raw, &len, err) < 0)
+        if (read_user_file_at(dirfd, STATE_CONFIG, &raw, &len, err) < 0)
                 return -1;
         return spec_parse(raw, len, "config.json (saved at create)", spec, err);
 }

@@ -684,7 +684,7 @@ static struct husk_seccomp_prog *cache_lookup(const char *path, const struct key
         uint32_t klen, n;
         uint64_t flags;
 
-        if (read_file_at(AT_FDCWD, path, &data, &len, &e) < 0)
+        if (read_user_file_at(AT_FDCWD, path, &data, &len, &e) < 0)
                 return NULL;
         if (len < 8 + 4 || memcmp(data, CACHE_MAGIC, 8) != 0)
                 return NULL;

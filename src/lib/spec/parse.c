@@ -1468,7 +1468,7 @@ int spec_load(const char *bundle, struct husk_spec **out, struct husk_error *err
         _cleanup_free_ char *data = NULL;
         size_t len = 0;
         *out = NULL;
-        if (read_file_at(AT_FDCWD, path, &data, &len, err) < 0)
+        if (read_user_file_at(AT_FDCWD, path, &data, &len, err) < 0)
                 return -1;
         return spec_parse(data, len, "config.json", out, err);
 }

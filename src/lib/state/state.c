@@ -243,7 +243,7 @@ int state_read(int dirfd, const char *id, struct husk_state *st, struct husk_err
 {
         memset(st, 0, sizeof(*st));
         _cleanup_free_ char *data = NULL;
-        if (read_file_at(dirfd, STATE_FILE, &data, NULL, err) < 0) {
+        if (read_user_file_at(dirfd, STATE_FILE, &data, NULL, err) < 0) {
                 if (err && err->errnum == ENOENT)
                         /* reserved but never committed: a half-made container */
                         return husk_error_set(err, ENOENT, "container \"%s\" has no state (still being created?)", id);

@@ -162,6 +162,58 @@ int read_file_at(int dirfd, const char *path, char **out, size_t *len, struct hu
         return 0;
 }
 
+int read_user_fd(int fd, const char *what, char **out, size_t *len, struct husk_error *err)
+{
+        size_t cap = 4096, n = 0;
+        _cleanup_free_ char *buf = xmalloc(cap);
+        for (;;) {
+                if (n + 1 >= cap) {
+                        if (n > HUSK_FILE_MAX)
+                                return husk_error_set(err, EFBIG, "%s: larger than the %zu MiB limit", what,
+                                                      HUSK_FILE_MAX >> 20);
+                        cap *= 2;
+                        buf = xrealloc(buf, cap);
+                }
+                ssize_t r = read(fd, buf + n, cap - n - 1);
+                if (r < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return husk_error_sys(err, "read %s", what);
+                }
+                if (r == 0)
+                        break;
+                n += (size_t)r;
+        }
+        if (n > HUSK_FILE_MAX)
+                return husk_error_set(err, EFBIG, "%s: larger than the %zu MiB limit", what, HUSK_FILE_MAX >> 20);
+        buf[n] = '\0';
+        if (len)
+                *len = n;
+        *out = TAKE_PTR(buf);
+        return 0;
+}
+
+int read_user_file_at(int dirfd, const char *path, char **out, size_t *len, struct husk_error *err)
+{
+        _cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        if (fd < 0)
+                return husk_error_sys(err, "open %s", path);
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return husk_error_sys(err, "stat %s", path);
+        if (!S_ISREG(st.st_mode))
+                return husk_error_set(err, 0, "%s: not a regular file (%s)", path,
+                                      S_ISFIFO(st.st_mode)  ? "a FIFO"
+                                      : S_ISCHR(st.st_mode) ? "a character device"
+                                      : S_ISBLK(st.st_mode) ? "a block device"
+                                      : S_ISDIR(st.st_mode) ? "a directory"
+                                      : S_ISSOCK(st.st_mode) ? "a socket" : "not a file");
+        if ((uint64_t)st.st_size > HUSK_FILE_MAX)
+                return husk_error_set(err, EFBIG, "%s: %lld bytes, larger than the %zu MiB limit", path,
+                                      (long long)st.st_size, HUSK_FILE_MAX >> 20);
+        return read_user_fd(fd, path, out, len, err);
+}
+
 int write_file_at(int dirfd, const char *path, const char *data, size_t len, struct husk_error *err)
 {
         _cleanup_close_ int fd = openat(dirfd, path, O_WRONLY | O_TRUNC | O_CLOEXEC);

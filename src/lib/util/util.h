@@ -63,6 +63,16 @@ char **strv_append(char **v, const char *s);   /* copies s */
 /* ---- whole-file I/O ---- */
 /* Read a whole file (dirfd may be AT_FDCWD). *out is NUL-terminated. */
 int read_file_at(int dirfd, const char *path, char **out, size_t *len, struct husk_error *err);
+/* Files users hand us (config.json, --process, --resources, state.json,
+ * the seccomp cache) are read whole into memory: never more than this, far
+ * above any real one (runc's effective limit is higher still). */
+#define HUSK_FILE_MAX ((size_t)64 << 20)
+/* read_file_at for such a file: it must be a regular file (a FIFO would
+ * hang, /dev/zero never ends; opened O_NONBLOCK, checked with fstat before
+ * the first read) of at most HUSK_FILE_MAX bytes; errors name the path. */
+int read_user_file_at(int dirfd, const char *path, char **out, size_t *len, struct husk_error *err);
+/* The same bound for an fd that may be a pipe (stdin): "what" names it. */
+int read_user_fd(int fd, const char *what, char **out, size_t *len, struct husk_error *err);
 /* open(O_WRONLY|O_TRUNC) + write all + close: for /proc and cgroup files. */
 int write_file_at(int dirfd, const char *path, const char *data, size_t len, struct husk_error *err);
 /* Write to a temp file in the same dir, fsync-free rename over path. */
