@@ -17,6 +17,7 @@ struct cli_ctx {
         bool rootless;
         const char *criu;               /* --criu: CRIU binary (NULL: "criu" in PATH) */
         const char *cmd;                /* the command's name, for messages */
+        char **argv;                    /* main's argv as given (getopt permutes it) */
 };
 
 struct cli_command {
@@ -39,6 +40,11 @@ int cli_help_only(struct cli_ctx *ctx, int argc, char **argv);
 /* getopt_long that also takes runc's spellings (getopt.c): -name, -name=V,
  * -b=V, --flag=true|false. Use it instead of getopt_long everywhere. */
 int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts, int *idx);
+/* For the commands that make processes the container can see (create,
+ * run, exec): run from a copy of the binary the container can't write
+ * (re-executes with the same arguments unless already so). 0 to go on,
+ * else the exit status. */
+int cli_protect_exe(struct cli_ctx *ctx);
 /* Exactly `n` positional arguments remain? Else usage error. */
 /* --preserve-fds N: 0..65536; -1 after a usage error was printed. */
 int cli_parse_preserve_fds(struct cli_ctx *ctx, const char *s, int *out);

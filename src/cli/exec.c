@@ -88,6 +88,8 @@ int cmd_exec(struct cli_ctx *ctx, int argc, char **argv)
         o.args = argv + optind + 1;
         if (!o.process_file && !o.args[0])
                 return cli_usage_error(ctx, "a command to run is required (or --process FILE)");
+        if (cli_protect_exe(ctx) != 0)
+                return 1;
         o.env = env;
         o.additional_gids = gids;
         o.caps = caps;

@@ -73,6 +73,8 @@ static int create_or_run(struct cli_ctx *ctx, int argc, char **argv, bool run)
         if (cli_need_args(ctx, argc, argv, 1, "container id") < 0)
                 return 1;
         o.id = argv[optind];
+        if (cli_protect_exe(ctx) != 0)
+                return 1;
 
         /* Socket activation: LISTEN_FDS fds follow the preserved ones. */
         char listen_env[64];

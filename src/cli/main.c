@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "commit.h"
 #include "config.h"
+#include "linux/selfexe.h"
 #include "util/log.h"
 #include "util/util.h"
 
@@ -265,6 +266,15 @@ int cli_need_args(struct cli_ctx *ctx, int argc, char **argv, int n, const char 
         return 0;
 }
 
+int cli_protect_exe(struct cli_ctx *ctx)
+{
+        extern char **environ;
+        struct husk_error err = { 0 };
+        if (selfexe_protect(ctx->argv, environ, &err) < 0)
+                return cli_fail(ctx, &err);
+        return 0;
+}
+
 static void print_version(void)
 {
         printf("husk version %s\n", HUSK_VERSION);
@@ -276,7 +286,10 @@ static void print_version(void)
 
 int main(int argc, char **argv)
 {
-        struct cli_ctx ctx = { .root = HUSK_DEFAULT_ROOT };
+        /* getopt permutes argv; a re-execution must see it as given */
+        char **orig_argv = xmalloc(((size_t)argc + 1) * sizeof(char *));
+        memcpy(orig_argv, argv, ((size_t)argc + 1) * sizeof(char *));
+        struct cli_ctx ctx = { .root = HUSK_DEFAULT_ROOT, .argv = orig_argv };
         const char *log_format = "text";
         enum { OPT_ROOT = 256, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD, OPT_ROOTLESS, OPT_CRIU };
         static const struct option opts[] = {

@@ -13,8 +13,11 @@
  *     start`, then execs. Only what stage 2 does is charged to the
  *     container's memory cgroup, as with runc's and crun's init.
  *
- * No re-exec: the stages are forks of husk, marked non-dumpable at once so the
- * container can't reach the husk binary through /proc/<pid>/exe. */
+ * The stages are forks of husk, marked non-dumpable at once. Their exe is
+ * not the host's husk binary: create, run and exec first re-execute husk
+ * from a copy the container can't write (linux/selfexe.h), since a
+ * container process with CAP_SYS_PTRACE can open /proc/<pid>/exe of a
+ * non-dumpable process too. */
 #ifndef HUSK_INIT_H
 #define HUSK_INIT_H
 
