@@ -223,7 +223,7 @@ static _Noreturn void stage1(const struct init_config *cfg)
         /* Stage 2 writes to pages it shares with husk: their copies would be
          * charged to the container. Copy them here, outside its cgroup;
          * once we have exited, stage 2 has them to itself. */
-        prefault_private_pages(64 * 1024);
+        prefault_private_pages(32 * 1024);
         bool in_v2 = false;
         /* Not from a new user namespace: clone3 would fail the cgroup's
          * permission check there after taking the new pid namespace's first

@@ -5,13 +5,13 @@
 
 #include <stddef.h>
 
-/* Give this process its own copy of the pages of its private writable
- * mappings: the heap (all of it, so that malloc's next chunks are there
- * already), `stack_below` bytes of stack under the current frame and the
- * resident pages of the others (data, bss, TLS). A child forked next that
- * writes to them once we have exited reuses them instead of copying them on
- * write: they stay charged to our memory cgroup, not to the cgroup the child
- * joined. Best effort: no error, and nothing changes but residency. */
+/* Give this process its own copy of every page of its private writable
+ * mappings (heap, data, bss, TLS; of the stack, `stack_below` bytes under
+ * the current frame and all above), faulting in those not there yet. A
+ * child forked next that writes to them once we have exited reuses them
+ * instead of copying them on write: they stay charged to our memory cgroup,
+ * not to the cgroup the child joined. Best effort: no error, and nothing
+ * changes but residency. About 60 pages and 0.1 ms for husk. */
 void prefault_private_pages(size_t stack_below);
 
 #endif
