@@ -444,7 +444,7 @@ report() {
         echo "husk bench: $(uname -sr), $(nproc) cpus, load $(cut -d' ' -f1-3 /proc/loadavg) (at start: $LOAD0)"
         echo "setup: $SETUP; N=$N C=$C"
         for l in "${LABELS[@]}"; do echo "  $l: ${BIN[$l]} ($("${BIN[$l]}" --version 2>&1 | head -n1))"; done
-        echo "medians; the ratio column is husk / $BASE"
+        if [[ -n $husk ]]; then echo "medians; the ratio column is husk / $BASE"; else echo "medians"; fi
         echo
         awk -F'\t' -v labels="${LABELS[*]}" -v base="$BASE" -v husk="$husk" -v out="$OUT" -v metrics="$METRICS" '
         function median(k,   n, i, j, t, a) {
