@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "container/container.h"
+#include "container/notify.h"
 #include "util/signals.h"
 #include "util/util.h"
 
@@ -75,6 +76,8 @@ static int create_or_run(struct cli_ctx *ctx, int argc, char **argv, bool run)
         o.id = argv[optind];
         if (cli_protect_exe(ctx) != 0)
                 return 1;
+        /* sd_notify from the container (systemd units, podman --sdnotify=container) */
+        o.notify_socket = notify_socket_from_env();
 
         /* Socket activation: LISTEN_FDS fds follow the preserved ones. */
         char listen_env[64];
@@ -118,7 +121,7 @@ int cmd_start(struct cli_ctx *ctx, int argc, char **argv)
         if (cli_need_args(ctx, argc, argv, 1, "container id") < 0)
                 return 1;
         struct husk_error err = { 0 };
-        return container_start(ctx->root, argv[optind], &err) < 0 ? cli_fail(ctx, &err) : 0;
+        return container_start(ctx->root, argv[optind], notify_socket_from_env(), &err) < 0 ? cli_fail(ctx, &err) : 0;
 }
 
 int cmd_kill(struct cli_ctx *ctx, int argc, char **argv)

@@ -273,3 +273,44 @@ mount_opts() {
         run runtime run "$CID" </dev/null
         assert_status 0
 }
+
+# runc and crun open bind sources as root on the host (in the container's
+# mount namespace, before the container's user namespace has a say): the
+# mapped root can't search a 000 directory, but the mount works.
+@test "userns: bind sources under a directory the mapped root can't search, directly and through a symlink" {
+        userns_config
+        local locked=$BATS_TEST_TMPDIR/locked
+        mkdir -p "$locked/dir"
+        echo in-dir >"$locked/dir/f"
+        echo a-file >"$locked/file"
+        ln -s "$locked/dir" "$BATS_TEST_TMPDIR/link-to-dir"
+        chmod 000 "$locked"
+        add_mount "$(jq -n --arg s "$locked/dir" '{"destination": "/d", "type": "bind", "source": $s, "options": ["rbind", "ro"]}')"
+        add_mount "$(jq -n --arg s "$locked/file" '{"destination": "/f", "type": "bind", "source": $s, "options": ["bind", "ro"]}')"
+        add_mount "$(jq -n --arg s "$BATS_TEST_TMPDIR/link-to-dir" '{"destination": "/l", "type": "bind", "source": $s, "options": ["rbind", "ro"]}')"
+        set_cmd 'cat /d/f /f /l/f'
+        run runtime run "$CID" </dev/null
+        chmod 755 "$locked"
+        assert_status 0
+        [[ ${lines[0]} == in-dir && ${lines[1]} == a-file && ${lines[2]} == in-dir ]]
+}
+
+@test "userns: an idmapped bind source reached through a symlink into a 000 directory" {
+        husk_only "runc 1.1.5 has no idmapped mounts"
+        userns_config
+        local locked=$BATS_TEST_TMPDIR/locked
+        mkdir -p "$locked/dir"
+        echo in-dir >"$locked/dir/f"
+        echo a-file >"$locked/file"
+        ln -s "$locked/dir" "$BATS_TEST_TMPDIR/link-to-dir"
+        ln -s "$locked/file" "$BATS_TEST_TMPDIR/link-to-file"
+        chmod 000 "$locked"
+        add_mount "$(jq -n --arg s "$BATS_TEST_TMPDIR/link-to-dir" '{"destination": "/i", "type": "bind", "source": $s, "options": ["rbind", "idmap"]}')"
+        add_mount "$(jq -n --arg s "$BATS_TEST_TMPDIR/link-to-file" '{"destination": "/if", "type": "bind", "source": $s, "options": ["bind", "idmap"]}')"
+        # host root's files appear as the container's root (idmapped)
+        set_cmd 'cat /i/f /if; stat -c %u /i/f /if'
+        run runtime run "$CID" </dev/null
+        chmod 755 "$locked"
+        assert_status 0
+        [[ ${lines[0]} == in-dir && ${lines[1]} == a-file && ${lines[2]} == 0 && ${lines[3]} == 0 ]]
+}

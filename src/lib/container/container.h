@@ -29,10 +29,13 @@ struct husk_create_opts {
         bool no_subreaper;              /* run --no-subreaper: orphans in the container are not ours */
         bool run_foreground;            /* set by container_run: the pty goes to husk */
         const char *pidfd_socket;       /* --pidfd-socket: gets a pidfd of the init */
+        const char *notify_socket;      /* NOTIFY_SOCKET of husk's environment, or NULL */
 };
 
 int container_create(const struct husk_create_opts *o, struct husk_error *err);
-int container_start(const char *root, const char *id, struct husk_error *err);
+/* notify_socket: the host's NOTIFY_SOCKET (or NULL): relay the container's
+ * sd_notify messages there until READY (see container/notify.h). */
+int container_start(const char *root, const char *id, const char *notify_socket, struct husk_error *err);
 /* create + start; foreground: waits, forwards signals, proxies the pty,
  * deletes (unless keep) and returns the exit code in *exit_code. */
 int container_run(const struct husk_create_opts *o, int *exit_code, struct husk_error *err);

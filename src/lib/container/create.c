@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
+#include <sched.h>
 #include <limits.h>
 #include <signal.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "cgroup/cgroup.h"
 #include "container/container.h"
 #include "container/internal.h"
+#include "container/notify.h"
 #include "init/init.h"
 #include "init/sync.h"
 #include "linux/hooks.h"
@@ -272,6 +274,72 @@ static int send_idmapped_mounts(struct creation *c, int sock, struct husk_error 
         return 0;
 }
 
+/* Open each bind mount's source as we are (root on the host) but inside
+ * the container's new mount namespace, and send the O_PATH fds to stage 1,
+ * as runc does: the container's root in its user namespace may not be able
+ * to search the way there (a 0700 directory). Opened in that namespace, the
+ * fds are of its own (locked) copies of the host's mounts, so a bind from
+ * them keeps the host mounts' locked flags. A forked child does the setns:
+ * husk keeps its own root and working directory. */
+static int send_bind_sources(struct creation *c, int sock, struct husk_error *err)
+{
+        int ep[2];
+        if (pipe2(ep, O_CLOEXEC) < 0)
+                return husk_error_sys(err, "pipe");
+        pid_t pid = fork();
+        if (pid < 0) {
+                close(ep[0]);
+                close(ep[1]);
+                return husk_error_sys(err, "fork");
+        }
+        if (pid == 0) {
+                struct husk_error e = { 0 };
+                char path[64];
+                close(ep[0]);
+                snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)c->stage1);
+                int ns = open(path, O_RDONLY | O_CLOEXEC);
+                if (ns < 0 || setns(ns, CLONE_NEWNS) < 0) {
+                        husk_error_sys(&e, "enter the container's mount namespace (%s)", path);
+                        goto fail;
+                }
+                for (size_t i = 0; i < c->spec->n_mounts; i++) {
+                        const struct husk_mount *m = &c->spec->mounts[i];
+                        if (!rootfs_mount_is_bind(m) || !m->source)
+                                continue;
+                        _cleanup_free_ char *src = rootfs_mount_source(m, c->bundle);
+                        int fd = open(src, O_PATH | O_CLOEXEC);
+                        if (fd < 0) {
+                                husk_error_sys(&e, "mounts[%zu] (%s): open source %s", i, m->destination, src);
+                                goto fail;
+                        }
+                        if (sync_send(sock, SYNC_MOUNT_FD, (int32_t)i, NULL, 0, fd) < 0) {
+                                husk_error_sys(&e, "send mounts[%zu]'s source to init", i);
+                                goto fail;
+                        }
+                        close(fd);
+                }
+                _exit(0);
+        fail:
+                (void)write_all(ep[1], &e, sizeof(e));
+                _exit(1);
+        }
+        close(ep[1]);
+        struct husk_error e = { 0 };
+        ssize_t n = read_all(ep[0], &e, sizeof(e));
+        close(ep[0]);
+        int status = 0;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+                ;
+        if (n == (ssize_t)sizeof(e)) {
+                e.msg[sizeof(e.msg) - 1] = '\0';
+                *err = e;
+                return -1;
+        }
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                return husk_error_set(err, 0, "open the bind mount sources: helper failed");
+        return 0;
+}
+
 static int talk_to_init(struct creation *c, int sock, int *console_out, struct husk_error *err)
 {
         for (;;) {
@@ -294,6 +362,13 @@ static int talk_to_init(struct creation *c, int sock, int *console_out, struct h
                             send_idmapped_mounts(c, sock, err) < 0)
                                 return -1;
                         if (sync_send(sock, SYNC_IDMAP_DONE, 0, NULL, 0, -1) < 0)
+                                return husk_error_sys(err, "sync with init");
+                        break;
+                case SYNC_NEED_BIND_SOURCES:
+                        sync_msg_free(&m);
+                        if (send_bind_sources(c, sock, err) < 0)
+                                return -1;
+                        if (sync_send(sock, SYNC_BIND_SOURCES_DONE, 0, NULL, 0, -1) < 0)
                                 return husk_error_sys(err, "sync with init");
                         break;
                 case SYNC_PID:
@@ -337,6 +412,41 @@ static int talk_to_init(struct creation *c, int sock, int *console_out, struct h
         }
 }
 
+/* NOTIFY_SOCKET, as runc: <state>/notify bound read-only at /run/notify in
+ * the container (the socket in it is made by run/start), and
+ * NOTIFY_SOCKET=/run/notify/notify.sock added to the process's env. */
+static int notify_setup(struct creation *c, char ***extra_env, struct husk_error *err)
+{
+        if (notify_make_dir(c->dirfd, err) < 0)
+                return -1;
+        struct husk_spec *spec = c->spec;
+        char dir[PATH_MAX], link[64];
+        snprintf(link, sizeof(link), "/proc/self/fd/%d", c->dirfd);
+        ssize_t n = readlink(link, dir, sizeof(dir) - 1);
+        if (n < 0)
+                return husk_error_sys(err, "NOTIFY_SOCKET: the state directory's path");
+        dir[n] = '\0';
+        for (size_t i = 0; c->o->extra_env && c->o->extra_env[i]; i++)
+                *extra_env = strv_append(*extra_env, c->o->extra_env[i]);
+        if (!spec_has_namespace(spec, CLONE_NEWNS)) {
+                /* no mount namespace: the container sees the host's paths */
+                _cleanup_free_ char *e = xasprintf("NOTIFY_SOCKET=%s/%s/%s", dir, NOTIFY_DIR, NOTIFY_SOCK_NAME);
+                *extra_env = strv_append(*extra_env, e);
+                return 0;
+        }
+        spec->mounts = xrealloc(spec->mounts, (spec->n_mounts + 1) * sizeof(*spec->mounts));
+        struct husk_mount *m = &spec->mounts[spec->n_mounts++];
+        memset(m, 0, sizeof(*m));
+        m->destination = xstrdup(NOTIFY_CONTAINER_DIR);
+        m->source = xasprintf("%s/%s", dir, NOTIFY_DIR);
+        m->type = xstrdup("bind");
+        static const char *const opts[] = { "bind", "nosuid", "noexec", "nodev", "ro" };
+        for (size_t i = 0; i < ARRAY_SIZE(opts); i++)
+                m->options = strv_append(m->options, opts[i]);
+        *extra_env = strv_append(*extra_env, "NOTIFY_SOCKET=" NOTIFY_CONTAINER_SOCKET);
+        return 0;
+}
+
 int write_pid_file(const char *path, pid_t pid, struct husk_error *err)
 {
         char buf[32];
@@ -358,6 +468,7 @@ int write_pid_file(const char *path, pid_t pid, struct husk_error *err)
 int container_do_create(const struct husk_create_opts *o, struct created *out, struct husk_error *err)
 {
         struct creation c = { .o = o, .dirfd = -1, .pidfd = -1 };
+        _cleanup_strv_ char **extra_env = NULL;
         int ret = -1;
         int sock[2] = { -1, -1 }, fifo = -1;      /* fifo: the exec.sock listener */
         _cleanup_free_ char *raw = NULL;
@@ -394,6 +505,8 @@ int container_do_create(const struct husk_create_opts *o, struct created *out, s
                 goto fail;
         if (!spec_has_namespace(c.spec, CLONE_NEWNS) && hostns_mounts_record(c.dirfd, c.rootfs, err) < 0)
                 goto fail;
+        if (o->notify_socket && notify_setup(&c, &extra_env, err) < 0)
+                goto fail;
         int min_fd = 3 + o->preserve_fds;
         fifo = fd_above(exec_sock_listen(c.dirfd, err), min_fd);
         if (fifo < 0)
@@ -418,7 +531,7 @@ int container_do_create(const struct husk_create_opts *o, struct created *out, s
         sock[0] = fd_above(sock[0], min_fd);
         sock[1] = fd_above(sock[1], min_fd);
 
-        if (any_idmapped(c.spec)) {
+        if (any_idmapped(c.spec) || rootfs_needs_bind_sources(c.spec)) {
                 c.n_mount_fds = c.spec->n_mounts;
                 c.mount_fds = xmalloc(c.n_mount_fds * sizeof(int));
                 for (size_t i = 0; i < c.spec->n_mounts; i++)
@@ -433,7 +546,7 @@ int container_do_create(const struct husk_create_opts *o, struct created *out, s
                 .sync_fd = sock[1], .exec_sock = fifo, .preserve_fds = o->preserve_fds,
                 .no_pivot = o->no_pivot, .no_new_keyring = o->no_new_keyring,
                 .child_of_husk = o->run_foreground && o->no_subreaper, .cgroup = c.cgroup,
-                .extra_env = o->extra_env, .seccomp = c.seccomp, .mount_fds = c.mount_fds,
+                .extra_env = extra_env ? extra_env : o->extra_env, .seccomp = c.seccomp, .mount_fds = c.mount_fds,
         };
         c.stage1 = init_spawn(&ic, err);
         if (c.stage1 < 0) {

@@ -378,7 +378,7 @@ int container_exec(const struct husk_exec_opts *o, int *exit_code, struct husk_e
         ret = 0;
         if (!o->detach) {
                 tty_raw_begin(&tty, x.console);
-                *exit_code = supervise(x.pid, x.pidfd, sfd, x.console);
+                *exit_code = supervise(x.pid, x.pidfd, sfd, x.console, NULL);
         }
 out:
         tty_raw_end(&tty);

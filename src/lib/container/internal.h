@@ -43,7 +43,9 @@ struct raw_tty {
         struct termios saved;
 };
 int supervisor_begin(bool subreaper, struct husk_error *err);
-int supervise(pid_t pid, int pidfd, int sfd, int console);
+struct notify_relay;
+/* nr: NOTIFY_SOCKET relay served in the same loop (NULL: none). */
+int supervise(pid_t pid, int pidfd, int sfd, int console, struct notify_relay *nr);
 /* Our terminal raw and its size copied to the pty (console >= 0 and a tty). */
 void tty_raw_begin(struct raw_tty *t, int console);
 void tty_raw_end(struct raw_tty *t);

@@ -9,6 +9,7 @@
 
 #include "cgroup/cgroup.h"
 #include "container/internal.h"
+#include "container/notify.h"
 #include "linux/hooks.h"
 #include "linux/hostns_mounts.h"
 #include "util/log.h"
@@ -118,8 +119,9 @@ int container_do_start(int dirfd, const struct husk_state *st, const struct husk
         return 0;
 }
 
-int container_start(const char *root, const char *id, struct husk_error *err)
+int container_start(const char *root, const char *id, const char *notify_socket, struct husk_error *err)
 {
+        struct notify_relay nr = { .sock = -1, .host = -1 };
         struct husk_container c;
         if (container_load(root, id, true, &c, err) < 0)
                 return -1;
@@ -140,6 +142,8 @@ int container_start(const char *root, const char *id, struct husk_error *err)
         }
         if (load_saved_spec(c.dirfd, &spec, err) < 0)
                 goto out;
+        if (notify_socket && notify_relay_open(&nr, c.dirfd, notify_socket, err) < 0)
+                goto out;
         bool destroy;
         ret = container_do_start(c.dirfd, &c.st, spec, &destroy, err);
         if (ret < 0 && destroy) {
@@ -147,7 +151,18 @@ int container_start(const char *root, const char *id, struct husk_error *err)
                 if (container_destroy(root, id, c.dirfd, &c.st, c.cgroup, true, &e) < 0)
                         log_warn("cleanup: %s", e.msg);
         }
+        if (ret == 0 && nr.sock >= 0) {
+                /* as runc: start returns once the container said READY=1
+                 * (or its init exited); unlocked, so state/kill work */
+                _cleanup_close_ int pidfd = init_pidfd(&c.st);
+                close(c.dirfd);
+                c.dirfd = -1;
+                nr.mainpid = c.st.pid;
+                if (pidfd >= 0)
+                        notify_relay_until_ready(&nr, pidfd);
+        }
 out:
+        notify_relay_close(&nr);
         spec_free(spec);
         container_release(&c);
         return ret;

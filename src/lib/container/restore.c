@@ -508,7 +508,7 @@ int container_restore(const struct husk_criu_opts *o, int *exit_code, struct hus
                 goto out;
         struct raw_tty tty;
         tty_raw_begin(&tty, r.console);
-        *exit_code = supervise(r.pid, r.pidfd, sfd, r.console);
+        *exit_code = supervise(r.pid, r.pidfd, sfd, r.console, NULL);
         tty_raw_end(&tty);
         struct husk_error e = { 0 };
         if (container_delete(o->root, o->id, true, &e) < 0)

@@ -13,6 +13,7 @@
 #include <termios.h>
 
 #include "container/internal.h"
+#include "container/notify.h"
 #include "util/util.h"
 
 int supervisor_begin(bool subreaper, struct husk_error *err)
@@ -76,15 +77,19 @@ static void resize_pty(int master)
 }
 
 /* Wait for the container's init, forwarding signals and the pty. */
-int supervise(pid_t pid, int pidfd, int sfd, int console)
+int supervise(pid_t pid, int pidfd, int sfd, int console, struct notify_relay *nr)
 {
         int status = -1;
         bool stdin_open = console >= 0;
         while (status < 0) {
-                struct pollfd p[3] = { { sfd, POLLIN, 0 }, { console, POLLIN, 0 }, { stdin_open ? 0 : -1, POLLIN, 0 } };
-                int r = poll(p, 3, -1);
+                int nfd = nr && !nr->done ? nr->sock : -1;
+                struct pollfd p[4] = { { sfd, POLLIN, 0 }, { console, POLLIN, 0 }, { stdin_open ? 0 : -1, POLLIN, 0 },
+                                       { nfd, POLLIN, 0 } };
+                int r = poll(p, 4, -1);
                 if (r < 0 && errno != EINTR)
                         break;
+                if (p[3].revents & POLLIN)
+                        notify_relay_one(nr);
                 if (p[1].revents & POLLIN)
                         copy_some(console, 1);
                 if (p[2].revents & (POLLIN | POLLHUP)) {

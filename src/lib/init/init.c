@@ -144,6 +144,30 @@ void init_child_start(void)
                         signal(sig, SIG_DFL);
 }
 
+/* SYNC_MOUNT_FD messages into cfg->mount_fds, until `done`. */
+static int recv_mount_fds(const struct init_config *cfg, int sock, uint32_t done, struct husk_error *err)
+{
+        for (;;) {
+                struct sync_msg m;
+                if (sync_recv(sock, &m, err) < 0)
+                        return -1;
+                if (m.type == done) {
+                        sync_msg_free(&m);
+                        return 0;
+                }
+                if (m.type != SYNC_MOUNT_FD) {
+                        husk_error_set(err, EPROTO, "mount setup: unexpected message %u", m.type);
+                        sync_msg_free(&m);
+                        return -1;
+                }
+                if (cfg->mount_fds && m.value >= 0 && (size_t)m.value < cfg->spec->n_mounts) {
+                        cfg->mount_fds[m.value] = m.fd;
+                        m.fd = -1;
+                }
+                sync_msg_free(&m);
+        }
+}
+
 static _Noreturn void stage1(const struct init_config *cfg)
 {
         const struct husk_spec *spec = cfg->spec;
@@ -182,28 +206,13 @@ static _Noreturn void stage1(const struct init_config *cfg)
                         husk_error_sys(&err, "create user namespace");
                         sync_die(sock, &err);
                 }
-                struct sync_msg m;
                 if (sync_send(sock, SYNC_NEED_IDMAP, 0, NULL, 0, -1) < 0) {
                         husk_error_sys(&err, "user namespace setup");
                         sync_die(sock, &err);
                 }
                 /* idmapped mounts made by the parent for this namespace */
-                for (;;) {
-                        if (sync_recv(sock, &m, &err) < 0)
-                                sync_die(sock, &err);
-                        if (m.type != SYNC_MOUNT_FD)
-                                break;
-                        if (cfg->mount_fds && m.value >= 0 && (size_t)m.value < spec->n_mounts) {
-                                cfg->mount_fds[m.value] = m.fd;
-                                m.fd = -1;
-                        }
-                        sync_msg_free(&m);
-                }
-                if (m.type != SYNC_IDMAP_DONE) {
-                        husk_error_set(&err, EPROTO, "user namespace setup: unexpected message %u", m.type);
+                if (recv_mount_fds(cfg, sock, SYNC_IDMAP_DONE, &err) < 0)
                         sync_die(sock, &err);
-                }
-                sync_msg_free(&m);
                 /* root of the new namespace, if the maps have one */
                 if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
                         husk_error_sys(&err, "become root in the user namespace (is uid 0 mapped?)");
@@ -219,6 +228,16 @@ static _Noreturn void stage1(const struct init_config *cfg)
                 sync_die(sock, &err);
         if ((rest & CLONE_NEWNET) && net_loopback_up(&err) < 0)
                 sync_die(sock, &err);
+        /* Bind sources, opened by husk as root on the host in our new mount
+         * namespace: our root may not be able to reach them (runc does so). */
+        if (cfg->mount_fds && rootfs_needs_bind_sources(spec)) {
+                if (sync_send(sock, SYNC_NEED_BIND_SOURCES, 0, NULL, 0, -1) < 0) {
+                        husk_error_sys(&err, "ask for the bind mount sources");
+                        sync_die(sock, &err);
+                }
+                if (recv_mount_fds(cfg, sock, SYNC_BIND_SOURCES_DONE, &err) < 0)
+                        sync_die(sock, &err);
+        }
 
         /* Stage 2 writes to pages it shares with husk: their copies would be
          * charged to the container. Copy them here, outside its cgroup;
@@ -323,6 +342,12 @@ static void stage2(const struct init_config *cfg, bool in_v2)
         };
         if (rootfs_prepare(spec, &ro, &err) < 0)
                 sync_die(sock, &err);
+        /* host fds: none may reach the container */
+        for (size_t i = 0; cfg->mount_fds && i < spec->n_mounts; i++)
+                if (cfg->mount_fds[i] >= 0) {
+                        close(cfg->mount_fds[i]);
+                        cfg->mount_fds[i] = -1;
+                }
 
         /* prestart and createRuntime run in the parent, now. */
         struct sync_msg m;

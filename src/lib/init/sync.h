@@ -15,7 +15,8 @@ enum sync_type {
         SYNC_ERROR = 1,         /* child → parent: payload struct husk_error */
         SYNC_CGROUP_DONE,       /* parent → stage 1: placed in the systemd scope */
         SYNC_NEED_IDMAP,        /* stage 1 → parent: write my uid/gid maps */
-        SYNC_MOUNT_FD,          /* parent → stage 1: value = mounts[] index, an idmapped mount (SCM_RIGHTS) */
+        SYNC_MOUNT_FD,          /* parent → stage 1: value = mounts[] index, an idmapped mount or a
+                                 * bind source (SCM_RIGHTS) */
         SYNC_IDMAP_DONE,        /* parent → stage 1 */
         SYNC_PID,               /* stage 1 → parent: value = stage 2's pid */
         SYNC_HOOKS,             /* stage 2 → parent: run prestart + createRuntime */
@@ -25,6 +26,8 @@ enum sync_type {
         SYNC_SECCOMP_DONE,      /* parent → stage 2: sent to linux.seccomp.listenerPath */
         SYNC_READY,             /* stage 2 → parent: all set, waiting on the exec fifo */
         SYNC_ABORT,             /* parent → child: give up */
+        SYNC_NEED_BIND_SOURCES, /* stage 1 → parent: open the bind sources (in my new mount ns) */
+        SYNC_BIND_SOURCES_DONE, /* parent → stage 1, after a SYNC_MOUNT_FD (O_PATH fd) per bind mount */
 };
 
 struct sync_msg {

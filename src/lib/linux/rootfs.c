@@ -857,6 +857,31 @@ static int mount_cgroup(const struct rootfs_ctx *ctx, const struct husk_mount *m
 
 /* ---- idmapped mounts ---- */
 
+bool rootfs_mount_is_bind(const struct husk_mount *m)
+{
+        if (rootfs_mount_is_idmapped(m))
+                return false;
+        bool bind = is_type(m, "bind");
+        for (size_t j = 0; !bind && m->options && m->options[j]; j++)
+                bind = strcmp(m->options[j], "bind") == 0 || strcmp(m->options[j], "rbind") == 0;
+        return bind;
+}
+
+bool rootfs_needs_bind_sources(const struct husk_spec *spec)
+{
+        if (!spec_has_ns(spec, CLONE_NEWUSER))
+                return false;
+        for (size_t i = 0; i < spec->n_mounts; i++)
+                if (rootfs_mount_is_bind(&spec->mounts[i]) && spec->mounts[i].source)
+                        return true;
+        return false;
+}
+
+char *rootfs_mount_source(const struct husk_mount *m, const char *bundle)
+{
+        return (m->source[0] != '/' && bundle) ? xasprintf("%s/%s", bundle, m->source) : xstrdup(m->source);
+}
+
 bool rootfs_mount_is_idmapped(const struct husk_mount *m)
 {
         if (m->n_uid_mappings || m->n_gid_mappings)
@@ -939,8 +964,7 @@ int rootfs_open_idmapped_mount(const struct husk_mount *m, int userns_fd, const 
         bool recursive = (mf.flags & MS_REC) || mf.ridmap;
         mount_flags_free(&mf);
 
-        _cleanup_free_ char *src = (m->source[0] != '/' && bundle) ? xasprintf("%s/%s", bundle, m->source)
-                                                                   : xstrdup(m->source);
+        _cleanup_free_ char *src = rootfs_mount_source(m, bundle);
         _cleanup_close_ int own_userns = -1;
         if (m->n_uid_mappings || m->n_gid_mappings) {
                 own_userns = userns_for_mappings(m, err);
@@ -1012,9 +1036,11 @@ static int mount_one(const struct rootfs_ctx *ctx, const struct husk_mount *m, s
                         mount_flags_free(&mf);
                         return fail(err, EINVAL, "bind mount without a source");
                 }
-                _cleanup_free_ char *src = (m->source[0] != '/' && ctx->opts->bundle)
-                                                   ? xasprintf("%s/%s", ctx->opts->bundle, m->source)
-                                                   : xstrdup(m->source);
+                /* opened by husk on the host's side when we are in a user
+                 * namespace (rootfs_needs_bind_sources) */
+                int sfd = ctx->opts->mount_fds ? ctx->opts->mount_fds[idx] : -1;
+                _cleanup_free_ char *src = sfd >= 0 ? xasprintf("/proc/self/fd/%d", sfd)
+                                                    : rootfs_mount_source(m, ctx->opts->bundle);
                 r = mount_bind(ctx, src, dest, &mf, flags | MS_BIND, err);
         } else if (is_type(m, "sysfs") && (ctx->opts->userns && !spec_has_ns(ctx->spec, CLONE_NEWNET))) {
                 /* sysfs can't be mounted in a user namespace that doesn't

@@ -48,8 +48,10 @@ struct rootfs_opts {
                                  * here, as runc (which runs in the bundle);
                                  * NULL: the current directory */
         const int *mount_fds;   /* per spec mount (n_mounts entries): a detached
-                                 * idmapped mount from rootfs_open_idmapped_mount()
-                                 * or -1; NULL when there are none */
+                                 * idmapped mount from rootfs_open_idmapped_mount(),
+                                 * an O_PATH fd of a bind mount's source (see
+                                 * rootfs_needs_bind_sources()) or -1; NULL when
+                                 * there are none */
 };
 
 /* Idmapped mounts ("idmap"/"ridmap" options, or uidMappings/gidMappings
@@ -62,6 +64,16 @@ struct rootfs_opts {
  * mount's own mappings, or with userns_fd (the container's user namespace,
  * e.g. open("/proc/<stage1>/ns/user")) when it gives none. */
 bool rootfs_mount_is_idmapped(const struct husk_mount *m);
+/* A bind mount that is not idmapped ("bind" type, or a bind/rbind option). */
+bool rootfs_mount_is_bind(const struct husk_mount *m);
+/* Whether stage 2 runs in a user namespace and has bind mounts to make: then
+ * their sources are opened by husk (root on the host), in the container's
+ * new mount namespace, as runc does: a mapped root may not be able to
+ * search the way to them (a 0700 directory). The O_PATH fds reach stage 2
+ * in rootfs_opts.mount_fds, and bind mounts use them as their source. */
+bool rootfs_needs_bind_sources(const struct husk_spec *spec);
+/* The host path of a mount's source: relative ones are the bundle's. */
+char *rootfs_mount_source(const struct husk_mount *m, const char *bundle);
 int rootfs_open_idmapped_mount(const struct husk_mount *m, int userns_fd, const char *bundle, int *fd,
                                struct husk_error *err);
 

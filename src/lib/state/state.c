@@ -296,6 +296,26 @@ void state_free(struct husk_state *st)
         memset(st, 0, sizeof(*st));
 }
 
+/* A directory of the state dir (notify/, for NOTIFY_SOCKET): its entries
+ * (files, sockets) and itself. */
+static void remove_subdir(int dirfd, const char *name)
+{
+        int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd >= 0) {
+                DIR *d = fdopendir(fd);
+                if (d) {
+                        struct dirent *e;
+                        while ((e = readdir(d)))
+                                if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+                                        unlinkat(fd, e->d_name, 0);
+                        closedir(d);
+                } else {
+                        close(fd);
+                }
+        }
+        unlinkat(dirfd, name, AT_REMOVEDIR);
+}
+
 int state_remove(const char *root, const char *id, int dirfd, struct husk_error *err)
 {
         _cleanup_close_ int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -303,10 +323,18 @@ int state_remove(const char *root, const char *id, int dirfd, struct husk_error 
                 DIR *d = fdopendir(TAKE_FD(fd));
                 if (d) {
                         struct dirent *e;
-                        while ((e = readdir(d)))
-                                if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
-                                    unlinkat(dirfd, e->d_name, 0) < 0 && errno == EISDIR)
-                                        unlinkat(dirfd, e->d_name, AT_REMOVEDIR);  /* restore's criu-root */
+                        while ((e = readdir(d))) {
+                                if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+                                        continue;
+                                if (unlinkat(dirfd, e->d_name, 0) == 0 || errno != EISDIR)
+                                        continue;
+                                /* only notify/ is emptied: another directory
+                                 * (restore's criu-root) may be a mount point */
+                                if (strcmp(e->d_name, "notify") == 0)
+                                        remove_subdir(dirfd, e->d_name);
+                                else
+                                        unlinkat(dirfd, e->d_name, AT_REMOVEDIR);
+                        }
                         closedir(d);
                 }
         }
