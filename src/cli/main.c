@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "commit.h"
@@ -361,6 +362,8 @@ int main(int argc, char **argv)
                 return 1;
         }
         ctx.cmd = cmd->name;
+        log_debug("husk %s (commit %s): %s, pid %d, root %s", HUSK_VERSION, HUSK_COMMIT, name, (int)getpid(),
+                  ctx.root);
         int sub_argc = argc - optind;
         char **sub_argv = argv + optind;
         optind = 0;     /* re-initialise getopt for the command */

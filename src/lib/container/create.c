@@ -41,6 +41,7 @@ struct creation {
         size_t n_mount_fds;
         pid_t stage1, init;
         int pidfd;
+        int64_t t;                      /* --debug phase clock (log_phase) */
 };
 
 static void creation_undo(struct creation *c)
@@ -361,6 +362,7 @@ static int talk_to_init(struct creation *c, int sock, int *console_out, struct h
                         if (ns_write_idmaps(c->stage1, c->spec, c->o->rootless, err) < 0 ||
                             send_idmapped_mounts(c, sock, err) < 0)
                                 return -1;
+                        log_phase(&c->t, "userns", "create %s: user namespace id maps written", c->o->id);
                         if (sync_send(sock, SYNC_IDMAP_DONE, 0, NULL, 0, -1) < 0)
                                 return husk_error_sys(err, "sync with init");
                         break;
@@ -368,6 +370,7 @@ static int talk_to_init(struct creation *c, int sock, int *console_out, struct h
                         sync_msg_free(&m);
                         if (send_bind_sources(c, sock, err) < 0)
                                 return -1;
+                        log_phase(&c->t, "bind-sources", "create %s: bind mount sources opened for the init", c->o->id);
                         if (sync_send(sock, SYNC_BIND_SOURCES_DONE, 0, NULL, 0, -1) < 0)
                                 return husk_error_sys(err, "sync with init");
                         break;
@@ -377,6 +380,8 @@ static int talk_to_init(struct creation *c, int sock, int *console_out, struct h
                         c->pidfd = (int)syscall(SYS_pidfd_open, c->init, 0);
                         waitpid(c->stage1, NULL, 0);
                         c->stage1 = 0;
+                        log_phase(&c->t, "namespaces", "create %s: namespaces made, init (stage 2) is pid %d", c->o->id,
+                                  (int)c->init);
                         break;
                 case SYNC_HOOKS: {
                         sync_msg_free(&m);
@@ -385,9 +390,13 @@ static int talk_to_init(struct creation *c, int sock, int *console_out, struct h
                                                  .n_annotations = c->spec->n_annotations };
                         _cleanup_free_ char *json = state_to_json(&st, HUSK_STATUS_CREATING, false, false);
                         /* in the bundle, as runc (which runs from there) */
+                        log_phase(&c->t, "rootfs", "create %s: init prepared the root filesystem (mounts, /dev)",
+                                  c->o->id);
                         if (hooks_run(c->spec, HUSK_HOOK_PRESTART, json, c->bundle, err) < 0 ||
                             hooks_run(c->spec, HUSK_HOOK_CREATE_RUNTIME, json, c->bundle, err) < 0)
                                 return -1;
+                        log_phase(&c->t, "hooks", "create %s: prestart and createRuntime hooks done (%zu)", c->o->id,
+                                  c->spec->hooks[HUSK_HOOK_PRESTART].n + c->spec->hooks[HUSK_HOOK_CREATE_RUNTIME].n);
                         if (sync_send(sock, SYNC_HOOKS_DONE, c->init, NULL, 0, -1) < 0)
                                 return husk_error_sys(err, "sync with init");
                         break;
@@ -404,6 +413,8 @@ static int talk_to_init(struct creation *c, int sock, int *console_out, struct h
                         break;
                 case SYNC_READY:
                         sync_msg_free(&m);
+                        log_phase(&c->t, "init", "create %s: init ready (pivot_root, sysctl, process settings done)",
+                                  c->o->id);
                         return 0;
                 default:
                         sync_msg_free(&m);
@@ -467,8 +478,9 @@ int write_pid_file(const char *path, pid_t pid, struct husk_error *err)
 
 int container_do_create(const struct husk_create_opts *o, struct created *out, struct husk_error *err)
 {
-        struct creation c = { .o = o, .dirfd = -1, .pidfd = -1 };
+        struct creation c = { .o = o, .dirfd = -1, .pidfd = -1, .t = log_clock() };
         _cleanup_strv_ char **extra_env = NULL;
+        int64_t t_all = c.t;
         int ret = -1;
         int sock[2] = { -1, -1 }, fifo = -1;      /* fifo: the exec.sock listener */
         _cleanup_free_ char *raw = NULL;
@@ -488,6 +500,8 @@ int container_do_create(const struct husk_create_opts *o, struct created *out, s
                 return -1;
         if (check_spec_for_create(o, c.spec, err) < 0 || resolve_paths(&c, err) < 0)
                 goto out;
+        log_phase(&c.t, "spec", "create %s: config.json read and validated (bundle %s, rootfs %s)", o->id, c.bundle,
+                  c.rootfs);
         /* libseccomp is slow: compile here (cached under the root), the
          * init only loads the program. */
         if (c.spec->linux && c.spec->linux->seccomp) {
@@ -495,6 +509,7 @@ int container_do_create(const struct husk_create_opts *o, struct created *out, s
                 if (mkdir_p(o->root, 0700, err) < 0 ||
                     seccomp_compile(c.spec->linux->seccomp, cache, &c.seccomp, err) < 0)
                         goto out;
+                log_phase(&c.t, "seccomp", "create %s: seccomp filter compiled (or loaded from %s)", o->id, cache);
         }
 
         /* Side effects start here; from now on every failure undoes all. */
@@ -512,6 +527,7 @@ int container_do_create(const struct husk_create_opts *o, struct created *out, s
         if (fifo < 0)
                 goto fail;
         c.dirfd = fd_above(c.dirfd, min_fd);
+        log_phase(&c.t, "state", "create %s: state directory %s/%s reserved", o->id, o->root, o->id);
 
         struct cgroup_opts co = { .id = o->id, .systemd = o->systemd_cgroup, .rootless = o->rootless };
         if (cgroup_manager_new(c.spec, &co, &c.cgroup, err) < 0)
@@ -523,6 +539,8 @@ int container_do_create(const struct husk_create_opts *o, struct created *out, s
         }
         if (cgroup_join_prepare(c.cgroup, min_fd, err) < 0)
                 goto fail;
+        log_phase(&c.t, "cgroup", "create %s: cgroup (cgroupsPath %s) created, resources applied", o->id,
+                  c.spec->linux && c.spec->linux->cgroups_path ? c.spec->linux->cgroups_path : "unset: default");
 
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sock) < 0) {
                 husk_error_sys(err, "socketpair");
@@ -553,6 +571,7 @@ int container_do_create(const struct husk_create_opts *o, struct created *out, s
                 c.stage1 = 0;
                 goto fail;
         }
+        log_phase(&c.t, "spawn", "create %s: init stage 1 forked (pid %d)", o->id, (int)c.stage1);
         close(sock[1]);
         sock[1] = -1;
         if (c.cgroup && cgroup_is_systemd(c.cgroup)) {
@@ -586,6 +605,7 @@ int container_do_create(const struct husk_create_opts *o, struct created *out, s
         free(st.cgroup);
         if (w < 0 || (o->pid_file && write_pid_file(o->pid_file, c.init, err) < 0))
                 goto fail;
+        log_phase(&c.t, "state", "create %s: state.json written (init pid %d)", o->id, (int)c.init);
         if (o->pidfd_socket) {
                 if (c.pidfd < 0 || terminal_send_to_socket(o->pidfd_socket, c.pidfd, "pidfd", err) < 0) {
                         if (c.pidfd < 0)
@@ -600,6 +620,7 @@ int container_do_create(const struct husk_create_opts *o, struct created *out, s
         out->dirfd = TAKE_FD(c.dirfd);
         out->spec = TAKE_PTR(c.spec);
         out->cgroup = TAKE_PTR(c.cgroup);
+        log_phase(&t_all, "create", "create %s: created", o->id);
         ret = 0;
         goto out;
 fail:

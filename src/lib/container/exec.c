@@ -259,9 +259,12 @@ static int talk(struct exec_run *x, int sock, struct husk_error *err)
 int container_exec(const struct husk_exec_opts *o, int *exit_code, struct husk_error *err)
 {
         *exit_code = 0;
+        int64_t t = log_clock(), t_all = t;
         struct husk_container c;
         if (container_load(o->root, o->id, false, &c, err) < 0)
                 return -1;
+        log_phase(&t, "load", "exec %s: state loaded (init pid %d, %s)", o->id, (int)c.st.pid,
+                  state_status_name(c.status));
         int ret = -1, sfd = -1, sock[2] = { -1, -1 }, init_pidfd = -1, root_fd = -1;
         struct husk_spec *spec = NULL;
         struct husk_process *proc = NULL;
@@ -296,10 +299,12 @@ int container_exec(const struct husk_exec_opts *o, int *exit_code, struct husk_e
                 husk_error_set(err, 0, "--console-socket: only with --tty and --detach");
                 goto out;
         }
+        log_phase(&t, "spec", "exec %s: process built from the saved config.json", o->id);
         if (spec->linux && spec->linux->seccomp) {
                 _cleanup_free_ char *cache = xasprintf("%s/.seccomp-cache", o->root);
                 if (seccomp_compile(spec->linux->seccomp, cache, &prog, err) < 0)
                         goto out;
+                log_phase(&t, "seccomp", "exec %s: seccomp filter compiled (or loaded from %s)", o->id, cache);
         }
         init_pidfd = pidfd_open_pid(c.st.pid);
         if (init_pidfd < 0 || !state_init_alive(&c.st)) {
@@ -354,6 +359,7 @@ int container_exec(const struct husk_exec_opts *o, int *exit_code, struct husk_e
                 x.stage_a = 0;
                 goto out;
         }
+        log_phase(&t, "spawn", "exec %s: exec stage forked (pid %d)", o->id, (int)x.stage_a);
         close(sock[1]);
         sock[1] = -1;
         if (placed_by_us) {
@@ -371,14 +377,18 @@ int container_exec(const struct husk_exec_opts *o, int *exit_code, struct husk_e
         x.sub_cgroup = o->cgroup;
         if (talk(&x, sock[0], err) < 0)
                 goto out;
+        log_phase(&t, "exec", "exec %s: process %d joined the container and executed %s", o->id, (int)x.pid,
+                  proc->args[0]);
         if (o->pid_file && write_pid_file(o->pid_file, x.pid, err) < 0)
                 goto out;
         if (o->pidfd_socket && send_pidfd(o->pidfd_socket, x.pid, err) < 0)
                 goto out;
         ret = 0;
+        log_phase(&t_all, "exec-total", "exec %s: started", o->id);
         if (!o->detach) {
                 tty_raw_begin(&tty, x.console);
                 *exit_code = supervise(x.pid, x.pidfd, sfd, x.console, NULL);
+                log_phase(&t, "wait", "exec %s: process %d exited with %d", o->id, (int)x.pid, *exit_code);
         }
 out:
         tty_raw_end(&tty);

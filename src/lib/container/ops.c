@@ -83,6 +83,7 @@ int container_do_start(int dirfd, const struct husk_state *st, const struct husk
                        struct husk_error *err)
 {
         *must_destroy = false;
+        int64_t t = log_clock();
         /* The init listens on exec.sock: say go, then wait for the connection
          * to close, which happens at its execve (close-on-exec). Anything it
          * writes first is an error (startContainer hook, exec failure). */
@@ -98,6 +99,7 @@ int container_do_start(int dirfd, const struct husk_state *st, const struct husk
         }
         if (write_all(s, "0", 1) < 0)
                 return husk_error_sys(err, "start the container init");
+        log_phase(&t, "go", "start %s: told the init (pid %d) to go", st->id, (int)st->pid);
         unlinkat(dirfd, STATE_EXEC_SOCK, 0);
         char msg[HUSK_ERROR_MSG_MAX];
         ssize_t n = read_all(s, msg, sizeof(msg) - 1);
@@ -106,6 +108,7 @@ int container_do_start(int dirfd, const struct husk_state *st, const struct husk
                 return husk_error_set(err, 0, "%s", msg);
         }
         /* EOF without a word: execve happened (the process may be done already). */
+        log_phase(&t, "execve", "start %s: startContainer hooks done, process executed", st->id);
 
         /* runtime-spec lifecycle step 9: a failing poststart hook is an
          * error, and the container is stopped and destroyed (step 12). */
@@ -115,12 +118,14 @@ int container_do_start(int dirfd, const struct husk_state *st, const struct husk
                         *must_destroy = true;
                         return -1;
                 }
+                log_phase(&t, "hooks", "start %s: poststart hooks done", st->id);
         }
         return 0;
 }
 
 int container_start(const char *root, const char *id, const char *notify_socket, struct husk_error *err)
 {
+        int64_t t_all = log_clock();
         struct notify_relay nr = { .sock = -1, .host = -1 };
         struct husk_container c;
         if (container_load(root, id, true, &c, err) < 0)
@@ -146,6 +151,8 @@ int container_start(const char *root, const char *id, const char *notify_socket,
                 goto out;
         bool destroy;
         ret = container_do_start(c.dirfd, &c.st, spec, &destroy, err);
+        if (ret == 0)
+                log_phase(&t_all, "start", "start %s: started", id);
         if (ret < 0 && destroy) {
                 struct husk_error e = { 0 };
                 if (container_destroy(root, id, c.dirfd, &c.st, c.cgroup, true, &e) < 0)
@@ -158,8 +165,11 @@ int container_start(const char *root, const char *id, const char *notify_socket,
                 close(c.dirfd);
                 c.dirfd = -1;
                 nr.mainpid = c.st.pid;
+                int64_t t = log_clock();
                 if (pidfd >= 0)
                         notify_relay_until_ready(&nr, pidfd);
+                log_phase(&t, "notify", "start %s: NOTIFY_SOCKET: %s", id,
+                          nr.done ? "READY relayed" : "the init exited before READY");
         }
 out:
         notify_relay_close(&nr);
@@ -187,6 +197,8 @@ int container_kill(const char *root, const char *id, int sig, bool all, struct h
                         ret = husk_error_set(err, 0, "container not running");
                 else if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
                         ret = husk_error_sys(err, "kill container %s with signal %d", id, sig);
+                else
+                        log_debug("kill %s: signal %d sent to the init (pid %d)", id, sig, (int)c.st.pid);
                 /* A frozen process can't act on SIGKILL: thaw it (as runc). */
                 if (ret == 0 && sig == SIGKILL && c.status == HUSK_STATUS_PAUSED && c.cgroup &&
                     cgroup_freeze(c.cgroup, false, err) < 0)
@@ -199,6 +211,7 @@ int container_kill(const char *root, const char *id, int sig, bool all, struct h
 int container_destroy(const char *root, const char *id, int dirfd, const struct husk_state *st,
                       struct cgroup_manager *cg, bool kill_first, struct husk_error *err)
 {
+        int64_t t = log_clock(), t_all = t;
         if (kill_first) {
                 _cleanup_close_ int pidfd = init_pidfd(st);
                 if (cg) {
@@ -212,6 +225,7 @@ int container_destroy(const char *root, const char *id, int dirfd, const struct 
                                 return husk_error_set(err, ETIMEDOUT, "container %s: init %d did not die", id,
                                                       (int)st->pid);
                 }
+                log_phase(&t, "kill", "delete %s: processes killed, init %d gone", id, (int)st->pid);
         }
         struct husk_spec *spec = NULL;
         struct husk_error e = { 0 };
@@ -219,14 +233,20 @@ int container_destroy(const char *root, const char *id, int dirfd, const struct 
                 if (spec->hooks[HUSK_HOOK_POSTSTOP].n) {
                         _cleanup_free_ char *json = state_to_json(st, HUSK_STATUS_STOPPED, false, false);
                         hooks_run(spec, HUSK_HOOK_POSTSTOP, json, st->bundle, &e);
+                        log_phase(&t, "hooks", "delete %s: poststop hooks done", id);
                 }
                 spec_free(spec);
         }
         if (cg && cgroup_destroy(cg, err) < 0)
                 return -1;
+        log_phase(&t, "cgroup", "delete %s: cgroup removed", id);
         if (hostns_mounts_cleanup(dirfd, err) < 0)
                 return husk_error_wrap(err, "container %s", id);
-        return state_remove(root, id, dirfd, err);
+        if (state_remove(root, id, dirfd, err) < 0)
+                return -1;
+        log_phase(&t, "state", "delete %s: state directory removed", id);
+        log_phase(&t_all, "delete", "delete %s: deleted", id);
+        return 0;
 }
 
 int container_delete(const char *root, const char *id, bool force, struct husk_error *err)

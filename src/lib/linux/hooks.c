@@ -105,10 +105,10 @@ int hooks_run(const struct husk_spec *spec, enum husk_hook_kind kind, const char
         char *const *env = in_container ? (spec->process ? spec->process->env : NULL) : environ;
         for (size_t i = 0; i < l->n; i++) {
                 struct husk_error e = { 0 };
-                int64_t t0 = now_ms();
+                int64_t t = log_clock();
                 int r = run_one(&l->hooks[i], env, state_json, cwd, &e);
-                log_debug("%s hook #%zu (%s): %s in %lld ms", hook_kind_name(kind), i, l->hooks[i].path,
-                          r < 0 ? "failed" : "done", (long long)(now_ms() - t0));
+                log_phase(&t, "hook", "%s hook #%zu (%s): %s", hook_kind_name(kind), i, l->hooks[i].path,
+                          r < 0 ? "failed" : "done");
                 if (r < 0) {
                         if (stop_on_error) {
                                 *err = e;

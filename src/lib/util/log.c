@@ -15,12 +15,25 @@ static struct {
         int fd;
         bool json;
         bool debug;
-} sink = { -1, false, false };
+        int64_t start_ns;       /* CLOCK_MONOTONIC at husk_log_init */
+} sink = { -1, false, false, 0 };
+
+bool husk_log_debug;
+
+int64_t husk_log_clock_ns(void)
+{
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
 
 int husk_log_init(const char *path, bool json, bool debug, struct husk_error *err)
 {
         sink.json = json;
         sink.debug = debug;
+        husk_log_debug = debug;
+        if (debug)
+                sink.start_ns = husk_log_clock_ns();
         if (path && *path) {
                 int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
                 if (fd < 0)
@@ -77,6 +90,53 @@ static size_t json_escape(char *out, size_t cap, const char *s)
         return n;
 }
 
+/* One record in the --log-format, to fd. extra: text "k=v ..." / JSON
+ * ",\"k\":v..." fields, or NULL. */
+static void write_record(int fd, enum husk_log_level level, const char *msg, const char *text_extra,
+                         const char *json_extra)
+{
+        char line[8192];
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        struct tm tm;
+        gmtime_r(&ts.tv_sec, &tm);
+        char when[64];
+        size_t w = strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+        snprintf(when + w, sizeof(when) - w, ".%09ldZ", ts.tv_nsec);
+        int n;
+        /* quotes, backslashes and control characters escaped in both
+         * formats (logrus quotes such a text value the same way) */
+        char esc[6000];
+        json_escape(esc, sizeof(esc), msg);
+        if (sink.json) {
+                n = snprintf(line, sizeof(line), "{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s\"%s}\n",
+                             level_name(level), esc, when, json_extra ? json_extra : "");
+        } else {
+                n = snprintf(line, sizeof(line), "time=\"%s\" level=%s msg=\"%s\"%s%s\n", when, level_name(level),
+                             esc, text_extra ? " " : "", text_extra ? text_extra : "");
+        }
+        if (n > 0)
+                (void)write_all(fd, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+}
+
+void husk_log_phase(int64_t *t, const char *phase, const char *fmt, ...)
+{
+        if (!sink.debug)
+                return;
+        int64_t now = husk_log_clock_ns();
+        char msg[4096];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof(msg), fmt, ap);
+        va_end(ap);
+        double ms = *t ? (double)(now - *t) / 1e6 : 0, at = (double)(now - sink.start_ns) / 1e6;
+        char text[256], json[256];
+        snprintf(text, sizeof(text), "phase=%s ms=%.3f at_ms=%.3f", phase, ms, at);
+        snprintf(json, sizeof(json), ",\"phase\":\"%s\",\"ms\":%.3f,\"at_ms\":%.3f", phase, ms, at);
+        write_record(sink.fd >= 0 ? sink.fd : 2, HUSK_LOG_DEBUG, msg, text, json);
+        *t = now;
+}
+
 void husk_log(enum husk_log_level level, const char *fmt, ...)
 {
         if (level == HUSK_LOG_DEBUG && !sink.debug)
@@ -90,30 +150,16 @@ void husk_log(enum husk_log_level level, const char *fmt, ...)
         va_end(ap);
 
         char line[8192];
-        if (sink.fd >= 0) {
-                struct timespec ts;
-                clock_gettime(CLOCK_REALTIME, &ts);
-                struct tm tm;
-                gmtime_r(&ts.tv_sec, &tm);
-                char when[64];
-                size_t w = strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
-                snprintf(when + w, sizeof(when) - w, ".%09ldZ", ts.tv_nsec);
-                int n;
-                if (sink.json) {
-                        char esc[6000];
-                        json_escape(esc, sizeof(esc), msg);
-                        n = snprintf(line, sizeof(line), "{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s\"}\n",
-                                     level_name(level), esc, when);
-                } else {
-                        n = snprintf(line, sizeof(line), "time=\"%s\" level=%s msg=\"%s\"\n", when,
-                                     level_name(level), msg);
-                }
-                if (n > 0)
-                        (void)write_all(sink.fd, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+        /* info and debug: to the log file, or to stderr without one (runc) */
+        if (level >= HUSK_LOG_INFO) {
+                write_record(sink.fd >= 0 ? sink.fd : 2, level, msg, NULL, NULL);
+                return;
         }
+        if (sink.fd >= 0)
+                write_record(sink.fd, level, msg, NULL, NULL);
         /* People read stderr: errors and warnings always go there too
          * (runc also prints the error to stderr when --log is given). */
-        if (level <= HUSK_LOG_WARNING || sink.debug) {
+        {
                 int n = snprintf(line, sizeof(line), "husk: %s%s\n",
                                  level == HUSK_LOG_WARNING ? "warning: " : level == HUSK_LOG_ERROR ? "" : "", msg);
                 if (n > 0)
