@@ -46,6 +46,22 @@ start_sleeper() {
         diff <(printf '%s\n' "${lines[@]:1}") "/proc/$pid/cgroup"
 }
 
+@test "exec is cloned straight into the container's cgroup2 cgroup (no cgroup.procs write after idle)" {
+        husk_only "counts husk's own syscalls"
+        command -v strace >/dev/null || skip "needs strace"
+        grep -q ' cgroup2 ' /proc/self/mounts || skip "no cgroup2 hierarchy mounted"
+        set_args sleep 1000
+        run_detached "$CID"
+        pid=$(container_pid "$CID")
+        local trace=$BATS_TEST_TMPDIR/exec.strace
+        strace -f -qq -e trace=clone3 -o "$trace" "$RUNTIME" --root "$ROOT" exec "$CID" \
+                cat /proc/self/cgroup >"$BATS_TEST_TMPDIR/cg"
+        cat "$trace"
+        grep -q 'CLONE_INTO_CGROUP' "$trace"
+        # and in the init's cgroup of every hierarchy
+        diff <(sort "$BATS_TEST_TMPDIR/cg") <(sort "/proc/$pid/cgroup")
+}
+
 @test "exec killed by a signal: 128+N" {
         start_sleeper
         run runtime exec "$CID" sh -c 'kill -9 $$'

@@ -99,7 +99,8 @@ static bool is_v2(struct cgroup_manager *m, const char *ctrl)
         return h && h->v2;
 }
 
-/* A child that joins the cgroup, reports, then runs `body` (or waits). */
+/* A child that joins the cgroup (through the fds prepared here), reports,
+ * then runs `body` (or waits). */
 struct kid {
         pid_t pid;
         int to_kid, from_kid;
@@ -110,6 +111,8 @@ static struct kid spawn_into(struct cgroup_manager *m, int (*body)(void), int cg
         int a[2], b[2];
         if (pipe2(a, O_CLOEXEC) < 0 || pipe2(b, O_CLOEXEC) < 0)
                 abort();
+        struct husk_error pe = { 0 };
+        CHECK(cgroup_join_prepare(m, 3, &pe) == 0, "join prepare: %s", pe.msg);
         pid_t pid;
         if (cgfd >= 0) {
                 struct clone_args ca = { .flags = CLONE_INTO_CGROUP, .exit_signal = SIGCHLD,
@@ -123,7 +126,7 @@ static struct kid spawn_into(struct cgroup_manager *m, int (*body)(void), int cg
                 close(a[1]);
                 close(b[0]);
                 struct husk_error e;
-                char ok = cgroup_enter_self(m, &e) == 0 ? 'y' : 'n';
+                char ok = cgroup_join_prepared(m, cgfd >= 0, &e) == 0 ? 'y' : 'n';
                 if (ok == 'n')
                         fprintf(stderr, "child: enter: %s\n", e.msg);
                 if (write(b[1], &ok, 1) != 1)

@@ -1042,45 +1042,6 @@ int cgroup_update(struct cgroup_manager *m, const struct husk_resources *res, st
 /* ------------------------------------------------------------------ */
 /* joining                                                              */
 
-/* Already in the cgroup2 cgroup (clone3 with CLONE_INTO_CGROUP put us
- * there)? Then skip its cgroup.procs write: that one takes the threadgroup
- * rwsem for writing and waits for an RCU grace period (5-9 ms here). */
-static bool already_in_v2(const struct cg_hier *u)
-{
-        _cleanup_free_ char *own = own_cgroup(NULL);
-        if (!own)
-                return false;
-        _cleanup_free_ char *clean = clean_path(own);
-        return strcmp(clean, u->rel) == 0;
-}
-
-int cgroup_enter_self(struct cgroup_manager *m, struct husk_error *err)
-{
-        /* systemd: the parent put us in with cgroup_add_pid. */
-        if (m->sd_unit)
-                return 0;
-        for (size_t i = 0; i < m->n_h; i++) {
-                struct cg_hier *h = &m->h[i];
-                if (h->unusable)
-                        continue;
-                if (h->v2 && already_in_v2(h))
-                        continue;
-                /* v1 "tasks" with "0" moves only the calling thread and
-                 * skips the threadgroup lock (and its RCU grace period);
-                 * the caller is single-threaded. */
-                const char *file = h->v2 ? "cgroup.procs" : "tasks";
-                _cleanup_free_ char *p = xasprintf("%s/%s", h->dir, file);
-                if (write_file_at(AT_FDCWD, p, "0", 1, err) < 0) {
-                        if (m->rootless) {
-                                log_warn("cgroup: cannot join %s (rootless)", h->dir);
-                                continue;
-                        }
-                        return husk_error_wrap(err, "join cgroup");
-                }
-        }
-        return 0;
-}
-
 /* fd at or above min (the container's preserved fds are below), close-on-exec */
 static int fd_at_least(int fd, int min)
 {

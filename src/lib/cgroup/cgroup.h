@@ -81,16 +81,10 @@ size_t cgroup_join_fds(const struct cgroup_manager *m, int *out, size_t max);
  * rules unchanged. On failure the directories it made are removed again. */
 int cgroup_create(struct cgroup_manager *m, const struct husk_resources *res, struct husk_error *err);
 /* systemd driver: true. Then cgroup_create only remembers the resources,
- * cgroup_enter_self is a no-op, and the parent must call
+ * cgroup_join_prepare is a no-op, and the parent must call
  * cgroup_add_pid(m, init_pid, NULL) once it knows the init's pid and before
  * the init may fork or exec (runc's order; a scope can not start empty). */
 bool cgroup_is_systemd(const struct cgroup_manager *m);
-/* Called by the container's own init before it can fork (and before it
- * makes its cgroup namespace): join every hierarchy (v1: "0" to each tasks
- * file, avoids the RCU wait; cgroup2: "0" to cgroup.procs unless already
- * there through clone3(CLONE_INTO_CGROUP)). Safe after fork: no locks, it
- * only allocates through xmalloc. */
-int cgroup_enter_self(struct cgroup_manager *m, struct husk_error *err);
 /* Move another process in (exec; sub_cgroup: a path below the container's
  * cgroup, or NULL). systemd driver: the first call (sub_cgroup NULL) starts
  * the transient scope with `pid` in it, then makes the other v1
@@ -99,9 +93,9 @@ int cgroup_add_pid(struct cgroup_manager *m, pid_t pid, const char *sub_cgroup, 
 /* An O_DIRECTORY fd of the container's cgroup2 cgroup (pure v2 and hybrid)
  * for clone3(CLONE_INTO_CGROUP), or -1 (pure v1). The manager owns it
  * (closed by cgroup_manager_free); call after cgroup_create. Cloning into it
- * avoids the RCU grace period a cgroup.procs write costs (5-9 ms on this
- * host); cgroup_enter_self then skips the cgroup2 hierarchy (it checks
- * /proc/self/cgroup) and still joins the v1 ones (hybrid). */
+ * avoids the RCU grace period a cgroup.procs write costs (5-18 ms on this
+ * host); cgroup_join_prepared(in_v2) then skips the cgroup2 hierarchy and
+ * still joins the v1 ones (hybrid). */
 int cgroup_v2_fd(struct cgroup_manager *m);
 /* Apply new resources (husk update). Device rules are not touched (as runc
  * update). A failure writes the old values back (single-line files). */

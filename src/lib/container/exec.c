@@ -348,10 +348,13 @@ int container_exec(const struct husk_exec_opts *o, int *exit_code, struct husk_e
                         goto out;
                 }
         }
+        bool join = c.cgroup && !late && !placed_by_us;
+        if (join && cgroup_join_prepare(c.cgroup, min_fd, err) < 0)
+                goto out;
         struct exec_config ec = {
                 .spec = spec, .proc = proc, .prog = prog, .init_pidfd = init_pidfd,
                 .ns_flags = nsflags, .root_fd = root_fd, .cgroup = c.cgroup, .wait_for_cgroup = placed_by_us,
-                .late_cgroup = late,
+                .join_cgroup = join, .late_cgroup = late,
                 .sync_fd = sock[1], .preserve_fds = o->preserve_fds, .extra_env = o->extra_env,
         };
         x.stage_a = exec_spawn(&ec, err);

@@ -27,6 +27,7 @@ struct exec_config {
                                                  * husk's own (chroot to it), else -1 */
         struct cgroup_manager *cgroup;          /* NULL: none */
         bool wait_for_cgroup;                   /* husk places A (systemd, --cgroup): wait for it */
+        bool join_cgroup;                       /* B joins through cgroup_join_prepare's fds */
         bool late_cgroup;                       /* paused container: husk places B right before
                                                  * its execve (a frozen cgroup would freeze the setup) */
         int sync_fd;

@@ -46,8 +46,8 @@ struct clone_args_v2 {
  * cgroup_fd >= 0 the child is born in that cgroup2 cgroup when the kernel
  * lets us (*into then true, in both); else it is a plain fork. Returns the
  * pid in the parent (which should exit), 0 in the child. */
-static pid_t spawn_after_pid_sent(int sock, bool sibling, int cgroup_fd, bool until_exit, bool *into,
-                                  struct husk_error *err)
+pid_t spawn_after_pid_sent(int sock, bool sibling, int cgroup_fd, bool until_exit, bool *into,
+                           struct husk_error *err)
 {
         int p[2];
         if (pipe2(p, O_CLOEXEC) < 0)
@@ -59,7 +59,14 @@ static pid_t spawn_after_pid_sent(int sock, bool sibling, int cgroup_fd, bool un
                                            .exit_signal = SIGCHLD, .cgroup = (uint64_t)cgroup_fd };
                 pid = (pid_t)syscall(SYS_clone3, &a, sizeof(a));
                 /* an old kernel (ENOSYS, E2BIG, EINVAL: refused before
-                 * anything is allocated): the child writes cgroup.procs */
+                 * anything is allocated): the child writes cgroup.procs.
+                 * Anything else (EAGAIN at the pids limit...) is the answer. */
+                if (pid < 0 && errno != ENOSYS && errno != E2BIG && errno != EINVAL) {
+                        husk_error_sys(err, "clone into the container's cgroup");
+                        close(p[0]);
+                        close(p[1]);
+                        return -1;
+                }
                 *into = pid >= 0;
         }
         if (pid < 0)

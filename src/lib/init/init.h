@@ -57,6 +57,13 @@ void init_child_start(void);
 /* Fork the next stage (sibling: as a child of husk, CLONE_PARENT); its pid reaches husk (SYNC_PID) before the child can
  * send anything. -1 on error, 0 in the child, the pid in the parent. */
 pid_t fork_after_pid_sent(int sock, bool sibling, struct husk_error *err);
+/* The same, and: sibling (CLONE_PARENT) makes it a child of husk itself;
+ * with cgroup_fd >= 0 (cgroup_v2_fd) the child is born in that cgroup2
+ * cgroup (*into true, in both) unless the kernel lacks clone3 or
+ * CLONE_INTO_CGROUP; until_exit: the child goes on only once the caller
+ * has exited (its memory released: see prefault_private_pages). */
+pid_t spawn_after_pid_sent(int sock, bool sibling, int cgroup_fd, bool until_exit, bool *into,
+                           struct husk_error *err);
 
 /* Look up `file` in PATH (from env, else the default) the way execvp does,
  * for an error before `start` rather than after. Returns a malloc'd path. */
