@@ -23,7 +23,8 @@ int cmd_state(struct cli_ctx *ctx, int argc, char **argv)
         struct husk_container ct;
         if (container_load(ctx->root, argv[optind], false, &ct, &err) < 0)
                 return cli_fail(ctx, &err);
-        _cleanup_free_ char *json = state_to_json(&ct.st, ct.status, true, true);
+        /* "owner" is empty, as runc's state prints it (list names the user) */
+        _cleanup_free_ char *json = state_to_json_owned(&ct.st, ct.status, true, "");
         printf("%s\n", json);
         container_release(&ct);
         return 0;

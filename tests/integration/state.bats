@@ -17,7 +17,7 @@ load helpers
                 .bundle == $b and
                 .rootfs == $b + "/rootfs" and
                 (.created | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?Z$")) and
-                (.owner | type == "string")'
+                .owner == ""'   # as runc: list names the owner, state does not
 }
 
 @test "state pid is the container's init, visible on the host" {
