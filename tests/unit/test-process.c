@@ -111,10 +111,10 @@ static int child_caps_after_setuid(void)
         int cfail = 0;
 
         CCHECK(caps_validate(&caps, "process.capabilities", &err) == 0, "%s", err.msg);
-        CCHECK(caps_drop_bounding(&caps, &err) == 0, "%s", err.msg);
+        CCHECK(caps_drop_bounding(&caps, -1, &err) == 0, "%s", err.msg);
         CCHECK(caps_keep_on_setuid(&err) == 0, "%s", err.msg);
         CCHECK(user_apply(&u, true, &err) == 0, "%s", err.msg);
-        CCHECK(caps_apply(&caps, &err) == 0, "%s", err.msg);
+        CCHECK(caps_apply(&caps, -1, &err) == 0, "%s", err.msg);
 
         /* CAP_CHOWN 0, CAP_KILL 5, CAP_NET_BIND_SERVICE 10 */
         CCHECK(status_hex("CapBnd") == 0x421, "CapBnd %llx", status_hex("CapBnd"));
@@ -139,8 +139,8 @@ static int child_caps_absent(void)
         struct husk_error err = { 0 };
         int cfail = 0;
 
-        CCHECK(caps_drop_bounding(NULL, &err) == 0, "%s", err.msg);
-        CCHECK(caps_apply(NULL, &err) == 0, "%s", err.msg);
+        CCHECK(caps_drop_bounding(NULL, -1, &err) == 0, "%s", err.msg);
+        CCHECK(caps_apply(NULL, -1, &err) == 0, "%s", err.msg);
         CCHECK(status_hex("CapBnd") == 0, "CapBnd %llx", status_hex("CapBnd"));
         CCHECK(status_hex("CapPrm") == 0, "CapPrm %llx", status_hex("CapPrm"));
         CCHECK(status_hex("CapEff") == 0, "CapEff %llx", status_hex("CapEff"));
@@ -156,8 +156,8 @@ static int child_caps_as_root(void)
         struct husk_error err = { 0 };
         int cfail = 0;
 
-        CCHECK(caps_drop_bounding(&caps, &err) == 0, "%s", err.msg);
-        CCHECK(caps_apply(&caps, &err) == 0, "%s", err.msg);
+        CCHECK(caps_drop_bounding(&caps, -1, &err) == 0, "%s", err.msg);
+        CCHECK(caps_apply(&caps, -1, &err) == 0, "%s", err.msg);
         CCHECK(status_hex("CapBnd") == 0x421, "CapBnd %llx", status_hex("CapBnd"));
         CCHECK(status_hex("CapEff") == 0x421, "CapEff %llx", status_hex("CapEff"));
         CCHECK(status_hex("CapPrm") == 0x421, "CapPrm %llx", status_hex("CapPrm"));
@@ -174,7 +174,7 @@ static int child_caps_effective_not_permitted(void)
         struct husk_error err = { 0 };
         int cfail = 0;
 
-        CCHECK(caps_apply(&caps, &err) < 0 && err.errnum == EPERM, "effective beyond permitted must fail: %s",
+        CCHECK(caps_apply(&caps, -1, &err) < 0 && err.errnum == EPERM, "effective beyond permitted must fail: %s",
                err.msg);
         return cfail;
 }

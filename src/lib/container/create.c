@@ -565,6 +565,7 @@ int container_do_create(const struct husk_create_opts *o, struct created *out, s
                 .no_pivot = o->no_pivot, .no_new_keyring = o->no_new_keyring,
                 .child_of_husk = o->run_foreground && o->no_subreaper, .cgroup = c.cgroup,
                 .extra_env = extra_env ? extra_env : o->extra_env, .seccomp = c.seccomp, .mount_fds = c.mount_fds,
+                .kernel_last_cap = caps_kernel_last(),
         };
         c.stage1 = init_spawn(&ic, err);
         if (c.stage1 < 0) {

@@ -356,6 +356,7 @@ int container_exec(const struct husk_exec_opts *o, int *exit_code, struct husk_e
                 .ns_flags = nsflags, .root_fd = root_fd, .cgroup = c.cgroup, .wait_for_cgroup = placed_by_us,
                 .join_cgroup = join, .late_cgroup = late,
                 .sync_fd = sock[1], .preserve_fds = o->preserve_fds, .extra_env = o->extra_env,
+                .kernel_last_cap = caps_kernel_last(),
         };
         x.stage_a = exec_spawn(&ec, err);
         if (x.stage_a < 0) {

@@ -134,11 +134,11 @@ int apply_identity(struct apply_ctx *a, struct husk_error *err)
 {
         const struct husk_process *proc = a->proc;
         const struct husk_caps *caps = proc->has_capabilities ? &proc->capabilities : NULL;
-        if (caps_drop_bounding(caps, err) < 0 || caps_keep_on_setuid(err) < 0)
+        if (caps_drop_bounding(caps, a->kernel_last_cap, err) < 0 || caps_keep_on_setuid(err) < 0)
                 return -1;
         if (user_apply(&proc->user, setgroups_allowed(), err) < 0)
                 return -1;
-        if (caps_apply(caps, err) < 0)
+        if (caps_apply(caps, a->kernel_last_cap, err) < 0)
                 return -1;
         return lsm_set_exec_labels(proc, err);
 }

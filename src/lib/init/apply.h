@@ -31,6 +31,7 @@ struct apply_ctx {
         const struct husk_seccomp_prog *prog;   /* compiled by the parent, or NULL */
         char *const *extra_env;
         bool create_cwd;                        /* the init makes a missing cwd, exec doesn't */
+        int kernel_last_cap;                    /* caps_kernel_last(), read by husk on the host */
         /* filled in by the steps */
         bool seccomp_loaded;
         char *exe;

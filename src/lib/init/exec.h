@@ -33,6 +33,7 @@ struct exec_config {
         int sync_fd;
         int preserve_fds;
         char *const *extra_env;
+        int kernel_last_cap;                    /* caps_kernel_last() */
 };
 
 pid_t exec_spawn(const struct exec_config *cfg, struct husk_error *err);

@@ -386,7 +386,8 @@ static void stage2(const struct init_config *cfg, bool in_v2)
                 sync_die(sock, &err);
 
         struct apply_ctx ac = { .proc = proc, .spec = spec, .prog = cfg->seccomp,
-                                .extra_env = cfg->extra_env, .create_cwd = true };
+                                .extra_env = cfg->extra_env, .create_cwd = true,
+                                .kernel_last_cap = cfg->kernel_last_cap };
         if (apply_prepare(&ac, sock, cfg->preserve_fds, &err) < 0)
                 sync_die(sock, &err);
 

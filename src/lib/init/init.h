@@ -45,6 +45,7 @@ struct init_config {
         char *const *extra_env;         /* appended to process.env (LISTEN_FDS, ...) */
         const struct husk_seccomp_prog *seccomp;        /* compiled by the parent, or NULL */
         int *mount_fds;                 /* per spec mount: idmapped mount fd or -1; NULL if none */
+        int kernel_last_cap;            /* caps_kernel_last() */
 };
 
 /* Fork stage 1. Returns its pid in the parent; the child never returns. */

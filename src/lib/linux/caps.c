@@ -2,17 +2,21 @@
 /*
  * process.capabilities → the five capability sets of the process (libcap).
  *
- * As runc: a name that is not a capability, or one the running kernel
- * doesn't have (newer than /proc/sys/kernel/cap_last_cap), is ignored with a
- * warning; an ambient capability the kernel refuses to raise (not in both
- * permitted and inheritable) is skipped with a warning.
+ * As runc 1.1.5: a capability the running kernel doesn't have (newer than
+ * /proc/sys/kernel/cap_last_cap) is dropped with a warning, so a new
+ * engine's CAP_BPF works on an old kernel. A name that no kernel has never
+ * gets here: validation refuses it (the spec wants unmappable values to
+ * fail; runc drops those too). An ambient capability the kernel refuses to
+ * raise (not in both permitted and inheritable) is skipped.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
 
 #include "linux/process.h"
+#include "spec/spec-internal.h"
 #include "util/log.h"
 #include "util/util.h"
 
@@ -24,32 +28,11 @@ static void cap_freep(cap_t *c)
                 cap_free(*c);
 }
 
-/* "CAP_KILL" → its number; -1 for names that aren't exactly a capability
- * name in runc's spelling (upper case with the CAP_ prefix). */
-static int cap_number(const char *name)
-{
-        cap_value_t v;
-
-        if (!name || strncmp(name, "CAP_", 4) != 0 || name[4] == '\0')
-                return -1;
-        for (const char *p = name; *p; p++)
-                if (!((*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_'))
-                        return -1;
-        if (cap_from_name(name, &v) < 0 || v < 0 || v > 63)
-                return -1;
-        return (int)v;
-}
-
-/* "CAP_KILL" for error messages (libcap spells names in lower case). */
+/* "CAP_KILL" for error messages. */
 static void cap_upper_name(int v, char *buf, size_t size)
 {
-        char *name = cap_to_name((cap_value_t)v);
-        size_t i = 0;
-
-        for (; name && name[i] && i + 1 < size; i++)
-                buf[i] = (char)(name[i] >= 'a' && name[i] <= 'z' ? name[i] - 'a' + 'A' : name[i]);
-        buf[i] = '\0';
-        cap_free(name);
+        _cleanup_free_ char *name = spec_cap_name(v);
+        snprintf(buf, size, "%s", name ? name : "?");
 }
 
 static int cap_last(void)
@@ -58,15 +41,33 @@ static int cap_last(void)
         return n > 0 ? n - 1 : CAP_LAST_CAP;
 }
 
-/* Names → a bit mask of the capabilities the kernel knows; the others are
- * logged one by one (as the field they came from) and left out. */
-static struct cap_mask mask_of(char **names, const char *set)
+int caps_kernel_last(void)
+{
+        /* The file runc reads, read by husk on the host (never in a rootfs).
+         * Bounded by what the kernel answers to prctl: a wrong file can
+         * only make us keep fewer capabilities, never skip a drop. */
+        int probe = cap_last();
+        _cleanup_free_ char *s = NULL;
+        int64_t v;
+        if (read_file_at(AT_FDCWD, "/proc/sys/kernel/cap_last_cap", &s, NULL, NULL) < 0)
+                return probe;
+        s[strcspn(s, "\n")] = '\0';
+        if (parse_int64(s, &v) < 0 || v < 0 || v >= probe)
+                return probe;
+        return (int)v;
+}
+
+/* Names → a bit mask of the capabilities the kernel knows (up to `last`);
+ * the others are logged one by one (as the field they came from) and left
+ * out. */
+static struct cap_mask mask_of(char **names, const char *set, int last)
 {
         struct cap_mask m = { 0 };
-        int last = cap_last();
 
+        if (last < 0)
+                last = cap_last();
         for (char **n = names; n && *n; n++) {
-                int v = cap_number(*n);
+                int v = spec_cap_number(*n);
                 if (v < 0 || v > last) {
                         log_warn("process.capabilities.%s: ignoring unknown or unavailable capability %s", set, *n);
                         continue;
@@ -112,9 +113,9 @@ int caps_keep_on_setuid(struct husk_error *err)
         return 0;
 }
 
-int caps_drop_bounding(const struct husk_caps *caps, struct husk_error *err)
+int caps_drop_bounding(const struct husk_caps *caps, int kernel_last, struct husk_error *err)
 {
-        struct cap_mask keep = mask_of(caps ? caps->bounding : NULL, "bounding");
+        struct cap_mask keep = mask_of(caps ? caps->bounding : NULL, "bounding", kernel_last);
         int last = cap_last();
 
         for (int c = 0; c <= last; c++) {
@@ -152,12 +153,12 @@ static char *mask_text(struct cap_mask m)
         return xasprintf("%016llx", (unsigned long long)m.bits);
 }
 
-int caps_apply(const struct husk_caps *caps, struct husk_error *err)
+int caps_apply(const struct husk_caps *caps, int kernel_last, struct husk_error *err)
 {
-        struct cap_mask eff = mask_of(caps ? caps->effective : NULL, "effective");
-        struct cap_mask prm = mask_of(caps ? caps->permitted : NULL, "permitted");
-        struct cap_mask inh = mask_of(caps ? caps->inheritable : NULL, "inheritable");
-        struct cap_mask amb = mask_of(caps ? caps->ambient : NULL, "ambient");
+        struct cap_mask eff = mask_of(caps ? caps->effective : NULL, "effective", kernel_last);
+        struct cap_mask prm = mask_of(caps ? caps->permitted : NULL, "permitted", kernel_last);
+        struct cap_mask inh = mask_of(caps ? caps->inheritable : NULL, "inheritable", kernel_last);
+        struct cap_mask amb = mask_of(caps ? caps->ambient : NULL, "ambient", kernel_last);
         _cleanup_(cap_freep) cap_t cur = NULL;
         _cleanup_(cap_freep) cap_t want = NULL;
 

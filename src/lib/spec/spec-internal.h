@@ -13,6 +13,12 @@
 int spec_namespace_type(const char *name);
 const char *spec_namespace_type_name(int type);
 
+/* "CAP_BPF" → 39: every capability name (runc's upper-case spelling) that
+ * husk or the libcap it runs with knows, whatever the running kernel has.
+ * spec_cap_name(39) → "CAP_BPF" (malloc'd; NULL for no such number). */
+int spec_cap_number(const char *name);
+char *spec_cap_name(int cap);
+
 /* "RLIMIT_NOFILE" → RLIMIT_NOFILE (every Linux rlimit). */
 int spec_rlimit_resource(const char *name);
 
