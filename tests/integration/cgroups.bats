@@ -319,6 +319,32 @@ block_dev() {
         [[ $output != *"Operation not permitted"* ]]
 }
 
+@test "devices: a linux.devices node does not widen the device cgroup (resources.devices decides)" {
+        # runc keeps the device cgroup exactly as resources.devices says;
+        # engines add the allow rule themselves when they want the device.
+        # (10:229 is /dev/fuse: anyone may open it, but for the cgroup.)
+        update_config '.linux.devices = [{"path":"/dev/fuse","type":"c","major":10,"minor":229,"fileMode":438}]'
+        cmd='test -c /dev/fuse && echo node-there; (exec 3</dev/fuse) 2>&1 && echo opened; echo end'
+        set_cmd "$cmd"
+        run runtime run "$CID-deny" </dev/null
+        assert_status 0
+        assert_output_contains node-there
+        assert_output_contains "Operation not permitted"
+        [[ $output != *opened* ]]
+        if host_has_controller devices; then
+                set_args sleep 1000
+                run_detached "$CID-list"
+                pid=$(container_pid "$CID-list")
+                ! cg_read "$pid" devices devices.list | grep -q '^c 10:229 '
+        fi
+
+        set_cmd "$cmd"
+        update_config '.linux.resources.devices += [{"allow":true,"type":"c","major":10,"minor":229,"access":"rw"}]'
+        run runtime run "$CID" </dev/null
+        assert_status 0
+        assert_output_contains opened
+}
+
 @test "devices: v1 devices.list shows the spec's allow rule" {
         need_controller devices
         set_args sleep 1000

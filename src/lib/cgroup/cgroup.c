@@ -390,7 +390,6 @@ void cgroup_manager_free(struct cgroup_manager *m)
         free(m->h);
         free(m->id);
         free(m->path);
-        free(m->dev_allow);
         free(m->sd_unit);
         free(m->sd_slice);
         if (m->v2_fd >= 0)
@@ -567,18 +566,6 @@ int cgroup_manager_new(const struct husk_spec *spec, const struct cgroup_opts *o
                 return husk_error_wrap(err, "linux.cgroupsPath");
         }
         set_display_path(m);
-        if (spec && spec->linux) {
-                const struct husk_linux *l = spec->linux;
-                m->dev_allow = xzalloc((l->n_devices + 1) * sizeof(*m->dev_allow));
-                for (size_t i = 0; i < l->n_devices; i++) {
-                        char t = l->devices[i].type;
-                        if (t != 'c' && t != 'b' && t != 'u')
-                                continue;
-                        m->dev_allow[m->n_dev_allow++] = (struct cg_dev_allow){ t == 'u' ? 'c' : t,
-                                                                               l->devices[i].major,
-                                                                               l->devices[i].minor };
-                }
-        }
         *out = m;
         return 0;
 }

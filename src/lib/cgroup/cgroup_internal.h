@@ -34,8 +34,6 @@ void cg_journal_record(struct cg_journal *j, const char *path);
 void cg_journal_rollback(struct cg_journal *j);
 void cg_journal_free(struct cg_journal *j);
 
-struct cg_dev_allow { char type; int64_t major, minor; };
-
 struct cgroup_manager {
         enum cgroup_layout layout;
         bool rootless;
@@ -47,9 +45,6 @@ struct cgroup_manager {
         /* cgroup_join_prepare: per hierarchy (index of h), the file the
          * init writes "0" to, or -1 */
         int *join_fds;
-        /* allow rules for linux.devices (known only when built from a spec) */
-        struct cg_dev_allow *dev_allow;
-        size_t n_dev_allow;
         /* systemd driver: NULL unit = cgroupfs */
         char *sd_unit;          /* "husk-c1.scope" */
         char *sd_slice;         /* "system.slice" */

@@ -658,22 +658,20 @@ static int apply_all(struct cgroup_manager *m, const struct husk_resources *res,
                      struct husk_error *err)
 {
         /* Devices only on create: like runc, `update` leaves them alone.
-         * Rootless: the kernel would refuse anyway (runc skips them). */
+         * Rootless: the kernel would refuse anyway (runc skips them).
+         * Exactly resources.devices plus the defaults every container has:
+         * making a node for linux.devices must not widen the access policy
+         * (engines that want a device usable add its allow rule, as runc
+         * expects). */
         if (!update && !m->rootless) {
                 size_t n_def = 0;
                 const struct husk_device_rule *def = cgroup_default_device_rules(&n_def);
                 size_t n_spec = res ? res->n_devices : 0;
-                size_t n = n_spec + m->n_dev_allow + n_def;
+                size_t n = n_spec + n_def;
                 _cleanup_free_ struct husk_device_rule *rules = xzalloc((n + 1) * sizeof(*rules));
                 size_t k = 0;
                 for (size_t i = 0; i < n_spec; i++)
                         rules[k++] = res->devices[i];
-                for (size_t i = 0; i < m->n_dev_allow; i++)
-                        rules[k++] = (struct husk_device_rule){
-                                .allow = true, .type = m->dev_allow[i].type,
-                                .major = { true, m->dev_allow[i].major }, .minor = { true, m->dev_allow[i].minor },
-                                .access = (char *)"rwm",
-                        };
                 for (size_t i = 0; i < n_def; i++)
                         rules[k++] = def[i];
                 if (cg_devices_apply(m, rules, k, err) < 0)
