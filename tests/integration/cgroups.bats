@@ -176,6 +176,29 @@ block_dev() {
         [[ $(cg_read "$pid" cpu cpu.rt_period_us) == 500000 ]]
 }
 
+@test "cpu: realtimeRuntime and realtimePeriod under the default cgroup path (v1), two containers" {
+        # No cgroupsPath: husk's "/husk/<id>" (runc's "/<id>"). husk's "/husk"
+        # parent must hold the budget of its children, or the kernel
+        # refuses the child's runtime with EINVAL.
+        need_controller cpu
+        host_pure_v2 && skip "no realtime group scheduling on cgroup v2"
+        [[ -e $(_cg_mount cpu)/cpu.rt_runtime_us ]] || skip "kernel without RT group scheduling"
+        set_args sleep 1000
+        update_config 'del(.linux.cgroupsPath)'
+        set_resources '{"cpu":{"realtimePeriod":500000,"realtimeRuntime":20000}}'
+        run_detached "$CID"
+        set_resources '{"cpu":{"realtimePeriod":1000000,"realtimeRuntime":30000}}'
+        run_detached "$CID-2"
+        pid=$(container_pid "$CID")
+        [[ $(cg_read "$pid" cpu cpu.rt_period_us) == 500000 ]]
+        [[ $(cg_read "$pid" cpu cpu.rt_runtime_us) == 20000 ]]
+        pid2=$(container_pid "$CID-2")
+        [[ $(cg_read "$pid2" cpu cpu.rt_period_us) == 1000000 ]]
+        [[ $(cg_read "$pid2" cpu cpu.rt_runtime_us) == 30000 ]]
+        # and a realtime process may run in it
+        runtime exec "$CID" chrt -r 1 true 2>/dev/null || runtime exec "$CID" true
+}
+
 @test "cpuset: cpus and mems are set at create" {
         need_controller cpuset
         set_args sleep 1000

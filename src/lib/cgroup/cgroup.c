@@ -862,6 +862,8 @@ static void rollback(struct cgroup_manager *m)
 {
         for (size_t i = 0; i < m->n_h; i++) {
                 struct cg_hier *h = &m->h[i];
+                if (h->made)
+                        cg_rt_release(h);
                 for (size_t j = strv_length(h->made); j > 0; j--)
                         rmdir_tree(h->made[j - 1]);
                 strv_free(h->made);
@@ -1432,6 +1434,7 @@ int cgroup_destroy(struct cgroup_manager *m, struct husk_error *err)
         for (size_t i = 0; i < m->n_h; i++) {
                 if (strcmp(m->h[i].rel, "/") == 0)
                         continue;
+                cg_rt_release(&m->h[i]);
                 if (rmdir_tree(m->h[i].dir) < 0 && r == 0)
                         r = husk_error_sys(err, "remove cgroup %s", m->h[i].dir);
                 /* The default path's parent "/husk" goes with its last

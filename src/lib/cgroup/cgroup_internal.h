@@ -73,6 +73,9 @@ char *cg_read(const struct cg_hier *h, const char *file);
 int cg_read_u64(const struct cg_hier *h, const char *file, uint64_t *out);
 /* Error for a resource whose controller the host lacks. */
 int cg_missing(struct husk_error *err, const char *field, const char *controller);
+/* Before h's (empty) cgroup is removed: give back the realtime budget the
+ * default parent "/husk" holds for it (resources.c). */
+void cg_rt_release(struct cg_hier *h);
 
 /* resources.c */
 int cg_apply_resources(struct cgroup_manager *m, const struct husk_resources *res, bool update,

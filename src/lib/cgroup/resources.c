@@ -18,6 +18,7 @@
  * needs no controller: only a set one fails when its controller or file is
  * missing (the *_is_set predicates below decide, for both).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -299,6 +300,105 @@ uint64_t cgroup_shares_to_weight(uint64_t shares)
         return 1 + ((shares - 2) * 9999) / 262142;
 }
 
+/* A group's realtime share as the kernel counts it (to_ratio(): runtime
+ * over period, fixed point with 20 bits, both in ns). */
+static uint64_t rt_ratio(uint64_t period_us, int64_t runtime_us)
+{
+        if (runtime_us <= 0 || period_us == 0)
+                return 0;
+        return (((uint64_t)runtime_us * 1000) << 20) / (period_us * 1000);
+}
+
+static bool read_u64_at(const char *dir, const char *file, uint64_t *out)
+{
+        _cleanup_free_ char *p = xasprintf("%s/%s", dir, file);
+        _cleanup_free_ char *s = NULL;
+        int64_t v;
+        if (read_file_at(AT_FDCWD, p, &s, NULL, NULL) < 0)
+                return false;
+        s[strcspn(s, "\n")] = '\0';
+        if (parse_int64(s, &v) < 0 || v < 0)
+                return false;
+        *out = (uint64_t)v;
+        return true;
+}
+
+static bool is_default_path(const struct cg_hier *h)
+{
+        return strncmp(h->rel, "/husk/", 6) == 0 && !strchr(h->rel + 6, '/');
+}
+
+/* Size "/husk"'s realtime budget to what its children other than h add up
+ * to, plus `own` (h's share at its new values). raise_only: never lower. */
+static int rt_fit_default_parent(struct cg_hier *h, uint64_t own, bool raise_only, struct husk_error *err)
+{
+        _cleanup_free_ char *parent = xasprintf("%s/husk", h->mount);
+        uint64_t pperiod = 0, pruntime = 0;
+        if (!read_u64_at(parent, "cpu.rt_period_us", &pperiod) || pperiod == 0)
+                return 0;       /* no RT group scheduling: the child write says so */
+        (void)read_u64_at(parent, "cpu.rt_runtime_us", &pruntime);
+
+        uint64_t sum = own;
+        DIR *d = opendir(parent);
+        for (struct dirent *e; d && (e = readdir(d));) {
+                if (e->d_type != DT_DIR || e->d_name[0] == '.')
+                        continue;
+                _cleanup_free_ char *child = xasprintf("%s/%s", parent, e->d_name);
+                uint64_t cp = 0, cr = 0;
+                if (strcmp(child, h->dir) != 0 && read_u64_at(child, "cpu.rt_period_us", &cp) &&
+                    read_u64_at(child, "cpu.rt_runtime_us", &cr))
+                        sum += rt_ratio(cp, (int64_t)cr);
+        }
+        if (d)
+                closedir(d);
+        /* The smallest runtime whose ratio covers the sum, plus 1 us for
+         * the kernel's rounding down. */
+        uint64_t need = sum ? ((sum * pperiod * 1000) >> 20) / 1000 + 1 : 0;
+        if (need > pperiod)
+                need = pperiod;
+        if (need == pruntime || (raise_only && need < pruntime))
+                return 0;
+        _cleanup_free_ char *file = xasprintf("%s/cpu.rt_runtime_us", parent);
+        char v[32];
+        snprintf(v, sizeof(v), "%" PRIu64, need);
+        if (write_file_at(AT_FDCWD, file, v, strlen(v), err) < 0)
+                return husk_error_wrap(err, "set the realtime budget of the default parent %s to %" PRIu64
+                                       " us of %" PRIu64, parent, need, pperiod);
+        return 0;
+}
+
+/* The default cgroup path "/husk/<id>" interposes "/husk", made with
+ * cpu.rt_runtime_us 0, and the kernel wants a group's realtime share to
+ * cover the sum of its children's: without this a realtimeRuntime under the
+ * default path always fails with EINVAL (under runc's default, "/<id>" below
+ * the root, it works). So "/husk" gets what its children add up to, and
+ * gives it back as they go (cg_rt_release). Paths the user chose are left
+ * as they are: their parents' budgets are the user's policy (runc doesn't
+ * touch them either). */
+static int rt_budget_default_parent(struct cg_hier *h, uint64_t period, int64_t runtime, struct husk_error *err)
+{
+        if (!is_default_path(h) || runtime <= 0)
+                return 0;
+        if (rt_fit_default_parent(h, rt_ratio(period, runtime), true, err) < 0)
+                return husk_error_wrap(err, F_CPU ".realtimeRuntime");
+        return 0;
+}
+
+void cg_rt_release(struct cg_hier *h)
+{
+        uint64_t rt = 0;
+        if (!is_default_path(h) || !cg_hier_has(h, "cpu") || h->v2)
+                return;
+        /* Zero the (empty) child first: a removed cgroup stays on its
+         * parent's list, budget and all, until the kernel frees it. */
+        if (!read_u64_at(h->dir, "cpu.rt_runtime_us", &rt) || rt == 0)
+                return;
+        struct husk_error e = { 0 };
+        _cleanup_free_ char *own = xasprintf("%s/cpu.rt_runtime_us", h->dir);
+        if (write_file_at(AT_FDCWD, own, "0", 1, &e) < 0 || rt_fit_default_parent(h, 0, false, &e) < 0)
+                log_debug("cgroup: give back the realtime budget: %s", e.msg);
+}
+
 static int set_cpu(struct cgroup_manager *m, const struct husk_cpu *cpu, struct husk_error *err)
 {
         if (cpu_is_set(cpu)) {
@@ -373,6 +473,13 @@ static int set_cpu(struct cgroup_manager *m, const struct husk_cpu *cpu, struct 
                             cg_writef(h, "cpu.cfs_burst_us", F_CPU ".burst", err, "%" PRIu64, cpu->burst.v) < 0)
                                 return -1;
                         /* The runtime must fit in the period: period first. */
+                        if (nz_i64(cpu->realtime_runtime)) {
+                                uint64_t period = cpu->realtime_period.v;
+                                if (!nz_u64(cpu->realtime_period) && cg_read_u64(h, "cpu.rt_period_us", &period) < 0)
+                                        period = 1000000;
+                                if (rt_budget_default_parent(h, period, cpu->realtime_runtime.v, err) < 0)
+                                        return -1;
+                        }
                         if (nz_u64(cpu->realtime_period) &&
                             cg_writef(h, "cpu.rt_period_us", F_CPU ".realtimePeriod", err, "%" PRIu64,
                                       cpu->realtime_period.v) < 0)
