@@ -398,6 +398,45 @@ block_dev() {
                 while read -r d; do rmdir "$d" 2>/dev/null || true; done
 }
 
+# frozen_path_refused PATH: PATH (below the freezer mount) is frozen at
+# its top component; `run -d` with it as cgroupsPath must fail without
+# hanging and leave no cgroup but the freezer dirs the test made.
+frozen_path_refused() {
+        local path=$1 fz top st out left
+        fz=$(_cg_mount freezer)
+        top=${path#/}
+        top=/${top%%/*}
+        mkdir -p "$fz$path"
+        echo FROZEN >"$fz$top/freezer.state"
+        update_config '.linux.cgroupsPath = $p' --arg p "$path"
+        run timeout 20 "$RUNTIME" --root "$ROOT" run -d "$CID" </dev/null
+        st=$status out=$output
+        left=$(ls -d /sys/fs/cgroup/*"$top" /sys/fs/cgroup/unified"$top" 2>/dev/null | grep -v "^$fz" || true)
+        echo THAWED >"$fz$top/freezer.state"
+        [[ $path == "$top" ]] || rmdir "$fz$path"
+        rmdir "$fz$top"
+        [[ $st -ne 0 && $st -ne 124 ]]
+        [[ $out == *frozen* ]]
+        [[ -z $left ]]
+        run runtime state "$CID"
+        [[ $status -ne 0 ]]
+}
+
+@test "cgroupsPath naming a frozen freezer cgroup: refused, nothing left, no hang" {
+        need_controller freezer
+        host_pure_v2 && skip "v1 freezer"
+        set_args true
+        frozen_path_refused "/$CID-frz"
+}
+
+@test "cgroupsPath below a frozen freezer cgroup: refused, nothing left, no hang" {
+        husk_only "runc 1.1.5 hangs there (its init sleeps in the frozen cgroup)"
+        need_controller freezer
+        host_pure_v2 && skip "v1 freezer"
+        set_args true
+        frozen_path_refused "/$CID-frzp/child"
+}
+
 @test "kill --all KILL: the init and its background children all die" {
         set_cmd 'sleep 1000 & sleep 1000 & wait'
         run_detached "$CID"

@@ -949,20 +949,30 @@ static int v2_prepare(struct cgroup_manager *m, const struct husk_resources *res
 
 static struct cg_hier *procs_hier(struct cgroup_manager *m);
 static struct cg_hier *freezer_hier(struct cgroup_manager *m);
+static int keyed_value(const char *content, const char *key, int64_t *out);
 
 /* A cgroup that existed before us must be empty and not frozen, as runc
  * (>= 1.2) requires: a second container on the same cgroupsPath would share
  * limits and be killed with the first; a frozen one would hang our init. */
 static int check_reusable(struct cgroup_manager *m, struct husk_error *err)
 {
+        /* Frozen first, whichever hierarchy we made: on v1 the freezer
+         * cgroup may pre-exist (or sit below a frozen parent) while the
+         * others are new, and an init that joins it sleeps for good. */
+        struct cg_hier *fz = freezer_hier(m);
+        _cleanup_free_ char *events = fz && fz->v2 ? cg_read(fz, "cgroup.events") : NULL;
+        int64_t v2_frozen = 0;
+        if (events && keyed_value(events, "frozen", &v2_frozen) < 0)
+                v2_frozen = 0;
+        if (cgroup_is_frozen(m) == 1 || v2_frozen == 1)
+                return husk_error_set(err, EBUSY, "cgroup %s is frozen (thaw it, or choose another "
+                                      "linux.cgroupsPath)", fz->dir);
         struct cg_hier *h = procs_hier(m);
         if (!h || (strv_length(h->made) > 0 && strcmp(h->made[strv_length(h->made) - 1], h->dir) == 0))
                 return 0;
         _cleanup_free_ char *procs = cg_read(h, "cgroup.procs");
         if (procs && *procs)
                 return husk_error_set(err, EBUSY, "cgroup %s already exists and is not empty", h->dir);
-        if (cgroup_is_frozen(m) == 1)
-                return husk_error_set(err, EBUSY, "cgroup %s already exists and is frozen", freezer_hier(m)->dir);
         return 0;
 }
 
