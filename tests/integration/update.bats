@@ -93,12 +93,14 @@ start_sleeper() {
         fi
         runtime update --cpu-rt-period 500000 "$CID"
         [[ $(cg_read "$pid" cpu cpu.rt_period_us) == 500000 ]]
-        # the parent has no realtime budget to hand out (runtime 0): refused
-        if [[ $(cat "$(dirname "$(cg_dir "$pid" cpu)")/cpu.rt_runtime_us") == 0 ]]; then
-                run runtime update --cpu-rt-runtime 1000 "$CID"
-                [[ $status -ne 0 ]]
-                [[ $(cg_read "$pid" cpu cpu.rt_runtime_us) == 0 ]]
-        fi
+        # the default path's parent has a budget to hand out: runc's is the
+        # root, husk gives its "/husk" what the container asks for
+        runtime update --cpu-rt-runtime 1000 "$CID"
+        [[ $(cg_read "$pid" cpu cpu.rt_runtime_us) == 1000 ]]
+        # more than the period: refused, the old value stays
+        run runtime update --cpu-rt-runtime 600000 "$CID"
+        [[ $status -ne 0 ]]
+        [[ $(cg_read "$pid" cpu cpu.rt_runtime_us) == 1000 ]]
 }
 
 @test "update --cpuset-cpus and --cpuset-mems" {
