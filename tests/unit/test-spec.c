@@ -604,6 +604,31 @@ static void test_load(void)
         ok(strstr(err.msg, "config.json") != NULL, "spec_load missing: %s", err.msg);
 }
 
+/* Capability names from husk's own table (not libcap's build), and the
+ * path cleaning linux.devices gets. */
+static void test_cap_names_and_clean_paths(void)
+{
+        CHECK(spec_cap_number("CAP_CHOWN") == 0);
+        CHECK(spec_cap_number("CAP_BPF") == 39);
+        CHECK(spec_cap_number("CAP_CHECKPOINT_RESTORE") == 40);
+        CHECK(spec_cap_number("cap_chown") < 0);
+        CHECK(spec_cap_number("CHOWN") < 0);
+        CHECK(spec_cap_number("CAP_NO_SUCH_THING") < 0);
+        CHECK(spec_cap_number("CAP_") < 0);
+        _cleanup_free_ char *n = spec_cap_name(38);
+        CHECK(n && strcmp(n, "CAP_PERFMON") == 0);
+
+        static const char *const cases[][2] = {
+                { "/mnt/", "/mnt" },         { "//dev/./x", "/dev/x" }, { "/dev/x//", "/dev/x" },
+                { "/dev/..", "/" },           { "/../../a", "/a" },      { "/a/b/../c", "/a/c" },
+                { "/", "/" },
+        };
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                _cleanup_free_ char *c = path_clean(cases[i][0]);
+                ok(strcmp(c, cases[i][1]) == 0, "path_clean(%s) = %s, want %s", cases[i][0], c, cases[i][1]);
+        }
+}
+
 int main(int argc, char **argv)
 {
         if (argc != 2) {
@@ -629,6 +654,7 @@ int main(int argc, char **argv)
         test_resources_doc();
         test_raw_documents();
         test_load();
+        test_cap_names_and_clean_paths();
 
         printf("1..%d\n", n_tests);
         if (n_failed)
