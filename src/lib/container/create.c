@@ -21,6 +21,7 @@
 #include "init/sync.h"
 #include "linux/hooks.h"
 #include "linux/hostns_mounts.h"
+#include "linux/netdev.h"
 #include "linux/namespaces.h"
 #include "linux/process.h"
 #include "linux/rootfs.h"
@@ -65,6 +66,9 @@ static void creation_undo(struct creation *c)
         }
         if (c->dirfd >= 0) {
                 struct husk_error e = { 0 };
+                if (netdev_move_out(c->dirfd, &e) < 0)
+                        log_warn("cleanup: %s", e.msg);
+                memset(&e, 0, sizeof(e));
                 if (hostns_mounts_cleanup(c->dirfd, &e) < 0)
                         log_warn("cleanup: %s", e.msg);
         }
@@ -116,8 +120,8 @@ static int check_spec_for_create(const struct husk_create_opts *o, const struct 
         /* Parsed and validated, not applied yet: say so, never drop silently. */
         if (spec->linux && spec->linux->intel_rdt)
                 log_warn("linux.intelRdt: Intel RDT (resctrl) is not supported by husk yet; ignored");
-        if (spec->linux && spec->linux->n_net_devices)
-                log_warn("linux.netDevices: moving host network devices is not supported by husk yet; ignored");
+        if (netdev_check(spec, err) < 0)
+                return -1;
         if (spec->linux) {
                 if (sysctl_validate(spec, err) < 0 || personality_validate(spec->linux->personality, err) < 0 ||
                     seccomp_validate(spec->linux->seccomp, err) < 0)
@@ -388,6 +392,9 @@ static int talk_to_init(struct creation *c, int sock, int *console_out, struct h
                         struct husk_state st = { .id = (char *)c->o->id, .pid = c->init, .bundle = c->bundle,
                                                  .annotations = c->spec->annotations,
                                                  .n_annotations = c->spec->n_annotations };
+                        /* the devices are there for the hooks that configure them */
+                        if (netdev_move_in(c->spec, c->init, c->dirfd, err) < 0)
+                                return -1;
                         _cleanup_free_ char *json = state_to_json(&st, HUSK_STATUS_CREATING, false, false);
                         /* in the bundle, as runc (which runs from there) */
                         log_phase(&c->t, "rootfs", "create %s: init prepared the root filesystem (mounts, /dev)",

@@ -12,6 +12,7 @@
 #include "container/notify.h"
 #include "linux/hooks.h"
 #include "linux/hostns_mounts.h"
+#include "linux/netdev.h"
 #include "util/log.h"
 #include "util/util.h"
 
@@ -240,7 +241,7 @@ int container_destroy(const char *root, const char *id, int dirfd, const struct 
         if (cg && cgroup_destroy(cg, err) < 0)
                 return -1;
         log_phase(&t, "cgroup", "delete %s: cgroup removed", id);
-        if (hostns_mounts_cleanup(dirfd, err) < 0)
+        if (netdev_move_out(dirfd, err) < 0 || hostns_mounts_cleanup(dirfd, err) < 0)
                 return husk_error_wrap(err, "container %s", id);
         if (state_remove(root, id, dirfd, err) < 0)
                 return -1;
@@ -257,7 +258,9 @@ int container_delete(const char *root, const char *id, bool force, struct husk_e
                 if (c.dirfd < 0 && err->errnum == ENOENT && strstr(err->msg, "has no state")) {
                         int fd = state_open(root, id, true, err);
                         if (fd >= 0) {
-                                int r = hostns_mounts_cleanup(fd, err);
+                                int r = netdev_move_out(fd, err);
+                                if (r == 0)
+                                        r = hostns_mounts_cleanup(fd, err);
                                 if (r == 0)
                                         r = state_remove(root, id, fd, err);
                                 close(fd);

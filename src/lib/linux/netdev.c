@@ -1,0 +1,303 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include "linux/netdev.h"
+#include "util/log.h"
+#include "util/util.h"
+
+#ifndef NSFS_MAGIC
+#define NSFS_MAGIC 0x6e736673
+#endif
+#ifndef IFLA_NET_NS_FD
+#define IFLA_NET_NS_FD 28
+#endif
+
+static const char *dest_name(const struct husk_net_device *d)
+{
+        return d->name && *d->name ? d->name : d->host_name;
+}
+
+/* ---------------------------------------------------------------- rtnetlink */
+
+struct link_req {
+        struct nlmsghdr nh;
+        struct ifinfomsg ifi;
+        char attrs[128];
+};
+
+static void add_attr(struct link_req *r, unsigned short type, const void *data, size_t len)
+{
+        struct rtattr *a = (struct rtattr *)((char *)r + NLMSG_ALIGN(r->nh.nlmsg_len));
+        a->rta_type = type;
+        a->rta_len = (unsigned short)RTA_LENGTH(len);
+        memcpy(RTA_DATA(a), data, len);
+        r->nh.nlmsg_len = NLMSG_ALIGN(r->nh.nlmsg_len) + RTA_ALIGN(a->rta_len);
+}
+
+/* RTM_NEWLINK on ifindex: move to ns_fd (>= 0), rename to name (or NULL),
+ * set IFF_UP to `up` (-1: leave it). Returns 0 or -errno. */
+static int link_change(int sock, int ifindex, int ns_fd, const char *name, int up)
+{
+        struct link_req r;
+        memset(&r, 0, sizeof(r));
+        r.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg));
+        r.nh.nlmsg_type = RTM_NEWLINK;
+        r.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+        r.nh.nlmsg_seq = 1;
+        r.ifi.ifi_family = AF_UNSPEC;
+        r.ifi.ifi_index = ifindex;
+        if (up >= 0) {
+                r.ifi.ifi_change = IFF_UP;
+                r.ifi.ifi_flags = up ? IFF_UP : 0;
+        }
+        if (ns_fd >= 0) {
+                uint32_t fd = (uint32_t)ns_fd;
+                add_attr(&r, IFLA_NET_NS_FD, &fd, sizeof(fd));
+        }
+        if (name)
+                add_attr(&r, IFLA_IFNAME, name, strlen(name) + 1);
+        struct sockaddr_nl to = { .nl_family = AF_NETLINK };
+        if (sendto(sock, &r, r.nh.nlmsg_len, 0, (struct sockaddr *)&to, sizeof(to)) < 0)
+                return -errno;
+        char buf[1024];
+        for (;;) {
+                ssize_t n = recv(sock, buf, sizeof(buf), 0);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
+                        if (h->nlmsg_type == NLMSG_ERROR) {
+                                struct nlmsgerr *e = NLMSG_DATA(h);
+                                return e->error;
+                        }
+                }
+        }
+}
+
+/* A rtnetlink socket in the network namespace ns_fd (-1: ours). */
+static int rtnl_socket_in(int ns_fd, struct husk_error *err)
+{
+        _cleanup_close_ int self = -1;
+        if (ns_fd >= 0) {
+                self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+                if (self < 0)
+                        return husk_error_sys(err, "open /proc/self/ns/net");
+                if (setns(ns_fd, CLONE_NEWNET) < 0)
+                        return husk_error_sys(err, "enter the container's network namespace");
+        }
+        int sock = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+        int saved = errno;
+        if (self >= 0 && setns(self, CLONE_NEWNET) < 0) {
+                /* we can't stay in the container's namespace */
+                log_error("return to husk's network namespace: %s", strerror(errno));
+                abort();
+        }
+        if (sock < 0) {
+                errno = saved;
+                return husk_error_sys(err, "rtnetlink socket");
+        }
+        return sock;
+}
+
+/* The index of `name` in the namespace of `sock`; 0 if there is none. */
+static int ifindex_of(int sock, const char *name)
+{
+        struct ifreq ifr;
+        memset(&ifr, 0, sizeof(ifr));
+        snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+        if (ioctl(sock, SIOCGIFINDEX, &ifr) < 0)
+                return 0;
+        return ifr.ifr_ifindex;
+}
+
+/* ------------------------------------------------------------------- check */
+
+static int netns_of_spec(const struct husk_spec *spec, const char **path)
+{
+        *path = NULL;
+        for (size_t i = 0; spec->linux && i < spec->linux->n_namespaces; i++)
+                if (spec->linux->namespaces[i].type == CLONE_NEWNET) {
+                        *path = spec->linux->namespaces[i].path;
+                        return 1;
+                }
+        return 0;
+}
+
+int netdev_check(const struct husk_spec *spec, struct husk_error *err)
+{
+        if (!spec->linux || !spec->linux->n_net_devices)
+                return 0;
+        const char *path;
+        if (!netns_of_spec(spec, &path))
+                return husk_error_set(err, 0, "linux.netDevices: needs a network namespace");
+        if (path && *path) {
+                struct stat a, b;
+                if (stat(path, &a) < 0)
+                        return husk_error_sys(err, "linux.netDevices: network namespace %s", path);
+                if (stat("/proc/self/ns/net", &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+                        return husk_error_set(err, 0, "linux.netDevices: the container's network namespace "
+                                              "(%s) is the runtime's own", path);
+        }
+        const struct husk_linux *l = spec->linux;
+        for (size_t i = 0; i < l->n_net_devices; i++) {
+                const struct husk_net_device *d = &l->net_devices[i];
+                if (if_nametoindex(d->host_name) == 0)
+                        return husk_error_set(err, 0, "linux.netDevices[\"%s\"]: no network device \"%s\" "
+                                              "in the runtime's network namespace", d->host_name, d->host_name);
+                if (strcmp(dest_name(d), "lo") == 0)
+                        return husk_error_set(err, 0, "linux.netDevices[\"%s\"].name: \"lo\" exists in every "
+                                              "network namespace", d->host_name);
+                for (size_t j = 0; j < i; j++)
+                        if (strcmp(dest_name(&l->net_devices[j]), dest_name(d)) == 0)
+                                return husk_error_set(err, 0, "linux.netDevices[\"%s\"].name: \"%s\" is also the "
+                                                      "name of linux.netDevices[\"%s\"] in the container",
+                                                      d->host_name, dest_name(d), l->net_devices[j].host_name);
+        }
+        return 0;
+}
+
+/* ------------------------------------------------------------------ move */
+
+static int pin_netns(int dirfd, int ns_fd, struct husk_error *err)
+{
+        int f = openat(dirfd, STATE_NETNS, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+        if (f < 0)
+                return husk_error_sys(err, "create %s", STATE_NETNS);
+        char src[64], dst[64];
+        snprintf(src, sizeof(src), "/proc/self/fd/%d", ns_fd);
+        snprintf(dst, sizeof(dst), "/proc/self/fd/%d", f);
+        int r = mount(src, dst, NULL, MS_BIND, NULL);
+        int saved = errno;
+        close(f);
+        if (r < 0) {
+                errno = saved;
+                return husk_error_sys(err, "keep the container's network namespace at %s", STATE_NETNS);
+        }
+        return 0;
+}
+
+int netdev_move_in(const struct husk_spec *spec, pid_t pid, int dirfd, struct husk_error *err)
+{
+        if (!spec->linux || !spec->linux->n_net_devices)
+                return 0;
+        const struct husk_linux *l = spec->linux;
+        /* The record first: a create killed from here on is cleaned up. */
+        size_t cap = 64;
+        char *rec = xmalloc(cap);
+        size_t len = 0;
+        for (size_t i = 0; i < l->n_net_devices; i++) {
+                const struct husk_net_device *d = &l->net_devices[i];
+                size_t need = len + strlen(d->host_name) + strlen(dest_name(d)) + 3;
+                if (need > cap) {
+                        cap = need * 2;
+                        rec = xrealloc(rec, cap);
+                }
+                len += (size_t)sprintf(rec + len, "%s %s\n", d->host_name, dest_name(d));
+        }
+        int r = write_file_atomic_at(dirfd, STATE_NETDEVICES, rec, len, err);
+        free(rec);
+        if (r < 0)
+                return -1;
+
+        char p[64];
+        snprintf(p, sizeof(p), "/proc/%d/ns/net", (int)pid);
+        _cleanup_close_ int ns = open(p, O_RDONLY | O_CLOEXEC);
+        if (ns < 0)
+                return husk_error_sys(err, "open %s", p);
+        if (pin_netns(dirfd, ns, err) < 0)
+                return -1;
+        _cleanup_close_ int here = rtnl_socket_in(-1, err);
+        if (here < 0)
+                return -1;
+        _cleanup_close_ int there = rtnl_socket_in(ns, err);
+        if (there < 0)
+                return -1;
+        for (size_t i = 0; i < l->n_net_devices; i++) {
+                const struct husk_net_device *d = &l->net_devices[i];
+                int idx = ifindex_of(here, d->host_name);
+                if (idx == 0)
+                        return husk_error_set(err, 0, "linux.netDevices[\"%s\"]: no network device \"%s\" "
+                                              "in the runtime's network namespace", d->host_name, d->host_name);
+                int e = link_change(here, idx, ns, dest_name(d), -1);
+                if (e == -EINVAL)
+                        return husk_error_set(err, 0, "linux.netDevices[\"%s\"]: the kernel can't move this device to "
+                                              "another network namespace (bridges and other netns-local devices)",
+                                              d->host_name);
+                if (e < 0)
+                        return husk_error_set(err, -e, "linux.netDevices[\"%s\"]: move into the container as \"%s\"",
+                                              d->host_name, dest_name(d));
+                int in = ifindex_of(there, dest_name(d));
+                if (in == 0 || (e = link_change(there, in, -1, NULL, 1)) < 0)
+                        return husk_error_set(err, in == 0 ? ENODEV : -e,
+                                              "linux.netDevices[\"%s\"]: set \"%s\" up in the container",
+                                              d->host_name, dest_name(d));
+        }
+        return 0;
+}
+
+int netdev_move_out(int dirfd, struct husk_error *err)
+{
+        _cleanup_free_ char *rec = NULL;
+        size_t len = 0;
+        if (read_file_at(dirfd, STATE_NETDEVICES, &rec, &len, err) < 0) {
+                if (err->errnum != ENOENT)
+                        return -1;
+                memset(err, 0, sizeof(*err));
+                return 0;
+        }
+        int ret = 0;
+        _cleanup_close_ int ns = openat(dirfd, STATE_NETNS, O_RDONLY | O_CLOEXEC);
+        if (ns >= 0) {
+                _cleanup_close_ int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+                _cleanup_close_ int there = rtnl_socket_in(ns, err);
+                struct statfs sfs;
+                /* not pinned (a create that died before): nothing to move */
+                bool pinned = fstatfs(ns, &sfs) == 0 && sfs.f_type == NSFS_MAGIC;
+                if (there < 0 || self < 0) {
+                        ret = -1;
+                } else if (pinned) {
+                        char *save = NULL;
+                        for (char *line = strtok_r(rec, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                                char *sp = strchr(line, ' ');
+                                if (!sp)
+                                        continue;
+                                *sp = 0;
+                                const char *host = line, *inside = sp + 1;
+                                int idx = ifindex_of(there, inside);
+                                if (idx == 0)
+                                        continue;       /* gone with the container, or never moved */
+                                /* down first: no traffic, no address conflict, on the way back */
+                                int e = link_change(there, idx, -1, NULL, 0);
+                                if (e == 0)
+                                        e = link_change(there, idx, self, host, -1);
+                                if (e < 0 && ret == 0)
+                                        ret = husk_error_set(err, -e, "linux.netDevices[\"%s\"]: move \"%s\" back "
+                                                             "to the runtime's network namespace", host, inside);
+                        }
+                }
+        }
+        char p[64];
+        snprintf(p, sizeof(p), "/proc/self/fd/%d/%s", dirfd, STATE_NETNS);
+        if (umount2(p, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL && errno != ENOENT && ret == 0)
+                ret = husk_error_sys(err, "release the container's network namespace");
+        if (ret == 0) {
+                unlinkat(dirfd, STATE_NETNS, 0);
+                unlinkat(dirfd, STATE_NETDEVICES, 0);
+        }
+        return ret;
+}

@@ -1,0 +1,146 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# linux.netDevices (runtime-spec 1.3): devices of the runtime's network
+# namespace moved into the container's (renamed when asked, set up), and
+# moved back on delete. Every test makes its own network namespace with veth
+# devices and runs the runtime in it (nsenter --net, which keeps the mount
+# namespace: create and delete must share it), so the machine's own network
+# namespace and devices are never touched. This host has no dummy module:
+# veth pairs stand in for devices. runc 1.1.5 ignores netDevices.
+
+load helpers
+
+setup() {
+        common_setup
+        husk_only "runc 1.1.5 does not implement linux.netDevices"
+        NETNS=husk-${CID#itest-}
+        ip netns add "$NETNS"
+        ip -n "$NETNS" link add hv0 type veth peer name hv1
+}
+
+teardown() {
+        common_teardown
+        local s=$?
+        [[ -n ${NETNS:-} ]] && ip netns del "$NETNS" 2>/dev/null
+        return $s
+}
+
+# the runtime, always in the test's network namespace (teardown's too)
+runtime() {
+        nsenter --net="/run/netns/$NETNS" "$RUNTIME" --root "$ROOT" "$@"
+}
+
+# try_create: create that is expected to fail; sets status and output (its
+# stderr) like bats' run, without a pipe a created container could hold.
+try_create() {
+        status=0
+        runtime create "$CID" </dev/null >/dev/null 2>"$BATS_TEST_TMPDIR/err" || status=$?
+        output=$(cat "$BATS_TEST_TMPDIR/err")
+}
+
+# links of the test's namespace: "name state" lines, sorted
+links() {
+        ip -n "$NETNS" -o link | awk -F': ' '{ split($2, n, "@"); print n[1] }' | sort | tr '\n' ' '
+}
+
+@test "netDevices: moved into the container, renamed when asked, and up" {
+        update_config '.linux.netDevices = {"hv0": {"name": "eth7"}, "hv1": {}}'
+        set_cmd 'ip -o link show eth7; ip -o link show hv1'
+        run runtime run "$CID" </dev/null
+        assert_status 0
+        [[ ${lines[0]} == *"eth7@hv1: <"*",UP,"* ]]
+        [[ ${lines[1]} == *"hv1@eth7: <"*",UP,"* ]]
+        # run deleted it: the devices are back, with their names, down
+        [[ $(links) == "hv0 hv1 lo " ]]
+        run ip -n "$NETNS" -o link show hv0
+        [[ $output != *",UP"* ]]
+}
+
+@test "netDevices: gone from the runtime's namespace while the container lives; back after delete" {
+        update_config '.linux.netDevices = {"hv0": {"name": "eth7"}}'
+        set_args sleep 1000
+        runtime run -d "$CID" </dev/null >/dev/null 2>&1
+        [[ $(links) == "hv1 lo " ]]
+        # the container's processes are gone: its namespace is kept for delete
+        runtime kill "$CID" KILL
+        wait_status "$CID" stopped
+        [[ $(links) == "hv1 lo " ]]
+        runtime delete "$CID"
+        [[ $(links) == "hv0 hv1 lo " ]]
+}
+
+@test "netDevices: delete --force of a running container moves them back" {
+        update_config '.linux.netDevices = {"hv0": {}}'
+        set_args sleep 1000
+        runtime create "$CID" </dev/null >/dev/null 2>&1
+        [[ $(links) == "hv1 lo " ]]
+        runtime delete --force "$CID"
+        [[ $(links) == "hv0 hv1 lo " ]]
+        assert_no_state
+}
+
+@test "netDevices: a device that does not exist is an error naming it, before anything is done" {
+        update_config '.linux.netDevices = {"hv0": {}, "nosuch0": {}}'
+        try_create
+        [[ $status -ne 0 ]]
+        assert_output_contains 'linux.netDevices["nosuch0"]: no network device "nosuch0"'
+        [[ $(links) == "hv0 hv1 lo " ]]
+        assert_no_state
+}
+
+@test "netDevices: bad names are errors naming the field" {
+        update_config '.linux.netDevices = {"hv0": {"name": "lo"}}'
+        try_create
+        [[ $status -ne 0 ]]
+        assert_output_contains 'linux.netDevices["hv0"].name: "lo"'
+        update_config '.linux.netDevices = {"hv0": {"name": "a/b"}}'
+        try_create
+        [[ $status -ne 0 ]]
+        assert_output_contains 'linux.netDevices["hv0"].name: invalid network device name "a/b"'
+        update_config '.linux.netDevices = {"hv0": {"name": "x"}, "hv1": {"name": "x"}}'
+        try_create
+        [[ $status -ne 0 ]]
+        assert_output_contains '.name: "x" is also the name of'
+        [[ $(links) == "hv0 hv1 lo " ]]
+        assert_no_state
+}
+
+@test "netDevices: needs a network namespace of the container's own" {
+        update_config '.linux.netDevices = {"hv0": {}} | .linux.namespaces |= map(select(.type != "network"))'
+        try_create
+        [[ $status -ne 0 ]]
+        assert_output_contains "linux.netDevices: needs a network namespace"
+        update_config '.linux.namespaces += [{"type": "network", "path": "/run/netns/\($n)"}]' --arg n "$NETNS"
+        try_create
+        [[ $status -ne 0 ]]
+        assert_output_contains "is the runtime's own"
+        [[ $(links) == "hv0 hv1 lo " ]]
+        assert_no_state
+}
+
+@test "netDevices: a device that can't be moved fails create, and the ones already moved come back" {
+        ip -n "$NETNS" link add hbr0 type bridge
+        update_config '.linux.netDevices = {"hv0": {"name": "eth7"}, "hbr0": {}}'
+        try_create
+        [[ $status -ne 0 ]]
+        assert_output_contains 'linux.netDevices["hbr0"]: the kernel can'"'"'t move this device'
+        [[ $(links) == "hbr0 hv0 hv1 lo " ]]
+        assert_no_state
+}
+
+@test "netDevices: into a network namespace given by path, and back" {
+        ip netns add "$NETNS-c"
+        update_config '.linux.netDevices = {"hv0": {"name": "eth7"}}
+                | .linux.namespaces |= map(select(.type != "network"))
+                | .linux.namespaces += [{"type": "network", "path": "/run/netns/\($n)"}]' --arg n "$NETNS-c"
+        set_args sleep 1000
+        runtime run -d "$CID" </dev/null >/dev/null 2>&1
+        run ip -n "$NETNS-c" -o link show eth7
+        local s=$status
+        runtime delete --force "$CID"
+        local back
+        back=$(links)
+        ip netns del "$NETNS-c"
+        [[ $s -eq 0 ]]
+        [[ $back == "hv0 hv1 lo " ]]
+}
