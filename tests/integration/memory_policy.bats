@@ -33,13 +33,11 @@ load helpers
         assert_no_state
 }
 
-@test "intelRdt and netDevices are announced as not applied" {
+@test "intelRdt is announced as not applied" {
         husk_only "husk's warning"
-        update_config '.linux.intelRdt = {"closID": "c1"} | .linux.netDevices = {"dummy0": {"name": "eth1"}}'
-        update_config '.linux.namespaces |= map(select(.type != "network")) | .linux.namespaces += [{"type": "network"}]'
+        update_config '.linux.intelRdt = {"closID": "c1"}'
         set_args true
         run runtime run "$CID" </dev/null
         assert_status 0
         assert_output_contains "linux.intelRdt"
-        assert_output_contains "linux.netDevices"
 }
