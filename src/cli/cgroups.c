@@ -254,7 +254,7 @@ int cmd_update(struct cli_ctx *ctx, int argc, char **argv)
                 CLI_HELP_OPTION,
                 { 0 },
         };
-        const char *resources = NULL;
+        const char *resources = NULL, *l3 = NULL, *membw = NULL;
         /* the flags, in order, applied after the --resources document */
         struct {
                 int opt;
@@ -267,22 +267,8 @@ int cmd_update(struct cli_ctx *ctx, int argc, char **argv)
                 switch (c) {
                 case 'r': resources = optarg; break;
                 case 'h': return cli_help(ctx->cmd);
-                case OPT_L3:
-                        if (*optarg) {
-                                struct husk_error e;
-                                husk_error_set(&e, 0, "Intel RDT/CAT: l3 cache schema is not enabled "
-                                               "(husk has no Intel RDT support)");
-                                return cli_fail(ctx, &e);
-                        }
-                        break;
-                case OPT_MEMBW:
-                        if (*optarg) {
-                                struct husk_error e;
-                                husk_error_set(&e, 0, "Intel RDT/MBA: memory bandwidth schema is not enabled "
-                                               "(husk has no Intel RDT support)");
-                                return cli_fail(ctx, &e);
-                        }
-                        break;
+                case OPT_L3: l3 = *optarg ? optarg : NULL; break;
+                case OPT_MEMBW: membw = *optarg ? optarg : NULL; break;
                 case '?':
                 case ':':
                         return cli_usage_error(ctx, "unknown option or missing value \"%s\"", argv[optind - 1]);
@@ -330,7 +316,14 @@ int cmd_update(struct cli_ctx *ctx, int argc, char **argv)
                 res->memory->kernel.set = false;
                 res->memory->kernel_tcp.set = false;
         }
+        /* Intel RDT is checked first and applied last, as runc */
+        if ((l3 || membw) && container_update_rdt(ctx->root, id, l3, membw, false, &err) < 0) {
+                ret = cli_fail(ctx, &err);
+                goto out;
+        }
         ret = container_update(ctx->root, id, res, &err) < 0 ? cli_fail(ctx, &err) : 0;
+        if (ret == 0 && (l3 || membw) && container_update_rdt(ctx->root, id, l3, membw, true, &err) < 0)
+                ret = cli_fail(ctx, &err);
 out:
         spec_resources_free(res);
         return ret;

@@ -127,9 +127,13 @@ int cmd_features(struct cli_ctx *ctx, int argc, char **argv)
         yajl_gen_map_open(g);
         kv_bool(g, "enabled", HAVE_SELINUX && selinux_enabled_host());
         yajl_gen_map_close(g);
+        /* what husk implements, whether or not this host has resctrl (as
+         * the spec defines it; create says when the host lacks it) */
         str(g, "intelRdt");
         yajl_gen_map_open(g);
-        kv_bool(g, "enabled", false);
+        kv_bool(g, "enabled", true);
+        kv_bool(g, "schemata", true);
+        kv_bool(g, "monitoring", true);
         yajl_gen_map_close(g);
         str(g, "mountExtensions");
         yajl_gen_map_open(g);
@@ -145,7 +149,7 @@ int cmd_features(struct cli_ctx *ctx, int argc, char **argv)
         yajl_gen_map_close(g);
         str(g, "netDevices");
         yajl_gen_map_open(g);
-        kv_bool(g, "enabled", false);
+        kv_bool(g, "enabled", true);
         yajl_gen_map_close(g);
         yajl_gen_map_close(g);  /* linux */
 
@@ -158,6 +162,10 @@ int cmd_features(struct cli_ctx *ctx, int argc, char **argv)
         str(g, ver);
         str(g, "io.github.husk.version");
         str(g, HUSK_VERSION);
+        /* runtime-spec: a namespace the config does not list is the
+         * runtime's; husk allows leaving out any of them, mount included */
+        str(g, "io.github.husk.linux.namespaces.inheritable");
+        str(g, "cgroup,ipc,mount,network,pid,time,user,uts");
         /* runc's key: engines look for it (built with CRIU support) */
         str(g, "org.opencontainers.runc.checkpoint.enabled");
         str(g, HAVE_CRIU ? "true" : "false");

@@ -110,8 +110,8 @@ static const struct cli_command commands[] = {
           "      --memory-reservation SIZE  memory soft limit\n"
           "      --memory-swap SIZE    memory + swap limit (-1 no limit)\n"
           "      --pids-limit N        maximum number of pids (-1 no limit)\n"
-          "      --l3-cache-schema S   Intel RDT L3 schema (not supported: an error)\n"
-          "      --mem-bw-schema S     Intel RDT memory bandwidth schema (not supported: an error)\n" },
+          "      --l3-cache-schema S   Intel RDT L3 cache schema of the container's resctrl group\n"
+          "      --mem-bw-schema S     Intel RDT memory bandwidth schema of its resctrl group\n" },
         { "events", cmd_events, "print a container's resource stats and OOM events",
           "husk events [options] <container-id>\n\n"
           "Print JSON events, one per line: {\"type\":\"stats\",\"id\":...,\"data\":{...}} every\n"

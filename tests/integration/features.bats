@@ -42,3 +42,12 @@ load helpers
         echo "$output" | jq -e '.ociVersionMax == "1.3.0" and
                 (.annotations["io.github.seccomp.libseccomp.version"] | type == "string")'
 }
+
+@test "features: intelRdt (with schemata and monitoring) and netDevices are implemented, any namespace may be left out" {
+        husk_only 'runc 1.1.5 predates netDevices and the intelRdt schemata/monitoring fields'
+        run runtime features
+        assert_status 0
+        echo "$output" | jq -e '.linux.intelRdt == {"enabled": true, "schemata": true, "monitoring": true} and
+                .linux.netDevices == {"enabled": true} and
+                (.annotations["io.github.husk.linux.namespaces.inheritable"] | split(",") | index("mount") != null)'
+}

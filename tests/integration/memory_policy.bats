@@ -33,11 +33,3 @@ load helpers
         assert_no_state
 }
 
-@test "intelRdt is announced as not applied" {
-        husk_only "husk's warning"
-        update_config '.linux.intelRdt = {"closID": "c1"}'
-        set_args true
-        run runtime run "$CID" </dev/null
-        assert_status 0
-        assert_output_contains "linux.intelRdt"
-}

@@ -199,7 +199,8 @@ start_sleeper() {
         assert_output_contains "Kernel memory settings are ignored"
 }
 
-@test "update --l3-cache-schema and --mem-bw-schema: Intel RDT is refused" {
+@test "update --l3-cache-schema and --mem-bw-schema without resctrl: refused, as runc" {
+        ! grep -q " - resctrl " /proc/self/mountinfo || skip "resctrl is mounted here"
         start_sleeper
         run runtime update --l3-cache-schema 'L3:0=f' "$CID"
         [[ $status -ne 0 ]]

@@ -91,6 +91,10 @@ int container_resume(const char *root, const char *id, struct husk_error *err);
 /* Apply `res` (only what is set in it) to a created, running or paused
  * container's cgroup; a failure leaves the old values (cgroup_update). */
 int container_update(const char *root, const char *id, const struct husk_resources *res, struct husk_error *err);
+/* update --l3-cache-schema / --mem-bw-schema (NULL: not given). apply
+ * false: only check that the host can (before any other update). */
+int container_update_rdt(const char *root, const char *id, const char *l3, const char *mb, bool apply,
+                         struct husk_error *err);
 /* The pids in the container's cgroup (malloc'd; none for a stopped
  * container whose cgroup is gone). */
 int container_pids(const char *root, const char *id, pid_t **pids, size_t *n, struct husk_error *err);

@@ -21,6 +21,7 @@
 #include "init/sync.h"
 #include "linux/hooks.h"
 #include "linux/hostns_mounts.h"
+#include "linux/intelrdt.h"
 #include "linux/netdev.h"
 #include "linux/namespaces.h"
 #include "linux/process.h"
@@ -67,6 +68,9 @@ static void creation_undo(struct creation *c)
         if (c->dirfd >= 0) {
                 struct husk_error e = { 0 };
                 if (netdev_move_out(c->dirfd, &e) < 0)
+                        log_warn("cleanup: %s", e.msg);
+                memset(&e, 0, sizeof(e));
+                if (intelrdt_destroy(c->dirfd, &e) < 0)
                         log_warn("cleanup: %s", e.msg);
                 memset(&e, 0, sizeof(e));
                 if (hostns_mounts_cleanup(c->dirfd, &e) < 0)
@@ -118,8 +122,11 @@ static int check_spec_for_create(const struct husk_create_opts *o, const struct 
         if (process_validate(spec->process, err) < 0)
                 return -1;
         /* Parsed and validated, not applied yet: say so, never drop silently. */
-        if (spec->linux && spec->linux->intel_rdt)
-                log_warn("linux.intelRdt: Intel RDT (resctrl) is not supported by husk yet; ignored");
+        if (spec->linux && spec->linux->intel_rdt) {
+                _cleanup_free_ char *root = NULL;
+                if (intelrdt_find_root(NULL, &root, err) < 0 || intelrdt_check(spec->linux->intel_rdt, root, err) < 0)
+                        return -1;
+        }
         if (netdev_check(spec, err) < 0)
                 return -1;
         if (spec->linux) {
@@ -395,6 +402,14 @@ static int talk_to_init(struct creation *c, int sock, int *console_out, struct h
                         /* the devices are there for the hooks that configure them */
                         if (netdev_move_in(c->spec, c->init, c->dirfd, err) < 0)
                                 return -1;
+                        if (c->spec->linux && c->spec->linux->intel_rdt) {
+                                _cleanup_free_ char *root = NULL;
+                                if (intelrdt_find_root(NULL, &root, err) < 0 ||
+                                    intelrdt_check(c->spec->linux->intel_rdt, root, err) < 0 ||
+                                    intelrdt_apply(c->spec->linux->intel_rdt, root, c->o->id, c->init, c->dirfd,
+                                                   err) < 0)
+                                        return -1;
+                        }
                         _cleanup_free_ char *json = state_to_json(&st, HUSK_STATUS_CREATING, false, false);
                         /* in the bundle, as runc (which runs from there) */
                         log_phase(&c->t, "rootfs", "create %s: init prepared the root filesystem (mounts, /dev)",

@@ -12,6 +12,7 @@
 #include "container/notify.h"
 #include "linux/hooks.h"
 #include "linux/hostns_mounts.h"
+#include "linux/intelrdt.h"
 #include "linux/netdev.h"
 #include "util/log.h"
 #include "util/util.h"
@@ -241,7 +242,8 @@ int container_destroy(const char *root, const char *id, int dirfd, const struct 
         if (cg && cgroup_destroy(cg, err) < 0)
                 return -1;
         log_phase(&t, "cgroup", "delete %s: cgroup removed", id);
-        if (netdev_move_out(dirfd, err) < 0 || hostns_mounts_cleanup(dirfd, err) < 0)
+        if (netdev_move_out(dirfd, err) < 0 || intelrdt_destroy(dirfd, err) < 0 ||
+            hostns_mounts_cleanup(dirfd, err) < 0)
                 return husk_error_wrap(err, "container %s", id);
         if (state_remove(root, id, dirfd, err) < 0)
                 return -1;
@@ -259,6 +261,8 @@ int container_delete(const char *root, const char *id, bool force, struct husk_e
                         int fd = state_open(root, id, true, err);
                         if (fd >= 0) {
                                 int r = netdev_move_out(fd, err);
+                                if (r == 0)
+                                        r = intelrdt_destroy(fd, err);
                                 if (r == 0)
                                         r = hostns_mounts_cleanup(fd, err);
                                 if (r == 0)
@@ -291,6 +295,54 @@ int container_delete(const char *root, const char *id, bool force, struct husk_e
                 ret = container_destroy(root, id, c.dirfd, &c.st, c.cgroup, true, err);
                 break;
         }
+        container_release(&c);
+        return ret;
+}
+
+int container_update_rdt(const char *root, const char *id, const char *l3, const char *mb, bool apply,
+                         struct husk_error *err)
+{
+        _cleanup_free_ char *rdt_root = NULL;
+        if (intelrdt_find_root(NULL, &rdt_root, err) < 0)
+                return -1;
+        /* runc's words when the host can't */
+        if (l3 && (!rdt_root || intelrdt_check(&(struct husk_intel_rdt){ .l3_cache_schema = (char *)l3 },
+                                               rdt_root, err) < 0))
+                return husk_error_set(err, 0, "Intel RDT/CAT: l3 cache schema is not enabled%s%s%s",
+                                      rdt_root ? " (" : "", rdt_root ? err->msg : "", rdt_root ? ")" : "");
+        if (mb && (!rdt_root || intelrdt_check(&(struct husk_intel_rdt){ .mem_bw_schema = (char *)mb },
+                                               rdt_root, err) < 0))
+                return husk_error_set(err, 0, "Intel RDT/MBA: memory bandwidth schema is not enabled%s%s%s",
+                                      rdt_root ? " (" : "", rdt_root ? err->msg : "", rdt_root ? ")" : "");
+        if (!apply)
+                return 0;
+        struct husk_container c;
+        if (container_load(root, id, true, &c, err) < 0)
+                return -1;
+        struct husk_spec *spec = NULL;
+        int ret = 0;
+        if (c.status == HUSK_STATUS_STOPPED) {
+                ret = husk_error_set(err, 0, "container not running");
+                goto out;
+        }
+        if ((ret = load_saved_spec(c.dirfd, &spec, err)) < 0)
+                goto out;
+        const struct husk_intel_rdt *saved = spec->linux ? spec->linux->intel_rdt : NULL;
+        struct husk_intel_rdt r = { 0 };
+        if (saved)
+                r = *saved;
+        if (l3)
+                r.l3_cache_schema = (char *)l3;
+        if (mb)
+                r.mem_bw_schema = (char *)mb;
+        /* As runc: a container made without intelRdt joins a group of its
+         * own now (removed by delete); else its group gets the schemata. */
+        if (!saved)
+                ret = intelrdt_apply(&r, rdt_root, id, c.st.pid, c.dirfd, err);
+        else
+                ret = intelrdt_write_schemata(&r, rdt_root, id, err);
+out:
+        spec_free(spec);
         container_release(&c);
         return ret;
 }
