@@ -144,3 +144,20 @@ links() {
         [[ $s -eq 0 ]]
         [[ $back == "hv0 hv1 lo " ]]
 }
+
+@test "netDevices: a name taken in a namespace given by path is refused, and its device is left alone" {
+        ip netns add "$NETNS-c"
+        ip -n "$NETNS-c" link add eth7 type veth peer name eth8
+        update_config '.linux.netDevices = {"hv0": {"name": "eth7"}}
+                | .linux.namespaces |= map(select(.type != "network"))
+                | .linux.namespaces += [{"type": "network", "path": "/run/netns/\($n)"}]' --arg n "$NETNS-c"
+        try_create
+        local inside
+        inside=$(ip -n "$NETNS-c" -o link | awk -F': ' '{ split($2, n, "@"); print n[1] }' | sort | tr '\n' ' ')
+        ip netns del "$NETNS-c"
+        [[ $status -ne 0 ]]
+        assert_output_contains 'linux.netDevices["hv0"].name: a device "eth7" exists in the container'
+        [[ $inside == "eth7 eth8 lo " ]]
+        [[ $(links) == "hv0 hv1 lo " ]]
+        assert_no_state
+}

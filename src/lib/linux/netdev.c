@@ -196,36 +196,37 @@ int netdev_move_in(const struct husk_spec *spec, pid_t pid, int dirfd, struct hu
         if (!spec->linux || !spec->linux->n_net_devices)
                 return 0;
         const struct husk_linux *l = spec->linux;
-        /* The record first: a create killed from here on is cleaned up. */
-        size_t cap = 64;
-        char *rec = xmalloc(cap);
-        size_t len = 0;
-        for (size_t i = 0; i < l->n_net_devices; i++) {
-                const struct husk_net_device *d = &l->net_devices[i];
-                size_t need = len + strlen(d->host_name) + strlen(dest_name(d)) + 3;
-                if (need > cap) {
-                        cap = need * 2;
-                        rec = xrealloc(rec, cap);
-                }
-                len += (size_t)sprintf(rec + len, "%s %s\n", d->host_name, dest_name(d));
-        }
-        int r = write_file_atomic_at(dirfd, STATE_NETDEVICES, rec, len, err);
-        free(rec);
-        if (r < 0)
-                return -1;
-
         char p[64];
         snprintf(p, sizeof(p), "/proc/%d/ns/net", (int)pid);
         _cleanup_close_ int ns = open(p, O_RDONLY | O_CLOEXEC);
         if (ns < 0)
                 return husk_error_sys(err, "open %s", p);
-        if (pin_netns(dirfd, ns, err) < 0)
-                return -1;
         _cleanup_close_ int here = rtnl_socket_in(-1, err);
         if (here < 0)
                 return -1;
         _cleanup_close_ int there = rtnl_socket_in(ns, err);
         if (there < 0)
+                return -1;
+        /* A namespace given by path may have devices: never take its own
+         * (delete would move them out). */
+        for (size_t i = 0; i < l->n_net_devices; i++)
+                if (ifindex_of(there, dest_name(&l->net_devices[i])) != 0)
+                        return husk_error_set(err, 0, "linux.netDevices[\"%s\"]%s: a device \"%s\" exists in the "
+                                              "container's network namespace already",
+                                              l->net_devices[i].host_name,
+                                              l->net_devices[i].name && *l->net_devices[i].name ? ".name" : "",
+                                              dest_name(&l->net_devices[i]));
+
+        /* The record, then the pin: a create killed from here on is cleaned up. */
+        _cleanup_free_ char *rec = xstrdup("");
+        for (size_t i = 0; i < l->n_net_devices; i++) {
+                char *n = xasprintf("%s%s %s\n", rec, l->net_devices[i].host_name, dest_name(&l->net_devices[i]));
+                free(rec);
+                rec = n;
+        }
+        if (write_file_atomic_at(dirfd, STATE_NETDEVICES, rec, strlen(rec), err) < 0)
+                return -1;
+        if (pin_netns(dirfd, ns, err) < 0)
                 return -1;
         for (size_t i = 0; i < l->n_net_devices; i++) {
                 const struct husk_net_device *d = &l->net_devices[i];
