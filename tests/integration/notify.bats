@@ -117,3 +117,14 @@ STATUS=serving"; sleep 1000'
         wait "$LISTENER"
         [[ $(sed -n 1p "$GOT") == READY=1 ]]
 }
+
+@test "NOTIFY_SOCKET only at start, not at create: start does not wait (husk)" {
+        husk_only "runc 1.1.5 fails start: listen unixgram <root>/<id>/notify/notify.sock: no such file or directory"
+        start_listener 1
+        set_args sleep 600
+        create_container "$CID"
+        NOTIFY_SOCKET=$HOSTSOCK timeout 20 "$RUNTIME" --root "$ROOT" start "$CID"
+        [[ $(state_field "$CID" .status) == running ]]
+        [[ ! -s $GOT ]]
+        kill "$LISTENER" 2>/dev/null || true
+}

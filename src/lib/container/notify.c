@@ -58,8 +58,7 @@ int notify_relay_open(struct notify_relay *r, int dirfd, const char *host_path, 
         *r = (struct notify_relay){ .sock = -1, .host = -1, .host_path = host_path };
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
         snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s/%s", dirfd, NOTIFY_DIR, NOTIFY_SOCK_NAME);
-        /* the directory was made at create; a start after a create without
-         * NOTIFY_SOCKET makes it now (nothing in the container sees it) */
+        /* made at create (run: just now); start checks it is there */
         if (notify_make_dir(dirfd, err) < 0)
                 return -1;
         unlinkat(dirfd, NOTIFY_DIR "/" NOTIFY_SOCK_NAME, 0);

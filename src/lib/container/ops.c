@@ -149,6 +149,14 @@ int container_start(const char *root, const char *id, const char *notify_socket,
         }
         if (load_saved_spec(c.dirfd, &spec, err) < 0)
                 goto out;
+        /* Only for a container created with NOTIFY_SOCKET: otherwise no
+         * process in it can reach the socket, and waiting for its READY
+         * would block until it exits. (runc 1.1.5 fails start: it can't
+         * bind the socket in the missing notify/ directory.) */
+        if (notify_socket && faccessat(c.dirfd, NOTIFY_DIR, F_OK, AT_SYMLINK_NOFOLLOW) < 0) {
+                log_debug("start %s: NOTIFY_SOCKET ignored: the container was created without it", id);
+                notify_socket = NULL;
+        }
         if (notify_socket && notify_relay_open(&nr, c.dirfd, notify_socket, err) < 0)
                 goto out;
         bool destroy;
