@@ -10,6 +10,7 @@
 #include "commit.h"
 #include "config.h"
 #include "linux/selfexe.h"
+#include "util/failpoint.h"
 #include "util/log.h"
 #include "util/util.h"
 
@@ -287,6 +288,7 @@ static void print_version(void)
 
 int main(int argc, char **argv)
 {
+        failpoint_init();
         /* getopt permutes argv; a re-execution must see it as given */
         char **orig_argv = xmalloc(((size_t)argc + 1) * sizeof(char *));
         memcpy(orig_argv, argv, ((size_t)argc + 1) * sizeof(char *));

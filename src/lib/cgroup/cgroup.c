@@ -22,6 +22,7 @@
 
 #include "cgroup/cgroup_internal.h"
 #include "util/log.h"
+#include "util/failpoint.h"
 #include "util/util.h"
 
 #define CG_ROOT "/sys/fs/cgroup"
@@ -87,6 +88,8 @@ bool cg_file_exists(const struct cg_hier *h, const char *file)
 int cg_write(const struct cg_hier *h, const char *file, const char *value, const char *field,
              struct husk_error *err)
 {
+        if (failpoint("cgroup: write a file", err) < 0)
+                return -1;
         _cleanup_free_ char *p = xasprintf("%s/%s", h->dir, file);
         if (h->journal)
                 cg_journal_record(h->journal, p);
@@ -807,6 +810,8 @@ again:
                         continue;
                 char c = *s;
                 *s = '\0';
+                if (failpoint("cgroup: mkdir", err) < 0)
+                        return -1;
                 if (mkdir(p, 0755) == 0) {
                         h->made = strv_append(h->made, p);
                 } else if (errno == ENOENT && tries++ < 3) {

@@ -28,6 +28,7 @@
 #include "linux/rootfs.h"
 #include "linux/terminal.h"
 #include "state/state.h"
+#include "util/failpoint.h"
 #include "util/log.h"
 #include "util/util.h"
 
@@ -44,6 +45,7 @@ struct creation {
         pid_t stage1, init;
         int pidfd;
         int64_t t;                      /* --debug phase clock (log_phase) */
+        char *created;                  /* RFC 3339, at the first state record */
 };
 
 static void creation_undo(struct creation *c)
@@ -98,6 +100,34 @@ static void creation_free(struct creation *c)
         spec_free(c->spec);
         free(c->bundle);
         free(c->rootfs);
+        free(c->created);
+}
+
+/* state.json as far as it is known: first with pid 0 ("creating"), before
+ * the cgroup is made, so that a create killed at any later point leaves a
+ * record delete -f can undo whole (the cgroup from the saved manager, the
+ * init by the cgroup's processes, the state dir); then with the init. */
+static int record_state(struct creation *c, struct husk_error *err)
+{
+        if (!c->created)
+                c->created = state_now_rfc3339();
+        struct husk_state st = {
+                .id = (char *)c->o->id,
+                .pid = c->init,
+                .start_time = c->init > 0 ? proc_start_time(c->init) : 0,
+                .bundle = c->bundle,
+                .rootfs = c->rootfs,
+                .created = c->created,
+                .owner = getuid(),
+                .cgroup = c->cgroup ? cgroup_manager_save(c->cgroup) : NULL,
+                .systemd_cgroup = c->o->systemd_cgroup,
+                .rootless = c->o->rootless,
+                .annotations = c->spec->annotations,
+                .n_annotations = c->spec->n_annotations,
+        };
+        int r = state_write(c->dirfd, &st, err);
+        free(st.cgroup);
+        return r;
 }
 
 /* Checks that only make sense for create (the parser checked the rest). */
@@ -352,6 +382,23 @@ static int send_bind_sources(struct creation *c, int sock, struct husk_error *er
         return 0;
 }
 
+/* The init died without a word: if the OOM killer killed it (the memory
+ * limit too small for even the init), say so instead of "exited
+ * unexpectedly". */
+static void explain_oom_kill(struct creation *c, struct husk_error *err)
+{
+        if (!c->cgroup || err->errnum != EPIPE || cgroup_oom_kill_count(c->cgroup) <= 0)
+                return;
+        const struct husk_resources *r = c->spec->linux ? c->spec->linux->resources : NULL;
+        if (r && r->memory && r->memory->limit.set && r->memory->limit.v > 0)
+                husk_error_set(err, 0,
+                               "container init was killed by the OOM killer while it was set up: "
+                               "linux.resources.memory.limit (%lld bytes) is too small",
+                               (long long)r->memory->limit.v);
+        else
+                husk_error_set(err, 0, "container init was killed by the OOM killer while it was set up");
+}
+
 static int talk_to_init(struct creation *c, int sock, int *console_out, struct husk_error *err)
 {
         for (;;) {
@@ -437,6 +484,8 @@ static int talk_to_init(struct creation *c, int sock, int *console_out, struct h
                         sync_msg_free(&m);
                         log_phase(&c->t, "init", "create %s: init ready (pivot_root, sysctl, process settings done)",
                                   c->o->id);
+                        if (c->init <= 0)
+                                return husk_error_set(err, EPROTO, "init sync: ready before its pid");
                         return 0;
                 default:
                         sync_msg_free(&m);
@@ -538,7 +587,8 @@ int container_do_create(const struct husk_create_opts *o, struct created *out, s
         c.dirfd = state_reserve(o->root, o->id, err);
         if (c.dirfd < 0)
                 goto out;
-        if (write_file_atomic_at(c.dirfd, STATE_CONFIG, raw, raw_len, err) < 0)
+        if (failpoint("state: write config.json", err) < 0 ||
+            write_file_atomic_at(c.dirfd, STATE_CONFIG, raw, raw_len, err) < 0)
                 goto fail;
         if (!spec_has_namespace(c.spec, CLONE_NEWNS) && hostns_mounts_record(c.dirfd, c.rootfs, err) < 0)
                 goto fail;
@@ -553,6 +603,8 @@ int container_do_create(const struct husk_create_opts *o, struct created *out, s
 
         struct cgroup_opts co = { .id = o->id, .systemd = o->systemd_cgroup, .rootless = o->rootless };
         if (cgroup_manager_new(c.spec, &co, &c.cgroup, err) < 0)
+                goto fail;
+        if (record_state(&c, err) < 0)
                 goto fail;
         if (cgroup_create(c.cgroup, c.spec->linux ? c.spec->linux->resources : NULL, err) < 0) {
                 cgroup_manager_free(c.cgroup);
@@ -606,26 +658,12 @@ int container_do_create(const struct husk_create_opts *o, struct created *out, s
                         goto fail;
                 }
         }
-        if (talk_to_init(&c, sock[0], &out->console, err) < 0)
+        if (talk_to_init(&c, sock[0], &out->console, err) < 0) {
+                explain_oom_kill(&c, err);
                 goto fail;
+        }
 
-        struct husk_state st = {
-                .id = (char *)o->id,
-                .pid = c.init,
-                .start_time = proc_start_time(c.init),
-                .bundle = c.bundle,
-                .rootfs = c.rootfs,
-                .created = state_now_rfc3339(),
-                .owner = getuid(),
-                .cgroup = c.cgroup ? cgroup_manager_save(c.cgroup) : NULL,
-                .systemd_cgroup = o->systemd_cgroup,
-                .rootless = o->rootless,
-                .annotations = c.spec->annotations,
-                .n_annotations = c.spec->n_annotations,
-        };
-        int w = state_write(c.dirfd, &st, err);
-        free(st.created);
-        free(st.cgroup);
+        int w = record_state(&c, err);
         if (w < 0 || (o->pid_file && write_pid_file(o->pid_file, c.init, err) < 0))
                 goto fail;
         log_phase(&c.t, "state", "create %s: state.json written (init pid %d)", o->id, (int)c.init);

@@ -230,6 +230,8 @@ static int talk(struct exec_run *x, int sock, struct husk_error *err)
                 }
                 case SYNC_READY:
                         sync_msg_free(&m);
+                        if (x->pid <= 0)
+                                return husk_error_set(err, EPROTO, "exec: ready before its pid");
                         if (x->late_cgroup) {
                                 /* frozen as soon as it is in: it execs on resume */
                                 if (cgroup_add_pid(x->late_cgroup, x->pid, x->sub_cgroup, err) < 0)

@@ -22,6 +22,7 @@
 #include "linux/terminal.h"
 #include "state/state.h"
 #include "util/prefault.h"
+#include "util/failpoint.h"
 #include "util/util.h"
 
 #ifndef CLONE_NEWTIME
@@ -49,6 +50,8 @@ struct clone_args_v2 {
 pid_t spawn_after_pid_sent(int sock, bool sibling, int cgroup_fd, bool until_exit, bool *into,
                            struct husk_error *err)
 {
+        if (failpoint("clone: stage 2", err) < 0)
+                return -1;
         int p[2];
         if (pipe2(p, O_CLOEXEC) < 0)
                 return husk_error_sys(err, "pipe");
@@ -90,7 +93,13 @@ pid_t spawn_after_pid_sent(int sock, bool sibling, int cgroup_fd, bool until_exi
                 return 0;
         }
         close(p[0]);
-        sync_send(sock, SYNC_PID, pid, NULL, 0, -1);
+        if (sync_send(sock, SYNC_PID, pid, NULL, 0, -1) < 0) {
+                /* husk would never learn of it: it must not live on */
+                husk_error_sys(err, "report the next stage's pid to husk");
+                kill(pid, SIGKILL);
+                close(p[1]);
+                return -1;
+        }
         if (!until_exit) {
                 (void)write_all(p[1], "1", 1);
                 close(p[1]);
@@ -414,6 +423,8 @@ static void stage2(const struct init_config *cfg, bool in_v2)
 
 pid_t init_spawn(const struct init_config *cfg, struct husk_error *err)
 {
+        if (failpoint("clone: stage 1", err) < 0)
+                return -1;
         pid_t pid = fork();
         if (pid < 0)
                 return husk_error_sys(err, "fork");

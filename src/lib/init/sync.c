@@ -5,6 +5,7 @@
 #include <sys/uio.h>
 
 #include "init/sync.h"
+#include "util/failpoint.h"
 #include "util/util.h"
 
 struct wire_hdr {
@@ -14,6 +15,11 @@ struct wire_hdr {
 
 int sync_send(int sock, uint32_t type, int32_t value, const void *data, size_t len, int fd)
 {
+        struct husk_error fp;
+        if (failpoint("sync: send a message", &fp) < 0) {
+                errno = EIO;
+                return -1;
+        }
         struct wire_hdr h = { type, value };
         struct iovec iov[2] = { { &h, sizeof(h) }, { (void *)data, len } };
         struct msghdr msg = { .msg_iov = iov, .msg_iovlen = data && len ? 2 : 1 };

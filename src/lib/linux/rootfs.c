@@ -25,6 +25,7 @@
 
 #include "config.h"
 #include "linux/rootfs.h"
+#include "util/failpoint.h"
 #include "util/log.h"
 #include "util/path.h"
 #include "util/procfs.h"
@@ -96,6 +97,11 @@ static int fail_errno(struct husk_error *err, int errnum)
 static int mount_fd(const char *src, int fd, const char *type, unsigned long flags, const char *data)
 {
         char p[32];
+        struct husk_error fp;
+        if (failpoint("rootfs: mount", &fp) < 0) {
+                errno = EIO;
+                return -1;
+        }
         return mount(src, fd_path(fd, p), type, flags, data);
 }
 

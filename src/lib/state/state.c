@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "state/state.h"
+#include "util/failpoint.h"
 #include "util/util.h"
 
 int state_validate_id(const char *id, struct husk_error *err)
@@ -38,6 +39,8 @@ int state_reserve(const char *root, const char *id, struct husk_error *err)
         _cleanup_close_ int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (rootfd < 0)
                 return husk_error_sys(err, "open state root %s", root);
+        if (failpoint("state: reserve the dir", err) < 0)
+                return -1;
         if (mkdirat(rootfd, id, 0700) < 0) {
                 if (errno == EEXIST)
                         return husk_error_set(err, 0, "container \"%s\" already exists", id);
@@ -173,6 +176,8 @@ static char *to_json(const struct husk_state *st, enum husk_status status, bool 
 
 int state_write(int dirfd, const struct husk_state *st, struct husk_error *err)
 {
+        if (failpoint("state: write state.json", err) < 0)
+                return -1;
         yajl_gen g = yajl_gen_alloc(NULL);
         yajl_gen_map_open(g);
         gen_kv_str(g, "id", st->id);

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* HUSK_FAILPOINT (see failpoint.h). The state is process-global on purpose:
+ * a test seam, set once before any fork; the counter lives in a shared
+ * anonymous page so that the stages count with husk. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "util/failpoint.h"
+#include "util/util.h"
+
+enum fp_mode { FP_TRACE, FP_FAIL, FP_KILL };
+
+bool failpoint_active;
+static enum fp_mode mode;
+static long target;
+static const char *trace_file;
+static pid_t owner;
+static atomic_long *counter;
+
+void failpoint_init(void)
+{
+        const char *v = getenv("HUSK_FAILPOINT");
+        if (!v || !*v)
+                return;
+        if (strncmp(v, "trace:", 6) == 0 && v[6]) {
+                mode = FP_TRACE;
+                trace_file = v + 6;
+        } else if ((strncmp(v, "fail:", 5) == 0 || strncmp(v, "kill:", 5) == 0) && atol(v + 5) > 0) {
+                mode = v[0] == 'f' ? FP_FAIL : FP_KILL;
+                target = atol(v + 5);
+        } else {
+                fprintf(stderr, "husk: HUSK_FAILPOINT: expected trace:FILE, fail:N or kill:N, got \"%s\"\n", v);
+                return;
+        }
+        void *p = mmap(NULL, sizeof(*counter), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED)
+                return;
+        counter = p;
+        owner = getpid();
+        failpoint_active = true;
+}
+
+int failpoint_hit(const char *name, struct husk_error *err)
+{
+        long n = atomic_fetch_add(counter, 1) + 1;
+        if (mode == FP_TRACE) {
+                int fd = open(trace_file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+                if (fd >= 0) {
+                        dprintf(fd, "%ld %s\n", n, name);
+                        close(fd);
+                }
+                return 0;
+        }
+        if (n != target)
+                return 0;
+        if (mode == FP_KILL) {
+                kill(owner, SIGKILL);
+                return 0;
+        }
+        errno = EIO;
+        return husk_error_set(err, EIO, "%s (HUSK_FAILPOINT)", name);
+}
