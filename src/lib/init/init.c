@@ -198,6 +198,8 @@ static _Noreturn void stage1(const struct init_config *cfg)
                         keep[nkeep++] = cfg->mount_fds[i];
         if (cfg->cgroup)
                 nkeep += cgroup_join_fds(cfg->cgroup, keep + nkeep, ARRAY_SIZE(keep) - nkeep);
+        if (failpoint_fd() >= 0 && nkeep < ARRAY_SIZE(keep))
+                keep[nkeep++] = failpoint_fd();
         close_fds_from(3 + cfg->preserve_fds, keep, nkeep);
 
         /* Stage 1 stays in husk's cgroup: what it makes (namespaces, the

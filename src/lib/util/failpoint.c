@@ -22,6 +22,7 @@ static enum fp_mode mode;
 static long target;
 static const char *trace_file;
 static pid_t owner;
+static int kill_fd = -1;          /* kill:N from a stage: write a byte */
 static atomic_long *counter;
 
 void failpoint_init(void)
@@ -44,7 +45,30 @@ void failpoint_init(void)
                 return;
         counter = p;
         owner = getpid();
+        if (mode == FP_KILL) {
+                /* A stage in the container's pid namespace can't name us,
+                 * by pid or pidfd: it writes to a pipe whose read end
+                 * sends us SIGKILL (F_SETSIG) as its I/O signal. Both ends
+                 * out of the way of --preserve-fds. */
+                int fds[2];
+                if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) == 0) {
+                        int r = fcntl(fds[0], F_DUPFD_CLOEXEC, 512);
+                        kill_fd = fcntl(fds[1], F_DUPFD_CLOEXEC, 512);
+                        close(fds[0]);
+                        close(fds[1]);
+                        if (r < 0 || kill_fd < 0 || fcntl(r, F_SETOWN, owner) < 0 ||
+                            fcntl(r, F_SETSIG, SIGKILL) < 0 || fcntl(r, F_SETFL, O_ASYNC | O_NONBLOCK) < 0) {
+                                fprintf(stderr, "husk: HUSK_FAILPOINT: kill pipe: %m\n");
+                                return;
+                        }
+                }
+        }
         failpoint_active = true;
+}
+
+int failpoint_fd(void)
+{
+        return failpoint_active ? kill_fd : -1;
 }
 
 int failpoint_hit(const char *name, struct husk_error *err)
@@ -61,7 +85,8 @@ int failpoint_hit(const char *name, struct husk_error *err)
         if (n != target)
                 return 0;
         if (mode == FP_KILL) {
-                kill(owner, SIGKILL);
+                if (getpid() == owner || kill_fd < 0 || write(kill_fd, "k", 1) != 1)
+                        kill(owner, SIGKILL);
                 return 0;
         }
         errno = EIO;

@@ -23,6 +23,12 @@
 /* Read HUSK_FAILPOINT; call once, early, before any fork (cli/main.c). */
 void failpoint_init(void);
 
+/* The fd through which a stage kills the husk command for kill:N (a stage
+ * in another pid namespace can't name it): a stage that closes its fds
+ * keeps it. -1 when inactive. Close-on-exec: no container process
+ * inherits it. */
+int failpoint_fd(void);
+
 extern bool failpoint_active;
 int failpoint_hit(const char *name, struct husk_error *err);
 
