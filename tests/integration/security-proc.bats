@@ -122,3 +122,21 @@ fake_files_untouched() {
         fi
         [[ $(nsenter -t "$(container_pid "$CID")" -m cat /proc/self/oom_score_adj) == fake ]]
 }
+
+@test "/proc in the image is a symlink to a fake proc: the mount and the writes never land in it (CVE-2019-19921)" {
+        # The image's /proc points at a directory of plain files; the config
+        # mounts procfs on /proc and sets oomScoreAdj.
+        writable_root
+        rmdir "$BUNDLE/rootfs/proc"
+        mkdir -p "$BUNDLE/rootfs/fakeproc/self"
+        echo fake >"$BUNDLE/rootfs/fakeproc/self/oom_score_adj"
+        ln -s /fakeproc "$BUNDLE/rootfs/proc"
+        update_config '.process.oomScoreAdj = 321'
+        set_args sleep 600
+        run create_container "$CID"
+        if [[ $status -eq 0 ]]; then
+                pid=$(container_pid "$CID")
+                [[ $(cat /proc/$pid/oom_score_adj) == 321 ]]
+        fi
+        [[ $(cat "$BUNDLE/rootfs/fakeproc/self/oom_score_adj") == fake ]]
+}
