@@ -254,6 +254,12 @@ int state_read(int dirfd, const char *id, struct husk_state *st, struct husk_err
                         return husk_error_set(err, ENOENT, "container \"%s\" has no state (still being created?)", id);
                 return -1;
         }
+        return state_parse(data, id, st, err);
+}
+
+int state_parse(const char *data, const char *id, struct husk_state *st, struct husk_error *err)
+{
+        memset(st, 0, sizeof(*st));
         char ebuf[256];
         yajl_val root = yajl_tree_parse(data, ebuf, sizeof(ebuf));
         if (!root)

@@ -54,6 +54,8 @@ int state_open(const char *root, const char *id, bool lock, struct husk_error *e
 
 int state_write(int dirfd, const struct husk_state *st, struct husk_error *err);
 int state_read(int dirfd, const char *id, struct husk_state *st, struct husk_error *err);
+/* The parsing half of state_read: a NUL-terminated state.json (fuzzed). */
+int state_parse(const char *data, const char *id, struct husk_state *st, struct husk_error *err);
 void state_free(struct husk_state *st);
 
 /* Remove everything in the dir and the dir itself. */
