@@ -16,7 +16,12 @@
 #   3. pre-dumped, dumped with --parent-path, restored;
 #   4. with a terminal: restored with --console-socket (the new pty master
 #      goes there), a prestart hook sees the restored pid;
-#   5. restored in the foreground: husk waits and returns 137 on SIGKILL.
+#   5. restored in the foreground, under another id: in its own cgroup,
+#      husk waits and returns 137 on SIGKILL;
+#   6. joining a network namespace by path: CRIU leaves it out of the
+#      images and husk hands it back at restore (an inherited fd);
+#   7. paused: a checkpoint --leave-running leaves it paused, a restore of
+#      the images runs.
 # The container has no network namespace of its own: the VM has no
 # iptables for CRIU's network lock.
 #
@@ -76,6 +81,16 @@ jq --arg w "$work" '
         "$work/bundle/config.json" >"$work/c" && mv "$work/c" "$work/bundle/config.json"
 cp -a "$work/bundle" "$work/bundle-tty"
 jq '.process.terminal = true' "$work/bundle/config.json" >"$work/bundle-tty/config.json"
+cp -a "$work/bundle" "$work/bundle-netns"
+jq '.linux.namespaces += [{type: "network", path: "/run/netns/husk-criu"}]' "$work/bundle/config.json" \
+        >"$work/bundle-netns/config.json"
+unshare=$(command -v unshare) || skip "no unshare (util-linux)"
+# CRIU locks the network of a container in a network namespace with
+# iptables-restore: the VM has none, so carry the host's (iptables-nft) when
+# there is one; test 6 is skipped (with a message) otherwise.
+xtables=$(readlink -f "$(PATH=$PATH:/usr/sbin:/sbin command -v iptables-restore)" 2>/dev/null || true)
+xt_ext=/usr/lib/x86_64-linux-gnu/xtables
+[[ -n $xtables && -x $xtables && -d $xt_ext ]] || xtables=
 
 inner=$(cat <<'EOF'
 set -u
@@ -98,7 +113,7 @@ wait_count() {  # FILE MIN: until FILE's last number is >= MIN (20 s)
 }
 status() { "$H" state "$1" 2>/dev/null | sed -n 's/.*"status": "\([a-z]*\)".*/\1/p'; }
 spid() { "$H" state "$1" 2>/dev/null | sed -n 's/.*"pid": \([0-9]*\).*/\1/p'; }
-logs() { for f in "$@"; do echo "--- $f"; grep -n 'Error' "$f" | tail -5; done; }
+logs() { for f in "$@"; do echo "--- $f"; grep -in "error\|fail\|can.t\|unable\|warn" "$f" | grep -v "Diag module\|tun" | tail -12; [[ -n ${LOGS_FULL:-} ]] && grep -v "sockets:\|pie:\|compel" "$f" | tail -n 150; done; }
 start() {       # ID LOG: husk run -d with stdio on pipes (CRIU can't dump a host file as stdio)
         (sleep 100000 | "$H" run -d "$1" 2>&1 | cat >>"$2") &
         wait_count "$2" 5 || bad "$1: no counting"
@@ -220,6 +235,59 @@ if wait_count "$W/c5.after" 1; then
 else
         bad "foreground restore: $(cat "$W/c5.after")"; logs "$W/c1.img/restore.log"
 fi
+echo "=== 6. a network namespace joined by path"
+if [[ -z $XTABLES ]]; then
+        echo "skip - no iptables-restore on the host to carry (CRIU's network lock needs it)"
+else
+mkdir -p /tmp/xt-bin
+for n in iptables-restore ip6tables-restore iptables-save ip6tables-save iptables ip6tables; do
+        ln -sf "$XTABLES" /tmp/xt-bin/$n
+done
+export PATH=/tmp/xt-bin:$PATH
+mkdir -p /run/netns
+touch /run/netns/husk-criu
+"$UNSHARE" --net=/run/netns/husk-criu true || bad "make a network namespace"
+ino=$(stat -L -c %i /run/netns/husk-criu)
+cd "$W/bundle-netns"
+start c6 "$W/c6.log"
+p=$(spid c6)
+[[ $(stat -L -c %i /proc/$p/ns/net) == "$ino" ]] && ok "c6 is in the namespace (inode $ino)" || bad "c6 netns"
+"$H" checkpoint --image-path "$W/c6.img" c6 && ok "checkpoint" || { bad "checkpoint"; LOGS_FULL=1 logs "$W/c6.img/dump.log"; }
+grep -q "net\[$ino\]:extRootNetNS" "$W/c6.img/dump.log" && ok "dumped as external net[$ino]" || bad "not external in dump.log"
+before=$(last "$W/c6.log")
+restore_bg "$W/c6.after" --image-path "$W/c6.img" c6
+if wait_count "$W/c6.after" $((before + 1)); then
+        f=$(first "$W/c6.after")
+        p=$(spid c6)
+        echo "    counter at dump: $before, first after restore: $f, netns inode $(stat -L -c %i /proc/$p/ns/net)"
+        [[ $f == $((before + 1)) ]] && ok "continues from $before" || bad "restored counter at $f"
+        [[ $(stat -L -c %i /proc/$p/ns/net) == "$ino" ]] && ok "back in the same network namespace" || bad "restored into another netns"
+else
+        bad "restore: no counting"; logs "$W/c6.img/restore.log"
+fi
+gone c6
+fi
+
+echo "=== 7. a paused container"
+cd "$W/bundle"
+start c7 "$W/c7.log"
+"$H" pause c7
+"$H" checkpoint --leave-running --image-path "$W/c7.img" c7 && ok "checkpoint --leave-running of a paused container" ||
+        { bad "checkpoint paused"; logs "$W/c7.img/dump.log"; }
+before=$(last "$W/c7.log")
+[[ $(status c7) == paused ]] && ok "still paused" || bad "status $(status c7)"
+sleep 0.5
+[[ $(last "$W/c7.log") == "$before" ]] && ok "not counting while paused" || bad "counting while paused"
+gone c7
+restore_bg "$W/c7.after" --image-path "$W/c7.img" c7
+if wait_count "$W/c7.after" $((before + 1)); then
+        ok "restored and counting from $(first "$W/c7.after") (paused at $before), status $(status c7)"
+else
+        echo "    status after restore: $(status c7)"
+        bad "restore of a paused checkpoint: no counting"; logs "$W/c7.img/restore.log"
+fi
+gone c7
+
 [[ -z $("$H" list -q) ]] || bad "containers left: $("$H" list -q)"
 left=$(find /sys/fs/cgroup -mindepth 1 -type d -path '*husk*' 2>/dev/null)
 [[ -z $left ]] && ok "no cgroup left" || bad "cgroups left: $left"
@@ -229,8 +297,15 @@ EOF
 )
 
 carry=(--carry "$husk" --carry "$recvtty" --carry "$criu" --carry "$tar" --carry "$libcriu"
-       --carry "$(readlink -f "$libcriu")" --carry "$work")
+       --carry "$(readlink -f "$libcriu")" --carry "$work" --carry "$unshare")
+[[ -z $xtables ]] || carry+=(--carry "$xtables" --carry "$xt_ext")
+# CRIU asks the sock_diag modules about sockets; the kernel loads them on
+# demand only from the host's network namespace, not from a container's.
+mods=()
+for m in unix_diag inet_diag tcp_diag udp_diag netlink_diag packet_diag; do
+        mods+=(--module "$m")
+done
 rc=0
-"$runner" -t "${HUSK_VM_TIMEOUT:-600}" "${carry[@]}" -w "$work" \
-        -e "HUSK=$husk" -e "RECVTTY=$recvtty" -e "WORK=$work" -- /bin/bash -c "$inner" || rc=$?
+"$runner" -t "${HUSK_VM_TIMEOUT:-600}" "${mods[@]}" "${carry[@]}" -w "$work" \
+        -e "HUSK=$husk" -e "RECVTTY=$recvtty" -e "WORK=$work" -e "UNSHARE=$unshare" -e "XTABLES=$xtables" -- /bin/bash -c "$inner" || rc=$?
 exit $rc

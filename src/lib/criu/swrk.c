@@ -197,20 +197,26 @@ static const char *req_type_name(CriuReqType t)
         }
 }
 
-/* The last "Error (...)" line of CRIU's log, the one that says why. */
+/* The last "Error (...)" line of CRIU's log that says why: not the
+ * generic "exited, status=N" of a helper program CRIU ran, nor the final
+ * "Dumping FAILED" (NULL when the log has none). */
 static char *log_last_error(const char *log_path)
 {
         _cleanup_free_ char *buf = NULL;
         struct husk_error e;
         if (!log_path || read_file_at(AT_FDCWD, log_path, &buf, NULL, &e) < 0)
                 return NULL;
-        char *last = NULL, *save = NULL;
+        char *last = NULL, *generic = NULL, *save = NULL;
         for (char *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
                 char *p = strstr(l, "Error (");
-                /* the generic "exited, status=1" of helper programs says nothing */
-                if (p && !strstr(p, "Dumping FAILED") && !strstr(p, "Restoring FAILED"))
+                if (!p || strstr(p, "Dumping FAILED") || strstr(p, "Restoring FAILED"))
+                        continue;
+                if (strstr(p, "exited, status="))
+                        generic = p;
+                else
                         last = p;
         }
+        last = last ? last : generic;
         return last ? xstrdup(last) : NULL;
 }
 
@@ -280,11 +286,15 @@ int criu_swrk_call(struct criu_swrk *sw, CriuReq *req, criu_notify_fn fn, void *
                         return husk_error_set(err, EPROTO, "criu sent a response husk can't decode");
                 }
                 if (!r->success) {
+                        /* CRIU's reason: from its log, else its own message */
                         _cleanup_free_ char *why = log_last_error(log_path);
-                        husk_error_set(err, r->has_cr_errno ? r->cr_errno : 0, "criu failed: type %s%s%s%s%s%s%s",
-                                       req_type_name(r->type), r->cr_errmsg ? ": " : "",
-                                       r->cr_errmsg ? r->cr_errmsg : "", why ? ": " : "", why ? why : "",
-                                       log_path ? "; log file: " : "", log_path ? log_path : "");
+                        if (!why && r->cr_errmsg) {
+                                why = xstrdup(r->cr_errmsg);
+                                why[strcspn(why, "\n")] = '\0';
+                        }
+                        husk_error_set(err, 0, "criu failed: type %s%s%s%s%s", req_type_name(r->type),
+                                       why ? ": " : "", why ? why : "", log_path ? "; log file: " : "",
+                                       log_path ? log_path : "");
                         pb->criu_resp__free_unpacked(r, NULL);
                         if (fd >= 0)
                                 close(fd);
