@@ -9,7 +9,6 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <sys/capability.h>
 #include <yajl/yajl_gen.h>
 
 #include "cgroup/cgroup.h"
@@ -18,6 +17,7 @@
 #include "init/sync.h"
 #include "linux/process.h"
 #include "linux/terminal.h"
+#include "spec/spec-internal.h"
 #include "util/log.h"
 #include "util/util.h"
 
@@ -115,8 +115,7 @@ static int apply_flags(const struct husk_exec_opts *o, struct husk_process *p, s
         }
         for (size_t i = 0; o->caps && o->caps[i]; i++) {
                 struct husk_caps *c = &p->capabilities;
-                cap_value_t v;
-                if (strncmp(o->caps[i], "CAP_", 4) != 0 || cap_from_name(o->caps[i], &v) < 0)
+                if (spec_cap_number(o->caps[i]) < 0)
                         return husk_error_set(err, 0, "--cap: unknown capability \"%s\"", o->caps[i]);
                 p->has_capabilities = true;
                 c->bounding = strv_append(c->bounding, o->caps[i]);
