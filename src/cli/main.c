@@ -10,6 +10,7 @@
 #include "commit.h"
 #include "config.h"
 #include "linux/selfexe.h"
+#include "linux/rootless.h"
 #include "util/failpoint.h"
 #include "util/log.h"
 #include "util/util.h"
@@ -185,12 +186,14 @@ static const char global_usage[] =
         "husk - an OCI container runtime\n\n"
         "Usage: husk [global options] <command> [command options] [arguments]\n\n"
         "Global options:\n"
-        "      --root DIR            state directory (default " HUSK_DEFAULT_ROOT ")\n"
+        "      --root DIR            state directory (default " HUSK_DEFAULT_ROOT ";\n"
+        "                            rootless: $XDG_RUNTIME_DIR/husk, else /run/user/UID/husk)\n"
         "      --log FILE            also write logs and errors to FILE\n"
         "      --log-format FORMAT   text or json (for --log)\n"
         "      --debug               verbose logs\n"
         "      --systemd-cgroup      use the systemd cgroup driver (cgroupsPath slice:prefix:name)\n"
-        "      --rootless true|false|auto\n"
+        "      --rootless true|false|auto  rootless cgroup handling (default auto: when not\n"
+        "                            root, or root in a user namespace without the host's root)\n"
         "      --criu PATH           CRIU binary for checkpoint/restore (default: criu in PATH)\n"
         "  -v, --version             print the version\n"
         "  -h, --help                this help\n\n"
@@ -292,8 +295,8 @@ int main(int argc, char **argv)
         /* getopt permutes argv; a re-execution must see it as given */
         char **orig_argv = xmalloc(((size_t)argc + 1) * sizeof(char *));
         memcpy(orig_argv, argv, ((size_t)argc + 1) * sizeof(char *));
-        struct cli_ctx ctx = { .root = HUSK_DEFAULT_ROOT, .argv = orig_argv };
-        const char *log_format = "text";
+        struct cli_ctx ctx = { .root = NULL, .argv = orig_argv };
+        const char *log_format = "text", *rootless = "auto";
         enum { OPT_ROOT = 256, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD, OPT_ROOTLESS, OPT_CRIU };
         static const struct option opts[] = {
                 { "root", required_argument, NULL, OPT_ROOT },
@@ -318,14 +321,13 @@ int main(int argc, char **argv)
                 case OPT_DEBUG: ctx.debug = true; break;
                 case OPT_SYSTEMD: ctx.systemd_cgroup = true; break;
                 case OPT_ROOTLESS:
-                        /* runc's values: true, false, auto (rootless when not root) */
+                        /* runc's values: true, false, auto */
                         if (strcmp(optarg, "true") && strcmp(optarg, "false") && strcmp(optarg, "auto")) {
                                 fprintf(stderr, "husk: --rootless: expected true, false or auto, got \"%s\"\n",
                                         optarg);
                                 return 1;
                         }
-                        ctx.rootless = strcmp(optarg, "true") == 0 ||
-                                       (strcmp(optarg, "auto") == 0 && geteuid() != 0);
+                        rootless = optarg;
                         break;
                 case OPT_CRIU: ctx.criu = optarg; break;
                 case 'v': print_version(); return 0;
@@ -336,6 +338,15 @@ int main(int argc, char **argv)
                         return 1;
                 }
         }
+        /* auto: not root, or root of a user namespace that does not map the
+         * host's root (rootless podman runs us so). */
+        bool detected = rootless_detect();
+        ctx.rootless = strcmp(rootless, "true") == 0 || (strcmp(rootless, "auto") == 0 && detected);
+        /* --root wins; else a rootless caller's own runtime dir, as runc
+         * and crun ($XDG_RUNTIME_DIR/husk, else /run/user/<uid>/husk). */
+        _cleanup_free_ char *default_root = NULL;
+        if (!ctx.root)
+                ctx.root = detected ? (default_root = rootless_default_root()) : HUSK_DEFAULT_ROOT;
         if (strcmp(log_format, "json") == 0) {
                 ctx.log_json = true;
         } else if (strcmp(log_format, "text") != 0) {
