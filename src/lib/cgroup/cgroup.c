@@ -137,10 +137,26 @@ int cg_read_u64(const struct cg_hier *h, const char *file, uint64_t *out)
         return parse_uint64(s, out);
 }
 
-int cg_missing(struct husk_error *err, const char *field, const char *controller)
+int cg_missing(const struct cgroup_manager *m, struct husk_error *err, const char *field, const char *controller)
 {
+        for (size_t i = 0; m->optional && i < m->n_h; i++)
+                if (m->h[i].unusable && (m->h[i].v2 || cg_hier_has(&m->h[i], controller)))
+                        return husk_error_set(err, 0,
+                                              "%s: cannot set %s limit: container could not join or create cgroup "
+                                              "(rootless without a cgroup delegated to you)",
+                                              field, controller);
         return husk_error_set(err, 0, "%s: the %s cgroup controller is not available on this host", field,
                               controller);
+}
+
+bool cgroup_made(const struct cgroup_manager *m)
+{
+        if (m->sd_unit)
+                return true;
+        for (size_t i = 0; i < m->n_h; i++)
+                if (!m->h[i].unusable)
+                        return true;
+        return false;
 }
 
 /* Sleep `*ms` milliseconds and double it (capped): short waits for the few
@@ -544,6 +560,9 @@ int cgroup_manager_new(const struct husk_spec *spec, const struct cgroup_opts *o
                         return -1;
                 cgpath = def;
         }
+        /* runc's rootless rule: without a cgroupsPath, a cgroup we may not
+         * create or join is no error; limits then fail (cg_missing). */
+        bool optional = opts->rootless && !opts->systemd && (!cgpath || !*cgpath);
         if (!cgpath || !*cgpath) {
                 if (!opts->id || !*opts->id)
                         return husk_error_set(err, EINVAL, "cgroup: no cgroupsPath and no container id");
@@ -551,7 +570,10 @@ int cgroup_manager_new(const struct husk_spec *spec, const struct cgroup_opts *o
                  * under its caller's cgroup), the default is a fixed
                  * absolute "/husk/<id>": the same on every host layout and
                  * never nested in the caller's session scope. */
-                def = xasprintf("/husk/%s", opts->id);
+                /* Rootless: runc's relative "<id>", so that it lands in a
+                 * subtree delegated to the caller (on cgroup2 beside the
+                 * caller's own cgroup). */
+                def = opts->rootless ? xstrdup(opts->id) : xasprintf("/husk/%s", opts->id);
                 cgpath = def;
         }
         if (strchr(cgpath, '\n'))
@@ -561,6 +583,7 @@ int cgroup_manager_new(const struct husk_spec *spec, const struct cgroup_opts *o
         m->v2_fd = -1;
         m->layout = cgroup_detect_layout();
         m->rootless = opts->rootless;
+        m->optional = optional;
         m->id = xstrdup(opts->id);
         m->sd_unit = TAKE_PTR(unit);
         m->sd_slice = TAKE_PTR(slice);
@@ -656,6 +679,8 @@ char *cgroup_manager_save(const struct cgroup_manager *m)
                 append_escaped(&s, m->sd_unit);
         }
         for (size_t i = 0; i < m->n_h; i++) {
+                if (m->h[i].unusable)
+                        continue;       /* rootless: never made */
                 char *n = xasprintf("%s %s:", s, m->h[i].v2 ? "@v2" : m->h[i].controllers);
                 free(s);
                 s = n;
@@ -820,8 +845,8 @@ again:
                         *s = c;
                         goto again;
                 } else if (errno != EEXIST) {
-                        if (m->rootless && (errno == EACCES || errno == EPERM || errno == EROFS)) {
-                                log_warn("cgroup: cannot create %s (rootless): %s", p, strerror(errno));
+                        if (m->optional && (errno == EACCES || errno == EPERM || errno == EROFS)) {
+                                log_debug("cgroup: cannot create %s (rootless): %s", p, strerror(errno));
                                 h->unusable = true;
                                 return 0;
                         }
@@ -945,9 +970,9 @@ static int v2_prepare(struct cgroup_manager *m, const struct husk_resources *res
                 want = cg_needed_v2_controllers(m, res);
         }
         if (v2_enable(u, want, err) < 0) {
-                if (!m->rootless)
+                if (!m->optional)
                         return -1;
-                log_warn("cgroup (rootless): %s", err->msg);
+                log_debug("cgroup (rootless): %s", err->msg);
         }
         return 0;
 }
@@ -1069,7 +1094,7 @@ int cgroup_join_prepare(struct cgroup_manager *m, int min_fd, struct husk_error 
                 struct cg_hier *h = &m->h[i];
                 if (h->unusable)
                         continue;
-                if (h->v2 && cgroup_v2_fd(m) < 0 && !m->rootless)
+                if (h->v2 && cgroup_v2_fd(m) < 0 && !m->optional)
                         return husk_error_sys(err, "open cgroup %s", h->dir);
                 /* v1 "tasks" with "0" moves only the calling thread and
                  * skips the threadgroup lock (and its RCU grace period);
@@ -1078,8 +1103,8 @@ int cgroup_join_prepare(struct cgroup_manager *m, int min_fd, struct husk_error 
                 _cleanup_free_ char *p = xasprintf("%s/%s", h->dir, h->v2 ? "cgroup.procs" : "tasks");
                 m->join_fds[i] = fd_at_least(open(p, O_WRONLY | O_CLOEXEC), min_fd);
                 if (m->join_fds[i] < 0) {
-                        if (m->rootless) {
-                                log_warn("cgroup: cannot join %s (rootless)", h->dir);
+                        if (m->optional && (errno == EACCES || errno == EPERM || errno == EROFS)) {
+                                log_debug("cgroup: cannot join %s (rootless)", h->dir);
                                 continue;
                         }
                         return husk_error_sys(err, "join cgroup: open %s", p);
@@ -1105,7 +1130,7 @@ int cgroup_join_prepared(const struct cgroup_manager *m, bool in_v2, struct husk
                 if (m->join_fds[i] < 0 || (in_v2 && m->h[i].v2))
                         continue;
                 if (write(m->join_fds[i], "0", 1) != 1) {
-                        if (m->rootless)
+                        if (m->optional)
                                 continue;
                         return husk_error_sys(err, "join cgroup %s", m->h[i].dir);
                 }
@@ -1160,8 +1185,8 @@ int cgroup_add_pid(struct cgroup_manager *m, pid_t pid, const char *sub_cgroup, 
                         _cleanup_free_ char *dir = here ? xasprintf("%s/%s", h->dir, sub) : xstrdup(h->dir);
                         _cleanup_free_ char *p = xasprintf("%s/cgroup.procs", dir);
                         if (write_file_at(AT_FDCWD, p, buf, strlen(buf), err) < 0) {
-                                if (m->rootless) {
-                                        log_warn("cgroup: cannot move %d into %s (rootless)", (int)pid, dir);
+                                if (m->optional && (errno == EACCES || errno == EPERM || errno == EROFS)) {
+                                        log_debug("cgroup: cannot move %d into %s (rootless)", (int)pid, dir);
                                         continue;
                                 }
                                 return husk_error_wrap(err, "move process %d into cgroup", (int)pid);

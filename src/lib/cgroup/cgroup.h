@@ -18,7 +18,9 @@ enum cgroup_layout { CGROUP_LAYOUT_V1, CGROUP_LAYOUT_HYBRID, CGROUP_LAYOUT_V2 };
 struct cgroup_opts {
         const char *id;                 /* container id */
         bool systemd;                   /* --systemd-cgroup */
-        bool rootless;                  /* failures to create are warnings */
+        bool rootless;                  /* rootless cgroups (runc's rules): no devices; without a
+                                         * cgroupsPath the default is "<id>" and a cgroup we may not
+                                         * create or join is skipped (limits then fail) */
 };
 
 /* Detect the host layout (statfs of /sys/fs/cgroup and .../unified). */
@@ -58,6 +60,9 @@ static inline void cgroup_mounts_freep(struct cgroup_mounts **m)
 int cgroup_manager_restore_in(const char *saved, const struct cgroup_mounts *mounts, struct cgroup_manager **out,
                               struct husk_error *err);
 char *cgroup_manager_save(const struct cgroup_manager *m);
+/* False when a rootless create could make no cgroup at all (the container
+ * then runs without one, as with runc). */
+bool cgroup_made(const struct cgroup_manager *m);
 void cgroup_manager_free(struct cgroup_manager *m);
 
 /* Joining from the init itself, in two halves. cgroup_join_prepare (the

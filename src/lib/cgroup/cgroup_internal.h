@@ -17,7 +17,7 @@ struct cg_hier {
         char *mount;            /* where the hierarchy is mounted */
         char *rel;              /* container cgroup, relative to the mount: "/husk/c1" */
         char *dir;              /* mount + rel */
-        bool unusable;          /* rootless and we could not create it */
+        bool unusable;          /* rootless (m->optional) and we could not create or join it */
         char **made;            /* dirs cgroup_create made, shallowest first (rollback) */
         struct cg_journal *journal;     /* during an update: old values to restore */
 };
@@ -37,6 +37,7 @@ void cg_journal_free(struct cg_journal *j);
 struct cgroup_manager {
         enum cgroup_layout layout;
         bool rootless;
+        bool optional;          /* rootless without a cgroupsPath: no permission is no error */
         char *id;
         char *path;             /* shown to users */
         struct cg_hier *h;
@@ -71,8 +72,9 @@ int cg_writef(const struct cg_hier *h, const char *file, const char *field, stru
 /* Read a whole cgroup file (trailing newline stripped); NULL when missing. */
 char *cg_read(const struct cg_hier *h, const char *file);
 int cg_read_u64(const struct cg_hier *h, const char *file, uint64_t *out);
-/* Error for a resource whose controller the host lacks. */
-int cg_missing(struct husk_error *err, const char *field, const char *controller);
+/* Error for a resource whose controller the host lacks, or (rootless) that
+ * we could not create or join. */
+int cg_missing(const struct cgroup_manager *m, struct husk_error *err, const char *field, const char *controller);
 /* Before h's (empty) cgroup is removed: give back the realtime budget the
  * default parent "/husk" holds for it (resources.c). */
 void cg_rt_release(struct cg_hier *h);

@@ -82,5 +82,5 @@ int cg_devices_apply(struct cgroup_manager *m, const struct husk_device_rule *ru
         struct cg_hier *u = cg_unified(m);
         if (u)
                 return cg_bpf_devices_attach(u->dir, rules, n, err);
-        return cg_missing(err, "linux.resources.devices", "devices");
+        return cg_missing(m, err, "linux.resources.devices", "devices");
 }

@@ -191,7 +191,7 @@ static int set_memory(struct cgroup_manager *m, const struct husk_memory *mem, b
 {
         struct cg_hier *h = cg_controller(m, "memory");
         if (!h)
-                return cg_missing(err, F_MEM, "memory");
+                return cg_missing(m, err, F_MEM, "memory");
         int64_t limit = mem->limit.set ? mem->limit.v : 0;
         int64_t swap = mem->swap.set ? mem->swap.v : 0;
 
@@ -404,7 +404,7 @@ static int set_cpu(struct cgroup_manager *m, const struct husk_cpu *cpu, struct 
         if (cpu_is_set(cpu)) {
                 struct cg_hier *h = cg_controller(m, "cpu");
                 if (!h)
-                        return cg_missing(err, F_CPU, "cpu");
+                        return cg_missing(m, err, F_CPU, "cpu");
                 if (h->v2) {
                         if (nz_i64(cpu->realtime_runtime) || nz_u64(cpu->realtime_period))
                                 return husk_error_set(err, ENOTSUP, F_CPU ".realtimeRuntime/realtimePeriod: "
@@ -496,7 +496,7 @@ static int set_cpu(struct cgroup_manager *m, const struct husk_cpu *cpu, struct 
         if (cpuset_is_set(cpu)) {
                 struct cg_hier *h = cg_controller(m, "cpuset");
                 if (!h)
-                        return cg_missing(err, cpu->cpus && *cpu->cpus ? F_CPU ".cpus" : F_CPU ".mems", "cpuset");
+                        return cg_missing(m, err, cpu->cpus && *cpu->cpus ? F_CPU ".cpus" : F_CPU ".mems", "cpuset");
                 if (cpu->cpus && *cpu->cpus && cg_write(h, "cpuset.cpus", cpu->cpus, F_CPU ".cpus", err) < 0)
                         return -1;
                 if (cpu->mems && *cpu->mems && cg_write(h, "cpuset.mems", cpu->mems, F_CPU ".mems", err) < 0)
@@ -513,7 +513,7 @@ static int set_pids(struct cgroup_manager *m, int64_t limit, struct husk_error *
         /* As runc: 0 is "not set" (never gets here), < 0 is "no limit". */
         struct cg_hier *h = cg_controller(m, "pids");
         if (!h)
-                return cg_missing(err, "linux.resources.pids.limit", "pids");
+                return cg_missing(m, err, "linux.resources.pids.limit", "pids");
         if (limit < 0)
                 return cg_write(h, "pids.max", "max", "linux.resources.pids.limit", err);
         return cg_writef(h, "pids.max", "linux.resources.pids.limit", err, "%" PRId64, limit);
@@ -549,7 +549,7 @@ static int set_blkio(struct cgroup_manager *m, const struct husk_blockio *b, str
         if (!h)
                 h = cg_controller(m, "io");
         if (!h)
-                return cg_missing(err, F_BLK, m->layout == CGROUP_LAYOUT_V2 ? "io" : "blkio");
+                return cg_missing(m, err, F_BLK, m->layout == CGROUP_LAYOUT_V2 ? "io" : "blkio");
         if (h->v2) {
                 bool bfq = cg_file_exists(h, "io.bfq.weight");
                 if (nz_u64(b->weight)) {
@@ -621,7 +621,7 @@ static int set_hugetlb(struct cgroup_manager *m, const struct husk_resources *re
 {
         struct cg_hier *h = cg_controller(m, "hugetlb");
         if (!h)
-                return cg_missing(err, "linux.resources.hugepageLimits", "hugetlb");
+                return cg_missing(m, err, "linux.resources.hugepageLimits", "hugetlb");
         for (size_t i = 0; i < res->n_hugepage_limits; i++) {
                 const struct husk_hugepage_limit *l = &res->hugepage_limits[i];
                 char f[128];
@@ -650,7 +650,7 @@ static int set_network(struct cgroup_manager *m, const struct husk_resources *re
         if (res->net_class_id.set) {
                 struct cg_hier *h = cg_controller(m, "net_cls");
                 if (!h || h->v2)
-                        return cg_missing(err, "linux.resources.network.classID", "net_cls (v1)");
+                        return cg_missing(m, err, "linux.resources.network.classID", "net_cls (v1)");
                 if (cg_writef(h, "net_cls.classid", "linux.resources.network.classID", err, "%" PRIu64,
                               res->net_class_id.v) < 0)
                         return -1;
@@ -658,7 +658,7 @@ static int set_network(struct cgroup_manager *m, const struct husk_resources *re
         if (res->n_net_priorities) {
                 struct cg_hier *h = cg_controller(m, "net_prio");
                 if (!h || h->v2)
-                        return cg_missing(err, "linux.resources.network.priorities", "net_prio (v1)");
+                        return cg_missing(m, err, "linux.resources.network.priorities", "net_prio (v1)");
                 for (size_t i = 0; i < res->n_net_priorities; i++) {
                         char f[96];
                         snprintf(f, sizeof(f), "linux.resources.network.priorities[%zu]", i);
@@ -674,7 +674,7 @@ static int set_rdma(struct cgroup_manager *m, const struct husk_resources *res, 
 {
         struct cg_hier *h = cg_controller(m, "rdma");
         if (!h)
-                return cg_missing(err, "linux.resources.rdma", "rdma");
+                return cg_missing(m, err, "linux.resources.rdma", "rdma");
         for (size_t i = 0; i < res->n_rdma; i++) {
                 const struct husk_rdma_limit *r = &res->rdma[i];
                 char f[256];

@@ -18,6 +18,12 @@
 
 static int need_cgroup(const struct husk_container *c, const char *id, struct husk_error *err)
 {
+        if (!c->cgroup && c->st.rootless)
+                return husk_error_set(err, ENOENT,
+                                      "container %s has no cgroup: it was created rootless without permission to "
+                                      "create one (use a cgroup delegated to you: systemd's user instance with "
+                                      "--systemd-cgroup, or a delegated cgroup v2 subtree)",
+                                      id);
         if (!c->cgroup)
                 return husk_error_set(err, ENOENT, "container %s has no cgroup", id);
         return 0;

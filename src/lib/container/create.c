@@ -417,7 +417,7 @@ static int talk_to_init(struct creation *c, int sock, int *console_out, struct h
                         return -1;
                 case SYNC_NEED_IDMAP:
                         sync_msg_free(&m);
-                        if (ns_write_idmaps(c->stage1, c->spec, c->o->rootless, err) < 0 ||
+                        if (ns_write_idmaps(c->stage1, c->spec, err) < 0 ||
                             send_idmapped_mounts(c, sock, err) < 0)
                                 return -1;
                         log_phase(&c->t, "userns", "create %s: user namespace id maps written", c->o->id);
@@ -611,7 +611,13 @@ int container_do_create(const struct husk_create_opts *o, struct created *out, s
                 c.cgroup = NULL;
                 goto fail;
         }
-        if (cgroup_join_prepare(c.cgroup, min_fd, err) < 0)
+        if (!cgroup_made(c.cgroup)) {
+                /* rootless, no cgroupsPath, no permission: none, as runc */
+                log_debug("rootless: container %s runs without a cgroup", o->id);
+                cgroup_manager_free(c.cgroup);
+                c.cgroup = NULL;
+        }
+        if (c.cgroup && cgroup_join_prepare(c.cgroup, min_fd, err) < 0)
                 goto fail;
         log_phase(&c.t, "cgroup", "create %s: cgroup (cgroupsPath %s) created, resources applied", o->id,
                   c.spec->linux && c.spec->linux->cgroups_path ? c.spec->linux->cgroups_path : "unset: default");

@@ -220,6 +220,11 @@ static _Noreturn void stage1(const struct init_config *cfg)
 
         int flags = ns_new_flags(spec);
         if (flags & CLONE_NEWUSER) {
+                /* An unprivileged husk writes our /proc/<pid>/uid_map: that
+                 * file belongs to root while we are not dumpable. Nothing
+                 * of the container runs yet; dumpable again once mapped. */
+                if (geteuid() != 0)
+                        prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
                 if (unshare(CLONE_NEWUSER) < 0) {
                         husk_error_sys(&err, "create user namespace");
                         sync_die(sock, &err);
@@ -231,6 +236,7 @@ static _Noreturn void stage1(const struct init_config *cfg)
                 /* idmapped mounts made by the parent for this namespace */
                 if (recv_mount_fds(cfg, sock, SYNC_IDMAP_DONE, &err) < 0)
                         sync_die(sock, &err);
+                prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
                 /* root of the new namespace, if the maps have one */
                 if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
                         husk_error_sys(&err, "become root in the user namespace (is uid 0 mapped?)");

@@ -72,35 +72,6 @@ int ns_join_all(const struct husk_spec *spec, struct husk_error *err)
         return ret;
 }
 
-static int write_map(pid_t pid, const char *file, const struct husk_idmap *m, size_t n, struct husk_error *err)
-{
-        char buf[4096];
-        size_t len = 0;
-        for (size_t i = 0; i < n && len < sizeof(buf) - 64; i++)
-                len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%u %u %u\n", m[i].container_id, m[i].host_id,
-                                        m[i].size);
-        char path[64];
-        snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
-        if (procfs_write(path, buf, len, err) < 0)
-                return husk_error_wrap(err, "write %s (linux.%s)", file,
-                                       strcmp(file, "uid_map") == 0 ? "uidMappings" : "gidMappings");
-        return 0;
-}
-
-int ns_write_idmaps(pid_t pid, const struct husk_spec *spec, bool deny_setgroups, struct husk_error *err)
-{
-        const struct husk_linux *l = spec->linux;
-        if (deny_setgroups) {
-                char path[64];
-                snprintf(path, sizeof(path), "/proc/%d/setgroups", (int)pid);
-                if (procfs_write(path, "deny", 4, err) < 0 && errno != ENOENT)
-                        return -1;
-        }
-        if (write_map(pid, "uid_map", l->uid_mappings, l->n_uid_mappings, err) < 0)
-                return -1;
-        return write_map(pid, "gid_map", l->gid_mappings, l->n_gid_mappings, err);
-}
-
 int ns_write_time_offsets(const struct husk_spec *spec, struct husk_error *err)
 {
         const struct husk_linux *l = spec->linux;

@@ -15,9 +15,11 @@ int ns_new_flags(const struct husk_spec *spec);
 /* setns() into every namespace given by path, user first and mount last.
  * Opens every path before joining any, so a bad path fails cleanly. */
 int ns_join_all(const struct husk_spec *spec, struct husk_error *err);
-/* Write /proc/<pid>/{uid_map,setgroups,gid_map}. deny_setgroups writes
- * "deny" first (needed for an unprivileged writer). */
-int ns_write_idmaps(pid_t pid, const struct husk_spec *spec, bool deny_setgroups, struct husk_error *err);
+/* Write /proc/<pid>/{uid_map,setgroups,gid_map} of a process that made a
+ * new user namespace (linux/idmap.c). Directly when we may (root, or an
+ * unprivileged caller mapping only its own id: setgroups "deny" first);
+ * ranges of an unprivileged caller go through newuidmap/newgidmap. */
+int ns_write_idmaps(pid_t pid, const struct husk_spec *spec, struct husk_error *err);
 /* After unshare(CLONE_NEWTIME), before the first child: linux.timeOffsets. */
 int ns_write_time_offsets(const struct husk_spec *spec, struct husk_error *err);
 const char *ns_name(int type);
