@@ -168,11 +168,13 @@ start_counter() {
         if [[ $status -ne 0 ]]; then
                 # the container is untouched by a failed checkpoint
                 [[ $(state_field "$CID" .status) == running ]]
-                local a b
+                local a i
                 a=$(cat "$BUNDLE/rootfs/tmp/count")
-                sleep 0.3
-                b=$(cat "$BUNDLE/rootfs/tmp/count")
-                [[ $b -gt $a ]]
+                for ((i = 0; i < 100; i++)); do
+                        [[ $(cat "$BUNDLE/rootfs/tmp/count") -gt $a ]] && break
+                        sleep 0.05
+                done
+                [[ $(cat "$BUNDLE/rootfs/tmp/count") -gt $a ]]
                 skip "CRIU can't checkpoint on this kernel ($(uname -r)); tests/vm/run-criu.sh proves it in a VM: $output"
         fi
         ! runtime state "$CID" >/dev/null 2>&1
