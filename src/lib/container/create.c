@@ -46,6 +46,7 @@ struct creation {
         int pidfd;
         int64_t t;                      /* --debug phase clock (log_phase) */
         char *created;                  /* RFC 3339, at the first state record */
+        bool hooks_stop;                /* the init stopped for hooks (SYNC_HOOKS) */
 };
 
 static void creation_undo(struct creation *c)
@@ -448,6 +449,7 @@ static int talk_to_init(struct creation *c, int sock, int *console_out, struct h
                         break;
                 case SYNC_HOOKS: {
                         sync_msg_free(&m);
+                        c->hooks_stop = true;
                         struct husk_state st = { .id = (char *)c->o->id, .pid = c->init, .bundle = c->bundle,
                                                  .annotations = c->spec->annotations,
                                                  .n_annotations = c->spec->n_annotations };
@@ -487,6 +489,11 @@ static int talk_to_init(struct creation *c, int sock, int *console_out, struct h
                         break;
                 case SYNC_READY:
                         sync_msg_free(&m);
+                        /* without hooks the init does not stop in between */
+                        if (!c->hooks_stop)
+                                log_phase(&c->t, "rootfs",
+                                          "create %s: init prepared the root filesystem (no hooks: with what follows)",
+                                          c->o->id);
                         log_phase(&c->t, "init", "create %s: init ready (pivot_root, sysctl, process settings done)",
                                   c->o->id);
                         if (c->init <= 0)
