@@ -405,6 +405,17 @@ static void explain_oom_kill(struct creation *c, struct husk_error *err)
                 husk_error_set(err, 0, "container init was killed by the OOM killer while it was set up");
 }
 
+/* Has the SYNC_HOOKS case of talk_to_init work to do? Without, the init
+ * does not stop there (a round trip fewer). Whatever that case does must
+ * be covered here. */
+static bool parent_stop_needed(const struct husk_spec *spec)
+{
+        const struct husk_linux *l = spec->linux;
+        return spec->hooks[HUSK_HOOK_PRESTART].n || spec->hooks[HUSK_HOOK_CREATE_RUNTIME].n ||
+               spec->hooks[HUSK_HOOK_CREATE_CONTAINER].n || spec->hooks[HUSK_HOOK_START_CONTAINER].n ||
+               (l && (l->n_net_devices || l->intel_rdt));
+}
+
 static int talk_to_init(struct creation *c, int sock, int *console_out, struct husk_error *err)
 {
         for (;;) {
@@ -447,7 +458,7 @@ static int talk_to_init(struct creation *c, int sock, int *console_out, struct h
                         log_phase(&c->t, "namespaces", "create %s: namespaces made, init (stage 2) is pid %d", c->o->id,
                                   (int)c->init);
                         break;
-                case SYNC_HOOKS: {
+                case SYNC_HOOKS: {       /* keep parent_stop_needed() in step */
                         sync_msg_free(&m);
                         c->hooks_stop = true;
                         struct husk_state st = { .id = (char *)c->o->id, .pid = c->init, .bundle = c->bundle,
@@ -656,6 +667,7 @@ int container_do_create(const struct husk_create_opts *o, struct created *out, s
                 .sync_fd = sock[1], .exec_sock = fifo, .preserve_fds = o->preserve_fds,
                 .no_pivot = o->no_pivot, .no_new_keyring = o->no_new_keyring,
                 .child_of_husk = o->run_foreground && o->no_subreaper, .cgroup = c.cgroup,
+                .stop_for_parent = parent_stop_needed(c.spec),
                 .extra_env = extra_env ? extra_env : o->extra_env, .seccomp = c.seccomp, .mount_fds = c.mount_fds,
                 .kernel_last_cap = caps_kernel_last(),
         };

@@ -40,6 +40,7 @@ struct init_config {
         int preserve_fds;               /* fds 3 .. 3+N-1 stay open in the container */
         bool no_pivot;
         bool no_new_keyring;
+        bool stop_for_parent;           /* SYNC_HOOKS stop: the parent has work then (hooks...) */
         bool child_of_husk;             /* stage 2 is husk's child (run --no-subreaper waits for it) */
         struct cgroup_manager *cgroup;  /* NULL: no cgroup */
         char *const *extra_env;         /* appended to process.env (LISTEN_FDS, ...) */
