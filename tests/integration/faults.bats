@@ -21,8 +21,7 @@ setup() {
 }
 
 # The steps of one create of this bundle: "N NAME" lines, N counting every
-# failpoint passed (a stage that can't reach the trace file, after
-# pivot_root, still counts).
+# failpoint passed by husk and its stages.
 trace_steps() {
         local trace=$BATS_TEST_TMPDIR/trace
         rm -f "$trace"

@@ -20,9 +20,8 @@ enum fp_mode { FP_TRACE, FP_FAIL, FP_KILL };
 bool failpoint_active;
 static enum fp_mode mode;
 static long target;
-static const char *trace_file;
 static pid_t owner;
-static int kill_fd = -1;          /* kill:N from a stage: write a byte */
+static int stage_fd = -1;         /* trace: the file; kill:N: the pipe that kills us */
 static atomic_long *counter;
 
 void failpoint_init(void)
@@ -32,7 +31,14 @@ void failpoint_init(void)
                 return;
         if (strncmp(v, "trace:", 6) == 0 && v[6]) {
                 mode = FP_TRACE;
-                trace_file = v + 6;
+                /* opened now: a stage after pivot_root can't reach the path */
+                int fd = open(v + 6, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+                if (fd < 0) {
+                        fprintf(stderr, "husk: HUSK_FAILPOINT: %s: %m\n", v + 6);
+                        return;
+                }
+                stage_fd = fcntl(fd, F_DUPFD_CLOEXEC, 512);
+                close(fd);
         } else if ((strncmp(v, "fail:", 5) == 0 || strncmp(v, "kill:", 5) == 0) && atol(v + 5) > 0) {
                 mode = v[0] == 'f' ? FP_FAIL : FP_KILL;
                 target = atol(v + 5);
@@ -53,10 +59,10 @@ void failpoint_init(void)
                 int fds[2];
                 if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) == 0) {
                         int r = fcntl(fds[0], F_DUPFD_CLOEXEC, 512);
-                        kill_fd = fcntl(fds[1], F_DUPFD_CLOEXEC, 512);
+                        stage_fd = fcntl(fds[1], F_DUPFD_CLOEXEC, 512);
                         close(fds[0]);
                         close(fds[1]);
-                        if (r < 0 || kill_fd < 0 || fcntl(r, F_SETOWN, owner) < 0 ||
+                        if (r < 0 || stage_fd < 0 || fcntl(r, F_SETOWN, owner) < 0 ||
                             fcntl(r, F_SETSIG, SIGKILL) < 0 || fcntl(r, F_SETFL, O_ASYNC | O_NONBLOCK) < 0) {
                                 fprintf(stderr, "husk: HUSK_FAILPOINT: kill pipe: %m\n");
                                 return;
@@ -68,24 +74,20 @@ void failpoint_init(void)
 
 int failpoint_fd(void)
 {
-        return failpoint_active ? kill_fd : -1;
+        return failpoint_active ? stage_fd : -1;
 }
 
 int failpoint_hit(const char *name, struct husk_error *err)
 {
         long n = atomic_fetch_add(counter, 1) + 1;
         if (mode == FP_TRACE) {
-                int fd = open(trace_file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-                if (fd >= 0) {
-                        dprintf(fd, "%ld %s\n", n, name);
-                        close(fd);
-                }
+                dprintf(stage_fd, "%ld %s\n", n, name);
                 return 0;
         }
         if (n != target)
                 return 0;
         if (mode == FP_KILL) {
-                if (getpid() == owner || kill_fd < 0 || write(kill_fd, "k", 1) != 1)
+                if (getpid() == owner || stage_fd < 0 || write(stage_fd, "k", 1) != 1)
                         kill(owner, SIGKILL);
                 return 0;
         }

@@ -23,10 +23,11 @@
 /* Read HUSK_FAILPOINT; call once, early, before any fork (cli/main.c). */
 void failpoint_init(void);
 
-/* The fd through which a stage kills the husk command for kill:N (a stage
- * in another pid namespace can't name it): a stage that closes its fds
- * keeps it. -1 when inactive. Close-on-exec: no container process
- * inherits it. */
+/* The fd a stage needs for its failpoints (trace: the file, which it may
+ * not reach by path after pivot_root; kill:N: the pipe through which it
+ * kills the husk command, which it can't name from another pid namespace):
+ * a stage that closes its fds keeps it. -1 when not needed. Close-on-exec:
+ * no container process inherits it. */
 int failpoint_fd(void);
 
 extern bool failpoint_active;
