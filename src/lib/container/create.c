@@ -706,6 +706,10 @@ int container_do_create(const struct husk_create_opts *o, struct created *out, s
                 }
         }
 
+        /* created: the devices are the network namespace's now (spec 1.3) */
+        if (netdev_release(c.dirfd, err) < 0)
+                goto fail;
+
         out->pid = c.init;
         out->pidfd = TAKE_FD(c.pidfd);
         out->dirfd = TAKE_FD(c.dirfd);

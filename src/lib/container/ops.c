@@ -250,6 +250,8 @@ int container_destroy(const char *root, const char *id, int dirfd, const struct 
         if (cg && cgroup_destroy(cg, err) < 0)
                 return -1;
         log_phase(&t, "cgroup", "delete %s: cgroup removed", id);
+        /* a create killed half-way: its devices go back (a created
+         * container's stay in its namespace, see netdev.h) */
         if (netdev_move_out(dirfd, err) < 0 || intelrdt_destroy(dirfd, err) < 0 ||
             hostns_mounts_cleanup(dirfd, err) < 0)
                 return husk_error_wrap(err, "container %s", id);

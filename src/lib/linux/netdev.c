@@ -125,6 +125,14 @@ static int ifindex_of(int sock, const char *name)
         return ifr.ifr_ifindex;
 }
 
+static bool index_exists(int sock, int ifindex)
+{
+        struct ifreq ifr;
+        memset(&ifr, 0, sizeof(ifr));
+        ifr.ifr_ifindex = ifindex;
+        return ioctl(sock, SIOCGIFNAME, &ifr) == 0;
+}
+
 /* ------------------------------------------------------------------- check */
 
 static int netns_of_spec(const struct husk_spec *spec, const char **path)
@@ -162,7 +170,7 @@ int netdev_check(const struct husk_spec *spec, struct husk_error *err)
                 if (strcmp(dest_name(d), "lo") == 0)
                         return husk_error_set(err, 0, "linux.netDevices[\"%s\"].name: \"lo\" exists in every "
                                               "network namespace", d->host_name);
-                for (size_t j = 0; j < i; j++)
+                for (size_t j = 0; j < i && !strstr(dest_name(d), "%d"); j++)
                         if (strcmp(dest_name(&l->net_devices[j]), dest_name(d)) == 0)
                                 return husk_error_set(err, 0, "linux.netDevices[\"%s\"].name: \"%s\" is also the "
                                                       "name of linux.netDevices[\"%s\"] in the container",
@@ -242,7 +250,10 @@ int netdev_move_in(const struct husk_spec *spec, pid_t pid, int dirfd, struct hu
                 if (e < 0)
                         return husk_error_set(err, -e, "linux.netDevices[\"%s\"]: move into the container as \"%s\"",
                                               d->host_name, dest_name(d));
-                int in = ifindex_of(there, dest_name(d));
+                /* a "%d" template: the kernel named it; it kept its index
+                 * (the new namespace has only lo) */
+                int in = strstr(dest_name(d), "%d") ? (index_exists(there, idx) ? idx : 0)
+                                                     : ifindex_of(there, dest_name(d));
                 if (in == 0 || (e = link_change(there, in, -1, NULL, 1)) < 0)
                         return husk_error_set(err, in == 0 ? ENODEV : -e,
                                               "linux.netDevices[\"%s\"]: set \"%s\" up in the container",
@@ -301,4 +312,17 @@ int netdev_move_out(int dirfd, struct husk_error *err)
                 unlinkat(dirfd, STATE_NETDEVICES, 0);
         }
         return ret;
+}
+
+int netdev_release(int dirfd, struct husk_error *err)
+{
+        if (faccessat(dirfd, STATE_NETDEVICES, F_OK, 0) < 0)
+                return 0;
+        char p[64];
+        snprintf(p, sizeof(p), "/proc/self/fd/%d/%s", dirfd, STATE_NETNS);
+        if (umount2(p, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL && errno != ENOENT)
+                return husk_error_sys(err, "release the container's network namespace");
+        unlinkat(dirfd, STATE_NETNS, 0);
+        unlinkat(dirfd, STATE_NETDEVICES, 0);
+        return 0;
 }
