@@ -174,6 +174,41 @@ static void test_apply_closid(const char *root, int state)
         CHECK(intelrdt_destroy(state, &e) == 0 && exists("silver"), "named CLOS kept: %s", e.msg);
 }
 
+static void test_existing_closid_schemata(const char *root, int state)
+{
+        struct husk_error e = { 0 };
+        /* the kernel's way of printing: padded, its own domain order */
+        mk("bronze");
+        put("bronze/schemata", "    L3:0=00f0;1=1f\n    MB:0= 20;1= 70\n");
+        struct husk_intel_rdt ok = { .clos_id = "bronze", .l3_cache_schema = "L3:1=1f;0=f0", .mem_bw_schema = "MB:0=20" };
+        CHECK(intelrdt_apply(&ok, root, "c5", 90, state, &e) == 0, "matching schemata: %s", e.msg);
+        _cleanup_free_ char *s = get("bronze/schemata");
+        CHECK(s && strstr(s, "L3:0=00f0;1=1f"), "an existing CLOS's schemata are not rewritten: %s", s ? s : "");
+        CHECK(intelrdt_destroy(state, &e) == 0 && exists("bronze"), "kept");
+
+        struct husk_intel_rdt bad = { .clos_id = "bronze", .l3_cache_schema = "L3:0=ff" };
+        memset(&e, 0, sizeof(e));
+        CHECK(intelrdt_apply(&bad, root, "c6", 91, state, &e) < 0 && strstr(e.msg, "linux.intelRdt.l3CacheSchema") &&
+              strstr(e.msg, "does not match") && strstr(e.msg, "\"bronze\""), "mismatch: %s", e.msg);
+        struct husk_intel_rdt badmb = { .clos_id = "bronze", .mem_bw_schema = "MB:1=50" };
+        memset(&e, 0, sizeof(e));
+        CHECK(intelrdt_apply(&badmb, root, "c6", 91, state, &e) < 0 && strstr(e.msg, "linux.intelRdt.memBwSchema"),
+              "MB mismatch: %s", e.msg);
+        CHECK(intelrdt_destroy(state, &e) == 0 && exists("bronze"), "a refused apply removes nothing");
+
+        /* the default CLOS, "/": the root group itself */
+        mk("mon_groups");
+        struct husk_intel_rdt def = { .clos_id = "/", .enable_monitoring = true };
+        memset(&e, 0, sizeof(e));
+        CHECK(intelrdt_check(&def, root, &e) == 0, "closID / exists: %s", e.msg);
+        CHECK(intelrdt_apply(&def, root, "c7", 92, state, &e) == 0, "apply to /: %s", e.msg);
+        _cleanup_free_ char *t = get("tasks"), *mt = get("mon_groups/c7/tasks");
+        CHECK(t && strcmp(t, "92") == 0 && mt && strcmp(mt, "92") == 0, "root tasks and its monitoring group");
+        rm("mon_groups/c7/tasks");
+        CHECK(intelrdt_destroy(state, &e) == 0 && !exists("mon_groups/c7") && exists("info"),
+              "only the monitoring group goes: %s", e.msg);
+}
+
 static void test_kernel_error(const char *root, int state)
 {
         struct husk_error e = { 0 };
@@ -200,6 +235,7 @@ int main(void)
         test_check(tmp);
         test_apply_own_group(tmp, state);
         test_apply_closid(tmp, state);
+        test_existing_closid_schemata(tmp, state);
         test_kernel_error(tmp, state);
         close(state);
         if (nftw(tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)

@@ -126,10 +126,55 @@ static char *schemata_of(const struct husk_intel_rdt *r)
         return schemata;
 }
 
+/* Does the schemata file (its text) give every domain of `want` ("L3:0=7f0;1=1f")
+ * the same value? The kernel prints values its own way (leading zeros,
+ * spaces, domain order): compare numbers, hexadecimal but for MB lines. */
+static bool schema_matches(const char *want, const char *file)
+{
+        const char *colon = strchr(want, ':');
+        if (!colon)
+                return false;
+        _cleanup_free_ char *res = xasprintf("%.*s", (int)(colon - want), want);
+        int base = strncmp(res, "MB", 2) == 0 ? 10 : 16;
+        const char *line = NULL;
+        for (const char *l = file; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+                while (*l == ' ' || *l == '\t')
+                        l++;
+                if (strncmp(l, res, strlen(res)) == 0 && l[strlen(res)] == ':') {
+                        line = l + strlen(res) + 1;
+                        break;
+                }
+        }
+        if (!line)
+                return false;
+        const char *end = strchr(line, '\n');
+        _cleanup_free_ char *have = end ? xasprintf("%.*s", (int)(end - line), line) : xstrdup(line);
+        _cleanup_free_ char *w = xstrdup(colon + 1);
+        char *save = NULL;
+        for (char *e = strtok_r(w, ";", &save); e; e = strtok_r(NULL, ";", &save)) {
+                char *eq = strchr(e, '=');
+                if (!eq)
+                        return false;
+                unsigned long id = strtoul(e, NULL, 10);
+                unsigned long long val = strtoull(eq + 1, NULL, base);
+                bool found = false;
+                for (const char *h = have; h && *h; h = strchr(h, ';') ? strchr(h, ';') + 1 : NULL) {
+                        const char *heq = strchr(h, '=');
+                        if (heq && strtoul(h, NULL, 10) == id) {
+                                found = strtoull(heq + 1, NULL, base) == val;
+                                break;
+                        }
+                }
+                if (!found)
+                        return false;
+        }
+        return true;
+}
+
 int intelrdt_write_schemata(const struct husk_intel_rdt *r, const char *root, const char *id, struct husk_error *err)
 {
         const char *clos = r->clos_id && *r->clos_id ? r->clos_id : id;
-        _cleanup_free_ char *path = xasprintf("%s/%s", root, clos);
+        _cleanup_free_ char *path = strcmp(clos, "/") == 0 ? xstrdup(root) : xasprintf("%s/%s", root, clos);
         _cleanup_free_ char *schemata = schemata_of(r);
         if (!*schemata)
                 return 0;
@@ -140,7 +185,8 @@ int intelrdt_apply(const struct husk_intel_rdt *r, const char *root, const char 
                    struct husk_error *err)
 {
         const char *clos = r->clos_id && *r->clos_id ? r->clos_id : id;
-        _cleanup_free_ char *path = xasprintf("%s/%s", root, clos);
+        /* closID "/": the default CLOS, the root of resctrl */
+        _cleanup_free_ char *path = strcmp(clos, "/") == 0 ? xstrdup(root) : xasprintf("%s/%s", root, clos);
         _cleanup_free_ char *mon = r->enable_monitoring ? xasprintf("%s/mon_groups/%s", path, id) : NULL;
         struct stat st;
         bool existed = stat(path, &st) == 0;
@@ -157,8 +203,30 @@ int intelrdt_apply(const struct husk_intel_rdt *r, const char *root, const char 
                 _cleanup_free_ char *msg = xasprintf("create the group %s", path);
                 return rdt_fail(root, err, errno, msg);
         }
+        /* An existing named CLOS keeps its schemata: the config's must match
+         * (runtime-spec 1.3); only the schemata lines are written to it. */
+        struct husk_intel_rdt w = *r;
+        if (existed && r->clos_id && *r->clos_id) {
+                _cleanup_free_ char *sp = xasprintf("%s/schemata", path);
+                _cleanup_free_ char *cur = NULL;
+                size_t n = 0;
+                const char *fields[2] = { "l3CacheSchema", "memBwSchema" };
+                const char *vals[2] = { r->l3_cache_schema, r->mem_bw_schema };
+                for (int i = 0; i < 2; i++) {
+                        if (!vals[i] || !*vals[i])
+                                continue;
+                        if (!cur && read_file_at(AT_FDCWD, sp, &cur, &n, err) < 0)
+                                return husk_error_wrap(err, "linux.intelRdt.%s: read the schemata of \"%s\"",
+                                                       fields[i], r->clos_id);
+                        if (!schema_matches(vals[i], cur))
+                                return husk_error_set(err, 0, "linux.intelRdt.%s: \"%s\" does not match the schemata "
+                                                      "of the existing class of service \"%s\"", fields[i],
+                                                      vals[i], r->clos_id);
+                }
+                w.l3_cache_schema = w.mem_bw_schema = NULL;
+        }
         /* one schema per line, as the schemata file takes them */
-        if (intelrdt_write_schemata(r, root, id, err) < 0)
+        if (intelrdt_write_schemata(&w, root, id, err) < 0)
                 return -1;
         char buf[32];
         snprintf(buf, sizeof(buf), "%d", (int)pid);
