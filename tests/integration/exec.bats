@@ -292,6 +292,12 @@ JSON
         # only the init is left in the container
         run runtime ps --format json "$CID"
         [[ $(jq length <<<"$output") -eq 1 ]]
+        # the same with -d (husk is not the process's reaper there)
+        run runtime exec -d "$CID" /no/such/binary
+        assert_status 1
+        assert_output_contains "/no/such/binary"
+        run runtime ps --format json "$CID"
+        [[ $(jq length <<<"$output") -eq 1 ]]
 }
 
 @test "the husk binary can't be opened for writing from the container during exec" {

@@ -2,6 +2,7 @@
 /* `husk exec`: run one more process in a running container. */
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
@@ -184,7 +185,32 @@ struct exec_run {
         pid_t stage_a, pid;
         int pidfd;
         int console;
+        bool frozen;            /* pid is in the paused container's cgroup */
 };
+
+/* On failure: kill the process being set up and return only once it is
+ * gone, so nothing is left in the container's cgroup when exec fails
+ * (SIGKILL alone is delivered asynchronously). reaper: we are its
+ * subreaper (stage A has exited), so it is our child and we reap it;
+ * otherwise we wait for its exit on the pidfd. A process already in a
+ * frozen cgroup can't exit before the thaw: it dies on resume. */
+static void exec_kill_process(const struct exec_run *x, bool reaper)
+{
+        if (x->pidfd >= 0)
+                syscall(SYS_pidfd_send_signal, x->pidfd, SIGKILL, NULL, 0);
+        else if (reaper)
+                kill(x->pid, SIGKILL);  /* our unreaped child: the pid can't be reused */
+        if (x->frozen)
+                return;
+        if (reaper) {
+                while (waitpid(x->pid, NULL, 0) < 0 && errno == EINTR)
+                        ;
+        } else if (x->pidfd >= 0) {
+                struct pollfd p = { .fd = x->pidfd, .events = POLLIN };
+                while (poll(&p, 1, -1) < 0 && errno == EINTR)
+                        ;
+        }
+}
 
 static int talk(struct exec_run *x, int sock, struct husk_error *err)
 {
@@ -233,6 +259,7 @@ static int talk(struct exec_run *x, int sock, struct husk_error *err)
                                 return husk_error_set(err, EPROTO, "exec: ready before its pid");
                         if (x->late_cgroup) {
                                 /* frozen as soon as it is in: it execs on resume */
+                                x->frozen = true;       /* even if only some hierarchies took it */
                                 if (cgroup_add_pid(x->late_cgroup, x->pid, x->sub_cgroup, err) < 0)
                                         return -1;
                                 if (sync_send(sock, SYNC_CGROUP_DONE, 0, NULL, 0, -1) < 0)
@@ -397,8 +424,8 @@ int container_exec(const struct husk_exec_opts *o, int *exit_code, struct husk_e
         }
 out:
         tty_raw_end(&tty);
-        if (ret < 0 && x.pid > 0 && x.pidfd >= 0)
-                syscall(SYS_pidfd_send_signal, x.pidfd, SIGKILL, NULL, 0);
+        if (ret < 0 && x.pid > 0)
+                exec_kill_process(&x, sfd >= 0 && x.stage_a == 0);
         if (x.stage_a > 0) {
                 kill(x.stage_a, SIGKILL);
                 waitpid(x.stage_a, NULL, 0);
