@@ -4,9 +4,9 @@
  *
  *   test-spec FIXTURES_DIR
  *
- * Every FIXTURES_DIR/valid/NAME.json must parse; every
- * FIXTURES_DIR/invalid/NAME.json must fail with a message containing the
- * text of NAME.err. Then the conversions, the parsed values of the big
+ * Every FIXTURES_DIR/valid/NAME.json must parse; every invalid case (a
+ * patch of FIXTURES_DIR/invalid/base.json, or a whole document: see
+ * run_invalid) must fail with a message containing its expected error. Then the conversions, the parsed values of the big
  * fixtures, spec_default_json() and the standalone process/resources
  * parsers are checked. Output is TAP; the exit code is 1 on any failure.
  */
@@ -110,29 +110,216 @@ static size_t run_valid(const char *root)
         return strv_length(files);
 }
 
+/* Lines of a text: each with its length (without '\n') and whether a
+ * '\n' ended it (only the last may lack one). */
+struct lines {
+        const char **text;
+        size_t *len;
+        bool *nl;
+        size_t n;
+};
+
+static void lines_add(struct lines *l, const char *t, size_t len, bool nl)
+{
+        l->text = xrealloc(l->text, (l->n + 1) * sizeof(*l->text));
+        l->len = xrealloc(l->len, (l->n + 1) * sizeof(*l->len));
+        l->nl = xrealloc(l->nl, (l->n + 1) * sizeof(*l->nl));
+        l->text[l->n] = t;
+        l->len[l->n] = len;
+        l->nl[l->n++] = nl;
+}
+
+static void lines_split(struct lines *l, const char *s, size_t len)
+{
+        const char *end = s + len;
+        while (s < end) {
+                const char *e = memchr(s, '\n', (size_t)(end - s));
+                lines_add(l, s, e ? (size_t)(e - s) : (size_t)(end - s), e != NULL);
+                s = e ? e + 1 : end;
+        }
+}
+
+static void lines_free(struct lines *l)
+{
+        free(l->text);
+        free(l->len);
+        free(l->nl);
+}
+
+/* base with a unified diff applied (`diff -u base.json NAME.json`, any
+ * text before the first "@@" is ignored). Every context and removed line
+ * must match the base where the hunk says: a patch that no longer applies
+ * is an error (*why), not a different document. Returns a malloc'ed text. */
+static char *apply_patch(const char *base, size_t base_len, const char *patch, size_t patch_len, size_t *out_len,
+                         const char **why)
+{
+        struct lines b = { 0 }, p = { 0 }, o = { 0 };
+        lines_split(&b, base, base_len);
+        lines_split(&p, patch, patch_len);
+        char *out = NULL;
+        size_t bi = 0, pi = 0;
+        *why = NULL;
+        while (pi < p.n && !(p.len[pi] >= 2 && strncmp(p.text[pi], "@@", 2) == 0))
+                pi++;
+        if (pi == p.n)
+                *why = "no hunk";
+        while (!*why && pi < p.n) {
+                unsigned long start, count = 1;
+                char hdr[64];
+                snprintf(hdr, sizeof(hdr), "%.*s", (int)(p.len[pi] < 63 ? p.len[pi] : 63), p.text[pi]);
+                if (sscanf(hdr, "@@ -%lu,%lu", &start, &count) < 1 && sscanf(hdr, "@@ -%lu", &start) < 1) {
+                        *why = "bad hunk header";
+                        break;
+                }
+                /* "-N,0" inserts after line N; otherwise the hunk starts at line N */
+                size_t at = count == 0 ? start : start - 1;
+                if (at < bi || at > b.n) {
+                        *why = "hunk out of order or past the end";
+                        break;
+                }
+                while (bi < at) {
+                        lines_add(&o, b.text[bi], b.len[bi], b.nl[bi]);
+                        bi++;
+                }
+                for (pi++; pi < p.n && !(p.len[pi] >= 2 && strncmp(p.text[pi], "@@", 2) == 0); pi++) {
+                        const char *t = p.text[pi] + 1;
+                        size_t len = p.len[pi] ? p.len[pi] - 1 : 0;
+                        char op = p.len[pi] ? p.text[pi][0] : ' ';
+                        if (op == '\\') {       /* "\ No newline at end of file": of the line before */
+                                char prev = p.text[pi - 1][0];
+                                if (prev == '+' || prev == ' ')
+                                        o.nl[o.n - 1] = false;
+                                continue;
+                        }
+                        if (op == '+') {
+                                lines_add(&o, t, len, true);
+                                continue;
+                        }
+                        if ((op != ' ' && op != '-') || bi == b.n || b.len[bi] != len ||
+                            memcmp(b.text[bi], t, len) != 0) {
+                                *why = "a context or removed line does not match the base";
+                                break;
+                        }
+                        if (op == ' ')
+                                lines_add(&o, b.text[bi], b.len[bi], b.nl[bi]);
+                        bi++;
+                }
+        }
+        if (!*why) {
+                while (bi < b.n) {
+                        lines_add(&o, b.text[bi], b.len[bi], b.nl[bi]);
+                        bi++;
+                }
+                size_t n = 0;
+                for (size_t i = 0; i < o.n; i++)
+                        n += o.len[i] + o.nl[i];
+                out = xmalloc(n + 1);
+                *out_len = 0;
+                for (size_t i = 0; i < o.n; i++) {
+                        memcpy(out + *out_len, o.text[i], o.len[i]);
+                        *out_len += o.len[i];
+                        if (o.nl[i])
+                                out[(*out_len)++] = '\n';
+                }
+                out[*out_len] = '\0';
+        }
+        lines_free(&b);
+        lines_free(&p);
+        lines_free(&o);
+        return out;
+}
+
+/* One invalid case: the document must be refused with a message
+ * containing want. */
+static void check_invalid(const char *name, const char *doc, size_t len, const char *want)
+{
+        struct husk_error err = { 0 };
+        struct husk_spec *s = NULL;
+        if (spec_parse(doc, len, "config.json", &s, &err) == 0) {
+                ok(false, "invalid/%s is rejected (it parsed)", name);
+                spec_free(s);
+                return;
+        }
+        ok(strstr(err.msg, want) != NULL, "invalid/%s: \"%s\" contains \"%s\"", name, err.msg, want);
+}
+
+/* NAME.patch files of dir, sorted. */
+static char **list_patches(const char *dir)
+{
+        char **v = NULL;
+        DIR *d = opendir(dir);
+        if (!d)
+                return NULL;
+        struct dirent *e;
+        while ((e = readdir(d))) {
+                size_t l = strlen(e->d_name);
+                if (l > 6 && strcmp(e->d_name + l - 6, ".patch") == 0)
+                        v = strv_append(v, e->d_name);
+        }
+        closedir(d);
+        if (v)
+                qsort(v, strv_length(v), sizeof(char *), cmp_str);
+        return v;
+}
+
+/*
+ * The invalid cases, in FIXTURES_DIR/invalid:
+ * - NAME.patch: base.json (runc's default config, which must parse) with a
+ *   unified diff applied; its first line is "error: TEXT", the message the
+ *   result must be refused with contains TEXT;
+ * - NAME.json with NAME.err: a whole document (those that are not JSON or
+ *   not an object), refused with a message containing NAME.err's first line.
+ */
 static size_t run_invalid(const char *root)
 {
         _cleanup_free_ char *dir = xasprintf("%s/invalid", root);
+        _cleanup_free_ char *base_path = xasprintf("%s/base.json", dir);
+        size_t base_len = 0;
+        _cleanup_free_ char *base = slurp(base_path, &base_len);
+        struct husk_error err = { 0 };
+        struct husk_spec *s = base ? parse_file(base_path, &err) : NULL;
+        ok(s != NULL, "invalid/base.json parses%s%s", s ? "" : ": ", s ? "" : base ? err.msg : "cannot read it");
+        spec_free(s);
+
+        _cleanup_strv_ char **patches = list_patches(dir);
+        for (size_t i = 0; base && patches && patches[i]; i++) {
+                _cleanup_free_ char *path = xasprintf("%s/%s", dir, patches[i]);
+                _cleanup_free_ char *name = xasprintf("%.*s.json", (int)(strlen(patches[i]) - 6), patches[i]);
+                size_t plen = 0, dlen = 0;
+                _cleanup_free_ char *patch = slurp(path, &plen);
+                if (!patch || strncmp(patch, "error: ", 7) != 0) {
+                        ok(false, "invalid/%s starts with \"error: \"", patches[i]);
+                        continue;
+                }
+                _cleanup_free_ char *want = xstrndup(patch + 7, strcspn(patch + 7, "\n"));
+                const char *why;
+                _cleanup_free_ char *doc = apply_patch(base, base_len, patch, plen, &dlen, &why);
+                if (!doc) {
+                        ok(false, "invalid/%s applies to base.json: %s", patches[i], why);
+                        continue;
+                }
+                check_invalid(name, doc, dlen, want);
+        }
+
         _cleanup_strv_ char **files = list_json(dir);
+        size_t n = strv_length(patches);
         for (size_t i = 0; files && files[i]; i++) {
+                if (strcmp(files[i], "base.json") == 0)
+                        continue;
+                n++;
                 _cleanup_free_ char *path = xasprintf("%s/%s", dir, files[i]);
                 _cleanup_free_ char *errpath = xasprintf("%.*s.err", (int)(strlen(path) - 5), path);
                 _cleanup_free_ char *want = slurp(errpath, NULL);
-                if (!want) {
+                size_t len = 0;
+                _cleanup_free_ char *doc = slurp(path, &len);
+                if (!want || !doc) {
                         ok(false, "invalid/%s has a .err file", files[i]);
                         continue;
                 }
                 want[strcspn(want, "\n")] = '\0';
-                struct husk_error err = { 0 };
-                struct husk_spec *s = parse_file(path, &err);
-                if (s) {
-                        ok(false, "invalid/%s is rejected (it parsed)", files[i]);
-                        spec_free(s);
-                        continue;
-                }
-                ok(strstr(err.msg, want) != NULL, "invalid/%s: \"%s\" contains \"%s\"", files[i], err.msg, want);
+                check_invalid(files[i], doc, len, want);
         }
-        return strv_length(files);
+        return n;
 }
 
 /* ------------------------------------------------------------------ */
