@@ -2,7 +2,6 @@
 /* `husk exec`: run one more process in a running container. */
 #include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
@@ -190,26 +189,27 @@ struct exec_run {
 
 /* On failure: kill the process being set up and return only once it is
  * gone, so nothing is left in the container's cgroup when exec fails
- * (SIGKILL alone is delivered asynchronously). reaper: we are its
- * subreaper (stage A has exited), so it is our child and we reap it;
- * otherwise we wait for its exit on the pidfd. A process already in a
- * frozen cgroup can't exit before the thaw: it dies on resume. */
+ * (SIGKILL is delivered asynchronously: a ps right after exec could still
+ * list it). reaper: we are its subreaper (stage A has exited), so it is our
+ * child and we reap it. A process already in a frozen cgroup can't exit
+ * before the thaw: it dies on resume. */
 static void exec_kill_process(const struct exec_run *x, bool reaper)
 {
         if (x->pidfd >= 0)
                 syscall(SYS_pidfd_send_signal, x->pidfd, SIGKILL, NULL, 0);
         else if (reaper)
                 kill(x->pid, SIGKILL);  /* our unreaped child: the pid can't be reused */
+        else
+                return;
         if (x->frozen)
                 return;
-        if (reaper) {
-                while (waitpid(x->pid, NULL, 0) < 0 && errno == EINTR)
-                        ;
-        } else if (x->pidfd >= 0) {
-                struct pollfd p = { .fd = x->pidfd, .events = POLLIN };
-                while (poll(&p, 1, -1) < 0 && errno == EINTR)
-                        ;
+        if (x->pidfd >= 0 && wait_pidfd(x->pidfd, 10000) != 1) {
+                log_warn("exec: process %d did not die after SIGKILL", (int)x->pid);
+                return;
         }
+        if (reaper)
+                while (waitpid(x->pid, NULL, x->pidfd >= 0 ? WNOHANG : 0) < 0 && errno == EINTR)
+                        ;
 }
 
 static int talk(struct exec_run *x, int sock, struct husk_error *err)
