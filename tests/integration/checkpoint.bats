@@ -168,13 +168,10 @@ start_counter() {
         if [[ $status -ne 0 ]]; then
                 # the container is untouched by a failed checkpoint
                 [[ $(state_field "$CID" .status) == running ]]
-                local a i
+                local a
                 a=$(cat "$BUNDLE/rootfs/tmp/count")
-                for ((i = 0; i < 100; i++)); do
-                        [[ $(cat "$BUNDLE/rootfs/tmp/count") -gt $a ]] && break
-                        sleep 0.05
-                done
-                [[ $(cat "$BUNDLE/rootfs/tmp/count") -gt $a ]]
+                counts_on() { [[ $(cat "$BUNDLE/rootfs/tmp/count") -gt $a ]]; }
+                wait_until 5 counts_on
                 skip "CRIU can't checkpoint on this kernel ($(uname -r)); tests/vm/run-criu.sh proves it in a VM: $output"
         fi
         ! runtime state "$CID" >/dev/null 2>&1
@@ -182,6 +179,6 @@ start_counter() {
         before=$(cat "$BUNDLE/rootfs/tmp/count")
         runtime restore -d --image-path "$BATS_TEST_TMPDIR/img" "$CID" </dev/null >/dev/null 2>&1
         [[ $(state_field "$CID" .status) == running ]]
-        sleep 0.5
-        [[ $(cat "$BUNDLE/rootfs/tmp/count") -gt $before ]]
+        counts_on_after_restore() { [[ $(cat "$BUNDLE/rootfs/tmp/count") -gt $before ]]; }
+        wait_until 5 counts_on_after_restore
 }

@@ -26,9 +26,10 @@ events_end() {
 
 @test "events --stats prints one stats object in runc's shape" {
         set_resources '{"pids":{"limit":10},"memory":{"limit":67108864}}'
-        set_cmd 'sleep 1000 & sleep 1000 & wait'
+        share_dir
+        set_cmd 'sleep 1000 & sleep 1000 & : >/shared/ready; wait'
         run_detached "$CID"
-        sleep 0.2
+        wait_file "$SHARED/ready"       # both sleeps forked (a builtin: no 4th pid)
         run runtime events --stats "$CID"
         assert_status 0
         [[ $(echo "$output" | wc -l) -eq 1 ]]

@@ -285,6 +285,19 @@ wait_file() {
         return 1
 }
 
+# wait_until SECONDS CMD...: true once CMD succeeds (tried every 50 ms),
+# for a condition that becomes true after an action, however loaded the
+# machine is; a fixed sleep before a check makes the test flaky.
+wait_until() {
+        local n=$(($1 * 20)) i
+        shift
+        for ((i = 0; i < n; i++)); do
+                "$@" && return 0
+                sleep 0.05
+        done
+        "$@"
+}
+
 track_pid() {
         TRACKED_PIDS+=("$@")
 }

@@ -40,8 +40,8 @@ counter='i=0; while :; do i=$((i+1)); echo $i >/shared/n; sleep 0.05; done'
         runtime resume "$CID"
         [[ $(state_field "$CID" .status) == running ]]
         ! frozen "$pid"
-        sleep 0.3
-        [[ $(cat "$SHARED/n") != "$a" ]]
+        counter_moved() { [[ $(cat "$SHARED/n") != "$a" ]]; }
+        wait_until 5 counter_moved
 }
 
 @test "pause of a created container; resume makes it created again" {
