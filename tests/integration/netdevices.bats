@@ -69,6 +69,21 @@ links() {
         assert_no_state
 }
 
+@test "netDevices: permanent global addresses go with the device, others don't" {
+        ip -n "$NETNS" addr add 192.0.2.5/24 dev hv0
+        ip -n "$NETNS" addr add 2001:db8::5/64 dev hv0 nodad
+        ip -n "$NETNS" addr add 198.51.100.7/24 dev hv0 valid_lft 300 preferred_lft 300
+        ip -n "$NETNS" addr add 10.9.8.7/8 scope link dev hv0
+        update_config '.linux.netDevices = {"hv0": {"name": "eth7"}}'
+        set_cmd 'ip -o addr show dev eth7'
+        run runtime run "$CID" </dev/null
+        assert_status 0
+        assert_output_contains "inet 192.0.2.5/24"
+        assert_output_contains "inet6 2001:db8::5/64"
+        [[ $output != *198.51.100.7* ]]       # has a lifetime: not permanent
+        [[ $output != *10.9.8.7* ]]           # link scope
+}
+
 @test "netDevices: a %d template lets the kernel name it" {
         update_config '.linux.netDevices = {"hv0": {"name": "net%d"}, "hv1": {"name": "net%d"}}'
         set_cmd 'ip -o link | grep -o "net[0-9]*@net[0-9]*: <[^>]*UP"'

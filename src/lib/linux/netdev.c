@@ -89,6 +89,135 @@ static int link_change(int sock, int ifindex, int ns_fd, const char *name, int u
         }
 }
 
+/* ---------------------------------------------------------------- addresses */
+
+/* The kernel drops a device's addresses when it changes namespace; the spec
+ * asks to keep the permanent ones of global scope. One saved address: its
+ * ifaddrmsg and attributes, as RTM_NEWADDR takes them back. */
+struct saved_addr {
+        struct ifaddrmsg ifa;
+        unsigned char local[16], address[16], broadcast[4];
+        int local_len, address_len, broadcast_len;
+};
+
+static int nl_ack(int sock)
+{
+        char buf[1024];
+        for (;;) {
+                ssize_t n = recv(sock, buf, sizeof(buf), 0);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n))
+                        if (h->nlmsg_type == NLMSG_ERROR)
+                                return ((struct nlmsgerr *)NLMSG_DATA(h))->error;
+        }
+}
+
+/* The permanent, global addresses of ifindex (IPv4 and IPv6). */
+static int addrs_save(int sock, int ifindex, struct saved_addr **out, size_t *n_out)
+{
+        struct {
+                struct nlmsghdr nh;
+                struct ifaddrmsg ifa;
+        } req;
+        memset(&req, 0, sizeof(req));
+        req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifaddrmsg));
+        req.nh.nlmsg_type = RTM_GETADDR;
+        req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+        req.nh.nlmsg_seq = 2;
+        req.ifa.ifa_family = AF_UNSPEC;
+        struct sockaddr_nl to = { .nl_family = AF_NETLINK };
+        if (sendto(sock, &req, req.nh.nlmsg_len, 0, (struct sockaddr *)&to, sizeof(to)) < 0)
+                return -errno;
+        struct saved_addr *v = NULL;
+        size_t n = 0;
+        static char buf[32768];
+        for (;;) {
+                ssize_t len = recv(sock, buf, sizeof(buf), 0);
+                if (len < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        free(v);
+                        return -errno;
+                }
+                for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)len); h = NLMSG_NEXT(h, len)) {
+                        if (h->nlmsg_type == NLMSG_DONE) {
+                                *out = v;
+                                *n_out = n;
+                                return 0;
+                        }
+                        if (h->nlmsg_type == NLMSG_ERROR) {
+                                free(v);
+                                return ((struct nlmsgerr *)NLMSG_DATA(h))->error;
+                        }
+                        if (h->nlmsg_type != RTM_NEWADDR)
+                                continue;
+                        struct ifaddrmsg *ifa = NLMSG_DATA(h);
+                        if ((int)ifa->ifa_index != ifindex || ifa->ifa_scope != RT_SCOPE_UNIVERSE)
+                                continue;
+                        uint32_t flags = ifa->ifa_flags;
+                        struct saved_addr s;
+                        memset(&s, 0, sizeof(s));
+                        s.ifa = *ifa;
+                        int alen = (int)IFA_PAYLOAD(h);
+                        for (struct rtattr *a = IFA_RTA(ifa); RTA_OK(a, alen); a = RTA_NEXT(a, alen)) {
+                                int l = (int)RTA_PAYLOAD(a);
+                                if (a->rta_type == IFA_FLAGS && l == 4)
+                                        memcpy(&flags, RTA_DATA(a), 4);
+                                else if (a->rta_type == IFA_LOCAL && l <= 16)
+                                        memcpy(s.local, RTA_DATA(a), (size_t)(s.local_len = l));
+                                else if (a->rta_type == IFA_ADDRESS && l <= 16)
+                                        memcpy(s.address, RTA_DATA(a), (size_t)(s.address_len = l));
+                                else if (a->rta_type == IFA_BROADCAST && l <= 4)
+                                        memcpy(s.broadcast, RTA_DATA(a), (size_t)(s.broadcast_len = l));
+                        }
+                        if (!(flags & IFA_F_PERMANENT))
+                                continue;
+                        v = xrealloc(v, (n + 1) * sizeof(*v));
+                        v[n++] = s;
+                }
+        }
+}
+
+static int addr_restore(int sock, int ifindex, const struct saved_addr *s)
+{
+        struct {
+                struct nlmsghdr nh;
+                struct ifaddrmsg ifa;
+                char attrs[128];
+        } r;
+        memset(&r, 0, sizeof(r));
+        r.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifaddrmsg));
+        r.nh.nlmsg_type = RTM_NEWADDR;
+        r.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL;
+        r.nh.nlmsg_seq = 3;
+        r.ifa = s->ifa;
+        r.ifa.ifa_index = (unsigned)ifindex;
+        struct {
+                unsigned short type;
+                const void *data;
+                int len;
+        } attrs[] = { { IFA_LOCAL, s->local, s->local_len },
+                      { IFA_ADDRESS, s->address, s->address_len },
+                      { IFA_BROADCAST, s->broadcast, s->broadcast_len } };
+        for (size_t i = 0; i < 3; i++) {
+                if (!attrs[i].len)
+                        continue;
+                struct rtattr *a = (struct rtattr *)((char *)&r + NLMSG_ALIGN(r.nh.nlmsg_len));
+                a->rta_type = attrs[i].type;
+                a->rta_len = (unsigned short)RTA_LENGTH(attrs[i].len);
+                memcpy(RTA_DATA(a), attrs[i].data, (size_t)attrs[i].len);
+                r.nh.nlmsg_len = NLMSG_ALIGN(r.nh.nlmsg_len) + RTA_ALIGN(a->rta_len);
+        }
+        struct sockaddr_nl to = { .nl_family = AF_NETLINK };
+        if (sendto(sock, &r, r.nh.nlmsg_len, 0, (struct sockaddr *)&to, sizeof(to)) < 0)
+                return -errno;
+        return nl_ack(sock);
+}
+
 /* A rtnetlink socket in the network namespace ns_fd (-1: ours). */
 static int rtnl_socket_in(int ns_fd, struct husk_error *err)
 {
@@ -242,7 +371,12 @@ int netdev_move_in(const struct husk_spec *spec, pid_t pid, int dirfd, struct hu
                 if (idx == 0)
                         return husk_error_set(err, 0, "linux.netDevices[\"%s\"]: no network device \"%s\" "
                                               "in the runtime's network namespace", d->host_name, d->host_name);
-                int e = link_change(here, idx, ns, dest_name(d), -1);
+                _cleanup_free_ struct saved_addr *addrs = NULL;
+                size_t n_addrs = 0;
+                int e = addrs_save(here, idx, &addrs, &n_addrs);
+                if (e < 0)
+                        return husk_error_set(err, -e, "linux.netDevices[\"%s\"]: read its addresses", d->host_name);
+                e = link_change(here, idx, ns, dest_name(d), -1);
                 if (e == -EINVAL)
                         return husk_error_set(err, 0, "linux.netDevices[\"%s\"]: the kernel can't move this device to "
                                               "another network namespace (bridges and other netns-local devices)",
@@ -254,6 +388,11 @@ int netdev_move_in(const struct husk_spec *spec, pid_t pid, int dirfd, struct hu
                  * (the new namespace has only lo) */
                 int in = strstr(dest_name(d), "%d") ? (index_exists(there, idx) ? idx : 0)
                                                      : ifindex_of(there, dest_name(d));
+                for (size_t k = 0; in != 0 && k < n_addrs; k++)
+                        if ((e = addr_restore(there, in, &addrs[k])) < 0 && e != -EEXIST)
+                                return husk_error_set(err, -e, "linux.netDevices[\"%s\"]: keep its address in the "
+                                                      "container (family %d, /%d)", d->host_name,
+                                                      addrs[k].ifa.ifa_family, addrs[k].ifa.ifa_prefixlen);
                 if (in == 0 || (e = link_change(there, in, -1, NULL, 1)) < 0)
                         return husk_error_set(err, in == 0 ? ENODEV : -e,
                                               "linux.netDevices[\"%s\"]: set \"%s\" up in the container",
