@@ -105,6 +105,14 @@ static int mount_fd(const char *src, int fd, const char *type, unsigned long fla
         return mount(src, fd_path(fd, p), type, flags, data);
 }
 
+/* After pivot_root, "/proc/self/fd/N" goes through the container's /proc:
+ * only a real procfs makes it mean fd N (a fake one in the image could send
+ * a mount elsewhere). */
+static int fd_paths_safe(const char *path, struct husk_error *err)
+{
+        return procfs_verify_mounted(path, err);
+}
+
 /* "/a//b/./c/" → "/a/b/c" (lexical only; resolution happens in root). */
 static char *clean_path(const char *path)
 {
@@ -1297,6 +1305,8 @@ int rootfs_console(const char *slave_path, struct husk_error *err)
         if (!(S_ISREG(st.st_mode) || S_ISCHR(st.st_mode)) || sfs.f_type == PROC_SUPER_MAGIC ||
             sfs.f_type == SYSFS_MAGIC)
                 return fail(err, 0, "/dev/console is not a regular file or a device in /dev");
+        if (fd_paths_safe("/dev/console", err) < 0)
+                return -1;
         if (mount_fd(slave_path, fd, NULL, MS_BIND, NULL) < 0)
                 return fail(err, errno, "bind %s onto /dev/console", slave_path);
         return 0;
@@ -1308,7 +1318,7 @@ int rootfs_console(const char *slave_path, struct husk_error *err)
 static int remount_ro(int root_fd, const char *path, unsigned long flags, bool userns, struct husk_error *err)
 {
         _cleanup_close_ int fd = open_in_root(root_fd, path, O_PATH, err);
-        if (fd < 0)
+        if (fd < 0 || fd_paths_safe(path, err) < 0)
                 return -1;
         /* EBUSY: something still holds a writable file on it for a moment. */
         for (int i = 0; i < 5; i++) {
@@ -1326,6 +1336,8 @@ static int readonly_path(int root_fd, const char *path, struct husk_error *err)
         _cleanup_close_ int fd = open_in_root(root_fd, path, O_PATH, err);
         if (fd < 0)
                 return errno == ENOENT ? 0 : -1;
+        if (fd_paths_safe(path, err) < 0)
+                return -1;
         char p[32];
         if (mount(fd_path(fd, p), p, NULL, MS_BIND | MS_REC, NULL) < 0)
                 return fail(err, errno, "bind %s onto itself", path);
@@ -1347,6 +1359,8 @@ static int mask_path(int root_fd, const char *path, const char *label, struct hu
                 return errno == ENOENT ? 0 : -1;
         if (fstat(fd, &st) < 0)
                 return fail(err, errno, "stat %s", path);
+        if (fd_paths_safe(path, err) < 0)
+                return -1;
 
         if (S_ISDIR(st.st_mode)) {
                 _cleanup_free_ char *data = label_data(NULL, label);

@@ -36,11 +36,8 @@ static int private_procfs(void)
         return fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
 }
 
-static int procfs_root(const char *path, struct husk_error *err)
+static int proc_mounted(const char *path, struct husk_error *err)
 {
-        int fd = private_procfs();
-        if (fd >= 0)
-                return fd;
         _cleanup_close_ int root = open("/proc", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (root < 0)
                 return husk_error_sys(err, "%s: open /proc", path);
@@ -54,6 +51,23 @@ static int procfs_root(const char *path, struct husk_error *err)
         if (st.st_ino != PROC_ROOT_INO)
                 return husk_error_set(err, 0, "%s: /proc is not the root of a procfs mount, refusing to use it", path);
         return TAKE_FD(root);
+}
+
+static int procfs_root(const char *path, struct husk_error *err)
+{
+        int fd = private_procfs();
+        if (fd >= 0)
+                return fd;
+        return proc_mounted(path, err);
+}
+
+int procfs_verify_mounted(const char *why, struct husk_error *err)
+{
+        int fd = proc_mounted(why, err);
+        if (fd < 0)
+                return -1;
+        close(fd);
+        return 0;
 }
 
 /* Mount id of fd (statx), or its device where the kernel has no mount ids:

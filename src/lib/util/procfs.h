@@ -41,6 +41,11 @@ int procfs_write(const char *path, const char *data, size_t len, struct husk_err
 /* Read a whole (small) file under /proc; *out NUL-terminated. */
 int procfs_read(const char *path, char **out, struct husk_error *err);
 
+/* "/proc" (as this process sees it) is the root of a procfs mount: what
+ * mount(2) on "/proc/self/fd/N" needs, after pivot_root, to mean fd N and
+ * not a path a fake /proc in the image chose. `why` goes into the error. */
+int procfs_verify_mounted(const char *why, struct husk_error *err);
+
 /* Is fd on procfs? (fstatfs) */
 bool fd_is_procfs(int fd);
 
