@@ -66,6 +66,8 @@ setup_file() {
 
 teardown_file() {
         [[ -n ${RL_USER:-} ]] || return 0
+        # the user's systemd instance, if a test started it
+        systemctl stop "user@$RL_UID.service" >/dev/null 2>&1 || true
         local pid
         # anything of the user's still running is a leftover of ours
         for pid in $(ps -u "$RL_USER" -o pid= 2>/dev/null); do
@@ -116,6 +118,8 @@ teardown() {
         left=$(ls "$STATE" 2>/dev/null | grep -v '^\.' || true)
         [[ -z $left ]] || problems+=("state left in $STATE: $left")
         for pid in $(ps -u "$RL_USER" -o pid= 2>/dev/null); do
+                # the user's systemd instance, started by a test, stays
+                grep -q "/user@$RL_UID.service/init.scope" "/proc/$pid/cgroup" 2>/dev/null && continue
                 wait_pid_gone "$pid" 2 && continue
                 problems+=("process $pid ($(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)) still running")
                 kill -9 "$pid" 2>/dev/null
@@ -426,4 +430,52 @@ start_helper() {
         wait "$HELPER_PID"
         grep -q pidfd "$SHARED/fd.out"
         grep -q "Pid:.*$(rl_runtime state "$CID" | jq -r .pid)" "$SHARED/fd.out"
+}
+
+# The user's own systemd instance (user@UID.service, as `loginctl
+# enable-linger` or a login would start it), on a pure cgroup v2 host with
+# systemd: its subtree is delegated to the user (memory and pids).
+start_user_systemd() {
+        [[ -d /run/systemd/system ]] || skip "systemd is not running"
+        [[ $(stat -fc %T /sys/fs/cgroup) == cgroup2fs ]] || skip "not a pure cgroup v2 host"
+        systemctl start "user@$RL_UID.service" || skip "cannot start user@$RL_UID.service"
+        USER_RUNTIME_DIR=/run/user/$RL_UID
+        local i
+        for ((i = 0; i < 100; i++)); do
+                [[ -S $USER_RUNTIME_DIR/systemd/private ]] && return 0
+                sleep 0.1
+        done
+        skip "user@$RL_UID.service has no $USER_RUNTIME_DIR/systemd/private"
+}
+
+# rl_user_instance CMD...: CMD as the user, with the user instance's
+# XDG_RUNTIME_DIR (state still under $STATE).
+rl_user_instance() {
+        (cd "$BUNDLE" && setpriv --reuid="$RL_UID" --regid="$RL_GID" --init-groups \
+                env -i PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin HOME=/nonexistent USER="$RL_USER" \
+                XDG_RUNTIME_DIR="$USER_RUNTIME_DIR" "$@")
+}
+
+@test "rootless: --systemd-cgroup: a scope of the user's systemd applies memory and pids limits" {
+        start_user_systemd
+        update_config '.linux.resources = {"memory": {"limit": 67108864}, "pids": {"limit": 42}}'
+        set_cmd 'cat /proc/self/cgroup; sleep 100'
+        rl_user_instance "$RL_RUNTIME" --root "$STATE" --systemd-cgroup run -d "$CID" </dev/null >"$T/out" 2>"$T/err" ||
+                { cat "$T/err" >&2; false; }
+        local pid cg
+        pid=$(rl_runtime state "$CID" | jq -r .pid)
+        cg=$(awk -F: '$1 == "0" { print $3 }' "/proc/$pid/cgroup")
+        echo "cgroup: $cg" >&2
+        # the default unit: husk-<id>.scope in the user instance's user.slice
+        [[ $cg == "/user.slice/user-$RL_UID.slice/user@$RL_UID.service/user.slice/husk-$CID.scope" ]] ||
+                [[ ! $RUNTIME_NAME == husk* ]]
+        [[ $(cat "/sys/fs/cgroup$cg/memory.max") == 67108864 ]]
+        [[ $(cat "/sys/fs/cgroup$cg/pids.max") == 42 ]]
+        if is_husk; then
+                run rl_user_instance "$RL_RUNTIME" --root "$STATE" --systemd-cgroup update --pids-limit 43 "$CID"
+                assert_status 0
+                [[ $(cat "/sys/fs/cgroup$cg/pids.max") == 43 ]]
+        fi
+        rl_user_instance "$RL_RUNTIME" --root "$STATE" --systemd-cgroup delete --force "$CID"
+        [[ ! -e /sys/fs/cgroup$cg ]]
 }

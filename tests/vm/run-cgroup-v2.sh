@@ -1,13 +1,17 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# run-cgroup-v2.sh [--systemd] [-- BATS-ARGS...]
+# run-cgroup-v2.sh [--systemd] [--rootless] [-- BATS-ARGS...]
 #
 # Run the cgroup part of the test suite -- the unit test test-cgroup and
 # tests/integration/{cgroups,pause,update,events,ps}.bats -- inside a
 # throw-away pure cgroup v2 VM (QEMU, through ../shared/vm/run-in-vm.sh of
 # the machine's shared tools). With --systemd the VM boots systemd as PID 1
 # and husk runs with --systemd-cgroup (the transient-scope driver).
+# With --rootless (implies --systemd) it runs tests/integration/rootless.bats
+# instead: an unprivileged user whose systemd instance (user@UID.service)
+# delegates a cgroup v2 subtree gets memory and pids limits through
+# --systemd-cgroup.
 #
 # Environment:
 #   HUSK_BUILD_DIR  the meson build dir to test (default: build/ of this
@@ -28,10 +32,12 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 src=$(cd "$here/../.." && pwd)
 
 systemd=0
+rootless=0
 bats_args=()
 while [[ $# -gt 0 ]]; do
         case $1 in
         --systemd) systemd=1 ;;
+        --rootless) systemd=1; rootless=1 ;;
         -h|--help)
                 sed -n '3,/^$/s/^# \{0,1\}//p' "$0"
                 exit 0
@@ -71,6 +77,7 @@ for d in /usr/lib/bats-core /usr/libexec/bats-core /usr/lib/bats /usr/share/bats
 done
 
 files=(cgroups pause update events ps)
+[[ $rootless == 0 ]] || files=(rootless)
 bats_files=()
 for f in "${files[@]}"; do
         bats_files+=("$src/tests/integration/$f.bats")
@@ -87,7 +94,7 @@ echo "=== unit: test-cgroup"
 "$UNIT" || rc=$?
 echo "=== unit: test-cgroup exit $rc"
 runtime=$HUSK
-if [[ $SYSTEMD == 1 ]]; then
+if [[ $SYSTEMD == 1 && $ROOTLESS == 0 ]]; then
         runtime=/run/husk-systemd
         printf '#!/bin/sh\nexec %s --systemd-cgroup "$@"\n' "$HUSK" >"$runtime"
         chmod +x "$runtime"
@@ -111,6 +118,6 @@ if [[ $systemd == 1 ]]; then
         carry+=(--carry /bin/busybox)
 fi
 exec "$runner" "${opts[@]}" "${carry[@]}" -w "$src" \
-        -e "UNIT=$unit" -e "HUSK=$husk" -e "BUILD=$build" -e "SYSTEMD=$systemd" \
+        -e "UNIT=$unit" -e "HUSK=$husk" -e "BUILD=$build" -e "SYSTEMD=$systemd" -e "ROOTLESS=$rootless" \
         -e "RUNTIME_FILES=${bats_files[*]}" -e "BATS_ARGS=${bats_args[*]:-}" \
         -- /bin/bash -c "$inner"

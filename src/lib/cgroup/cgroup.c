@@ -550,14 +550,24 @@ int cgroup_manager_new(const struct husk_spec *spec, const struct cgroup_opts *o
         const char *cgpath = spec && spec->linux ? spec->linux->cgroups_path : NULL;
         _cleanup_free_ char *def = NULL, *unit = NULL, *slice = NULL;
         if (opts->systemd) {
-                if (opts->rootless)
-                        return husk_error_set(err, ENOTSUP, "--systemd-cgroup: rootless (user bus) is not "
-                                              "supported yet");
-                if (!cg_systemd_available())
+                if (!opts->rootless && !cg_systemd_available())
                         return husk_error_set(err, ENOTSUP, "--systemd-cgroup: systemd is not running "
                                               "(no /run/systemd/system)");
-                if (cg_systemd_parse(cgpath, opts->id ? opts->id : "", &unit, &slice, &def, err) < 0)
+                if (opts->rootless && cgroup_detect_layout() != CGROUP_LAYOUT_V2)
+                        return husk_error_set(err, ENOTSUP, "--systemd-cgroup (rootless): needs a pure cgroup v2 "
+                                              "host (the user's systemd can delegate only there)");
+                if (cg_systemd_parse(cgpath, opts->id ? opts->id : "", opts->rootless, &unit, &slice, &def,
+                                     err) < 0)
                         return -1;
+                if (opts->rootless) {
+                        /* the user instance's units live below its own cgroup */
+                        _cleanup_free_ char *base = NULL;
+                        if (cg_systemd_user_root(&base, err) < 0)
+                                return husk_error_wrap(err, "--systemd-cgroup (rootless)");
+                        char *full = xasprintf("%s%s", strcmp(base, "/") == 0 ? "" : base, def);
+                        free(def);
+                        def = full;
+                }
                 cgpath = def;
         }
         /* runc's rootless rule: without a cgroupsPath, a cgroup we may not
@@ -903,7 +913,9 @@ static void rollback(struct cgroup_manager *m)
 
 /* cgroup2: enable controllers for the leaf by writing "+ctrl" to the
  * cgroup.subtree_control of every ancestor, from the mount down. */
-static int v2_enable(struct cg_hier *u, char **ctrls, struct husk_error *err)
+/* rootless: a level we may not write (above the subtree delegated to us)
+ * is skipped; what it lacks shows later as a missing file. */
+static int v2_enable(struct cg_hier *u, char **ctrls, bool rootless, struct husk_error *err)
 {
         if (!ctrls || !*ctrls)
                 return 0;
@@ -924,13 +936,22 @@ static int v2_enable(struct cg_hier *u, char **ctrls, struct husk_error *err)
                 _cleanup_free_ char *avail = NULL;
                 if (read_file_at(AT_FDCWD, avail_p, &avail, NULL, err) < 0)
                         return -1;
+                /* What is on already is not written again: a rootless
+                 * caller may not write the levels above its delegation. */
+                _cleanup_free_ char *on_p = xasprintf("%s/cgroup.subtree_control", lvl);
+                _cleanup_free_ char *on = NULL;
+                if (read_file_at(AT_FDCWD, on_p, &on, NULL, NULL) < 0)
+                        on = xstrdup("");
+                for (char *q = on; *q; q++)
+                        if (*q == ' ' || *q == '\n')
+                                *q = ',';
                 _cleanup_free_ char *cmd = xstrdup("");
                 for (char **c2 = ctrls; *c2; c2++) {
-                        struct cg_hier tmp = { .controllers = avail };
+                        struct cg_hier tmp = { .controllers = avail }, enabled = { .controllers = on };
                         for (char *q = avail; *q; q++)
                                 if (*q == ' ' || *q == '\n')
                                         *q = ',';
-                        if (!cg_hier_has(&tmp, *c2))
+                        if (!cg_hier_has(&tmp, *c2) || cg_hier_has(&enabled, *c2))
                                 continue;
                         char *n = xasprintf("%s%s+%s", cmd, *cmd ? " " : "", *c2);
                         free(cmd);
@@ -938,8 +959,14 @@ static int v2_enable(struct cg_hier *u, char **ctrls, struct husk_error *err)
                 }
                 if (*cmd) {
                         _cleanup_free_ char *sc = xasprintf("%s/cgroup.subtree_control", lvl);
-                        if (write_file_at(AT_FDCWD, sc, cmd, strlen(cmd), err) < 0)
-                                return husk_error_wrap(err, "enable controllers \"%s\"", cmd);
+                        if (write_file_at(AT_FDCWD, sc, cmd, strlen(cmd), err) < 0) {
+                                if (rootless && (errno == EACCES || errno == EPERM || errno == EROFS)) {
+                                        log_debug("cgroup (rootless): cannot enable \"%s\" in %s", cmd, lvl);
+                                        husk_error_clear(err);
+                                } else {
+                                        return husk_error_wrap(err, "enable controllers \"%s\"", cmd);
+                                }
+                        }
                 }
                 if (!c)
                         break;
@@ -969,7 +996,7 @@ static int v2_prepare(struct cgroup_manager *m, const struct husk_resources *res
         } else {
                 want = cg_needed_v2_controllers(m, res);
         }
-        if (v2_enable(u, want, err) < 0) {
+        if (v2_enable(u, want, m->rootless, err) < 0) {
                 if (!m->optional)
                         return -1;
                 log_debug("cgroup (rootless): %s", err->msg);

@@ -94,8 +94,12 @@ int cg_bpf_devices_attach(const char *dir, const struct husk_device_rule *rules,
 
 
 /* systemd.c */
-int cg_systemd_parse(const char *cgpath, const char *id, char **unit, char **slice, char **rel,
+/* user: rootless, the default slice is user.slice (of the user's instance) */
+int cg_systemd_parse(const char *cgpath, const char *id, bool user, char **unit, char **slice, char **rel,
                      struct husk_error *err);
+/* The cgroup of the user's systemd instance (its Manager's ControlGroup,
+ * "/user.slice/user-1000.slice/user@1000.service"): its units live below. */
+int cg_systemd_user_root(char **out, struct husk_error *err);
 bool cg_systemd_available(void);
 int cg_systemd_start(struct cgroup_manager *m, pid_t pid, const struct husk_resources *res, struct husk_error *err);
 int cg_systemd_set(struct cgroup_manager *m, const struct husk_resources *res, struct husk_error *err);

@@ -19,6 +19,12 @@
 /* Every libsystemd function husk calls. Add one here to use it. */
 #define SDBUS_FUNCS(X)                          \
         X(sd_bus_open_system)                   \
+        X(sd_bus_open_user)                     \
+        X(sd_bus_new)                           \
+        X(sd_bus_set_address)                   \
+        X(sd_bus_start)                         \
+        X(sd_bus_unref)                         \
+        X(sd_bus_get_property_string)           \
         X(sd_bus_flush_close_unref)             \
         X(sd_bus_call)                          \
         X(sd_bus_process)                       \

@@ -16,6 +16,7 @@
 #include <inttypes.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "cgroup/cgroup_internal.h"
@@ -51,19 +52,20 @@ static int expand_slice(const char *slice, char **out, struct husk_error *err)
         return 0;
 }
 
-int cg_systemd_parse(const char *cgpath, const char *id, char **unit, char **slice, char **rel,
+int cg_systemd_parse(const char *cgpath, const char *id, bool user, char **unit, char **slice, char **rel,
                      struct husk_error *err)
 {
         _cleanup_free_ char *def = NULL;
+        /* rootless: the user's instance, whose slices are its own */
         if (!cgpath || !*cgpath)
-                cgpath = def = xasprintf("system.slice:husk:%s", id);
+                cgpath = def = xasprintf("%s:husk:%s", user ? "user.slice" : "system.slice", id);
         _cleanup_free_ char *copy = xstrdup(cgpath);
         char *c1 = strchr(copy, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
         if (!c2 || strchr(c2 + 1, ':'))
                 return husk_error_set(err, EINVAL, "linux.cgroupsPath: \"%s\": the systemd driver expects "
                                       "\"slice:prefix:name\"", cgpath);
         *c1 = *c2 = '\0';
-        const char *sl = *copy ? copy : "system.slice", *prefix = c1 + 1, *name = c2 + 1;
+        const char *sl = *copy ? copy : user ? "user.slice" : "system.slice", *prefix = c1 + 1, *name = c2 + 1;
         if (!*name)
                 return husk_error_set(err, EINVAL, "linux.cgroupsPath: \"%s\": empty name", cgpath);
         size_t nl = strlen(name);
@@ -219,20 +221,83 @@ static int append_props(sd_bus_message *msg, struct cgroup_manager *m, const str
 
 /* The first sd-bus use of every entry point: libsystemd is loaded here,
  * on first use (cgroup/sdbus-dl.h), and sdbus() is valid after it. */
-static int open_bus(sd_bus **bus, struct husk_error *err)
+/* The user instance's own socket, as systemctl --user uses it: no session
+ * bus (dbus-user-session) needed. 0 connected, <0 not there. */
+static int connect_user_private(sd_bus **bus)
+{
+        const char *xdg = getenv("XDG_RUNTIME_DIR");
+        if (!xdg || !*xdg)
+                return -ENOENT;
+        _cleanup_free_ char *path = xasprintf("%s/systemd/private", xdg);
+        if (access(path, F_OK) < 0 || strpbrk(path, ",;=%"))
+                return -ENOENT;
+        sd_bus *b = NULL;
+        int r = sdbus()->sd_bus_new(&b);
+        if (r < 0)
+                return r;
+        _cleanup_free_ char *addr = xasprintf("unix:path=%s", path);
+        r = sdbus()->sd_bus_set_address(b, addr);
+        if (r >= 0)
+                r = sdbus()->sd_bus_start(b);
+        if (r < 0) {
+                sdbus()->sd_bus_unref(b);
+                return r;
+        }
+        *bus = b;
+        return 0;
+}
+
+static int connect_bus(bool user, sd_bus **bus, struct husk_error *err)
 {
         if (sdbus_load(err) < 0)
                 return -1;
-        int r = sdbus()->sd_bus_open_system(bus);
+        if (user && connect_user_private(bus) == 0)
+                return 0;
+        int r = user ? sdbus()->sd_bus_open_user(bus) : sdbus()->sd_bus_open_system(bus);
+        if (r < 0 && user)
+                return husk_error_set(err, -r, "connect to the user's systemd instance ($XDG_RUNTIME_DIR/"
+                                      "systemd/private, else the session bus; is user@UID.service running? "
+                                      "loginctl enable-linger)");
         if (r < 0)
                 return husk_error_set(err, -r, "connect to the systemd system bus");
+        return 0;
+}
+
+/* Rootless: the scope goes to the user's own systemd instance. */
+static int open_bus(struct cgroup_manager *m, sd_bus **bus, struct husk_error *err)
+{
+        return connect_bus(m->rootless, bus, err);
+}
+
+int cg_systemd_user_root(char **out, struct husk_error *err)
+{
+        sd_bus *bus = NULL;
+        if (connect_bus(true, &bus, err) < 0)
+                return -1;
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        char *cg = NULL;
+        int r = sdbus()->sd_bus_get_property_string(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                                    "org.freedesktop.systemd1.Manager", "ControlGroup", &e, &cg);
+        int ret = 0;
+        if (r < 0)
+                ret = bus_err(err, r, &e, "systemd user instance: get its ControlGroup");
+        else if (!cg || cg[0] != '/')
+                ret = husk_error_set(err, 0, "systemd user instance: ControlGroup \"%s\" is not a cgroup path",
+                                     cg ? cg : "");
+        sdbus()->sd_bus_error_free(&e);
+        sdbus()->sd_bus_flush_close_unref(bus);
+        if (ret < 0) {
+                free(cg);
+                return -1;
+        }
+        *out = cg;
         return 0;
 }
 
 int cg_systemd_start(struct cgroup_manager *m, pid_t pid, const struct husk_resources *res, struct husk_error *err)
 {
         sd_bus *bus = NULL;
-        if (open_bus(&bus, err) < 0)
+        if (open_bus(m, &bus, err) < 0)
                 return -1;
         sd_bus_message *msg = NULL;
         int r = sdbus()->sd_bus_message_new_method_call(bus, &msg, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
@@ -262,7 +327,7 @@ int cg_systemd_start(struct cgroup_manager *m, pid_t pid, const struct husk_reso
 int cg_systemd_set(struct cgroup_manager *m, const struct husk_resources *res, struct husk_error *err)
 {
         sd_bus *bus = NULL;
-        if (open_bus(&bus, err) < 0)
+        if (open_bus(m, &bus, err) < 0)
                 return -1;
         sd_bus_message *msg = NULL;
         int r = sdbus()->sd_bus_message_new_method_call(bus, &msg, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
@@ -292,7 +357,7 @@ int cg_systemd_set(struct cgroup_manager *m, const struct husk_resources *res, s
 int cg_systemd_stop(struct cgroup_manager *m, struct husk_error *err)
 {
         sd_bus *bus = NULL;
-        if (open_bus(&bus, err) < 0)
+        if (open_bus(m, &bus, err) < 0)
                 return -1;
         sd_bus_message *msg = NULL;
         int r = sdbus()->sd_bus_message_new_method_call(bus, &msg, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
@@ -314,6 +379,11 @@ bool cg_systemd_available(void)
 }
 
 #else
+
+int cg_systemd_user_root(char **out, struct husk_error *err)
+{
+        return husk_error_set(err, ENOTSUP, "--systemd-cgroup: husk was built without libsystemd");
+}
 
 int cg_systemd_set(struct cgroup_manager *m, const struct husk_resources *res, struct husk_error *err)
 {
