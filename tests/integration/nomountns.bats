@@ -19,23 +19,34 @@ setup() {
 
 # in_ns SCRIPT: bash SCRIPT in a new private mount namespace, with RUNTIME,
 # ROOT, BUNDLE, CID exported and `rt` = the runtime with --root. It prints
-# "mounts-before=N" and "mounts-after=N" of that namespace around SCRIPT.
+# "mounts-before=IDS" and "mounts-after=IDS" of that namespace around SCRIPT
+# (each mount as ID:MOUNTPOINT, separated by '|').
 in_ns() {
         RUNTIME=$RUNTIME ROOT=$ROOT BUNDLE=$BUNDLE CID=$CID unshare -m --propagation private bash -c '
                 rt() { "$RUNTIME" --root "$ROOT" "$@"; }
-                echo "mounts-before=$(wc -l </proc/self/mountinfo)"
+                ids() { awk "{ print \$1 \":\" \$5 }" /proc/self/mountinfo | paste -sd"|" -; }
+                echo "mounts-before=$(ids)"
                 eval "$1"
                 s=$?
-                echo "mounts-after=$(wc -l </proc/self/mountinfo)"
+                echo "mounts-after=$(ids)"
                 exit $s' in_ns "$1"
 }
 
+# No mount of the namespace after SCRIPT that was not there before. (A mount
+# that disappears is not ours: the namespace is a copy of the host's, and a
+# directory another program removes on the host detaches the mounts on it
+# here too, so counting lines would fail while other tests run.)
 mounts_unchanged() {
-        [[ $output =~ mounts-before=([0-9]+) ]]
-        local before=${BASH_REMATCH[1]}
-        [[ $output =~ mounts-after=([0-9]+) ]]
-        if [[ $before != "${BASH_REMATCH[1]}" ]]; then
-                echo "mounts in the test's namespace: $before before, ${BASH_REMATCH[1]} after" >&2
+        local before after m new=()
+        before="|$(sed -n 's/^mounts-before=//p' <<<"$output")|"
+        after=$(sed -n 's/^mounts-after=//p' <<<"$output")
+        [[ $before != "||" && -n $after ]] || return 1
+        local IFS='|'
+        for m in $after; do
+                [[ $before == *"|$m|"* ]] || new+=("$m")
+        done
+        if [[ ${#new[@]} -gt 0 ]]; then
+                echo "mounts left in the test's namespace (id:mountpoint): ${new[*]}" >&2
                 return 1
         fi
 }
