@@ -45,6 +45,10 @@ links() {
         ip -n "$NETNS" -o link | awk -F': ' '{ split($2, n, "@"); print n[1] }' | sort | tr '\n' ' '
 }
 
+only_lo() {
+        [[ $(links) == "lo " ]]
+}
+
 @test "netDevices: moved into the container, renamed when asked, and up" {
         update_config '.linux.netDevices = {"hv0": {"name": "eth7"}, "hv1": {}}'
         set_cmd 'ip -o link show eth7; ip -o link show hv1'
@@ -52,8 +56,10 @@ links() {
         assert_status 0
         [[ ${lines[0]} == *"eth7@hv1: <"*",UP,"* ]]
         [[ ${lines[1]} == *"hv1@eth7: <"*",UP,"* ]]
-        # a veth pair is virtual: it died with the container's namespace
-        [[ $(links) == "lo " ]]
+        # a veth pair is virtual: it dies with the container's namespace,
+        # which the kernel dismantles asynchronously (a workqueue, after RCU
+        # grace periods) once the init is gone
+        wait_until 10 only_lo
 }
 
 @test "netDevices: they stay in the container's namespace until it goes (not moved out by delete)" {
@@ -64,8 +70,8 @@ links() {
         # nothing of the move is kept in the state directory
         [[ ! -e $ROOT/$CID/netns && ! -e $ROOT/$CID/netdevices ]]
         runtime delete --force "$CID"
-        # the namespace is gone with its init, and the veth with it
-        [[ $(links) == "lo " ]]
+        # the namespace goes with its init (asynchronously), the veth with it
+        wait_until 10 only_lo
         assert_no_state
 }
 
