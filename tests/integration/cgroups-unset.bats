@@ -35,13 +35,14 @@ block_dev() {
 }
 
 # The cgroup files of a container left at their defaults: no memory or pids
-# limit, the kernel's cpu defaults.
+# limit, the kernel's cpu defaults. LOW: what v2's memory.low must read
+# (default 0; a reservation of -1 makes it "max").
 assert_cpu_mem_pids_defaults() {
-        local pid=$1
+        local pid=$1 low=${2:-0}
         if host_has_controller memory; then
                 if cg_v2 "$pid" memory; then
                         [[ $(cg_read "$pid" memory memory.max) == max ]]
-                        [[ $(cg_read "$pid" memory memory.low) == 0 ]]
+                        [[ $(cg_read "$pid" memory memory.low) == "$low" ]]
                 else
                         [[ $(cg_read "$pid" memory memory.limit_in_bytes) == "$(v1_mem_unlimited)" ]]
                         [[ $(cg_read "$pid" memory memory.soft_limit_in_bytes) == "$(v1_mem_unlimited)" ]]
@@ -86,7 +87,11 @@ assert_cpu_mem_pids_defaults() {
                 [[ $(cg_read "$pid" cpu cpu.rt_period_us) == 1000000 ]]
                 [[ $(cg_read "$pid" cpu cpu.rt_runtime_us) == 0 ]]
         fi
-        if host_has_controller cpuset; then
+        if host_has_controller cpuset && cg_v2 "$pid" cpuset; then
+                # "" writes nothing: v2's cpuset.cpus stays empty (all of the parent's)
+                [[ -z $(cg_read "$pid" cpuset cpuset.cpus) ]]
+                [[ -n $(cg_read "$pid" cpuset cpuset.cpus.effective) ]]
+        elif host_has_controller cpuset; then
                 # "" keeps what the parent has (a non-empty list)
                 [[ -n $(cg_read "$pid" cpuset cpuset.cpus) ]]
                 [[ $(cg_read "$pid" cpuset cpuset.cpus) == "$(cg_parent_read "$pid" cpuset cpuset.cpus)" ]]
@@ -114,7 +119,7 @@ assert_cpu_mem_pids_defaults() {
         grep -q '"swappiness": *18446744073709551615' "$BUNDLE/config.json"
         run_detached "$CID"
         pid=$(container_pid "$CID")
-        assert_cpu_mem_pids_defaults "$pid"
+        assert_cpu_mem_pids_defaults "$pid" max
         if host_has_controller memory && ! cg_v2 "$pid" memory; then
                 [[ $(cg_read "$pid" memory memory.swappiness) == "$(cg_parent_read "$pid" memory memory.swappiness)" ]]
                 # memory -1 with no swap given: swap unlimited too (runc)

@@ -4,7 +4,7 @@
 # run-cgroup-v2.sh [--systemd] [--rootless] [-- BATS-ARGS...]
 #
 # Run the cgroup part of the test suite -- the unit test test-cgroup and
-# tests/integration/{cgroups,pause,update,events,ps}.bats -- inside a
+# tests/integration/{cgroups,cgroups-unset,pause,update,events,ps}.bats -- inside a
 # throw-away pure cgroup v2 VM (QEMU, through ../shared/vm/run-in-vm.sh of
 # the machine's shared tools). With --systemd the VM boots systemd as PID 1
 # and husk runs with --systemd-cgroup (the transient-scope driver).
@@ -76,7 +76,7 @@ for d in /usr/lib/bats-core /usr/libexec/bats-core /usr/lib/bats /usr/share/bats
         [[ -e $d ]] && carry+=(--carry "$d")
 done
 
-files=(cgroups pause update events ps)
+files=(cgroups cgroups-unset pause update events ps)
 [[ $rootless == 0 ]] || files=(rootless)
 bats_files=()
 for f in "${files[@]}"; do
