@@ -353,39 +353,10 @@ static char *own_cgroup(const char *controllers)
         return NULL;
 }
 
-/* Lexically clean an absolute path: no "", ".", ".." components (".." can
- * not climb above "/", like runc's CleanPath). Result starts with "/" and
- * has no trailing "/" (except "/" itself). */
-static char *clean_path(const char *p)
-{
-        _cleanup_free_ char *copy = xstrdup(p);
-        char *out = xzalloc(strlen(p) + 2);
-        size_t len = 0;
-        char *save = NULL;
-        for (char *t = strtok_r(copy, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
-                if (strcmp(t, ".") == 0)
-                        continue;
-                if (strcmp(t, "..") == 0) {
-                        while (len > 0 && out[len - 1] != '/')
-                                len--;
-                        if (len > 0)
-                                len--;
-                        out[len] = '\0';
-                        continue;
-                }
-                out[len++] = '/';
-                strcpy(out + len, t);
-                len += strlen(t);
-        }
-        if (len == 0)
-                strcpy(out, "/");
-        return out;
-}
-
 static char *join_rel(const char *a, const char *b)
 {
         _cleanup_free_ char *j = xasprintf("%s/%s", a, b);
-        return clean_path(j);
+        return path_clean(j);
 }
 
 /* ------------------------------------------------------------------ */
@@ -463,8 +434,8 @@ static char *own_rel_to_mount(const char *own, const char *root)
 {
         size_t rl = strlen(root);
         if (strcmp(root, "/") != 0 && strncmp(own, root, rl) == 0 && (own[rl] == '/' || !own[rl]))
-                return clean_path(own + rl);
-        return clean_path(own);
+                return path_clean(own + rl);
+        return path_clean(own);
 }
 
 static int build_hiers(struct cgroup_manager *m, const char *cgpath, struct husk_error *err)
@@ -491,7 +462,7 @@ static int build_hiers(struct cgroup_manager *m, const char *cgpath, struct husk
                                 _cleanup_free_ char *base = own_rel_to_mount(own, mnts[i].root);
                                 rel = join_rel(base, cgpath);
                         } else {
-                                rel = clean_path(cgpath);
+                                rel = path_clean(cgpath);
                         }
                         add_hier(m, mnts[i].controllers, false, mnts[i].point, rel);
                 }
@@ -517,7 +488,7 @@ static int build_hiers(struct cgroup_manager *m, const char *cgpath, struct husk
                         _cleanup_free_ char *parent = join_rel(base, "..");
                         rel = join_rel(parent, cgpath);
                 } else {
-                        rel = clean_path(cgpath);
+                        rel = path_clean(cgpath);
                 }
                 add_hier(m, "", true, u->point, rel);
         }
@@ -790,7 +761,7 @@ int cgroup_manager_restore_in(const char *saved, const struct cgroup_mounts *mou
                         log_debug("cgroup hierarchy %s is no longer mounted", v2 ? "cgroup2" : t);
                         continue;
                 }
-                _cleanup_free_ char *clean = clean_path(rel);
+                _cleanup_free_ char *clean = path_clean(rel);
                 if (strcmp(clean, "/") == 0) {
                         /* never let a bad state file point destroy at a root */
                         log_warn("cgroup state: ignoring the root cgroup of %s", v2 ? "cgroup2" : t);

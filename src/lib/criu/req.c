@@ -133,22 +133,6 @@ const char *criu_ns_name(int clone_flag)
         }
 }
 
-/* "/a//b/" -> "/a/b" (mountpoints as CRIU prints them). */
-static char *clean_path(const char *p)
-{
-        char *out = xmalloc(strlen(p) + 2), *o = out;
-        *o++ = '/';
-        for (const char *s = p; *s; s++) {
-                if (*s == '/' && o[-1] == '/')
-                        continue;
-                *o++ = *s;
-        }
-        if (o > out + 1 && o[-1] == '/')
-                o--;
-        *o = '\0';
-        return out;
-}
-
 static bool is_bind(const struct husk_mount *m, struct husk_error *err, int *r)
 {
         struct mount_flags mf = { 0 };
@@ -201,7 +185,7 @@ int criu_external_mounts(struct criu_build *b, const struct husk_spec *spec, str
         bool userns = spec_has_namespace(spec, CLONE_NEWUSER);
         for (size_t i = 0; i < spec->n_mounts; i++) {
                 const struct husk_mount *m = &spec->mounts[i];
-                _cleanup_free_ char *dest = clean_path(m->destination);
+                _cleanup_free_ char *dest = path_clean(m->destination);
                 int r;
                 if (is_bind(m, err, &r)) {
                         if (!m->source)
@@ -224,7 +208,7 @@ int criu_external_mounts(struct criu_build *b, const struct husk_spec *spec, str
                 } else {
                         /* only files: directories get an inner tmpfs */
                         for (char **p = spec->linux->masked_paths; *p; p++) {
-                                _cleanup_free_ char *dest = clean_path(*p);
+                                _cleanup_free_ char *dest = path_clean(*p);
                                 _cleanup_free_ char *in = xasprintf("/proc/%d/root%s", (int)pid, dest);
                                 struct stat st;
                                 if (stat(in, &st) < 0 || S_ISDIR(st.st_mode))
@@ -237,7 +221,7 @@ int criu_external_mounts(struct criu_build *b, const struct husk_spec *spec, str
          * mknod'ed, and CRIU ignores the keys it does not meet). */
         if (spec->linux)
                 for (size_t i = 0; i < spec->linux->n_devices; i++) {
-                        _cleanup_free_ char *dest = clean_path(spec->linux->devices[i].path);
+                        _cleanup_free_ char *dest = path_clean(spec->linux->devices[i].path);
                         criu_build_ext_mount(b, dest, dest);
                 }
         if (userns)

@@ -113,41 +113,6 @@ static int fd_paths_safe(const char *path, struct husk_error *err)
         return procfs_verify_mounted(path, err);
 }
 
-/* "/a//b/./c/" → "/a/b/c" (lexical only; resolution happens in root). */
-static char *clean_path(const char *path)
-{
-        char *out = xzalloc(strlen(path ? path : "") + 2);
-        size_t n = 0;
-        const char *p = path ? path : "";
-
-        while (*p) {
-                while (*p == '/')
-                        p++;
-                const char *e = strchrnul(p, '/');
-                size_t len = (size_t)(e - p);
-                if (len == 0 || (len == 1 && p[0] == '.')) {
-                        p = e;
-                        continue;
-                }
-                if (len == 2 && p[0] == '.' && p[1] == '.') {
-                        while (n > 0 && out[n - 1] != '/')
-                                n--;
-                        if (n > 0)
-                                n--;
-                        p = e;
-                        continue;
-                }
-                out[n++] = '/';
-                memcpy(out + n, p, len);
-                n += len;
-                p = e;
-        }
-        if (n == 0)
-                out[n++] = '/';
-        out[n] = '\0';
-        return out;
-}
-
 static bool is_type(const struct husk_mount *m, const char *t)
 {
         return m->type && strcmp(m->type, t) == 0;
@@ -1032,7 +997,7 @@ static int mount_sys_bind(const struct rootfs_ctx *ctx, const char *dest, const 
 static int mount_one(const struct rootfs_ctx *ctx, const struct husk_mount *m, size_t idx, struct husk_error *err)
 {
         struct mount_flags mf;
-        _cleanup_free_ char *dest = clean_path(m->destination);
+        _cleanup_free_ char *dest = path_clean(m->destination);
         int r;
 
         if (mount_flags_parse(m->options, &mf, err) < 0)
@@ -1105,7 +1070,7 @@ static bool dev_is_bind(const struct husk_spec *spec)
 {
         for (size_t i = 0; i < spec->n_mounts; i++) {
                 const struct husk_mount *m = &spec->mounts[i];
-                _cleanup_free_ char *d = clean_path(m->destination);
+                _cleanup_free_ char *d = path_clean(m->destination);
                 if (strcmp(d, "/dev") != 0)
                         continue;
                 bool bind = is_type(m, "bind");
@@ -1156,7 +1121,7 @@ int rootfs_prepare(const struct husk_spec *spec, const struct rootfs_opts *opts,
                                                m->destination, i);
                 /* A mount on "/" covers the rootfs: later mounts (and
                  * pivot_root) go on top of it, as in runc. */
-                _cleanup_free_ char *d = clean_path(m->destination);
+                _cleanup_free_ char *d = path_clean(m->destination);
                 if (strcmp(d, "/") == 0) {
                         close(ctx.root_fd);
                         ctx.root_fd = open(ctx.rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -1392,7 +1357,7 @@ int rootfs_finalize(const struct husk_spec *spec, const struct rootfs_opts *opts
         for (size_t i = 0; i < spec->n_mounts; i++) {
                 const struct husk_mount *m = &spec->mounts[i];
                 struct mount_flags mf;
-                _cleanup_free_ char *dest = clean_path(m->destination);
+                _cleanup_free_ char *dest = path_clean(m->destination);
                 if (mount_flags_parse(m->options, &mf, err) < 0)
                         return -1;
                 mount_flags_free(&mf);
