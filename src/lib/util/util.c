@@ -133,44 +133,16 @@ ssize_t read_all(int fd, void *buf, size_t len)
         return (ssize_t)got;
 }
 
-int read_file_at(int dirfd, const char *path, char **out, size_t *len, struct husk_error *err)
-{
-        _cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return husk_error_sys(err, "open %s", path);
-        size_t cap = 4096, n = 0;
-        _cleanup_free_ char *buf = xmalloc(cap);
-        for (;;) {
-                if (n + 1 >= cap) {
-                        cap *= 2;
-                        buf = xrealloc(buf, cap);
-                }
-                ssize_t r = read(fd, buf + n, cap - n - 1);
-                if (r < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return husk_error_sys(err, "read %s", path);
-                }
-                if (r == 0)
-                        break;
-                n += (size_t)r;
-        }
-        buf[n] = '\0';
-        if (len)
-                *len = n;
-        *out = TAKE_PTR(buf);
-        return 0;
-}
-
-int read_user_fd(int fd, const char *what, char **out, size_t *len, struct husk_error *err)
+/* Read fd to its end into a NUL-terminated buffer; more than max bytes is
+ * an error naming the limit (max = SIZE_MAX: no limit). */
+static int read_fd_max(int fd, const char *what, size_t max, char **out, size_t *len, struct husk_error *err)
 {
         size_t cap = 4096, n = 0;
         _cleanup_free_ char *buf = xmalloc(cap);
         for (;;) {
                 if (n + 1 >= cap) {
-                        if (n > HUSK_FILE_MAX)
-                                return husk_error_set(err, EFBIG, "%s: larger than the %zu MiB limit", what,
-                                                      HUSK_FILE_MAX >> 20);
+                        if (n > max)
+                                break;
                         cap *= 2;
                         buf = xrealloc(buf, cap);
                 }
@@ -184,13 +156,26 @@ int read_user_fd(int fd, const char *what, char **out, size_t *len, struct husk_
                         break;
                 n += (size_t)r;
         }
-        if (n > HUSK_FILE_MAX)
-                return husk_error_set(err, EFBIG, "%s: larger than the %zu MiB limit", what, HUSK_FILE_MAX >> 20);
+        if (n > max)
+                return husk_error_set(err, EFBIG, "%s: larger than the %zu MiB limit", what, max >> 20);
         buf[n] = '\0';
         if (len)
                 *len = n;
         *out = TAKE_PTR(buf);
         return 0;
+}
+
+int read_file_at(int dirfd, const char *path, char **out, size_t *len, struct husk_error *err)
+{
+        _cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return husk_error_sys(err, "open %s", path);
+        return read_fd_max(fd, path, SIZE_MAX, out, len, err);
+}
+
+int read_user_fd(int fd, const char *what, char **out, size_t *len, struct husk_error *err)
+{
+        return read_fd_max(fd, what, HUSK_FILE_MAX, out, len, err);
 }
 
 int read_user_file_at(int dirfd, const char *path, char **out, size_t *len, struct husk_error *err)
