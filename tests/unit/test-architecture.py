@@ -31,7 +31,7 @@ ALLOW = {
         'src/lib/spec/parse.c',
     },
     'func': {
-        'src/lib/container/exec.c:container_exec',
+        'src/lib/container/exec_process.c:container_exec',
         'src/lib/container/create.c:container_do_create',
         'src/lib/container/restore.c:do_restore',
         'src/lib/init/init.c:stage2',

@@ -8,7 +8,7 @@
 
 #include "cgroup/cgroup.h"
 #include "init/apply.h"
-#include "init/exec.h"
+#include "init/exec_stages.h"
 #include "init/init.h"
 #include "init/sync.h"
 #include "linux/terminal.h"

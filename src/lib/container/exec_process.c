@@ -13,7 +13,7 @@
 
 #include "cgroup/cgroup.h"
 #include "container/internal.h"
-#include "init/exec.h"
+#include "init/exec_stages.h"
 #include "init/sync.h"
 #include "linux/process.h"
 #include "linux/terminal.h"
