@@ -39,29 +39,16 @@
 #include "cgroup/cgroup.h"
 #include "cgroup/cgroup_internal.h"
 #include "util/util.h"
+#include "tap.h"
 
-static int failures;
 static char base[64];
 static char memnode[128];       /* a c 1:1 (/dev/mem) node the rules do not allow */
 
-#define CHECK(cond, ...)                                                        \
-        do {                                                                    \
-                if (!(cond)) {                                                  \
-                        failures++;                                             \
-                        fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);    \
-                        fprintf(stderr, __VA_ARGS__);                           \
-                        fprintf(stderr, "\n");                                  \
-                }                                                               \
-        } while (0)
-
-#define OK(call, e)                                                                     \
-        do {                                                                            \
-                husk_error_clear(&(e));                                                 \
-                if ((call) < 0) {                                                       \
-                        failures++;                                                     \
-                        fprintf(stderr, "FAIL %s:%d: %s: %s\n", __FILE__, __LINE__, #call, \
-                                (e).msg);                                               \
-                }                                                                       \
+/* call returns 0 or -1 and fills e */
+#define OK(call, e)                                                     \
+        do {                                                            \
+                husk_error_clear(&(e));                                 \
+                CHECK((call) >= 0, "%s", (e).msg);                      \
         } while (0)
 
 static struct cgroup_manager *mk(const char *path)
@@ -817,10 +804,8 @@ static void test_systemd(void)
 
 int main(void)
 {
-        if (geteuid() != 0) {
-                fprintf(stderr, "skip: needs root\n");
-                return 77;
-        }
+        if (geteuid() != 0)
+                tap_skip_all("needs root");
         enum cgroup_layout layout = cgroup_detect_layout();
         fprintf(stderr, "layout: %s\n", layout == CGROUP_LAYOUT_V1 ? "v1" : layout == CGROUP_LAYOUT_HYBRID ? "hybrid" : "v2");
         snprintf(base, sizeof(base), "husk-cgtest-%d", (int)getpid());
@@ -854,10 +839,5 @@ int main(void)
         CHECK(gone_everywhere(b), "base left behind");
         cgroup_manager_free(b);
 
-        if (failures) {
-                fprintf(stderr, "%d failure(s)\n", failures);
-                return 1;
-        }
-        fprintf(stderr, "ok\n");
-        return 0;
+        return tap_done();
 }

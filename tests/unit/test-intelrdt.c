@@ -15,19 +15,7 @@
 
 #include "linux/intelrdt.h"
 #include "util/util.h"
-
-static int failures, checks;
-
-#define CHECK(cond, ...)                                                   \
-        do {                                                               \
-                checks++;                                                  \
-                if (!(cond)) {                                             \
-                        failures++;                                        \
-                        printf("not ok - %s:%d: ", __FILE__, __LINE__);    \
-                        printf(__VA_ARGS__);                               \
-                        printf("\n");                                      \
-                }                                                          \
-        } while (0)
+#include "tap.h"
 
 static char tmp[] = "/tmp/husk-test-rdt.XXXXXX";
 
@@ -239,7 +227,6 @@ int main(void)
         test_kernel_error(tmp, state);
         close(state);
         if (nftw(tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
-                printf("note: could not remove %s\n", tmp);
-        printf("%d checks, %d failed\n", checks, failures);
-        return failures ? 1 : 0;
+                tap_diag("note: could not remove %s", tmp);
+        return tap_done();
 }

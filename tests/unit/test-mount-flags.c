@@ -5,16 +5,7 @@
 #include <sys/mount.h>
 
 #include "linux/rootfs.h"
-
-static int failures;
-
-#define CHECK(cond)                                                                    \
-        do {                                                                           \
-                if (!(cond)) {                                                         \
-                        fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond); \
-                        failures++;                                                    \
-                }                                                                      \
-        } while (0)
+#include "tap.h"
 
 static struct mount_flags parse(char **opts)
 {
@@ -46,10 +37,8 @@ static void test_each_word(void)
         for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
                 char *o[] = { (char *)words[i].w, NULL };
                 struct mount_flags mf = parse(o);
-                if (mf.flags != words[i].set || mf.clear != words[i].clear || mf.data) {
-                        fprintf(stderr, "word %s: flags %#lx clear %#lx\n", words[i].w, mf.flags, mf.clear);
-                        failures++;
-                }
+                CHECK(mf.flags == words[i].set && mf.clear == words[i].clear && !mf.data,
+                      "word %s: flags %#lx clear %#lx", words[i].w, mf.flags, mf.clear);
                 CHECK(mf.bind == ((words[i].set & MS_BIND) != 0));
                 mount_flags_free(&mf);
         }
@@ -88,10 +77,8 @@ static void test_rec_attrs(void)
         for (size_t i = 0; i < sizeof(a) / sizeof(a[0]); i++) {
                 char *o[] = { (char *)a[i].w, NULL };
                 struct mount_flags mf = parse(o);
-                if (mf.attr_set != a[i].set || mf.attr_clr != a[i].clr || !mf.rec_attr || mf.flags || mf.data) {
-                        fprintf(stderr, "word %s: set %#llx clr %#llx\n", a[i].w, mf.attr_set, mf.attr_clr);
-                        failures++;
-                }
+                CHECK(mf.attr_set == a[i].set && mf.attr_clr == a[i].clr && mf.rec_attr && !mf.flags && !mf.data,
+                      "word %s: set %#llx clr %#llx", a[i].w, mf.attr_set, mf.attr_clr);
         }
 }
 
@@ -128,10 +115,5 @@ int main(void)
         test_propagation();
         test_rec_attrs();
         test_mixed();
-        if (failures) {
-                fprintf(stderr, "%d failure(s)\n", failures);
-                return 1;
-        }
-        printf("ok\n");
-        return 0;
+        return tap_done();
 }

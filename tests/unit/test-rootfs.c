@@ -25,6 +25,8 @@
 #include "linux/rootfs.h"
 #include "util/path.h"
 #include "util/util.h"
+#define TAP_ERRNO
+#include "tap.h"
 
 #ifndef CGROUP2_SUPER_MAGIC
 #define CGROUP2_SUPER_MAGIC 0x63677270
@@ -33,20 +35,9 @@
 #define MQUEUE_MAGIC 0x19800202
 #endif
 
-static int failures;
 static char tmp[64];            /* the test's temp dir */
 static char rootfs[128];        /* tmp/rootfs */
 static char host_target[128];   /* a host dir a rootfs symlink points at */
-
-#define CHECK(cond, ...)                                                           \
-        do {                                                                       \
-                if (!(cond)) {                                                     \
-                        fprintf(stderr, "%s:%d: %s: ", __FILE__, __LINE__, #cond); \
-                        fprintf(stderr, __VA_ARGS__);                              \
-                        fprintf(stderr, " (errno: %s)\n", strerror(errno));        \
-                        failures++;                                                \
-                }                                                                  \
-        } while (0)
 
 static void die(const char *fmt, ...)
 {
@@ -458,10 +449,8 @@ static void run_full(void)
         int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
         char *slave = master >= 0 && grantpt(master) == 0 && unlockpt(master) == 0 ? ptsname(master) : NULL;
         CHECK(slave, "open a pty");
-        if (slave && rootfs_console(slave, &err) < 0) {
-                fprintf(stderr, "rootfs_console: %s\n", err.msg);
-                failures++;
-        }
+        if (slave)
+                CHECK(rootfs_console(slave, &err) == 0, "rootfs_console: %s", err.msg);
         if (rootfs_finalize(&spec, &opts, &err) < 0) {
                 fprintf(stderr, "rootfs_finalize: %s\n", err.msg);
                 exit(1);
@@ -733,8 +722,9 @@ static int in_container_ns(void (*fn)(void), int extra_ns)
                 if (init < 0)
                         die("fork init");
                 if (init == 0) {
+                        int before = tap_failures();
                         fn();
-                        _exit(failures ? 1 : 0);
+                        _exit(tap_failures() > before ? 1 : 0);
                 }
                 int st = 0;
                 if (waitpid(init, &st, 0) < 0)
@@ -771,8 +761,9 @@ static int in_userns_container(void (*fn)(void))
                 if (init < 0)
                         die("fork init");
                 if (init == 0) {
+                        int before = tap_failures();
                         fn();
-                        _exit(failures ? 1 : 0);
+                        _exit(tap_failures() > before ? 1 : 0);
                 }
                 int st = 0;
                 if (waitpid(init, &st, 0) < 0)
@@ -933,56 +924,32 @@ static void test_path(void)
 int main(void)
 {
         test_path();
-        if (failures) {
-                fprintf(stderr, "FAIL: path resolution (%d check(s))\n", failures);
-                return 1;
-        }
+        if (tap_failures())
+                return tap_done();      /* path resolution is broken: no container */
         if (geteuid() != 0) {
-                fprintf(stderr, "skip: needs root\n");
-                return 77;
+                tap_skip(1, "needs root: the containers");
+                return tap_done();
         }
         if (access("/bin/busybox", X_OK) < 0) {
-                fprintf(stderr, "skip: no /bin/busybox\n");
-                return 77;
+                tap_skip(1, "no /bin/busybox: the containers");
+                return tap_done();
         }
         int before = count_lines("/proc/self/mountinfo");
         main_pid = getpid();
         build_rootfs();
         atexit(cleanup);
 
-        int bad = 0;
-        if (in_container(run_full)) {
-                fprintf(stderr, "FAIL: full container\n");
-                bad++;
-        }
-        if (in_container(run_no_pivot)) {
-                fprintf(stderr, "FAIL: no-pivot\n");
-                bad++;
-        }
-        if (prepare_idmap() < 0 || in_container(run_idmap)) {
-                fprintf(stderr, "FAIL: idmapped mount\n");
-                bad++;
-        }
+        CHECK(!in_container(run_full), "scenario: full container");
+        CHECK(!in_container(run_no_pivot), "scenario: no-pivot");
+        CHECK(prepare_idmap() == 0 && !in_container(run_idmap), "scenario: idmapped mount");
         if (idm_fds[1] >= 0)
                 close(idm_fds[1]);
         free(idm_mounts[1].source);
         /* Without the runtime's fd, stage 2 refuses the idmapped mount. */
-        if (in_container(run_idmap_missing)) {
-                fprintf(stderr, "FAIL: idmapped mount without fd\n");
-                bad++;
-        }
-        if (in_container_ns(run_cgroupns, CLONE_NEWCGROUP)) {
-                fprintf(stderr, "FAIL: cgroup namespace\n");
-                bad++;
-        }
-        if (in_userns_container(run_userns)) {
-                fprintf(stderr, "FAIL: user namespace\n");
-                bad++;
-        }
-        if (in_container(run_error)) {
-                fprintf(stderr, "FAIL: errors\n");
-                bad++;
-        }
+        CHECK(!in_container(run_idmap_missing), "scenario: idmapped mount without fd");
+        CHECK(!in_container_ns(run_cgroupns, CLONE_NEWCGROUP), "scenario: cgroup namespace");
+        CHECK(!in_userns_container(run_userns), "scenario: user namespace");
+        CHECK(!in_container(run_error), "scenario: errors");
 
         /* The rw file bind wrote through to the host. */
         char p[256], buf[64];
@@ -1005,10 +972,5 @@ int main(void)
         _cleanup_free_ char *ht = mountinfo_line(host_target);
         CHECK(entries == 0 && !ht, "host target touched");
 
-        if (bad || failures) {
-                fprintf(stderr, "FAIL (%d scenario(s), %d check(s))\n", bad, failures);
-                return 1;
-        }
-        printf("ok\n");
-        return 0;
+        return tap_done();
 }

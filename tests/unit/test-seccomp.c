@@ -18,18 +18,7 @@
 
 #include "linux/process.h"
 #include "util/util.h"
-
-static int failures;
-
-#define CHECK(cond, ...)                                                        \
-        do {                                                                    \
-                if (!(cond)) {                                                  \
-                        fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-                        fprintf(stderr, __VA_ARGS__);                           \
-                        fprintf(stderr, "\n");                                  \
-                        failures++;                                             \
-                }                                                               \
-        } while (0)
+#include "tap.h"
 
 /* A path whose parent doesn't exist: mkdir fails with ENOENT unless the
  * filter stops it first, and never creates anything. */
@@ -494,7 +483,7 @@ static void test_enosys_stub(void)
                                   .syscalls = &r, .n_syscalls = 1 };
 
         if (seccomp_arch_native() != SCMP_ARCH_X86_64) {
-                fprintf(stderr, "not x86_64: ENOSYS stub test skipped\n");
+                tap_skip(4, "not x86_64: ENOSYS stub test");
                 return;
         }
         int st = run_filtered(&s, true, newer_enosys_older_eperm);
@@ -668,10 +657,5 @@ int main(void)
         test_without_nnp();
         test_compile_and_cache();
         test_enosys_stub();
-        if (failures) {
-                fprintf(stderr, "%d check(s) failed\n", failures);
-                return 1;
-        }
-        printf("test-seccomp: all checks passed\n");
-        return 0;
+        return tap_done();
 }

@@ -16,24 +16,14 @@
 
 #include "linux/selfexe.h"
 #include "util/util.h"
+#include "tap.h"
 
 extern char **environ;
-
-static int failures;
-
-#define CHECK(cond, ...)                                                        \
-        do {                                                                    \
-                if (!(cond)) {                                                  \
-                        fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-                        fprintf(stderr, __VA_ARGS__);                           \
-                        fprintf(stderr, "\n");                                  \
-                        failures++;                                             \
-                }                                                               \
-        } while (0)
 
 /* In the re-executed copy: what is /proc/self/exe now? */
 static int check_protected(const char *want)
 {
+        int before = tap_failures();
         _cleanup_close_ int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
         CHECK(fd >= 0, "open /proc/self/exe: %m");
         CHECK(selfexe_fd_is_protected(fd), "the re-executed exe is not protected");
@@ -54,7 +44,7 @@ static int check_protected(const char *want)
         struct husk_error err = { 0 };
         char *argv[] = { "test-selfexe", "--never", NULL };
         CHECK(selfexe_protect(argv, environ, &err) == 0, "second protect: %s", err.msg);
-        return failures ? 1 : 0;
+        return tap_failures() > before ? 1 : 0;
 }
 
 /* Fork; in the child optionally drop CAP_SYS_ADMIN, then protect with
@@ -89,6 +79,8 @@ int main(int argc, char **argv)
         if (argc == 2 && strcmp(argv[1], "--never") == 0)
                 return 99;      /* a second protect must not re-execute */
 
+        /* the re-executed copies (--check) add their checks to ours */
+        tap_keep_across_exec();
         /* the build's binary itself: a plain file on a writable mount */
         {
                 _cleanup_close_ int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
@@ -99,11 +91,9 @@ int main(int argc, char **argv)
                 r = run_protect("mount", false);
                 CHECK(r == 0, "read-only bind mount: child exited %d", r);
         } else {
-                printf("not root: the read-only bind mount is not tested\n");
+                tap_skip(1, "not root: the read-only bind mount is not tested");
         }
         r = run_protect("memfd", geteuid() == 0);
         CHECK(r == 0, "sealed memfd: child exited %d", r);
-        if (failures)
-                fprintf(stderr, "%d failure(s)\n", failures);
-        return failures ? 1 : 0;
+        return tap_done();
 }

@@ -23,28 +23,11 @@
 #include "husk/spec.h"
 #include "spec/spec-internal.h"
 #include "util/util.h"
+#include "tap.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
 #endif
-
-static int n_tests, n_failed;
-
-static void ok(bool cond, const char *fmt, ...) HUSK_FMT(2, 3);
-static void ok(bool cond, const char *fmt, ...)
-{
-        va_list ap;
-        n_tests++;
-        if (!cond)
-                n_failed++;
-        printf("%s %d - ", cond ? "ok" : "not ok", n_tests);
-        va_start(ap, fmt);
-        vprintf(fmt, ap);
-        va_end(ap);
-        printf("\n");
-}
-
-#define CHECK(cond) ok((cond), "%s:%d: %s", __func__, __LINE__, #cond)
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -843,8 +826,5 @@ int main(int argc, char **argv)
         test_load();
         test_cap_names_and_clean_paths();
 
-        printf("1..%d\n", n_tests);
-        if (n_failed)
-                printf("# %d of %d tests failed\n", n_failed, n_tests);
-        return n_failed ? 1 : 0;
+        return tap_done();
 }

@@ -15,19 +15,7 @@
 #include "state/state.h"
 #include "util/signals.h"
 #include "util/util.h"
-
-static int failures, checks;
-
-#define CHECK(cond, ...)                                                   \
-        do {                                                               \
-                checks++;                                                  \
-                if (!(cond)) {                                             \
-                        failures++;                                        \
-                        printf("not ok - %s:%d: ", __FILE__, __LINE__);    \
-                        printf(__VA_ARGS__);                               \
-                        printf("\n");                                      \
-                }                                                          \
-        } while (0)
+#include "tap.h"
 
 static void test_ids(void)
 {
@@ -208,6 +196,5 @@ int main(void)
         test_start_time();
         test_state_roundtrip();
         test_sync();
-        printf("%d checks, %d failed\n", checks, failures);
-        return failures ? 1 : 0;
+        return tap_done();
 }
