@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pause, resume, update, events, ps: runc 1.1.5's flags and output. */
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -15,6 +14,7 @@
 #include "husk/spec.h"
 #include "util/log.h"
 #include "util/util.h"
+#include "values.h"
 
 /* Commands whose only option is --help and whose one argument is the id. */
 static int id_only(struct cli_ctx *ctx, int argc, char **argv)
@@ -47,56 +47,6 @@ int cmd_resume(struct cli_ctx *ctx, int argc, char **argv)
 
 /* ------------------------------------------------------------------ */
 /* update                                                               */
-
-/* docker/go-units RAMInBytes, as runc's update reads sizes: a decimal
- * number, optional space, an optional unit k/m/g/t/p (powers of 1024),
- * optional "i", optional "b", case-insensitive: "100", "100m", "1.5g",
- * "10KiB", "100 MB". */
-static int ram_in_bytes(const char *s, int64_t *out)
-{
-        const char *p = s;
-        if (!isdigit((unsigned char)*p))
-                return -1;
-        while (isdigit((unsigned char)*p))
-                p++;
-        /* go-units accepts "1.2.3" through its regexp, then ParseFloat
-         * refuses it: one dot at most here. */
-        if (*p == '.') {
-                p++;
-                if (!isdigit((unsigned char)*p))
-                        return -1;
-                while (isdigit((unsigned char)*p))
-                        p++;
-        }
-        _cleanup_free_ char *num = xstrndup(s, (size_t)(p - s));
-        if (*p == ' ')
-                p++;
-        double mul = 1;
-        switch (tolower((unsigned char)*p)) {
-        case 'k': mul = 1024.0; p++; break;
-        case 'm': mul = 1024.0 * 1024; p++; break;
-        case 'g': mul = 1024.0 * 1024 * 1024; p++; break;
-        case 't': mul = 1024.0 * 1024 * 1024 * 1024; p++; break;
-        case 'p': mul = 1024.0 * 1024 * 1024 * 1024 * 1024; p++; break;
-        default: break;
-        }
-        if (tolower((unsigned char)*p) == 'i')
-                p++;
-        if (tolower((unsigned char)*p) == 'b')
-                p++;
-        if (*p)
-                return -1;
-        char *end;
-        errno = 0;
-        double v = strtod(num, &end);
-        if (errno || *end)
-                return -1;
-        v *= mul;
-        if (v >= 9223372036854775807.0)
-                return -1;
-        *out = (int64_t)v;
-        return 0;
-}
 
 enum {
         OPT_BLKIO_WEIGHT = 256, OPT_CPU_PERIOD, OPT_CPU_QUOTA, OPT_CPU_SHARE, OPT_CPU_RT_PERIOD,
@@ -175,9 +125,7 @@ static int update_flag(struct cli_ctx *ctx, int opt, const char *name, const cha
         }
         default: {
                 /* sizes: -1 or go-units RAM sizes */
-                if (strcmp(val, "-1") == 0)
-                        i = -1;
-                else if (ram_in_bytes(val, &i) < 0)
+                if (cli_memory_value(val, &i) < 0)
                         return cli_usage_error(ctx, "invalid value for %s: invalid size: '%s'", name, val), -1;
                 struct husk_memory *m = mem_of(r);
                 struct husk_opt_i64 *d = opt == OPT_MEMORY ? &m->limit
@@ -332,52 +280,6 @@ out:
 /* ------------------------------------------------------------------ */
 /* events                                                               */
 
-/* A Go time.Duration string ("5s", "100ms", "1m30s", "1.5h"), in ns. */
-static int parse_go_duration(const char *s, double *ns)
-{
-        double total = 0;
-        bool neg = false;
-        if (*s == '-' || *s == '+')
-                neg = *s++ == '-';
-        if (strcmp(s, "0") == 0) {
-                *ns = 0;
-                return 0;
-        }
-        if (!*s)
-                return -1;
-        while (*s) {
-                char *end;
-                if (!isdigit((unsigned char)*s) && *s != '.')
-                        return -1;
-                errno = 0;
-                double v = strtod(s, &end);
-                if (errno || end == s)
-                        return -1;
-                s = end;
-                static const struct {
-                        const char *u;
-                        double mul;
-                } units[] = {
-                        { "ns", 1 }, { "us", 1e3 }, { "\xc2\xb5s", 1e3 }, { "\xce\xbcs", 1e3 }, { "ms", 1e6 },
-                        { "s", 1e9 }, { "m", 60e9 }, { "h", 3600e9 },
-                };
-                size_t best = ARRAY_SIZE(units), blen = 0;
-                for (size_t k = 0; k < ARRAY_SIZE(units); k++) {
-                        size_t l = strlen(units[k].u);
-                        if (strncmp(s, units[k].u, l) == 0 && l > blen) {
-                                best = k;
-                                blen = l;
-                        }
-                }
-                if (best == ARRAY_SIZE(units))
-                        return -1;      /* Go: "missing unit" / "unknown unit" */
-                total += v * units[best].mul;
-                s += blen;
-        }
-        *ns = neg ? -total : total;
-        return 0;
-}
-
 int cmd_events(struct cli_ctx *ctx, int argc, char **argv)
 {
         enum { OPT_INTERVAL = 256, OPT_STATS };
@@ -393,7 +295,7 @@ int cmd_events(struct cli_ctx *ctx, int argc, char **argv)
         while ((c = cli_getopt(argc, argv, "h", opts, NULL)) != -1) {
                 switch (c) {
                 case OPT_INTERVAL:
-                        if (parse_go_duration(optarg, &ns) < 0)
+                        if (cli_go_duration(optarg, &ns) < 0)
                                 return cli_usage_error(ctx, "invalid value \"%s\" for flag -interval: parse error",
                                                        optarg);
                         break;

@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "container/container.h"
 #include "util/util.h"
+#include "values.h"
 
 /* Repeated list options; "1,2" also splits for --additional-gids. */
 static char **add_list(char **v, const char *arg, bool split)
@@ -59,8 +60,7 @@ int cmd_exec(struct cli_ctx *ctx, int argc, char **argv)
                 case 't': o.tty = true; break;
                 case 'u': o.user = optarg; break;
                 case 'g':
-                        /* runc: each comma-separated item is a number */
-                        if (!*optarg || *optarg == ',' || optarg[strlen(optarg) - 1] == ',' || strstr(optarg, ",,"))
+                        if (!cli_gid_list_ok(optarg))
                                 return cli_usage_error(ctx, "--additional-gids: expected numeric ids, got \"%s\"", optarg);
                         gids = add_list(gids, optarg, true);
                         break;

@@ -67,6 +67,15 @@ static const struct option *find_long(const struct option *lo, const char *name,
         return NULL;
 }
 
+/* The long option of a one-letter flag that takes a value. */
+static const struct option *find_val(const struct option *lo, char c)
+{
+        for (; lo && lo->name; lo++)
+                if (lo->val == c && lo->flag == NULL && lo->has_arg == required_argument)
+                        return lo;
+        return NULL;
+}
+
 /* A unique prefix, as getopt_long accepts: only to know whether it takes a
  * value in the next argument. */
 static const struct option *find_prefix(const struct option *lo, const char *name, size_t len)
@@ -109,7 +118,15 @@ static int normalize_one(char **argv, int i, const char *shortopts, const struct
                         goto cluster;
                 char flag[3] = { '-', name[0], 0 };
                 if (kind == 2) {
-                        argv[i] = eq ? fmt2(flag, eq + 1, strlen(eq + 1)) : own(strdup(flag));
+                        /* -b= is an empty value: only its long form says so
+                         * to getopt ("-b" would take the next argument) */
+                        const struct option *l = eq && !eq[1] ? find_val(lo, name[0]) : NULL;
+                        if (l) {
+                                char *longname = fmt2("--", l->name, strlen(l->name));
+                                argv[i] = fmt2(longname, "=", 1);
+                        } else {
+                                argv[i] = eq ? fmt2(flag, eq + 1, strlen(eq + 1)) : own(strdup(flag));
+                        }
                         return eq ? 0 : 1;
                 }
                 int b = eq ? go_bool(eq + 1) : 1;

@@ -10,14 +10,12 @@
 #include "container/notify.h"
 #include "util/signals.h"
 #include "util/util.h"
+#include "values.h"
 
 int cli_parse_preserve_fds(struct cli_ctx *ctx, const char *s, int *out)
 {
-        int64_t n;
-        /* digits only, as Go's ParseUint: no sign, no blanks */
-        if (*s < '0' || *s > '9' || parse_int64(s, &n) < 0 || n > 65536)
+        if (cli_preserve_fds_value(s, out) < 0)
                 return cli_usage_error(ctx, "--preserve-fds: expected a non-negative integer, got \"%s\"", s), -1;
-        *out = (int)n;
         return 0;
 }
 

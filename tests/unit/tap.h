@@ -138,7 +138,7 @@ __attribute__((format(printf, 1, 2), unused)) static void tap_diag(const char *f
 }
 
 /* CHECK's failure path: the name, then the message as a diagnostic. */
-__attribute__((format(printf, 5, 6))) static void tap_check_failed_(const char *file, int line, const char *expr,
+__attribute__((format(printf, 5, 6), unused)) static void tap_check_failed_(const char *file, int line, const char *expr,
                                                                    int errnum, const char *fmt, ...)
 {
         char name[1024], msg[2048];
@@ -157,7 +157,7 @@ __attribute__((format(printf, 5, 6))) static void tap_check_failed_(const char *
 #endif
 }
 
-static void tap_check_passed_(const char *file, int line, const char *expr)
+__attribute__((unused)) static void tap_check_passed_(const char *file, int line, const char *expr)
 {
         char name[1024];
         snprintf(name, sizeof(name), "%s:%d: %s", file, line, expr);
