@@ -179,7 +179,19 @@ static void zero_is_unset(struct husk_resources *r)
         }
 }
 
-int cmd_update(struct cli_ctx *ctx, int argc, char **argv)
+/* update's command line: the flags in order, applied after --resources. */
+struct update_args {
+        const char *resources, *l3, *membw;
+        struct {
+                int opt;
+                const char *name;
+                const char *val;
+        } flags[64];
+        size_t nflags;
+};
+
+/* -1 to go on, else the exit status. */
+static int update_options(struct cli_ctx *ctx, int argc, char **argv, struct update_args *a)
 {
         static const struct option opts[] = {
                 { "resources", required_argument, NULL, 'r' },
@@ -202,75 +214,87 @@ int cmd_update(struct cli_ctx *ctx, int argc, char **argv)
                 CLI_HELP_OPTION,
                 { 0 },
         };
-        const char *resources = NULL, *l3 = NULL, *membw = NULL;
-        /* the flags, in order, applied after the --resources document */
-        struct {
-                int opt;
-                const char *name;
-                const char *val;
-        } flags[64];
-        size_t nflags = 0;
         int c, idx;
         while ((c = cli_getopt(argc, argv, "r:h", opts, &idx)) != -1) {
                 switch (c) {
-                case 'r': resources = optarg; break;
+                case 'r': a->resources = optarg; break;
                 case 'h': return cli_help(ctx->cmd);
-                case OPT_L3: l3 = *optarg ? optarg : NULL; break;
-                case OPT_MEMBW: membw = *optarg ? optarg : NULL; break;
+                case OPT_L3: a->l3 = *optarg ? optarg : NULL; break;
+                case OPT_MEMBW: a->membw = *optarg ? optarg : NULL; break;
                 case '?':
                 case ':':
                         return cli_usage_error(ctx, "unknown option or missing value \"%s\"", argv[optind - 1]);
                 default:
-                        if (nflags == ARRAY_SIZE(flags))
+                        if (a->nflags == ARRAY_SIZE(a->flags))
                                 return cli_usage_error(ctx, "too many options");
-                        flags[nflags].opt = c;
-                        flags[nflags].name = opts[idx].name;
-                        flags[nflags].val = optarg;
-                        nflags++;
+                        a->flags[a->nflags].opt = c;
+                        a->flags[a->nflags].name = opts[idx].name;
+                        a->flags[a->nflags].val = optarg;
+                        a->nflags++;
                         break;
                 }
         }
+        return -1;
+}
+
+/* --resources FILE or - (stdin): a linux.resources object; else an empty one. */
+static int update_read_resources(const char *resources, struct husk_resources **res, struct husk_error *err)
+{
+        if (!resources) {
+                *res = xzalloc(sizeof(**res));
+                return 0;
+        }
+        _cleanup_free_ char *raw = NULL;
+        size_t len = 0;
+        if (strcmp(resources, "-") == 0) {
+                if (read_user_fd(STDIN_FILENO, "--resources: stdin", &raw, &len, err) < 0)
+                        return -1;
+        } else if (read_user_file_at(AT_FDCWD, resources, &raw, &len, err) < 0) {
+                return -1;
+        }
+        return spec_parse_resources(raw, len, strcmp(resources, "-") == 0 ? "resources (stdin)" : resources, res,
+                                    err);
+}
+
+/* Kernel memory limits: a warning, never applied (as runc's update). */
+static void drop_kernel_memory(struct husk_resources *res)
+{
+        if (res->memory && ((res->memory->kernel.set && res->memory->kernel.v) ||
+                            (res->memory->kernel_tcp.set && res->memory->kernel_tcp.v)))
+                log_warn("Kernel memory settings are ignored and will be removed");
+        if (res->memory) {
+                res->memory->kernel.set = false;
+                res->memory->kernel_tcp.set = false;
+        }
+}
+
+int cmd_update(struct cli_ctx *ctx, int argc, char **argv)
+{
+        struct update_args a = { 0 };
+        int r = update_options(ctx, argc, argv, &a);
+        if (r >= 0)
+                return r;
         if (cli_need_args(ctx, argc, argv, 1, "container id") < 0)
                 return 1;
         const char *id = argv[optind];
 
         struct husk_error err = { 0 };
         struct husk_resources *res = NULL;
-        if (resources) {
-                _cleanup_free_ char *raw = NULL;
-                size_t len = 0;
-                if (strcmp(resources, "-") == 0) {
-                        if (read_user_fd(STDIN_FILENO, "--resources: stdin", &raw, &len, &err) < 0)
-                                return cli_fail(ctx, &err);
-                } else if (read_user_file_at(AT_FDCWD, resources, &raw, &len, &err) < 0) {
-                        return cli_fail(ctx, &err);
-                }
-                if (spec_parse_resources(raw, len, strcmp(resources, "-") == 0 ? "resources (stdin)" : resources,
-                                         &res, &err) < 0)
-                        return cli_fail(ctx, &err);
-        } else {
-                res = xzalloc(sizeof(*res));
-        }
+        if (update_read_resources(a.resources, &res, &err) < 0)
+                return cli_fail(ctx, &err);
         int ret = 1;
-        for (size_t i = 0; i < nflags; i++)
-                if (update_flag(ctx, flags[i].opt, flags[i].name, flags[i].val, res) < 0)
+        for (size_t i = 0; i < a.nflags; i++)
+                if (update_flag(ctx, a.flags[i].opt, a.flags[i].name, a.flags[i].val, res) < 0)
                         goto out;
         zero_is_unset(res);
-        if (res->memory && ((res->memory->kernel.set && res->memory->kernel.v) ||
-                            (res->memory->kernel_tcp.set && res->memory->kernel_tcp.v)))
-                log_warn("Kernel memory settings are ignored and will be removed");
-        if (res->memory) {
-                /* as runc's update: never applied */
-                res->memory->kernel.set = false;
-                res->memory->kernel_tcp.set = false;
-        }
+        drop_kernel_memory(res);
         /* Intel RDT is checked first and applied last, as runc */
-        if ((l3 || membw) && container_update_rdt(ctx->root, id, l3, membw, false, &err) < 0) {
+        if ((a.l3 || a.membw) && container_update_rdt(ctx->root, id, a.l3, a.membw, false, &err) < 0) {
                 ret = cli_fail(ctx, &err);
                 goto out;
         }
         ret = container_update(ctx->root, id, res, &err) < 0 ? cli_fail(ctx, &err) : 0;
-        if (ret == 0 && (l3 || membw) && container_update_rdt(ctx->root, id, l3, membw, true, &err) < 0)
+        if (ret == 0 && (a.l3 || a.membw) && container_update_rdt(ctx->root, id, a.l3, a.membw, true, &err) < 0)
                 ret = cli_fail(ctx, &err);
 out:
         spec_resources_free(res);
@@ -353,6 +377,60 @@ static int run_ps(char **args, char **out, int *status, struct husk_error *err)
         return 0;
 }
 
+/* Go's encoding of a nil []int is null: runc prints that for an empty
+ * cgroup. */
+static void print_pids_json(const pid_t *pids, size_t n)
+{
+        if (n == 0) {
+                printf("null\n");
+                return;
+        }
+        printf("[");
+        for (size_t i = 0; i < n; i++)
+                printf("%s%d", i ? "," : "", (int)pids[i]);
+        printf("]\n");
+}
+
+/* The index of the PID column in ps's header line, or -1. */
+static int pid_column(const char *header)
+{
+        _cleanup_free_ char *hdr = xstrdup(header);
+        char *save = NULL;
+        int k = 0;
+        for (char *f = strtok_r(hdr, " \t", &save); f; f = strtok_r(NULL, " \t", &save), k++)
+                if (strcmp(f, "PID") == 0)
+                        return k;
+        return -1;
+}
+
+/* ps's output: the header, then the rows whose PID is one of pids. */
+static int filter_ps_rows(char *out, const pid_t *pids, size_t n, struct husk_error *err)
+{
+        char *save = NULL;
+        char *line = strtok_r(out, "\n", &save);
+        int pid_index = line ? pid_column(line) : -1;
+        if (pid_index < 0)
+                return husk_error_set(err, 0, "couldn't find PID field in ps output");
+        printf("%s\n", line);
+        while ((line = strtok_r(NULL, "\n", &save))) {
+                _cleanup_free_ char *copy = xstrdup(line);
+                char *s2 = NULL, *f = strtok_r(copy, " \t", &s2);
+                for (int k = 0; f && k < pid_index; k++)
+                        f = strtok_r(NULL, " \t", &s2);
+                int64_t p;
+                if (!f || parse_int64(f, &p) < 0) {
+                        fflush(stdout);
+                        return husk_error_set(err, 0, "unable to parse pid: \"%s\"", f ? f : "");
+                }
+                for (size_t i = 0; i < n; i++)
+                        if (pids[i] == (pid_t)p) {
+                                printf("%s\n", line);
+                                break;
+                        }
+        }
+        return 0;
+}
+
 int cmd_ps(struct cli_ctx *ctx, int argc, char **argv)
 {
         static const struct option opts[] = {
@@ -384,16 +462,7 @@ int cmd_ps(struct cli_ctx *ctx, int argc, char **argv)
         if (container_pids(ctx->root, id, &pids, &n, &err) < 0)
                 return cli_fail(ctx, &err);
         if (json) {
-                /* Go's encoding of a nil []int is null: runc prints that for
-                 * an empty cgroup. */
-                if (n == 0) {
-                        printf("null\n");
-                        return 0;
-                }
-                printf("[");
-                for (size_t i = 0; i < n; i++)
-                        printf("%s%d", i ? "," : "", (int)pids[i]);
-                printf("]\n");
+                print_pids_json(pids, n);
                 return 0;
         }
 
@@ -415,45 +484,5 @@ int cmd_ps(struct cli_ctx *ctx, int argc, char **argv)
                 husk_error_set(&err, 0, "exit status %d: %s", status, out);
                 return cli_fail(ctx, &err);
         }
-        char *save = NULL;
-        char *line = strtok_r(out, "\n", &save);
-        if (!line) {
-                husk_error_set(&err, 0, "couldn't find PID field in ps output");
-                return cli_fail(ctx, &err);
-        }
-        /* the PID column of the header */
-        int pid_index = -1;
-        {
-                _cleanup_free_ char *hdr = xstrdup(line);
-                char *s2 = NULL;
-                int k = 0;
-                for (char *f = strtok_r(hdr, " \t", &s2); f; f = strtok_r(NULL, " \t", &s2), k++)
-                        if (strcmp(f, "PID") == 0) {
-                                pid_index = k;
-                                break;
-                        }
-        }
-        if (pid_index < 0) {
-                husk_error_set(&err, 0, "couldn't find PID field in ps output");
-                return cli_fail(ctx, &err);
-        }
-        printf("%s\n", line);
-        while ((line = strtok_r(NULL, "\n", &save))) {
-                _cleanup_free_ char *copy = xstrdup(line);
-                char *s2 = NULL, *f = strtok_r(copy, " \t", &s2);
-                for (int k = 0; f && k < pid_index; k++)
-                        f = strtok_r(NULL, " \t", &s2);
-                int64_t p;
-                if (!f || parse_int64(f, &p) < 0) {
-                        fflush(stdout);
-                        husk_error_set(&err, 0, "unable to parse pid: \"%s\"", f ? f : "");
-                        return cli_fail(ctx, &err);
-                }
-                for (size_t i = 0; i < n; i++)
-                        if (pids[i] == (pid_t)p) {
-                                printf("%s\n", line);
-                                break;
-                        }
-        }
-        return 0;
+        return filter_ps_rows(out, pids, n, &err) < 0 ? cli_fail(ctx, &err) : 0;
 }

@@ -59,6 +59,81 @@ static int cmp_names(const void *a, const void *b)
         return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The container ids under root, sorted (none if root does not exist). */
+static int list_ids(const char *root, char ***out, size_t *n, struct husk_error *err)
+{
+        char **names = NULL;
+        DIR *d = opendir(root);
+        if (d) {
+                struct dirent *e;
+                while ((e = readdir(d)))
+                        if (e->d_name[0] != '.' && e->d_type == DT_DIR)
+                                names = strv_append(names, e->d_name);
+                closedir(d);
+        } else if (errno != ENOENT) {
+                return husk_error_sys(err, "open state root %s", root);
+        }
+        *n = strv_length(names);
+        if (*n)
+                qsort(names, *n, sizeof(char *), cmp_names);
+        *out = names;
+        return 0;
+}
+
+/* What list prints, one container at a time. */
+struct listing {
+        bool json, quiet;
+        yajl_gen g;             /* json */
+        struct row *rows;       /* table: the header, then one per container */
+        size_t nrows;
+        char *owner;            /* the last owner's name, for its uid */
+        uid_t owner_uid;
+};
+
+static void listing_add(struct listing *l, const char *name, struct husk_container *ct)
+{
+        enum husk_status s = ct->status;
+        if (!l->quiet && (!l->owner || l->owner_uid != ct->st.owner)) {
+                free(l->owner);
+                l->owner = state_owner_name(ct->st.owner);
+                l->owner_uid = ct->st.owner;
+        }
+        if (l->quiet) {
+                printf("%s\n", name);
+        } else if (l->json) {
+                _cleanup_free_ char *one = state_to_json_owned(&ct->st, s, false, l->owner);
+                yajl_gen_number(l->g, one, strlen(one));        /* already JSON: splice it in */
+        } else {
+                char **cells = l->rows[l->nrows++].cells;
+                cells[0] = xstrdup(ct->st.id);
+                cells[1] = xasprintf("%d", s == HUSK_STATUS_STOPPED ? 0 : (int)ct->st.pid);
+                cells[2] = xstrdup(state_status_name(s));
+                cells[3] = xstrdup(ct->st.bundle);
+                cells[4] = xstrdup(ct->st.created);
+                cells[5] = xstrdup(l->owner);
+        }
+}
+
+/* Print what was added, and free it all. */
+static void listing_finish(struct listing *l)
+{
+        if (l->json) {
+                yajl_gen_array_close(l->g);
+                const unsigned char *buf;
+                size_t len;
+                yajl_gen_get_buf(l->g, &buf, &len);
+                printf("%.*s\n", (int)len, buf);
+                yajl_gen_free(l->g);
+        } else if (!l->quiet) {
+                print_table(l->rows, l->nrows);
+        }
+        for (size_t i = 0; i < l->nrows; i++)
+                for (int k = 0; k < 6; k++)
+                        free(l->rows[i].cells[k]);
+        free(l->rows);
+        free(l->owner);
+}
+
 int cmd_list(struct cli_ctx *ctx, int argc, char **argv)
 {
         static const struct option opts[] = {
@@ -68,100 +143,51 @@ int cmd_list(struct cli_ctx *ctx, int argc, char **argv)
                 { 0 },
         };
         const char *format = "table";
-        bool quiet = false;
+        struct listing l = { 0 };
         int c;
         while ((c = cli_getopt(argc, argv, "f:qh", opts, NULL)) != -1) {
                 switch (c) {
                 case 'f': format = optarg; break;
-                case 'q': quiet = true; break;
+                case 'q': l.quiet = true; break;
                 case 'h': return cli_help(ctx->cmd);
                 default: return cli_usage_error(ctx, "unknown option \"%s\"", argv[optind - 1]);
                 }
         }
-        bool json = strcmp(format, "json") == 0;
-        if (!json && strcmp(format, "table") != 0)
+        l.json = strcmp(format, "json") == 0;
+        if (!l.json && strcmp(format, "table") != 0)
                 return cli_usage_error(ctx, "--format: expected table or json, got \"%s\"", format);
         if (cli_need_args(ctx, argc, argv, 0, "") < 0)
                 return 1;
 
-        char **names = NULL;
-        DIR *d = opendir(ctx->root);
-        if (d) {
-                struct dirent *e;
-                while ((e = readdir(d)))
-                        if (e->d_name[0] != '.' && e->d_type == DT_DIR)
-                                names = strv_append(names, e->d_name);
-                closedir(d);
-        } else if (errno != ENOENT) {
-                struct husk_error err;
-                husk_error_sys(&err, "open state root %s", ctx->root);
+        _cleanup_strv_ char **names = NULL;
+        size_t n = 0;
+        struct husk_error err = { 0 };
+        if (list_ids(ctx->root, &names, &n, &err) < 0)
                 return cli_fail(ctx, &err);
-        }
-        size_t n = strv_length(names);
-        if (n)
-                qsort(names, n, sizeof(char *), cmp_names);
-
-        yajl_gen g = NULL;
-        struct row *rows = xzalloc((n + 1) * sizeof(*rows));
-        size_t nrows = 0;
-        if (json) {
-                g = yajl_gen_alloc(NULL);
-                yajl_gen_array_open(g);
-        } else if (!quiet) {
+        l.rows = xzalloc((n + 1) * sizeof(*l.rows));
+        if (l.json) {
+                l.g = yajl_gen_alloc(NULL);
+                yajl_gen_array_open(l.g);
+        } else if (!l.quiet) {
                 static const char *hdr[] = { "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER" };
                 for (int k = 0; k < 6; k++)
-                        rows[0].cells[k] = xstrdup(hdr[k]);
-                nrows = 1;
+                        l.rows[0].cells[k] = xstrdup(hdr[k]);
+                l.nrows = 1;
         }
         /* Per container only what its status needs: the state file, one
          * /proc/<pid>/stat read, the freezer of a live one. The cgroup mounts
          * and the owners' names are looked up once for all. */
         struct husk_error merr = { 0 };
         _cleanup_(cgroup_mounts_freep) struct cgroup_mounts *mounts = n ? cgroup_mounts_read(&merr) : NULL;
-        _cleanup_free_ char *owner = NULL;
-        uid_t owner_uid = 0;
         for (size_t i = 0; i < n; i++) {
-                struct husk_error err = { 0 };
+                struct husk_error lerr = { 0 };
                 struct husk_container ct;
-                if (container_load_in(ctx->root, names[i], false, mounts, &ct, &err) < 0)
+                if (container_load_in(ctx->root, names[i], false, mounts, &ct, &lerr) < 0)
                         continue;       /* being created or half-made: runc skips these too */
-                enum husk_status s = ct.status;
-                if (!quiet && (!owner || owner_uid != ct.st.owner)) {
-                        free(owner);
-                        owner = state_owner_name(ct.st.owner);
-                        owner_uid = ct.st.owner;
-                }
-                if (quiet) {
-                        printf("%s\n", names[i]);
-                } else if (json) {
-                        _cleanup_free_ char *one = state_to_json_owned(&ct.st, s, false, owner);
-                        yajl_gen_number(g, one, strlen(one));   /* already JSON: splice it in */
-                } else {
-                        rows[nrows].cells[0] = xstrdup(ct.st.id);
-                        rows[nrows].cells[1] = xasprintf("%d", s == HUSK_STATUS_STOPPED ? 0 : (int)ct.st.pid);
-                        rows[nrows].cells[2] = xstrdup(state_status_name(s));
-                        rows[nrows].cells[3] = xstrdup(ct.st.bundle);
-                        rows[nrows].cells[4] = xstrdup(ct.st.created);
-                        rows[nrows].cells[5] = xstrdup(owner);
-                        nrows++;
-                }
+                listing_add(&l, names[i], &ct);
                 container_release(&ct);
         }
-        if (json) {
-                yajl_gen_array_close(g);
-                const unsigned char *buf;
-                size_t len;
-                yajl_gen_get_buf(g, &buf, &len);
-                printf("%.*s\n", (int)len, buf);
-                yajl_gen_free(g);
-        } else if (!quiet) {
-                print_table(rows, nrows);
-        }
-        for (size_t i = 0; i < nrows; i++)
-                for (int k = 0; k < 6; k++)
-                        free(rows[i].cells[k]);
-        free(rows);
-        strv_free(names);
+        listing_finish(&l);
         return 0;
 }
 

@@ -289,14 +289,9 @@ static void print_version(void)
                HAVE_SYSTEMD ? " +SYSTEMD" : " -SYSTEMD", HAVE_CRIU ? " +CRIU" : " -CRIU");
 }
 
-int main(int argc, char **argv)
+/* The global options, before the command: -1 to go on, else the exit status. */
+static int global_options(int argc, char **argv, struct cli_ctx *ctx, const char **log_format, const char **rootless)
 {
-        failpoint_init();
-        /* getopt permutes argv; a re-execution must see it as given */
-        char **orig_argv = xmalloc(((size_t)argc + 1) * sizeof(char *));
-        memcpy(orig_argv, argv, ((size_t)argc + 1) * sizeof(char *));
-        struct cli_ctx ctx = { .root = NULL, .argv = orig_argv };
-        const char *log_format = "text", *rootless = "auto";
         enum { OPT_ROOT = 256, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD, OPT_ROOTLESS, OPT_CRIU };
         static const struct option opts[] = {
                 { "root", required_argument, NULL, OPT_ROOT },
@@ -315,11 +310,11 @@ int main(int argc, char **argv)
         opterr = 0;
         while ((c = cli_getopt(argc, argv, "+vh", opts, NULL)) != -1) {
                 switch (c) {
-                case OPT_ROOT: ctx.root = optarg; break;
-                case OPT_LOG: ctx.log = optarg; break;
-                case OPT_LOG_FORMAT: log_format = optarg; break;
-                case OPT_DEBUG: ctx.debug = true; break;
-                case OPT_SYSTEMD: ctx.systemd_cgroup = true; break;
+                case OPT_ROOT: ctx->root = optarg; break;
+                case OPT_LOG: ctx->log = optarg; break;
+                case OPT_LOG_FORMAT: *log_format = optarg; break;
+                case OPT_DEBUG: ctx->debug = true; break;
+                case OPT_SYSTEMD: ctx->systemd_cgroup = true; break;
                 case OPT_ROOTLESS:
                         /* runc's values: true, false, auto */
                         if (strcmp(optarg, "true") && strcmp(optarg, "false") && strcmp(optarg, "auto")) {
@@ -327,9 +322,9 @@ int main(int argc, char **argv)
                                         optarg);
                                 return 1;
                         }
-                        rootless = optarg;
+                        *rootless = optarg;
                         break;
-                case OPT_CRIU: ctx.criu = optarg; break;
+                case OPT_CRIU: ctx->criu = optarg; break;
                 case 'v': print_version(); return 0;
                 case 'h': print_usage(stdout); return 0;
                 default:
@@ -338,26 +333,49 @@ int main(int argc, char **argv)
                         return 1;
                 }
         }
+        return -1;
+}
+
+/* Rootless mode, the state root and the log sink from the global options;
+ * 0, or 1 after an error was printed. */
+static int global_setup(struct cli_ctx *ctx, const char *log_format, const char *rootless, char **default_root)
+{
         /* auto: not root, or root of a user namespace that does not map the
          * host's root (rootless podman runs us so). */
         bool detected = rootless_detect();
-        ctx.rootless = strcmp(rootless, "true") == 0 || (strcmp(rootless, "auto") == 0 && detected);
+        ctx->rootless = strcmp(rootless, "true") == 0 || (strcmp(rootless, "auto") == 0 && detected);
         /* --root wins; else a rootless caller's own runtime dir, as runc
          * and crun ($XDG_RUNTIME_DIR/husk, else /run/user/<uid>/husk). */
-        _cleanup_free_ char *default_root = NULL;
-        if (!ctx.root)
-                ctx.root = detected ? (default_root = rootless_default_root()) : HUSK_DEFAULT_ROOT;
+        if (!ctx->root)
+                ctx->root = detected ? (*default_root = rootless_default_root()) : HUSK_DEFAULT_ROOT;
         if (strcmp(log_format, "json") == 0) {
-                ctx.log_json = true;
+                ctx->log_json = true;
         } else if (strcmp(log_format, "text") != 0) {
                 fprintf(stderr, "husk: --log-format: unknown format \"%s\" (text or json)\n", log_format);
                 return 1;
         }
         struct husk_error err = { 0 };
-        if (husk_log_init(ctx.log, ctx.log_json, ctx.debug, &err) < 0) {
+        if (husk_log_init(ctx->log, ctx->log_json, ctx->debug, &err) < 0) {
                 fprintf(stderr, "husk: %s\n", err.msg);
                 return 1;
         }
+        return 0;
+}
+
+int main(int argc, char **argv)
+{
+        failpoint_init();
+        /* getopt permutes argv; a re-execution must see it as given */
+        char **orig_argv = xmalloc(((size_t)argc + 1) * sizeof(char *));
+        memcpy(orig_argv, argv, ((size_t)argc + 1) * sizeof(char *));
+        struct cli_ctx ctx = { .root = NULL, .argv = orig_argv };
+        const char *log_format = "text", *rootless = "auto";
+        int r = global_options(argc, argv, &ctx, &log_format, &rootless);
+        if (r >= 0)
+                return r;
+        _cleanup_free_ char *default_root = NULL;
+        if (global_setup(&ctx, log_format, rootless, &default_root) != 0)
+                return 1;
         if (optind >= argc) {
                 print_usage(stderr);
                 return 1;
