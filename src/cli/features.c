@@ -5,33 +5,13 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/capability.h>
-#include <yajl/yajl_gen.h>
 
 #include "cli.h"
 #include "config.h"
 #include "linux/process.h"
 #include "spec/spec-internal.h"
+#include "util/jsongen.h"
 #include "util/util.h"
-
-static void str(yajl_gen g, const char *s)
-{
-        yajl_gen_string(g, (const unsigned char *)s, strlen(s));
-}
-
-static void str_array(yajl_gen g, const char *key, const char *const *v, size_t n)
-{
-        str(g, key);
-        yajl_gen_array_open(g);
-        for (size_t i = 0; i < n; i++)
-                str(g, v[i]);
-        yajl_gen_array_close(g);
-}
-
-static void kv_bool(yajl_gen g, const char *key, bool v)
-{
-        str(g, key);
-        yajl_gen_bool(g, v);
-}
 
 static const char *const hooks[] = { "prestart", "createRuntime", "createContainer",
                                      "startContainer", "poststart", "poststop" };
@@ -69,113 +49,102 @@ int cmd_features(struct cli_ctx *ctx, int argc, char **argv)
         if (cli_need_args(ctx, argc, argv, 0, "") < 0)
                 return 1;
 
-        yajl_gen g = yajl_gen_alloc(NULL);
-        yajl_gen_config(g, yajl_gen_beautify, 1);
-        yajl_gen_config(g, yajl_gen_indent_string, "    ");
+        yajl_gen g = jgen_new("    ");
         yajl_gen_map_open(g);
-        str(g, "ociVersionMin");
-        str(g, "1.0.0");
-        str(g, "ociVersionMax");
-        str(g, HUSK_OCI_VERSION);
-        str_array(g, "hooks", hooks, ARRAY_SIZE(hooks));
-        str_array(g, "mountOptions", mount_options, ARRAY_SIZE(mount_options));
+        jgen_kv_str(g, "ociVersionMin", "1.0.0");
+        jgen_kv_str(g, "ociVersionMax", HUSK_OCI_VERSION);
+        jgen_kv_strn(g, "hooks", hooks, ARRAY_SIZE(hooks));
+        jgen_kv_strn(g, "mountOptions", mount_options, ARRAY_SIZE(mount_options));
 
-        str(g, "linux");
+        jgen_str(g, "linux");
         yajl_gen_map_open(g);
-        str_array(g, "namespaces", namespaces, ARRAY_SIZE(namespaces));
-        str(g, "capabilities");
+        jgen_kv_strn(g, "namespaces", namespaces, ARRAY_SIZE(namespaces));
+        jgen_str(g, "capabilities");
         yajl_gen_array_open(g);
         /* Every name husk accepts (its table, and what libcap adds). */
         for (int cap = 0; cap <= 63; cap++) {
                 _cleanup_free_ char *name = spec_cap_name(cap);
                 if (name && strncmp(name, "CAP_", 4) == 0)
-                        str(g, name);
+                        jgen_str(g, name);
         }
         yajl_gen_array_close(g);
 
-        str(g, "cgroup");
+        jgen_str(g, "cgroup");
         yajl_gen_map_open(g);
-        kv_bool(g, "v1", true);
-        kv_bool(g, "v2", true);
-        kv_bool(g, "systemd", HAVE_SYSTEMD);
-        kv_bool(g, "systemdUser", false);
-        kv_bool(g, "rdma", true);
+        jgen_kv_bool(g, "v1", true);
+        jgen_kv_bool(g, "v2", true);
+        jgen_kv_bool(g, "systemd", HAVE_SYSTEMD);
+        jgen_kv_bool(g, "systemdUser", false);
+        jgen_kv_bool(g, "rdma", true);
         yajl_gen_map_close(g);
 
-        str(g, "seccomp");
+        jgen_str(g, "seccomp");
         yajl_gen_map_open(g);
-        kv_bool(g, "enabled", true);
-        str_array(g, "actions", actions, ARRAY_SIZE(actions));
-        str_array(g, "operators", operators, ARRAY_SIZE(operators));
-        str_array(g, "archs", archs, ARRAY_SIZE(archs));
+        jgen_kv_bool(g, "enabled", true);
+        jgen_kv_strn(g, "actions", actions, ARRAY_SIZE(actions));
+        jgen_kv_strn(g, "operators", operators, ARRAY_SIZE(operators));
+        jgen_kv_strn(g, "archs", archs, ARRAY_SIZE(archs));
         const char *const *flags;
         size_t nflags = seccomp_known_flags(&flags);
-        str_array(g, "knownFlags", flags, nflags);
-        str(g, "supportedFlags");
+        jgen_kv_strn(g, "knownFlags", flags, nflags);
+        jgen_str(g, "supportedFlags");
         yajl_gen_array_open(g);
         for (size_t i = 0; i < nflags; i++)
                 if (seccomp_flag_supported(flags[i]))
-                        str(g, flags[i]);
+                        jgen_str(g, flags[i]);
         yajl_gen_array_close(g);
         yajl_gen_map_close(g);
 
-        str(g, "apparmor");
+        jgen_str(g, "apparmor");
         yajl_gen_map_open(g);
-        kv_bool(g, "enabled", apparmor_enabled_host());
+        jgen_kv_bool(g, "enabled", apparmor_enabled_host());
         yajl_gen_map_close(g);
-        str(g, "selinux");
+        jgen_str(g, "selinux");
         yajl_gen_map_open(g);
-        kv_bool(g, "enabled", HAVE_SELINUX && selinux_enabled_host());
+        jgen_kv_bool(g, "enabled", HAVE_SELINUX && selinux_enabled_host());
         yajl_gen_map_close(g);
         /* what husk implements, whether or not this host has resctrl (as
          * the spec defines it; create says when the host lacks it) */
-        str(g, "intelRdt");
+        jgen_str(g, "intelRdt");
         yajl_gen_map_open(g);
-        kv_bool(g, "enabled", true);
-        kv_bool(g, "schemata", true);
-        kv_bool(g, "monitoring", true);
+        jgen_kv_bool(g, "enabled", true);
+        jgen_kv_bool(g, "schemata", true);
+        jgen_kv_bool(g, "monitoring", true);
         yajl_gen_map_close(g);
-        str(g, "mountExtensions");
+        jgen_str(g, "mountExtensions");
         yajl_gen_map_open(g);
-        str(g, "idmap");
+        jgen_str(g, "idmap");
         yajl_gen_map_open(g);
-        kv_bool(g, "enabled", true);
+        jgen_kv_bool(g, "enabled", true);
         yajl_gen_map_close(g);
         yajl_gen_map_close(g);
-        str(g, "memoryPolicy");
+        jgen_str(g, "memoryPolicy");
         yajl_gen_map_open(g);
-        str_array(g, "modes", mpol_modes, ARRAY_SIZE(mpol_modes));
-        str_array(g, "flags", mpol_flags, ARRAY_SIZE(mpol_flags));
+        jgen_kv_strn(g, "modes", mpol_modes, ARRAY_SIZE(mpol_modes));
+        jgen_kv_strn(g, "flags", mpol_flags, ARRAY_SIZE(mpol_flags));
         yajl_gen_map_close(g);
-        str(g, "netDevices");
+        jgen_str(g, "netDevices");
         yajl_gen_map_open(g);
-        kv_bool(g, "enabled", true);
+        jgen_kv_bool(g, "enabled", true);
         yajl_gen_map_close(g);
         yajl_gen_map_close(g);  /* linux */
 
-        str(g, "annotations");
+        jgen_str(g, "annotations");
         yajl_gen_map_open(g);
         const struct scmp_version *v = seccomp_version();
         char ver[64];
         snprintf(ver, sizeof(ver), "%u.%u.%u", v->major, v->minor, v->micro);
-        str(g, "io.github.seccomp.libseccomp.version");
-        str(g, ver);
-        str(g, "io.github.husk.version");
-        str(g, HUSK_VERSION);
+        jgen_kv_str(g, "io.github.seccomp.libseccomp.version", ver);
+        jgen_kv_str(g, "io.github.husk.version", HUSK_VERSION);
         /* runtime-spec: a namespace the config does not list is the
          * runtime's; husk allows leaving out any of them, mount included */
-        str(g, "io.github.husk.linux.namespaces.inheritable");
-        str(g, "cgroup,ipc,mount,network,pid,time,user,uts");
+        jgen_kv_str(g, "io.github.husk.linux.namespaces.inheritable", "cgroup,ipc,mount,network,pid,time,user,uts");
         /* runc's key: engines look for it (built with CRIU support) */
-        str(g, "org.opencontainers.runc.checkpoint.enabled");
-        str(g, HAVE_CRIU ? "true" : "false");
+        jgen_kv_str(g, "org.opencontainers.runc.checkpoint.enabled", HAVE_CRIU ? "true" : "false");
         yajl_gen_map_close(g);
         yajl_gen_map_close(g);
 
-        const unsigned char *buf;
-        size_t len;
-        yajl_gen_get_buf(g, &buf, &len);
-        printf("%.*s\n", (int)len, buf);
-        yajl_gen_free(g);
+        _cleanup_free_ char *json = jgen_finish(g);
+        printf("%s\n", json);
         return 0;
 }

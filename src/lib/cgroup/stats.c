@@ -10,29 +10,16 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <string.h>
-#include <yajl/yajl_gen.h>
 
 #include "cgroup/cgroup.h"
 #include "cgroup/cgroup_internal.h"
+#include "util/jsongen.h"
 #include "util/util.h"
-
-static void key(yajl_gen g, const char *k)
-{
-        yajl_gen_string(g, (const unsigned char *)k, strlen(k));
-}
-
-static void num(yajl_gen g, const char *k, uint64_t v)
-{
-        key(g, k);
-        char buf[32];
-        int n = snprintf(buf, sizeof(buf), "%" PRIu64, v);
-        yajl_gen_number(g, buf, (size_t)n);
-}
 
 static void num_oe(yajl_gen g, const char *k, uint64_t v)
 {
         if (v)
-                num(g, k, v);
+                jgen_kv_u64(g, k, v);
 }
 
 static uint64_t rd(struct cg_hier *h, const char *file)
@@ -67,7 +54,7 @@ static void num_list(yajl_gen g, const char *k, const char *content)
 {
         if (!content || !*content)
                 return;
-        key(g, k);
+        jgen_str(g, k);
         yajl_gen_array_open(g);
         for (const char *p = content; *p;) {
                 char *e;
@@ -87,16 +74,16 @@ static void num_list(yajl_gen g, const char *k, const char *content)
 static void cpu_stats(struct cgroup_manager *m, yajl_gen g)
 {
         struct cg_hier *cpu = cg_controller(m, "cpu");
-        key(g, "cpu");
+        jgen_str(g, "cpu");
         yajl_gen_map_open(g);
-        key(g, "usage");
+        jgen_str(g, "usage");
         yajl_gen_map_open(g);
         uint64_t periods = 0, throttled = 0, ttime = 0;
         if (cpu && cpu->v2) {
                 _cleanup_free_ char *s = cg_read(cpu, "cpu.stat");
                 num_oe(g, "total", keyed(s, "usage_usec") * 1000);
-                num(g, "kernel", keyed(s, "system_usec") * 1000);
-                num(g, "user", keyed(s, "user_usec") * 1000);
+                jgen_kv_u64(g, "kernel", keyed(s, "system_usec") * 1000);
+                jgen_kv_u64(g, "user", keyed(s, "user_usec") * 1000);
                 periods = keyed(s, "nr_periods");
                 throttled = keyed(s, "nr_throttled");
                 ttime = keyed(s, "throttled_usec") * 1000;
@@ -112,8 +99,8 @@ static void cpu_stats(struct cgroup_manager *m, yajl_gen g)
                 /* cpuacct.stat is in USER_HZ ticks */
                 long hz = sysconf(_SC_CLK_TCK);
                 uint64_t ns_per_tick = hz > 0 ? 1000000000ULL / (uint64_t)hz : 10000000ULL;
-                num(g, "kernel", keyed_file(acct, "cpuacct.stat", "system") * ns_per_tick);
-                num(g, "user", keyed_file(acct, "cpuacct.stat", "user") * ns_per_tick);
+                jgen_kv_u64(g, "kernel", keyed_file(acct, "cpuacct.stat", "system") * ns_per_tick);
+                jgen_kv_u64(g, "user", keyed_file(acct, "cpuacct.stat", "user") * ns_per_tick);
                 if (cpu) {
                         _cleanup_free_ char *s = cg_read(cpu, "cpu.stat");
                         periods = keyed(s, "nr_periods");
@@ -122,7 +109,7 @@ static void cpu_stats(struct cgroup_manager *m, yajl_gen g)
                 }
         }
         yajl_gen_map_close(g);
-        key(g, "throttling");
+        jgen_str(g, "throttling");
         yajl_gen_map_open(g);
         num_oe(g, "periods", periods);
         num_oe(g, "throttledPeriods", throttled);
@@ -136,7 +123,7 @@ static void cpu_list(yajl_gen g, const char *k, const char *list)
 {
         if (!list || !*list)
                 return;
-        key(g, k);
+        jgen_str(g, k);
         yajl_gen_array_open(g);
         for (const char *p = list; *p;) {
                 char *e;
@@ -160,13 +147,13 @@ static void cpu_list(yajl_gen g, const char *k, const char *list)
 static void cpuset_stats(struct cgroup_manager *m, yajl_gen g)
 {
         struct cg_hier *h = cg_controller(m, "cpuset");
-        key(g, "cpuset");
+        jgen_str(g, "cpuset");
         yajl_gen_map_open(g);
         bool v2 = h && h->v2;
         _cleanup_free_ char *cpus = h ? cg_read(h, v2 ? "cpuset.cpus.effective" : "cpuset.cpus") : NULL;
         _cleanup_free_ char *mems = h ? cg_read(h, v2 ? "cpuset.mems.effective" : "cpuset.mems") : NULL;
         cpu_list(g, "cpus", cpus);
-        num(g, "cpu_exclusive", v2 ? 0 : rd(h, "cpuset.cpu_exclusive"));
+        jgen_kv_u64(g, "cpu_exclusive", v2 ? 0 : rd(h, "cpuset.cpu_exclusive"));
         cpu_list(g, "mems", mems);
         static const char *const flags[][2] = {
                 { "mem_hardwall", "cpuset.mem_hardwall" },
@@ -178,9 +165,9 @@ static void cpuset_stats(struct cgroup_manager *m, yajl_gen g)
                 { "sched_load_balance", "cpuset.sched_load_balance" },
         };
         for (size_t i = 0; i < ARRAY_SIZE(flags); i++)
-                num(g, flags[i][0], v2 ? 0 : rd(h, flags[i][1]));
+                jgen_kv_u64(g, flags[i][0], v2 ? 0 : rd(h, flags[i][1]));
         _cleanup_free_ char *rdl = h && !v2 ? cg_read(h, "cpuset.sched_relax_domain_level") : NULL;
-        key(g, "sched_relax_domain_level");
+        jgen_str(g, "sched_relax_domain_level");
         char buf[24];
         int n = snprintf(buf, sizeof(buf), "%lld", rdl ? strtoll(rdl, NULL, 10) : 0LL);
         yajl_gen_number(g, buf, (size_t)n);
@@ -189,12 +176,12 @@ static void cpuset_stats(struct cgroup_manager *m, yajl_gen g)
 
 static void mem_entry(yajl_gen g, const char *k, uint64_t limit, uint64_t usage, uint64_t max, uint64_t failcnt)
 {
-        key(g, k);
+        jgen_str(g, k);
         yajl_gen_map_open(g);
-        num(g, "limit", limit);
+        jgen_kv_u64(g, "limit", limit);
         num_oe(g, "usage", usage);
         num_oe(g, "max", max);
-        num(g, "failcnt", failcnt);
+        jgen_kv_u64(g, "failcnt", failcnt);
         yajl_gen_map_close(g);
 }
 
@@ -202,7 +189,7 @@ static void raw_map(yajl_gen g, const char *content, uint64_t *cache, const char
 {
         if (!content)
                 return;
-        key(g, "raw");
+        jgen_str(g, "raw");
         yajl_gen_map_open(g);
         _cleanup_free_ char *copy = xstrdup(content);
         char *save = NULL;
@@ -212,7 +199,7 @@ static void raw_map(yajl_gen g, const char *content, uint64_t *cache, const char
                         continue;
                 *sp = '\0';
                 uint64_t v = strtoull(sp + 1, NULL, 10);
-                num(g, line, v);
+                jgen_kv_u64(g, line, v);
                 if (strcmp(line, cache_key) == 0)
                         *cache = v;
         }
@@ -222,7 +209,7 @@ static void raw_map(yajl_gen g, const char *content, uint64_t *cache, const char
 static void memory_stats(struct cgroup_manager *m, yajl_gen g)
 {
         struct cg_hier *h = cg_controller(m, "memory");
-        key(g, "memory");
+        jgen_str(g, "memory");
         yajl_gen_map_open(g);
         uint64_t cache = 0;
         if (h && h->v2) {
@@ -256,7 +243,7 @@ static void memory_stats(struct cgroup_manager *m, yajl_gen g)
 static void pids_stats(struct cgroup_manager *m, yajl_gen g)
 {
         struct cg_hier *h = cg_controller(m, "pids");
-        key(g, "pids");
+        jgen_str(g, "pids");
         yajl_gen_map_open(g);
         num_oe(g, "current", rd(h, "pids.current"));
         uint64_t lim = rd(h, "pids.max");
@@ -278,14 +265,14 @@ static void blkio_v1_list(yajl_gen g, const char *k, const char *content)
                 if (sscanf(line, "%llu:%llu %31s %llu", &maj, &min, op, &v) != 4)
                         continue;
                 if (!open) {
-                        key(g, k);
+                        jgen_str(g, k);
                         yajl_gen_array_open(g);
                         open = true;
                 }
                 yajl_gen_map_open(g);
                 num_oe(g, "major", maj);
                 num_oe(g, "minor", min);
-                key(g, "op");
+                jgen_str(g, "op");
                 yajl_gen_string(g, (const unsigned char *)op, strlen(op));
                 num_oe(g, "value", v);
                 yajl_gen_map_close(g);
@@ -299,7 +286,7 @@ static void blkio_entry(yajl_gen g, uint64_t maj, uint64_t min, const char *op, 
         yajl_gen_map_open(g);
         num_oe(g, "major", maj);
         num_oe(g, "minor", min);
-        key(g, "op");
+        jgen_str(g, "op");
         yajl_gen_string(g, (const unsigned char *)op, strlen(op));
         num_oe(g, "value", v);
         yajl_gen_map_close(g);
@@ -313,7 +300,7 @@ static void io_v2(yajl_gen g, const char *content)
         static const char *const sets[2][3] = { { "ioServiceBytesRecursive", "rbytes", "wbytes" },
                                                 { "ioServicedRecursive", "rios", "wios" } };
         for (size_t s = 0; s < 2; s++) {
-                key(g, sets[s][0]);
+                jgen_str(g, sets[s][0]);
                 yajl_gen_array_open(g);
                 _cleanup_free_ char *copy = xstrdup(content);
                 char *save = NULL;
@@ -338,7 +325,7 @@ static void blkio_stats(struct cgroup_manager *m, yajl_gen g)
         struct cg_hier *h = cg_controller(m, "blkio");
         if (!h)
                 h = cg_controller(m, "io");
-        key(g, "blkio");
+        jgen_str(g, "blkio");
         yajl_gen_map_open(g);
         if (h && h->v2) {
                 _cleanup_free_ char *s = cg_read(h, "io.stat");
@@ -363,7 +350,7 @@ static void blkio_stats(struct cgroup_manager *m, yajl_gen g)
 static void hugetlb_stats(struct cgroup_manager *m, yajl_gen g)
 {
         struct cg_hier *h = cg_controller(m, "hugetlb");
-        key(g, "hugetlb");
+        jgen_str(g, "hugetlb");
         yajl_gen_map_open(g);
         DIR *d = h ? opendir("/sys/kernel/mm/hugepages") : NULL;
         struct dirent *de;
@@ -381,17 +368,17 @@ static void hugetlb_stats(struct cgroup_manager *m, yajl_gen g)
                 _cleanup_free_ char *cur = xasprintf(h->v2 ? "hugetlb.%s.current" : "hugetlb.%s.usage_in_bytes", size);
                 if (!cg_file_exists(h, cur))
                         continue;
-                key(g, size);
+                jgen_str(g, size);
                 yajl_gen_map_open(g);
                 num_oe(g, "usage", rd(h, cur));
                 if (h->v2) {
                         _cleanup_free_ char *ev = xasprintf("hugetlb.%s.events", size);
-                        num(g, "failcnt", keyed_file(h, ev, "max"));
+                        jgen_kv_u64(g, "failcnt", keyed_file(h, ev, "max"));
                 } else {
                         _cleanup_free_ char *mx = xasprintf("hugetlb.%s.max_usage_in_bytes", size);
                         _cleanup_free_ char *fc = xasprintf("hugetlb.%s.failcnt", size);
                         num_oe(g, "max", rd(h, mx));
-                        num(g, "failcnt", rd(h, fc));
+                        jgen_kv_u64(g, "failcnt", rd(h, fc));
                 }
                 yajl_gen_map_close(g);
         }
@@ -408,9 +395,7 @@ int cgroup_stats_json(struct cgroup_manager *m, char **json, struct husk_error *
                         any = &m->h[i];
         if (!any)
                 return husk_error_set(err, ENOENT, "cgroup %s does not exist", m->path);
-        yajl_gen g = yajl_gen_alloc(NULL);
-        if (!g)
-                abort();
+        yajl_gen g = jgen_new(NULL);
         yajl_gen_map_open(g);
         cpu_stats(m, g);
         cpuset_stats(m, g);
@@ -418,16 +403,12 @@ int cgroup_stats_json(struct cgroup_manager *m, char **json, struct husk_error *
         pids_stats(m, g);
         blkio_stats(m, g);
         hugetlb_stats(m, g);
-        key(g, "intel_rdt");
+        jgen_str(g, "intel_rdt");
         yajl_gen_map_open(g);
         yajl_gen_map_close(g);
-        key(g, "network_interfaces");
+        jgen_str(g, "network_interfaces");
         yajl_gen_null(g);
         yajl_gen_map_close(g);
-        const unsigned char *buf;
-        size_t len;
-        yajl_gen_get_buf(g, &buf, &len);
-        *json = xstrndup((const char *)buf, len);
-        yajl_gen_free(g);
+        *json = jgen_finish(g);
         return 0;
 }

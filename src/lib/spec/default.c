@@ -6,67 +6,35 @@
  */
 #include <string.h>
 #include <unistd.h>
-#include <yajl/yajl_gen.h>
 
 #include "config.h"
 #include "husk/spec.h"
+#include "util/jsongen.h"
 #include "util/util.h"
 
 #ifndef HUSK_OCI_VERSION
 #define HUSK_OCI_VERSION "1.3.0"
 #endif
 
-static void str(yajl_gen g, const char *s)
-{
-        yajl_gen_string(g, (const unsigned char *)s, strlen(s));
-}
-
-static void key_str(yajl_gen g, const char *k, const char *v)
-{
-        str(g, k);
-        str(g, v);
-}
-
-static void key_int(yajl_gen g, const char *k, long long v)
-{
-        str(g, k);
-        yajl_gen_integer(g, v);
-}
-
-static void key_bool(yajl_gen g, const char *k, bool v)
-{
-        str(g, k);
-        yajl_gen_bool(g, v);
-}
-
-static void key_strv(yajl_gen g, const char *k, const char *const *v)
-{
-        str(g, k);
-        yajl_gen_array_open(g);
-        for (; *v; v++)
-                str(g, *v);
-        yajl_gen_array_close(g);
-}
-
 static void mount(yajl_gen g, const char *dest, const char *type, const char *src, const char *const *opts)
 {
         yajl_gen_map_open(g);
-        key_str(g, "destination", dest);
-        key_str(g, "type", type);
-        key_str(g, "source", src);
+        jgen_kv_str(g, "destination", dest);
+        jgen_kv_str(g, "type", type);
+        jgen_kv_str(g, "source", src);
         if (opts)
-                key_strv(g, "options", opts);
+                jgen_kv_strv(g, "options", opts);
         yajl_gen_map_close(g);
 }
 
 static void idmap(yajl_gen g, const char *k, unsigned host_id)
 {
-        str(g, k);
+        jgen_str(g, k);
         yajl_gen_array_open(g);
         yajl_gen_map_open(g);
-        key_int(g, "containerID", 0);
-        key_int(g, "hostID", host_id);
-        key_int(g, "size", 1);
+        jgen_kv_int(g, "containerID", 0);
+        jgen_kv_int(g, "hostID", host_id);
+        jgen_kv_int(g, "size", 1);
         yajl_gen_map_close(g);
         yajl_gen_array_close(g);
 }
@@ -75,11 +43,11 @@ static void namespaces(yajl_gen g, bool rootless)
 {
         static const char *const normal[] = { "pid", "network", "ipc", "uts", "mount", NULL };
         static const char *const rootless_ns[] = { "pid", "ipc", "uts", "mount", "user", NULL };
-        str(g, "namespaces");
+        jgen_str(g, "namespaces");
         yajl_gen_array_open(g);
         for (const char *const *t = rootless ? rootless_ns : normal; *t; t++) {
                 yajl_gen_map_open(g);
-                key_str(g, "type", *t);
+                jgen_kv_str(g, "type", *t);
                 yajl_gen_map_close(g);
         }
         yajl_gen_array_close(g);
@@ -95,33 +63,33 @@ static void process(yajl_gen g)
         };
         static const char *const args[] = { "sh", NULL };
 
-        str(g, "process");
+        jgen_str(g, "process");
         yajl_gen_map_open(g);
-        key_bool(g, "terminal", true);
-        str(g, "user");
+        jgen_kv_bool(g, "terminal", true);
+        jgen_str(g, "user");
         yajl_gen_map_open(g);
-        key_int(g, "uid", 0);
-        key_int(g, "gid", 0);
+        jgen_kv_int(g, "uid", 0);
+        jgen_kv_int(g, "gid", 0);
         yajl_gen_map_close(g);
-        key_strv(g, "args", args);
-        key_strv(g, "env", env);
-        key_str(g, "cwd", "/");
-        str(g, "capabilities");
+        jgen_kv_strv(g, "args", args);
+        jgen_kv_strv(g, "env", env);
+        jgen_kv_str(g, "cwd", "/");
+        jgen_str(g, "capabilities");
         yajl_gen_map_open(g);
-        key_strv(g, "bounding", caps);
-        key_strv(g, "effective", caps);
-        key_strv(g, "permitted", caps);
-        key_strv(g, "ambient", caps);
+        jgen_kv_strv(g, "bounding", caps);
+        jgen_kv_strv(g, "effective", caps);
+        jgen_kv_strv(g, "permitted", caps);
+        jgen_kv_strv(g, "ambient", caps);
         yajl_gen_map_close(g);
-        str(g, "rlimits");
+        jgen_str(g, "rlimits");
         yajl_gen_array_open(g);
         yajl_gen_map_open(g);
-        key_str(g, "type", "RLIMIT_NOFILE");
-        key_int(g, "hard", 1024);
-        key_int(g, "soft", 1024);
+        jgen_kv_str(g, "type", "RLIMIT_NOFILE");
+        jgen_kv_int(g, "hard", 1024);
+        jgen_kv_int(g, "soft", 1024);
         yajl_gen_map_close(g);
         yajl_gen_array_close(g);
-        key_bool(g, "noNewPrivileges", true);
+        jgen_kv_bool(g, "noNewPrivileges", true);
         yajl_gen_map_close(g);
 }
 
@@ -138,7 +106,7 @@ static void mounts(yajl_gen g, bool rootless)
         static const char *const sys_rootless[] = { "rbind", "nosuid", "noexec", "nodev", "ro", NULL };
         static const char *const cgroup[] = { "nosuid", "noexec", "nodev", "relatime", "ro", NULL };
 
-        str(g, "mounts");
+        jgen_str(g, "mounts");
         yajl_gen_array_open(g);
         mount(g, "/proc", "proc", "proc", NULL);
         mount(g, "/dev", "tmpfs", "tmpfs", dev);
@@ -164,56 +132,46 @@ static void linux_section(yajl_gen g, bool rootless)
                 "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL,
         };
 
-        str(g, "linux");
+        jgen_str(g, "linux");
         yajl_gen_map_open(g);
         if (rootless) {
                 /* runc maps the invoking user to root in the container. */
                 idmap(g, "uidMappings", (unsigned)geteuid());
                 idmap(g, "gidMappings", (unsigned)getegid());
         } else {
-                str(g, "resources");
+                jgen_str(g, "resources");
                 yajl_gen_map_open(g);
-                str(g, "devices");
+                jgen_str(g, "devices");
                 yajl_gen_array_open(g);
                 yajl_gen_map_open(g);
-                key_bool(g, "allow", false);
-                key_str(g, "access", "rwm");
+                jgen_kv_bool(g, "allow", false);
+                jgen_kv_str(g, "access", "rwm");
                 yajl_gen_map_close(g);
                 yajl_gen_array_close(g);
                 yajl_gen_map_close(g);
         }
         namespaces(g, rootless);
-        key_strv(g, "maskedPaths", masked);
-        key_strv(g, "readonlyPaths", readonly);
+        jgen_kv_strv(g, "maskedPaths", masked);
+        jgen_kv_strv(g, "readonlyPaths", readonly);
         yajl_gen_map_close(g);
 }
 
 char *spec_default_json(bool rootless)
 {
-        yajl_gen g = yajl_gen_alloc(NULL);
-        if (!g)
-                return NULL;
-        yajl_gen_config(g, yajl_gen_beautify, 1);
-        yajl_gen_config(g, yajl_gen_indent_string, "\t");
+        yajl_gen g = jgen_new("\t");
 
         yajl_gen_map_open(g);
-        key_str(g, "ociVersion", HUSK_OCI_VERSION);
+        jgen_kv_str(g, "ociVersion", HUSK_OCI_VERSION);
         process(g);
-        str(g, "root");
+        jgen_str(g, "root");
         yajl_gen_map_open(g);
-        key_str(g, "path", "rootfs");
-        key_bool(g, "readonly", true);
+        jgen_kv_str(g, "path", "rootfs");
+        jgen_kv_bool(g, "readonly", true);
         yajl_gen_map_close(g);
-        key_str(g, "hostname", "runc");
+        jgen_kv_str(g, "hostname", "runc");
         mounts(g, rootless);
         linux_section(g, rootless);
         yajl_gen_map_close(g);
 
-        const unsigned char *buf;
-        size_t len;
-        char *out = NULL;
-        if (yajl_gen_get_buf(g, &buf, &len) == yajl_gen_status_ok)
-                out = xstrndup((const char *)buf, len);
-        yajl_gen_free(g);
-        return out;
+        return jgen_finish(g);
 }

@@ -6,12 +6,12 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
 #include "config.h"
 #include "state/state.h"
 #include "util/failpoint.h"
+#include "util/jsongen.h"
 #include "util/util.h"
 
 int state_validate_id(const char *id, struct husk_error *err)
@@ -88,27 +88,6 @@ int state_open(const char *root, const char *id, bool lock, struct husk_error *e
 
 /* ---- JSON ---- */
 
-static void gen_str(yajl_gen g, const char *s)
-{
-        yajl_gen_string(g, (const unsigned char *)s, strlen(s));
-}
-
-static void gen_kv_str(yajl_gen g, const char *k, const char *v)
-{
-        gen_str(g, k);
-        gen_str(g, v ? v : "");
-}
-
-static char *gen_finish(yajl_gen g)
-{
-        const unsigned char *buf;
-        size_t len;
-        yajl_gen_get_buf(g, &buf, &len);
-        char *r = xstrndup((const char *)buf, len);
-        yajl_gen_free(g);
-        return r;
-}
-
 char *state_owner_name(uid_t uid)
 {
         struct passwd pw, *res = NULL;
@@ -137,72 +116,61 @@ char *state_to_json_owned(const struct husk_state *st, enum husk_status status, 
 static char *to_json(const struct husk_state *st, enum husk_status status, bool runc_fields, bool pretty,
                      const char *owner)
 {
-        yajl_gen g = yajl_gen_alloc(NULL);
-        if (pretty) {
-                yajl_gen_config(g, yajl_gen_beautify, 1);
-                yajl_gen_config(g, yajl_gen_indent_string, "  ");
-        }
+        yajl_gen g = jgen_new(pretty ? "  " : NULL);
         yajl_gen_map_open(g);
-        gen_kv_str(g, "ociVersion", HUSK_OCI_VERSION);
-        gen_kv_str(g, "id", st->id);
+        jgen_kv_str(g, "ociVersion", HUSK_OCI_VERSION);
+        jgen_kv_str(g, "id", st->id);
         if (runc_fields) {
-                gen_str(g, "pid");
-                yajl_gen_integer(g, status == HUSK_STATUS_STOPPED ? 0 : st->pid);
-                gen_kv_str(g, "status", state_status_name(status));
+                jgen_kv_int(g, "pid", status == HUSK_STATUS_STOPPED ? 0 : st->pid);
+                jgen_kv_str(g, "status", state_status_name(status));
         } else {
-                gen_kv_str(g, "status", state_status_name(status));
+                jgen_kv_str(g, "status", state_status_name(status));
                 if (status != HUSK_STATUS_STOPPED || st->pid > 0) {
-                        gen_str(g, "pid");
-                        yajl_gen_integer(g, st->pid);
+                        jgen_kv_int(g, "pid", st->pid);
                 }
         }
-        gen_kv_str(g, "bundle", st->bundle);
+        jgen_kv_str(g, "bundle", st->bundle);
         if (runc_fields) {
-                gen_kv_str(g, "rootfs", st->rootfs);
-                gen_kv_str(g, "created", st->created);
+                jgen_kv_str(g, "rootfs", st->rootfs);
+                jgen_kv_str(g, "created", st->created);
         }
         if (st->n_annotations > 0 || !runc_fields) {
-                gen_str(g, "annotations");
+                jgen_str(g, "annotations");
                 yajl_gen_map_open(g);
                 for (size_t i = 0; i < st->n_annotations; i++)
-                        gen_kv_str(g, st->annotations[i].key, st->annotations[i].value);
+                        jgen_kv_str(g, st->annotations[i].key, st->annotations[i].value);
                 yajl_gen_map_close(g);
         }
         if (runc_fields)
-                gen_kv_str(g, "owner", owner);
+                jgen_kv_str(g, "owner", owner);
         yajl_gen_map_close(g);
-        return gen_finish(g);
+        return jgen_finish(g);
 }
 
 int state_write(int dirfd, const struct husk_state *st, struct husk_error *err)
 {
         if (failpoint("state: write state.json", err) < 0)
                 return -1;
-        yajl_gen g = yajl_gen_alloc(NULL);
+        yajl_gen g = jgen_new(NULL);
         yajl_gen_map_open(g);
-        gen_kv_str(g, "id", st->id);
-        gen_str(g, "pid");
-        yajl_gen_integer(g, st->pid);
-        gen_str(g, "start_time");
-        yajl_gen_integer(g, (long long)st->start_time);
-        gen_kv_str(g, "bundle", st->bundle);
-        gen_kv_str(g, "rootfs", st->rootfs);
-        gen_kv_str(g, "created", st->created);
-        gen_str(g, "owner");
-        yajl_gen_integer(g, st->owner);
+        jgen_kv_str(g, "id", st->id);
+        jgen_kv_int(g, "pid", st->pid);
+        jgen_kv_int(g, "start_time", (long long)st->start_time);
+        jgen_kv_str(g, "bundle", st->bundle);
+        jgen_kv_str(g, "rootfs", st->rootfs);
+        jgen_kv_str(g, "created", st->created);
+        jgen_kv_int(g, "owner", st->owner);
         if (st->cgroup)
-                gen_kv_str(g, "cgroup", st->cgroup);
-        gen_str(g, "systemd_cgroup");
-        yajl_gen_bool(g, st->systemd_cgroup);
-        gen_str(g, "rootless");
-        yajl_gen_bool(g, st->rootless);
-        gen_str(g, "annotations");
+                jgen_kv_str(g, "cgroup", st->cgroup);
+        jgen_kv_bool(g, "systemd_cgroup", st->systemd_cgroup);
+        jgen_kv_bool(g, "rootless", st->rootless);
+        jgen_str(g, "annotations");
         yajl_gen_map_open(g);
         for (size_t i = 0; i < st->n_annotations; i++)
-                gen_kv_str(g, st->annotations[i].key, st->annotations[i].value);
+                jgen_kv_str(g, st->annotations[i].key, st->annotations[i].value);
         yajl_gen_map_close(g);
         yajl_gen_map_close(g);
-        _cleanup_free_ char *json = gen_finish(g);
+        _cleanup_free_ char *json = jgen_finish(g);
 
         /* atomic: temp file in the same dir, then rename */
         char tmp[64];
