@@ -156,7 +156,7 @@ for c in $commands; do
         grep -q "^    '$c:" "$zshcomp" 2>/dev/null || failed "the zsh completion does not offer command '$c'"
 done
 # (here-strings, not pipes: check_options must run in this shell to set $fail)
-check_options "global options" "$man/husk.8.scd" "$(completion_options '')" "" <<<"$(c_function "$main_c" main)"
+check_options "global options" "$man/husk.8.scd" "$(completion_options '')" "" <<<"$(c_function "$main_c" global_options)"
 for c in $commands; do
         [ -f "$man/husk-$c.8.scd" ] || continue
         srcs=$(command_source "$c")
