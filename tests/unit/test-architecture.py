@@ -38,7 +38,6 @@ ALLOW = {
         'src/cli/features.c:cmd_features',
         'src/lib/container/checkpoint.c:do_checkpoint',
         'src/lib/cgroup/resources.c:set_cpu',
-        'src/lib/container/create.c:talk_to_init',
         'src/lib/util/path.c:open_in_root_walk',
         'src/lib/init/init.c:stage1',
         'src/lib/spec/parse.c:parse_linux',

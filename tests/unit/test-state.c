@@ -188,6 +188,150 @@ static void test_sync(void)
         close(sv[0]);
 }
 
+/* sync_serve: handlers record what they got */
+struct serve_log {
+        int pid, console_fd, ready, calls;
+        char tty[32];
+};
+
+static int h_pid(void *ctx, int sock, struct sync_msg *m, struct husk_error *err)
+{
+        struct serve_log *l = ctx;
+        (void)sock, (void)err;
+        l->calls++;
+        l->pid = m->value;
+        return 0;
+}
+
+static int h_console(void *ctx, int sock, struct sync_msg *m, struct husk_error *err)
+{
+        struct serve_log *l = ctx;
+        (void)sock, (void)err;
+        l->calls++;
+        snprintf(l->tty, sizeof(l->tty), "%s", m->data ? m->data : "");
+        l->console_fd = m->fd;          /* taken: sync_serve must not close it */
+        m->fd = -1;
+        return 0;
+}
+
+static int h_ready(void *ctx, int sock, struct sync_msg *m, struct husk_error *err)
+{
+        struct serve_log *l = ctx;
+        (void)sock, (void)m, (void)err;
+        l->calls++;
+        l->ready = 1;
+        return 1;
+}
+
+static int h_fail(void *ctx, int sock, struct sync_msg *m, struct husk_error *err)
+{
+        (void)ctx, (void)sock, (void)m;
+        return husk_error_set(err, EINVAL, "handler said no");
+}
+
+static const struct sync_handler serve_handlers[] = {
+        { SYNC_PID, h_pid }, { SYNC_CONSOLE, h_console }, { SYNC_READY, h_ready }, { SYNC_HOOKS, h_fail },
+};
+static const struct sync_protocol serve_proto = {
+        .during = "exec", .peer = "exec: the process", .handlers = serve_handlers,
+        .n_handlers = ARRAY_SIZE(serve_handlers),
+};
+
+/* the message, whatever the error convention appends (strerror) */
+static bool starts(const char *s, const char *prefix)
+{
+        return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static void pair(int sv[2])
+{
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+                perror("socketpair");
+                exit(1);
+        }
+}
+
+static void test_sync_serve(void)
+{
+        int sv[2];
+        struct husk_error e = { 0 };
+        struct serve_log l = { .console_fd = -1 };
+
+        /* dispatch by type, in order, until a handler says done; the rest stays queued */
+        pair(sv);
+        int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        sync_send(sv[1], SYNC_PID, 4321, NULL, 0, -1);
+        sync_send(sv[1], SYNC_CONSOLE, 0, "/dev/pts/7", 10, devnull);
+        sync_send(sv[1], SYNC_READY, 0, NULL, 0, -1);
+        sync_send(sv[1], SYNC_PID, 1, NULL, 0, -1);
+        close(devnull);
+        CHECK(sync_serve(sv[0], &serve_proto, &l, &e) == 0, "serve: %s", e.msg);
+        CHECK(l.calls == 3 && l.pid == 4321 && l.ready && strcmp(l.tty, "/dev/pts/7") == 0,
+              "handlers: calls %d pid %d tty %s", l.calls, l.pid, l.tty);
+        CHECK(l.console_fd >= 0 && fcntl(l.console_fd, F_GETFD) >= 0, "a taken fd stays open");
+        if (l.console_fd >= 0)
+                close(l.console_fd);
+        struct sync_msg m;
+        CHECK(sync_expect(sv[0], SYNC_PID, &m, &e) == 0 && m.value == 1, "next message left queued");
+        sync_msg_free(&m);
+
+        /* a type without a handler is named, as is one outside the enum */
+        sync_send(sv[1], SYNC_HOOKS_DONE, 0, NULL, 0, -1);
+        CHECK(sync_serve(sv[0], &serve_proto, &l, &e) < 0 &&
+              starts(e.msg, "unexpected message SYNC_HOOKS_DONE during exec") && e.errnum == EPROTO,
+              "unexpected: %s", e.msg);
+        sync_send(sv[1], 99, 0, NULL, 0, -1);
+        CHECK(sync_serve(sv[0], &serve_proto, &l, &e) < 0 &&
+              starts(e.msg, "unexpected message of unknown type 99 during exec"),
+              "unknown type: %s", e.msg);
+        sync_send(sv[1], SYNC_READY, 0, NULL, 0, -1);
+        CHECK(sync_expect(sv[0], SYNC_PID, &m, &e) < 0 &&
+              starts(e.msg, "unexpected message SYNC_READY (waiting for SYNC_PID)"),
+              "expect: %s", e.msg);
+
+        /* a handler's failure is the answer */
+        sync_send(sv[1], SYNC_HOOKS, 0, NULL, 0, -1);
+        CHECK(sync_serve(sv[0], &serve_proto, &l, &e) < 0 && starts(e.msg, "handler said no"),
+              "handler error: %s", e.msg);
+
+        /* the peer's error, whole */
+        struct husk_error sent = { 0 };
+        husk_error_set(&sent, EACCES, "mount \"proc\" on \"/proc\"");
+        sync_send_error(sv[1], &sent);
+        CHECK(sync_serve(sv[0], &serve_proto, &l, &e) < 0 && strcmp(e.msg, sent.msg) == 0 && e.errnum == EACCES,
+              "peer error: %s", e.msg);
+
+        /* a SYNC_ERROR too short to hold an error (empty, or a few bytes) is
+         * not copied: the message says who failed, nothing stale or partial */
+        husk_error_set(&e, EIO, "stale");
+        sync_send(sv[1], SYNC_ERROR, 0, NULL, 0, -1);
+        CHECK(sync_serve(sv[0], &serve_proto, &l, &e) < 0 && strcmp(e.msg, "exec: the process failed") == 0,
+              "empty error: %s", e.msg);
+        sync_send(sv[1], SYNC_ERROR, 0, "abc", 3, -1);
+        CHECK(sync_serve(sv[0], &serve_proto, &l, &e) < 0 && strcmp(e.msg, "exec: the process failed") == 0 &&
+              e.errnum == 0, "short error: %s", e.msg);
+
+        /* after the last message: EOF is success (execve closed the
+         * socket), an error is why execve failed */
+        sync_send_error(sv[1], &sent);
+        CHECK(sync_await_exec(sv[0], &serve_proto, &e) < 0 && strcmp(e.msg, sent.msg) == 0, "exec failed: %s",
+              e.msg);
+        close(sv[1]);
+        CHECK(sync_await_exec(sv[0], &serve_proto, &e) == 0 && !e.msg[0], "EOF after ready: %s", e.msg);
+        /* the peer gone mid-protocol: sync_recv's error, or the protocol's */
+        CHECK(sync_serve(sv[0], &serve_proto, &l, &e) < 0 && strstr(e.msg, "exited unexpectedly"), "EOF: %s",
+              e.msg);
+        struct sync_protocol eof = serve_proto;
+        eof.on_eof = "exec: the process died while being set up";
+        CHECK(sync_serve(sv[0], &eof, &l, &e) < 0 && strcmp(e.msg, eof.on_eof) == 0, "EOF: %s", e.msg);
+        close(sv[0]);
+
+        /* every type has a name */
+        for (uint32_t t = SYNC_ERROR; t <= SYNC_BIND_SOURCES_DONE; t++)
+                CHECK(sync_type_name(t) && strncmp(sync_type_name(t), "SYNC_", 5) == 0, "name of %u", t);
+        CHECK(!sync_type_name(0) && !sync_type_name(SYNC_BIND_SOURCES_DONE + 1), "no name out of the enum");
+}
+
 int main(void)
 {
         test_ids();
@@ -196,5 +340,6 @@ int main(void)
         test_start_time();
         test_state_roundtrip();
         test_sync();
+        test_sync_serve();
         return tap_done();
 }

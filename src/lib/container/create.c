@@ -47,6 +47,7 @@ struct creation {
         int64_t t;                      /* --debug phase clock (log_phase) */
         char *created;                  /* RFC 3339, at the first state record */
         bool hooks_stop;                /* the init stopped for hooks (SYNC_HOOKS) */
+        int *console_out;               /* where the pty master goes (foreground run) */
 };
 
 static void creation_undo(struct creation *c)
@@ -213,21 +214,6 @@ static int fd_above(int fd, int min)
         return n;
 }
 
-static int handle_console(struct creation *c, struct sync_msg *m, int *console_out, struct husk_error *err)
-{
-        if (m->fd < 0)
-                return husk_error_set(err, EPROTO, "init sent no console");
-        if (c->o->console_socket) {
-                int r = terminal_send_to_socket(c->o->console_socket, m->fd, m->data ? m->data : "", err);
-                sync_msg_free(m);
-                return r;
-        }
-        *console_out = m->fd;
-        m->fd = -1;
-        sync_msg_free(m);
-        return 0;
-}
-
 /* runtime-spec "seccomp listener": connect to linux.seccomp.listenerPath and
  * send the notify fd with a ContainerProcessState JSON as the payload. */
 int container_send_seccomp_fd(const struct husk_spec *spec, const char *id, pid_t pid, const char *bundle, int fd,
@@ -261,13 +247,6 @@ int container_send_seccomp_fd(const struct husk_spec *spec, const char *id, pid_
         if (terminal_send_to_socket(s->listener_path, fd, json, err) < 0)
                 return husk_error_wrap(err, "linux.seccomp.listenerPath");
         return 0;
-}
-
-static int send_seccomp_listener(struct creation *c, struct sync_msg *m, struct husk_error *err)
-{
-        int r = container_send_seccomp_fd(c->spec, c->o->id, c->init, c->bundle, m->fd, err);
-        sync_msg_free(m);
-        return r;
 }
 
 static bool any_idmapped(const struct husk_spec *spec)
@@ -416,105 +395,132 @@ static bool parent_stop_needed(const struct husk_spec *spec)
                (l && (l->n_net_devices || l->intel_rdt));
 }
 
-static int talk_to_init(struct creation *c, int sock, int *console_out, struct husk_error *err)
+static int on_need_idmap(void *ctx, int sock, struct sync_msg *m, struct husk_error *err)
 {
-        for (;;) {
-                struct sync_msg m;
-                if (sync_recv(sock, &m, err) < 0)
-                        return -1;
-                switch (m.type) {
-                case SYNC_ERROR:
-                        if (m.data && m.len >= sizeof(struct husk_error)) {
-                                memcpy(err, m.data, sizeof(*err));
-                                err->msg[sizeof(err->msg) - 1] = '\0';
-                        } else {
-                                husk_error_set(err, 0, "container init failed");
-                        }
-                        sync_msg_free(&m);
-                        return -1;
-                case SYNC_NEED_IDMAP:
-                        sync_msg_free(&m);
-                        if (ns_write_idmaps(c->stage1, c->spec, err) < 0 ||
-                            send_idmapped_mounts(c, sock, err) < 0)
-                                return -1;
-                        log_phase(&c->t, "userns", "create %s: user namespace id maps written", c->o->id);
-                        if (sync_send(sock, SYNC_IDMAP_DONE, 0, NULL, 0, -1) < 0)
-                                return husk_error_sys(err, "sync with init");
-                        break;
-                case SYNC_NEED_BIND_SOURCES:
-                        sync_msg_free(&m);
-                        if (send_bind_sources(c, sock, err) < 0)
-                                return -1;
-                        log_phase(&c->t, "bind-sources", "create %s: bind mount sources opened for the init", c->o->id);
-                        if (sync_send(sock, SYNC_BIND_SOURCES_DONE, 0, NULL, 0, -1) < 0)
-                                return husk_error_sys(err, "sync with init");
-                        break;
-                case SYNC_PID:
-                        c->init = m.value;
-                        sync_msg_free(&m);
-                        c->pidfd = (int)syscall(SYS_pidfd_open, c->init, 0);
-                        waitpid(c->stage1, NULL, 0);
-                        c->stage1 = 0;
-                        log_phase(&c->t, "namespaces", "create %s: namespaces made, init (stage 2) is pid %d", c->o->id,
-                                  (int)c->init);
-                        break;
-                case SYNC_HOOKS: {       /* keep parent_stop_needed() in step */
-                        sync_msg_free(&m);
-                        c->hooks_stop = true;
-                        struct husk_state st = { .id = (char *)c->o->id, .pid = c->init, .bundle = c->bundle,
-                                                 .annotations = c->spec->annotations,
-                                                 .n_annotations = c->spec->n_annotations };
-                        /* the devices are there for the hooks that configure them */
-                        if (netdev_move_in(c->spec, c->init, c->dirfd, err) < 0)
-                                return -1;
-                        if (c->spec->linux && c->spec->linux->intel_rdt) {
-                                _cleanup_free_ char *root = NULL;
-                                if (intelrdt_find_root(NULL, &root, err) < 0 ||
-                                    intelrdt_check(c->spec->linux->intel_rdt, root, err) < 0 ||
-                                    intelrdt_apply(c->spec->linux->intel_rdt, root, c->o->id, c->init, c->dirfd,
-                                                   err) < 0)
-                                        return -1;
-                        }
-                        _cleanup_free_ char *json = state_to_json(&st, HUSK_STATUS_CREATING, false, false);
-                        /* in the bundle, as runc (which runs from there) */
-                        log_phase(&c->t, "rootfs", "create %s: init prepared the root filesystem (mounts, /dev)",
-                                  c->o->id);
-                        if (hooks_run(c->spec, HUSK_HOOK_PRESTART, json, c->bundle, err) < 0 ||
-                            hooks_run(c->spec, HUSK_HOOK_CREATE_RUNTIME, json, c->bundle, err) < 0)
-                                return -1;
-                        log_phase(&c->t, "hooks", "create %s: prestart and createRuntime hooks done (%zu)", c->o->id,
-                                  c->spec->hooks[HUSK_HOOK_PRESTART].n + c->spec->hooks[HUSK_HOOK_CREATE_RUNTIME].n);
-                        if (sync_send(sock, SYNC_HOOKS_DONE, c->init, NULL, 0, -1) < 0)
-                                return husk_error_sys(err, "sync with init");
-                        break;
-                }
-                case SYNC_SECCOMP_FD:
-                        if (send_seccomp_listener(c, &m, err) < 0)
-                                return -1;
-                        if (sync_send(sock, SYNC_SECCOMP_DONE, 0, NULL, 0, -1) < 0)
-                                return husk_error_sys(err, "sync with init");
-                        break;
-                case SYNC_CONSOLE:
-                        if (handle_console(c, &m, console_out, err) < 0)
-                                return -1;
-                        break;
-                case SYNC_READY:
-                        sync_msg_free(&m);
-                        /* without hooks the init does not stop in between */
-                        if (!c->hooks_stop)
-                                log_phase(&c->t, "rootfs",
-                                          "create %s: init prepared the root filesystem (no hooks: with what follows)",
-                                          c->o->id);
-                        log_phase(&c->t, "init", "create %s: init ready (pivot_root, sysctl, process settings done)",
-                                  c->o->id);
-                        if (c->init <= 0)
-                                return husk_error_set(err, EPROTO, "init sync: ready before its pid");
-                        return 0;
-                default:
-                        sync_msg_free(&m);
-                        return husk_error_set(err, EPROTO, "init sync: unexpected message %u", m.type);
-                }
-        }
+        struct creation *c = ctx;
+        (void)m;
+        if (ns_write_idmaps(c->stage1, c->spec, err) < 0 || send_idmapped_mounts(c, sock, err) < 0)
+                return -1;
+        log_phase(&c->t, "userns", "create %s: user namespace id maps written", c->o->id);
+        if (sync_send(sock, SYNC_IDMAP_DONE, 0, NULL, 0, -1) < 0)
+                return husk_error_sys(err, "sync with init");
+        return 0;
+}
+
+static int on_need_bind_sources(void *ctx, int sock, struct sync_msg *m, struct husk_error *err)
+{
+        struct creation *c = ctx;
+        (void)m;
+        if (send_bind_sources(c, sock, err) < 0)
+                return -1;
+        log_phase(&c->t, "bind-sources", "create %s: bind mount sources opened for the init", c->o->id);
+        if (sync_send(sock, SYNC_BIND_SOURCES_DONE, 0, NULL, 0, -1) < 0)
+                return husk_error_sys(err, "sync with init");
+        return 0;
+}
+
+static int on_pid(void *ctx, int sock, struct sync_msg *m, struct husk_error *err)
+{
+        struct creation *c = ctx;
+        (void)sock, (void)err;
+        c->init = m->value;
+        c->pidfd = (int)syscall(SYS_pidfd_open, c->init, 0);
+        waitpid(c->stage1, NULL, 0);
+        c->stage1 = 0;
+        log_phase(&c->t, "namespaces", "create %s: namespaces made, init (stage 2) is pid %d", c->o->id,
+                  (int)c->init);
+        return 0;
+}
+
+/* The devices are there for the hooks that configure them; Intel RDT
+ * before the process can run. */
+static int place_devices_and_rdt(struct creation *c, struct husk_error *err)
+{
+        if (netdev_move_in(c->spec, c->init, c->dirfd, err) < 0)
+                return -1;
+        if (!c->spec->linux || !c->spec->linux->intel_rdt)
+                return 0;
+        _cleanup_free_ char *root = NULL;
+        if (intelrdt_find_root(NULL, &root, err) < 0 || intelrdt_check(c->spec->linux->intel_rdt, root, err) < 0 ||
+            intelrdt_apply(c->spec->linux->intel_rdt, root, c->o->id, c->init, c->dirfd, err) < 0)
+                return -1;
+        return 0;
+}
+
+/* keep parent_stop_needed() in step */
+static int on_hooks(void *ctx, int sock, struct sync_msg *m, struct husk_error *err)
+{
+        struct creation *c = ctx;
+        (void)m;
+        c->hooks_stop = true;
+        if (place_devices_and_rdt(c, err) < 0)
+                return -1;
+        struct husk_state st = { .id = (char *)c->o->id, .pid = c->init, .bundle = c->bundle,
+                                 .annotations = c->spec->annotations, .n_annotations = c->spec->n_annotations };
+        _cleanup_free_ char *json = state_to_json(&st, HUSK_STATUS_CREATING, false, false);
+        log_phase(&c->t, "rootfs", "create %s: init prepared the root filesystem (mounts, /dev)", c->o->id);
+        /* in the bundle, as runc (which runs from there) */
+        if (hooks_run(c->spec, HUSK_HOOK_PRESTART, json, c->bundle, err) < 0 ||
+            hooks_run(c->spec, HUSK_HOOK_CREATE_RUNTIME, json, c->bundle, err) < 0)
+                return -1;
+        log_phase(&c->t, "hooks", "create %s: prestart and createRuntime hooks done (%zu)", c->o->id,
+                  c->spec->hooks[HUSK_HOOK_PRESTART].n + c->spec->hooks[HUSK_HOOK_CREATE_RUNTIME].n);
+        if (sync_send(sock, SYNC_HOOKS_DONE, c->init, NULL, 0, -1) < 0)
+                return husk_error_sys(err, "sync with init");
+        return 0;
+}
+
+static int on_seccomp_fd(void *ctx, int sock, struct sync_msg *m, struct husk_error *err)
+{
+        struct creation *c = ctx;
+        if (container_send_seccomp_fd(c->spec, c->o->id, c->init, c->bundle, m->fd, err) < 0)
+                return -1;
+        if (sync_send(sock, SYNC_SECCOMP_DONE, 0, NULL, 0, -1) < 0)
+                return husk_error_sys(err, "sync with init");
+        return 0;
+}
+
+static int on_console(void *ctx, int sock, struct sync_msg *m, struct husk_error *err)
+{
+        struct creation *c = ctx;
+        (void)sock;
+        if (m->fd < 0)
+                return husk_error_set(err, EPROTO, "init sent no console");
+        if (c->o->console_socket)
+                return terminal_send_to_socket(c->o->console_socket, m->fd, m->data ? m->data : "", err);
+        *c->console_out = m->fd;
+        m->fd = -1;
+        return 0;
+}
+
+static int on_ready(void *ctx, int sock, struct sync_msg *m, struct husk_error *err)
+{
+        struct creation *c = ctx;
+        (void)sock, (void)m;
+        /* without hooks the init does not stop in between */
+        if (!c->hooks_stop)
+                log_phase(&c->t, "rootfs", "create %s: init prepared the root filesystem (no hooks: with what follows)",
+                          c->o->id);
+        log_phase(&c->t, "init", "create %s: init ready (pivot_root, sysctl, process settings done)", c->o->id);
+        if (c->init <= 0)
+                return husk_error_set(err, EPROTO, "init sync: ready before its pid");
+        return 1;
+}
+
+/* The parent's side of the init protocol for create (init/sync.h). */
+static int talk_to_init(struct creation *c, int sock, struct husk_error *err)
+{
+        static const struct sync_handler handlers[] = {
+                { SYNC_NEED_IDMAP, on_need_idmap },     { SYNC_NEED_BIND_SOURCES, on_need_bind_sources },
+                { SYNC_PID, on_pid },                   { SYNC_HOOKS, on_hooks },
+                { SYNC_SECCOMP_FD, on_seccomp_fd },     { SYNC_CONSOLE, on_console },
+                { SYNC_READY, on_ready },
+        };
+        static const struct sync_protocol create = {
+                .during = "create", .peer = "container init", .handlers = handlers,
+                .n_handlers = ARRAY_SIZE(handlers),
+        };
+        return sync_serve(sock, &create, c, err);
 }
 
 /* NOTIFY_SOCKET, as runc: <state>/notify bound read-only at /run/notify in
@@ -572,7 +578,7 @@ int write_pid_file(const char *path, pid_t pid, struct husk_error *err)
 
 int container_do_create(const struct husk_create_opts *o, struct created *out, struct husk_error *err)
 {
-        struct creation c = { .o = o, .dirfd = -1, .pidfd = -1, .t = log_clock() };
+        struct creation c = { .o = o, .dirfd = -1, .pidfd = -1, .t = log_clock(), .console_out = &out->console };
         _cleanup_strv_ char **extra_env = NULL;
         int64_t t_all = c.t;
         int ret = -1;
@@ -688,7 +694,7 @@ int container_do_create(const struct husk_create_opts *o, struct created *out, s
                         goto fail;
                 }
         }
-        if (talk_to_init(&c, sock[0], &out->console, err) < 0) {
+        if (talk_to_init(&c, sock[0], err) < 0) {
                 explain_oom_kill(&c, err);
                 goto fail;
         }

@@ -212,77 +212,70 @@ static void exec_kill_process(const struct exec_run *x, bool reaper)
                         ;
 }
 
-static int talk(struct exec_run *x, int sock, struct husk_error *err)
+static int on_pid(void *ctx, int sock, struct sync_msg *m, struct husk_error *err)
 {
-        for (;;) {
-                struct sync_msg m;
-                if (sync_recv(sock, &m, err) < 0)
-                        return husk_error_set(err, 0, "exec: the process died while being set up");
-                switch (m.type) {
-                case SYNC_ERROR:
-                        memcpy(err, m.data, m.len >= sizeof(*err) ? sizeof(*err) : 0);
-                        err->msg[sizeof(err->msg) - 1] = '\0';
-                        sync_msg_free(&m);
-                        return -1;
-                case SYNC_PID:
-                        x->pid = m.value;
-                        x->pidfd = pidfd_open_pid(x->pid);
-                        sync_msg_free(&m);
-                        waitpid(x->stage_a, NULL, 0);
-                        x->stage_a = 0;
-                        break;
-                case SYNC_CONSOLE:
-                        if (x->o->console_socket) {
-                                int r = terminal_send_to_socket(x->o->console_socket, m.fd, m.data ? m.data : "",
-                                                                err);
-                                sync_msg_free(&m);
-                                if (r < 0)
-                                        return -1;
-                        } else {
-                                x->console = m.fd;
-                                m.fd = -1;
-                                sync_msg_free(&m);
-                        }
-                        break;
-                case SYNC_SECCOMP_FD: {
-                        int r = container_send_seccomp_fd(x->spec, x->o->id, x->pid, x->bundle, m.fd, err);
-                        sync_msg_free(&m);
-                        if (r < 0)
-                                return -1;
-                        if (sync_send(sock, SYNC_SECCOMP_DONE, 0, NULL, 0, -1) < 0)
-                                return husk_error_sys(err, "sync with exec");
-                        break;
-                }
-                case SYNC_READY:
-                        sync_msg_free(&m);
-                        if (x->pid <= 0)
-                                return husk_error_set(err, EPROTO, "exec: ready before its pid");
-                        if (x->late_cgroup) {
-                                /* frozen as soon as it is in: it execs on resume */
-                                x->frozen = true;       /* even if only some hierarchies took it */
-                                if (cgroup_add_pid(x->late_cgroup, x->pid, x->sub_cgroup, err) < 0)
-                                        return -1;
-                                if (sync_send(sock, SYNC_CGROUP_DONE, 0, NULL, 0, -1) < 0)
-                                        return husk_error_sys(err, "sync with exec");
-                                return 0;
-                        }
-                        /* EOF: execve closed the socket. A message: it failed. */
-                        if (sync_recv(sock, &m, err) < 0)
-                                return 0;
-                        if (m.type == SYNC_ERROR && m.len >= sizeof(*err)) {
-                                memcpy(err, m.data, sizeof(*err));
-                                err->msg[sizeof(err->msg) - 1] = '\0';
-                        } else {
-                                husk_error_set(err, EPROTO, "exec: unexpected message %u", m.type);
-                        }
-                        sync_msg_free(&m);
-                        return -1;
-                default:
-                        sync_msg_free(&m);
-                        return husk_error_set(err, EPROTO, "exec: unexpected message %u", m.type);
-                }
-        }
+        struct exec_run *x = ctx;
+        (void)sock, (void)err;
+        x->pid = m->value;
+        x->pidfd = pidfd_open_pid(x->pid);
+        waitpid(x->stage_a, NULL, 0);
+        x->stage_a = 0;
+        return 0;
 }
+
+static int on_console(void *ctx, int sock, struct sync_msg *m, struct husk_error *err)
+{
+        struct exec_run *x = ctx;
+        (void)sock;
+        if (x->o->console_socket)
+                return terminal_send_to_socket(x->o->console_socket, m->fd, m->data ? m->data : "", err);
+        x->console = m->fd;
+        m->fd = -1;
+        return 0;
+}
+
+static int on_seccomp_fd(void *ctx, int sock, struct sync_msg *m, struct husk_error *err)
+{
+        struct exec_run *x = ctx;
+        if (container_send_seccomp_fd(x->spec, x->o->id, x->pid, x->bundle, m->fd, err) < 0)
+                return -1;
+        if (sync_send(sock, SYNC_SECCOMP_DONE, 0, NULL, 0, -1) < 0)
+                return husk_error_sys(err, "sync with exec");
+        return 0;
+}
+
+static const struct sync_protocol exec_protocol;
+
+static int on_ready(void *ctx, int sock, struct sync_msg *m, struct husk_error *err)
+{
+        struct exec_run *x = ctx;
+        (void)m;
+        if (x->pid <= 0)
+                return husk_error_set(err, EPROTO, "exec: ready before its pid");
+        if (x->late_cgroup) {
+                /* frozen as soon as it is in: it execs on resume */
+                x->frozen = true;       /* even if only some hierarchies took it */
+                if (cgroup_add_pid(x->late_cgroup, x->pid, x->sub_cgroup, err) < 0)
+                        return -1;
+                if (sync_send(sock, SYNC_CGROUP_DONE, 0, NULL, 0, -1) < 0)
+                        return husk_error_sys(err, "sync with exec");
+                return 1;
+        }
+        return sync_await_exec(sock, &exec_protocol, err) < 0 ? -1 : 1;
+}
+
+static const struct sync_handler exec_handlers[] = {
+        { SYNC_PID, on_pid },
+        { SYNC_CONSOLE, on_console },
+        { SYNC_SECCOMP_FD, on_seccomp_fd },
+        { SYNC_READY, on_ready },
+};
+
+/* The parent's side of exec's protocol (init/sync.h). */
+static const struct sync_protocol exec_protocol = {
+        .during = "exec", .peer = "exec: the process", .on_eof = "exec: the process died while being set up",
+        .handlers = exec_handlers, .n_handlers = ARRAY_SIZE(exec_handlers),
+};
 
 int container_exec(const struct husk_exec_opts *o, int *exit_code, struct husk_error *err)
 {
@@ -407,7 +400,7 @@ int container_exec(const struct husk_exec_opts *o, int *exit_code, struct husk_e
         }
         x.late_cgroup = late ? c.cgroup : NULL;
         x.sub_cgroup = o->cgroup;
-        if (talk(&x, sock[0], err) < 0)
+        if (sync_serve(sock[0], &exec_protocol, &x, err) < 0)
                 goto out;
         log_phase(&t, "exec", "exec %s: process %d joined the container and executed %s", o->id, (int)x.pid,
                   proc->args[0]);

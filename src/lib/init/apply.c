@@ -180,14 +180,12 @@ int apply_prepare(struct apply_ctx *a, int sync_fd, int preserve_fds, struct hus
                 return -1;
         if (notify_fd >= 0) {
                 /* husk hands it to linux.seccomp.listenerPath */
-                struct sync_msg m;
                 int r = sync_send(sync_fd, SYNC_SECCOMP_FD, 0, NULL, 0, notify_fd);
                 close(notify_fd);
                 if (r < 0)
                         return husk_error_sys(err, "send the seccomp listener fd");
-                if (sync_expect(sync_fd, SYNC_SECCOMP_DONE, &m, err) < 0)
+                if (sync_wait_for(sync_fd, SYNC_SECCOMP_DONE, err) < 0)
                         return -1;
-                sync_msg_free(&m);
         }
         if (apply_identity(a, err) < 0)
                 return -1;

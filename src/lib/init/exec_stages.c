@@ -58,13 +58,9 @@ static _Noreturn void stage_b(const struct exec_config *cfg, bool in_v2)
          * error message if execve fails. */
         if (sync_send(sock, SYNC_READY, 0, NULL, 0, -1) < 0)
                 _exit(1);
-        if (cfg->late_cgroup) {
-                /* husk moves us into the (frozen) cgroup now; we go on when thawed */
-                struct sync_msg m;
-                if (sync_expect(sock, SYNC_CGROUP_DONE, &m, &err) < 0)
-                        _exit(1);
-                sync_msg_free(&m);
-        }
+        /* late_cgroup: husk moves us into the (frozen) cgroup now; we go on when thawed */
+        if (cfg->late_cgroup && sync_wait_for(sock, SYNC_CGROUP_DONE, &err) < 0)
+                _exit(1);
         apply_exec(&ac, &err);
         sync_die(sock, &err);
 }
@@ -84,12 +80,8 @@ static _Noreturn void stage_a(const struct exec_config *cfg)
         /* join_cgroup: B joins (or is cloned into cgroup2's cgroup, which
          * saves the RCU grace period a cgroup.procs write waits for after
          * idle: 10-18 ms here). late_cgroup: husk moves B at the end. */
-        if (cfg->wait_for_cgroup) {
-                struct sync_msg m;
-                if (sync_expect(sock, SYNC_CGROUP_DONE, &m, &err) < 0)
-                        _exit(1);
-                sync_msg_free(&m);
-        }
+        if (cfg->wait_for_cgroup && sync_wait_for(sock, SYNC_CGROUP_DONE, &err) < 0)
+                _exit(1);
         /* Every namespace of the init in one step: no half-joined state. */
         if (cfg->ns_flags && setns(cfg->init_pidfd, cfg->ns_flags) < 0) {
                 if (errno == ESRCH)

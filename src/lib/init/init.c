@@ -160,28 +160,30 @@ void init_child_start(void)
                         signal(sig, SIG_DFL);
 }
 
+static int on_mount_fd(void *ctx, int sock, struct sync_msg *m, struct husk_error *err)
+{
+        const struct init_config *cfg = ctx;
+        (void)sock, (void)err;
+        if (cfg->mount_fds && m->value >= 0 && (size_t)m->value < cfg->spec->n_mounts) {
+                cfg->mount_fds[m->value] = m->fd;
+                m->fd = -1;
+        }
+        return 0;
+}
+
+static int on_mount_fds_done(void *ctx, int sock, struct sync_msg *m, struct husk_error *err)
+{
+        (void)ctx, (void)sock, (void)m, (void)err;
+        return 1;
+}
+
 /* SYNC_MOUNT_FD messages into cfg->mount_fds, until `done`. */
 static int recv_mount_fds(const struct init_config *cfg, int sock, uint32_t done, struct husk_error *err)
 {
-        for (;;) {
-                struct sync_msg m;
-                if (sync_recv(sock, &m, err) < 0)
-                        return -1;
-                if (m.type == done) {
-                        sync_msg_free(&m);
-                        return 0;
-                }
-                if (m.type != SYNC_MOUNT_FD) {
-                        husk_error_set(err, EPROTO, "mount setup: unexpected message %u", m.type);
-                        sync_msg_free(&m);
-                        return -1;
-                }
-                if (cfg->mount_fds && m.value >= 0 && (size_t)m.value < cfg->spec->n_mounts) {
-                        cfg->mount_fds[m.value] = m.fd;
-                        m.fd = -1;
-                }
-                sync_msg_free(&m);
-        }
+        const struct sync_handler handlers[] = { { SYNC_MOUNT_FD, on_mount_fd }, { done, on_mount_fds_done } };
+        const struct sync_protocol p = { .during = "mount setup", .peer = "husk", .handlers = handlers,
+                                         .n_handlers = ARRAY_SIZE(handlers) };
+        return sync_serve(sock, &p, (void *)cfg, err);
 }
 
 static _Noreturn void stage1(const struct init_config *cfg)
@@ -209,12 +211,8 @@ static _Noreturn void stage1(const struct init_config *cfg)
          * cgroup namespace is made, through the files the parent opened
          * (cgroup_join_prepare). With systemd, the parent starts a scope
          * holding stage 1; wait for it. */
-        if (cfg->cgroup && cgroup_is_systemd(cfg->cgroup)) {
-                struct sync_msg m;
-                if (sync_expect(sock, SYNC_CGROUP_DONE, &m, &err) < 0)
-                        _exit(1);       /* the parent knows why */
-                sync_msg_free(&m);
-        }
+        if (cfg->cgroup && cgroup_is_systemd(cfg->cgroup) && sync_wait_for(sock, SYNC_CGROUP_DONE, &err) < 0)
+                _exit(1);       /* the parent knows why */
         if (ns_join_all(spec, &err) < 0)
                 sync_die(sock, &err);
 
