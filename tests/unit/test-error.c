@@ -73,6 +73,11 @@ static void test_wrap(void)
         husk_error_wrap(&e, "outer %s", "ctx");
         expect(&e, HUSK_ERR_NOT_FOUND, ENOENT, "outer ctx: delete: container \"c1\" does not exist");
 
+        /* a message made from the previous one (err->msg as an argument) */
+        husk_error_invalid(&e, "bad schema");
+        husk_error_unsupported(&e, "not enabled (%s)", e.msg);
+        expect(&e, HUSK_ERR_UNSUPPORTED, ENOTSUP, "not enabled (bad schema)");
+
         husk_error_clear(&e);
         husk_error_wrap(&e, "ctx");
         CHECK(e.kind == HUSK_ERR_FAILED, "wrapping nothing is still an error: %s", husk_error_kind_name(e.kind));

@@ -138,13 +138,13 @@ int container_start(const char *root, const char *id, const char *notify_socket,
         case HUSK_STATUS_CREATED:
                 break;
         case HUSK_STATUS_STOPPED:
-                husk_error_set(err, 0, "cannot start a container that has stopped");
+                husk_error_state(err, "cannot start a container that has stopped");
                 goto out;
         case HUSK_STATUS_RUNNING:
-                husk_error_set(err, 0, "cannot start an already running container");
+                husk_error_state(err, "cannot start an already running container");
                 goto out;
         default:
-                husk_error_set(err, 0, "cannot start a container in the %s state", state_status_name(c.status));
+                husk_error_state(err, "cannot start a container in the %s state", state_status_name(c.status));
                 goto out;
         }
         if (load_saved_spec(c.dirfd, &spec, err) < 0)
@@ -200,11 +200,11 @@ int container_kill(const char *root, const char *id, int sig, bool all, struct h
                  * containerd's shim kills them with kill --all then. */
                 ret = cgroup_kill_all(c.cgroup, sig, err);
         } else if (c.status == HUSK_STATUS_STOPPED) {
-                ret = husk_error_set(err, 0, "container not running");
+                ret = husk_error_state(err, "container not running");
         } else {
                 _cleanup_close_ int pidfd = init_pidfd(&c.st);
                 if (pidfd < 0)
-                        ret = husk_error_set(err, 0, "container not running");
+                        ret = husk_error_state(err, "container not running");
                 else if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
                         ret = husk_error_sys(err, "kill container %s with signal %d", id, sig);
                 else
@@ -267,7 +267,7 @@ int container_delete(const char *root, const char *id, bool force, struct husk_e
         struct husk_container c;
         if (container_load(root, id, true, &c, err) < 0) {
                 /* A dir without state.json: a create that died half-way. */
-                if (c.dirfd < 0 && err->errnum == ENOENT && strstr(err->msg, "has no state")) {
+                if (husk_error_is(err, HUSK_ERR_STATE)) {
                         int fd = state_open(root, id, true, err);
                         if (fd >= 0) {
                                 int r = netdev_move_out(fd, err);
@@ -283,7 +283,7 @@ int container_delete(const char *root, const char *id, bool force, struct husk_e
                                 return r;
                         }
                 }
-                if (force && strstr(err->msg, "does not exist"))
+                if (force && husk_error_is(err, HUSK_ERR_NOT_FOUND))
                         return 0;
                 return -1;
         }
@@ -298,8 +298,8 @@ int container_delete(const char *root, const char *id, bool force, struct husk_e
                 break;
         default:
                 if (!force) {
-                        ret = husk_error_set(err, 0, "cannot delete container %s that is not stopped: %s", id,
-                                             state_status_name(c.status));
+                        ret = husk_error_state(err, "cannot delete container %s that is not stopped: %s", id,
+                                               state_status_name(c.status));
                         break;
                 }
                 ret = container_destroy(root, id, c.dirfd, &c.st, c.cgroup, true, err);
@@ -318,12 +318,12 @@ int container_update_rdt(const char *root, const char *id, const char *l3, const
         /* runc's words when the host can't */
         if (l3 && (!rdt_root || intelrdt_check(&(struct husk_intel_rdt){ .l3_cache_schema = (char *)l3 },
                                                rdt_root, err) < 0))
-                return husk_error_set(err, 0, "Intel RDT/CAT: l3 cache schema is not enabled%s%s%s",
-                                      rdt_root ? " (" : "", rdt_root ? err->msg : "", rdt_root ? ")" : "");
+                return husk_error_unsupported(err, "Intel RDT/CAT: l3 cache schema is not enabled%s%s%s",
+                                              rdt_root ? " (" : "", rdt_root ? err->msg : "", rdt_root ? ")" : "");
         if (mb && (!rdt_root || intelrdt_check(&(struct husk_intel_rdt){ .mem_bw_schema = (char *)mb },
                                                rdt_root, err) < 0))
-                return husk_error_set(err, 0, "Intel RDT/MBA: memory bandwidth schema is not enabled%s%s%s",
-                                      rdt_root ? " (" : "", rdt_root ? err->msg : "", rdt_root ? ")" : "");
+                return husk_error_unsupported(err, "Intel RDT/MBA: memory bandwidth schema is not enabled%s%s%s",
+                                              rdt_root ? " (" : "", rdt_root ? err->msg : "", rdt_root ? ")" : "");
         if (!apply)
                 return 0;
         struct husk_container c;
@@ -332,7 +332,7 @@ int container_update_rdt(const char *root, const char *id, const char *l3, const
         struct husk_spec *spec = NULL;
         int ret = 0;
         if (c.status == HUSK_STATUS_STOPPED) {
-                ret = husk_error_set(err, 0, "container not running");
+                ret = husk_error_state(err, "container not running");
                 goto out;
         }
         if ((ret = load_saved_spec(c.dirfd, &spec, err)) < 0)

@@ -17,15 +17,15 @@
 int state_validate_id(const char *id, struct husk_error *err)
 {
         if (!id || !*id)
-                return husk_error_set(err, 0, "container id must not be empty");
+                return husk_error_invalid(err, "container id must not be empty");
         if (strcmp(id, ".") == 0 || strcmp(id, "..") == 0 || strlen(id) > 1024)
-                return husk_error_set(err, 0, "invalid container id \"%s\"", id);
+                return husk_error_invalid(err, "invalid container id \"%s\"", id);
         for (const char *p = id; *p; p++) {
                 char c = *p;
                 if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
                       c == '.' || c == '+' || c == '-'))
-                        return husk_error_set(err, 0,
-                                              "invalid container id \"%s\": only [A-Za-z0-9_.+-] are allowed", id);
+                        return husk_error_invalid(err,
+                                                  "invalid container id \"%s\": only [A-Za-z0-9_.+-] are allowed", id);
         }
         return 0;
 }
@@ -43,7 +43,7 @@ int state_reserve(const char *root, const char *id, struct husk_error *err)
                 return -1;
         if (mkdirat(rootfd, id, 0700) < 0) {
                 if (errno == EEXIST)
-                        return husk_error_set(err, 0, "container \"%s\" already exists", id);
+                        return husk_error_exists(err, "container \"%s\" already exists", id);
                 return husk_error_sys(err, "create state dir %s/%s", root, id);
         }
         int fd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -65,7 +65,7 @@ int state_open(const char *root, const char *id, bool lock, struct husk_error *e
         int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0) {
                 if (errno == ENOENT || errno == ENOTDIR)
-                        return husk_error_set(err, 0, "container \"%s\" does not exist", id);
+                        return husk_error_not_found(err, "container \"%s\" does not exist", id);
                 return husk_error_sys(err, "open state dir %s", path);
         }
         if (lock) {
@@ -80,7 +80,7 @@ int state_open(const char *root, const char *id, bool lock, struct husk_error *e
                 struct stat st;
                 if (fstat(fd, &st) < 0 || st.st_nlink == 0) {
                         close(fd);
-                        return husk_error_set(err, 0, "container \"%s\" does not exist", id);
+                        return husk_error_not_found(err, "container \"%s\" does not exist", id);
                 }
         }
         return fd;
@@ -219,7 +219,7 @@ int state_read(int dirfd, const char *id, struct husk_state *st, struct husk_err
         if (read_user_file_at(dirfd, STATE_FILE, &data, NULL, err) < 0) {
                 if (err && err->errnum == ENOENT)
                         /* reserved but never committed: a half-made container */
-                        return husk_error_set(err, ENOENT, "container \"%s\" has no state (still being created?)", id);
+                        return husk_error_state(err, "container \"%s\" has no state (still being created?)", id);
                 return -1;
         }
         return state_parse(data, id, st, err);
@@ -231,7 +231,7 @@ int state_parse(const char *data, const char *id, struct husk_state *st, struct 
         char ebuf[256];
         yajl_val root = yajl_tree_parse(data, ebuf, sizeof(ebuf));
         if (!root)
-                return husk_error_set(err, 0, "container \"%s\": corrupt state.json: %s", id, ebuf);
+                return husk_error_invalid(err, "container \"%s\": corrupt state.json: %s", id, ebuf);
         st->id = xstrdup(tree_str(root, "id") ? tree_str(root, "id") : id);
         st->pid = (pid_t)tree_int(root, "pid");
         st->start_time = (uint64_t)tree_int(root, "start_time");

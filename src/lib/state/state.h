@@ -46,13 +46,16 @@ struct husk_state {
 int state_validate_id(const char *id, struct husk_error *err);
 
 /* mkdir <root> (0700, parents) and <root>/<id> exclusively, lock it.
- * Returns the locked dir fd. An existing id: `container "<id>" already exists`. */
+ * Returns the locked dir fd. An existing id: `container "<id>" already exists`
+ * (HUSK_ERR_EXISTS). */
 int state_reserve(const char *root, const char *id, struct husk_error *err);
 /* Open an existing container's dir; lock it (LOCK_EX) when `lock`.
- * Missing: `container "<id>" does not exist`. */
+ * Missing: `container "<id>" does not exist` (HUSK_ERR_NOT_FOUND). */
 int state_open(const char *root, const char *id, bool lock, struct husk_error *err);
 
 int state_write(int dirfd, const struct husk_state *st, struct husk_error *err);
+/* A dir without state.json (a create still running, or one that died
+ * half-way) is HUSK_ERR_STATE: `container "<id>" has no state ...`. */
 int state_read(int dirfd, const char *id, struct husk_state *st, struct husk_error *err);
 /* The parsing half of state_read: a NUL-terminated state.json (fuzzed). */
 int state_parse(const char *data, const char *id, struct husk_state *st, struct husk_error *err);

@@ -33,11 +33,15 @@ static int make(struct husk_error *err, enum husk_error_kind kind, int errnum, b
                 return -1;
         if (errnum == 0)
                 errnum = kind_errnum(kind);
-        int n = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-        if (n < 0) {
-                err->msg[0] = '\0';
+        /* through a copy: the arguments may include err->msg itself */
+        char msg[HUSK_ERROR_MSG_MAX];
+        int n = vsnprintf(msg, sizeof(msg), fmt, ap);
+        if (n < 0)
                 n = 0;
-        }
+        if ((size_t)n >= sizeof(msg))
+                n = sizeof(msg) - 1;
+        msg[n] = '\0';
+        memcpy(err->msg, msg, (size_t)n + 1);
         if (kind == HUSK_ERR_SYSTEM && errnum != 0 && (size_t)n < sizeof(err->msg) - 1) {
                 char reason[128];
                 snprintf(reason, sizeof(reason), "%s", strerror(errnum));
