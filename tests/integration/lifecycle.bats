@@ -129,6 +129,21 @@ load helpers
         assert_status 0
 }
 
+# A state dir without state.json: a create that died right after reserving
+# the id. delete removes it (and says so: it was not a real container, so
+# without --force it still fails, as runc 1.1.5's does); delete -f quietly.
+@test "delete of a state dir without state.json (a create that died half-way) removes it" {
+        mkdir -p "$ROOT/$CID"
+        run runtime delete "$CID"
+        assert_status 1
+        is_husk && assert_output_contains "container \"$CID\" was half-made; removed"
+        [[ ! -e $ROOT/$CID ]]
+        mkdir "$ROOT/$CID"
+        run runtime delete -f "$CID"
+        assert_status 0
+        assert_no_state
+}
+
 @test "invalid container ids are refused and leave no state" {
         set_args true
         for id in "../$CID" "$CID/x" ".." "."; do
