@@ -224,6 +224,8 @@ static void check_invalid(const char *name, const char *doc, size_t len, const c
                 return;
         }
         ok(strstr(err.msg, want) != NULL, "invalid/%s: \"%s\" contains \"%s\"", name, err.msg, want);
+        ok(err.kind == HUSK_ERR_INVALID && err.errnum == EINVAL, "invalid/%s: an error of kind invalid, not %s",
+           name, husk_error_kind_name(err.kind));
 }
 
 /* NAME.patch files of dir, sorted. */

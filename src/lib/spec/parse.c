@@ -100,12 +100,8 @@ static int perr(struct pctx *c, const char *fmt, ...)
         vsnprintf(msg, sizeof(msg), fmt, ap);
         va_end(ap);
         if (c->len)
-                husk_error_set(c->err, 0, "%s: %s", c->path, msg);
-        else
-                husk_error_set(c->err, 0, "%s", msg);
-        if (c->err)
-                c->err->errnum = EINVAL;
-        return -1;
+                return husk_error_invalid(c->err, "%s: %s", c->path, msg);
+        return husk_error_invalid(c->err, "%s", msg);
 }
 
 /* A short rendering of a value for "got ..." in messages. */
@@ -1378,10 +1374,8 @@ static int doc_err(struct husk_error *err, const char *fmt, ...)
 {
         va_list ap;
         va_start(ap, fmt);
-        husk_error_vset(err, 0, fmt, ap);
+        husk_error_vmake(err, HUSK_ERR_INVALID, 0, fmt, ap);
         va_end(ap);
-        if (err)
-                err->errnum = EINVAL;
         return -1;
 }
 

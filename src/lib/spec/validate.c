@@ -34,10 +34,8 @@ static int verr(struct husk_error *err, const char *fmt, ...)
 {
         va_list ap;
         va_start(ap, fmt);
-        husk_error_vset(err, 0, fmt, ap);
+        husk_error_vmake(err, HUSK_ERR_INVALID, 0, fmt, ap);
         va_end(ap);
-        if (err)
-                err->errnum = EINVAL;
         return -1;
 }
 
