@@ -33,10 +33,8 @@ ALLOW = {
     'func': {
         'src/lib/container/exec_process.c:container_exec',
         'src/lib/container/create.c:container_do_create',
-        'src/lib/container/restore.c:do_restore',
         'src/lib/init/init.c:stage2',
         'src/cli/features.c:cmd_features',
-        'src/lib/container/checkpoint.c:do_checkpoint',
         'src/lib/cgroup/resources.c:set_cpu',
         'src/lib/util/path.c:open_in_root_walk',
         'src/lib/init/init.c:stage1',

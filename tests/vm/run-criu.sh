@@ -26,6 +26,9 @@
 #      which CRIU only tolerates in its own network namespace;
 #   7. paused: a checkpoint --leave-running leaves it paused, a restore of
 #      the images runs.
+#   8. a restore killed (SIGKILL, HUSK_FAILPOINT=kill:N) at each of its
+#      steps, CRIU's included: `delete -f` leaves no state dir, cgroup,
+#      criu-root mount (in any mount namespace), CRIU or container process.
 # The container has no network namespace of its own: the VM has no
 # iptables for CRIU's network lock.
 #
@@ -162,6 +165,8 @@ sleep 0.5
 [[ $(cat "$W/share/count") -gt $s1 ]] && ok "the bind mount /shared works after restore" || bad "/shared/count does not move"
 [[ $("$H" exec c1 sh -c 'echo exec:$(cat /proc/1/cmdline | tr "\0" " ")') == *"exec:/bin/sh -c"* ]] && ok "exec" || bad "exec"
 "$H" list | grep -q '^c1 .*running' && ok "list" || bad "list: $("$H" list)"
+left=$(grep -ls criu-root /proc/[0-9]*/mountinfo)
+[[ -z $left ]] && ok "no criu-root mount left in any mount namespace" || bad "criu-root mounted in $left"
 gone c1
 [[ -z $("$H" list -q) ]] && ok "kill + delete" || bad "left: $("$H" list -q)"
 
@@ -293,6 +298,39 @@ else
         bad "restore of a paused checkpoint: no counting"; logs "$W/c7.img/restore.log"
 fi
 gone c7
+
+echo "=== 8. a restore killed at each of its steps, then delete -f"
+cd "$W/bundle"
+ncriu() { grep -lx criu /proc/[0-9]*/comm 2>/dev/null | wc -l; }
+restore_killed() {      # FAILPOINT ID: husk restore -d, its exit status in $W/ID.st
+        rm -f "$W/$2.st"
+        (true | (HUSK_FAILPOINT=$1 "$H" restore -d --image-path "$W/c1.img" "$2"; echo $? >"$W/$2.st") 2>&1 |
+                cat >"$W/$2.out") &
+        for i in $(seq 600); do [[ -s $W/$2.st ]] && break; sleep 0.1; done
+}
+restore_killed "trace:$W/trace" k0
+steps=$(tail -n 1 "$W/trace" | cut -d' ' -f1)
+[[ $(cat "$W/k0.st") == 0 && $(status k0) == running ]] && ok "traced restore: $steps steps" ||
+        bad "traced restore: exit $(cat "$W/k0.st"), $(cat "$W/k0.out")"
+cut -d' ' -f2- "$W/trace" | sort | uniq -c | sed 's/^/    /'
+gone k0
+killed=0 clean=0
+for k in $(seq "${steps:-0}"); do
+        restore_killed "kill:$k" "k$k"
+        [[ $(cat "$W/k$k.st") == 137 ]] && killed=$((killed + 1))
+        "$H" delete -f "k$k" >"$W/k$k.del" 2>&1 || bad "step $k: delete -f: $(cat "$W/k$k.del")"
+        why=
+        [[ -e /run/husk/k$k ]] && why+=" state dir"
+        [[ -e /sys/fs/cgroup/husk/k$k ]] && why+=" cgroup"
+        for i in $(seq 50); do [[ $(ncriu) == 0 ]] && break; sleep 0.1; done
+        [[ $(ncriu) == 0 ]] || why+=" criu process"
+        grep -qs criu-root /proc/[0-9]*/mountinfo && why+=" criu-root mount"
+        c0=$(cat "$W/share/count"); sleep 0.5
+        [[ $(cat "$W/share/count") == "$c0" ]] || why+=" a counting container"
+        [[ -z $why ]] && clean=$((clean + 1)) || bad "step $k ($(sed -n "${k}p" "$W/trace")): left$why"
+done
+[[ $killed == "$steps" ]] && ok "killed at each of the $steps steps" || bad "killed at $killed of $steps steps"
+[[ $clean == "$steps" ]] && ok "delete -f left nothing after each" || bad "something left after $((steps - clean)) steps"
 
 [[ -z $("$H" list -q) ]] || bad "containers left: $("$H" list -q)"
 left=$(find /sys/fs/cgroup -mindepth 1 -type d -path '*husk*' 2>/dev/null)

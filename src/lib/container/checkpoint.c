@@ -206,112 +206,109 @@ static int load_spec(int dirfd, struct husk_spec **spec, struct husk_error *err)
         return spec_parse(raw, len, "config.json (saved at create)", spec, err);
 }
 
-static int do_checkpoint(const struct husk_criu_opts *o, struct husk_container *c, struct husk_error *err)
+/* What must hold before anything is written: a mount namespace of its
+ * own, a CRIU new enough, with the features the flags need. */
+static int checkpoint_check(const struct husk_criu_opts *o, const struct husk_spec *spec, int *version,
+                            struct husk_error *err)
 {
-        struct husk_spec *spec = NULL;
-        struct criu_build b = { 0 };
-        bool built = false;
-        int image_fd = -1, work_fd = -1, ret = -1, version;
-        const pid_t pid = c->st.pid;
-        const char *log_file = o->pre_dump ? "pre-dump.log" : "dump.log";
-        _cleanup_free_ char *log_path = criu_log_path(o, log_file);
-        /* CRIU complains on stderr when a pre-dump's socket closes: its log has all */
-        _cleanup_close_ int devnull = o->pre_dump ? open("/dev/null", O_WRONLY | O_CLOEXEC) : -1;
-
-        if (load_spec(c->dirfd, &spec, err) < 0)
-                goto out;
-        if (!spec_has_namespace(spec, CLONE_NEWNS)) {
+        if (!spec_has_namespace(spec, CLONE_NEWNS))
                 /* its mounts live in the caller's namespace: nothing CRIU could restore */
-                husk_error_set(err, 0, "container %s has no mount namespace of its own: it can't be checkpointed",
-                               o->id);
-                goto out;
-        }
-        if (criu_check_version(o->criu, CRIU_MIN_VERSION, &version, err) < 0)
-                goto out;
+                return husk_error_set(err, 0, "container %s has no mount namespace of its own: it can't be "
+                                              "checkpointed", o->id);
+        if (criu_check_version(o->criu, CRIU_MIN_VERSION, version, err) < 0)
+                return -1;
         if ((o->pre_dump || o->lazy_pages) && check_features(o, o->pre_dump, o->lazy_pages, err) < 0)
-                goto out;
-        if (o->lazy_pages && o->status_fd >= 0 && version < 31500) {
-                husk_error_set(err, 0, "--status-fd needs CRIU 3.15 or newer");
-                goto out;
-        }
-        if ((image_fd = criu_open_dir(criu_image_path(o), true, "--image-path", err)) < 0)
-                goto out;
-        if (o->work_path && *o->work_path && (work_fd = criu_open_dir(o->work_path, true, "--work-path", err)) < 0)
-                goto out;
+                return -1;
+        if (o->lazy_pages && o->status_fd >= 0 && *version < 31500)
+                return husk_error_set(err, 0, "--status-fd needs CRIU 3.15 or newer");
+        return 0;
+}
 
-        criu_build_init(&b);
-        built = true;
-        criu_common_opts(&b, o, spec, image_fd, work_fd, log_file);
-        CriuOpts *r = &b.opts;
-        r->root = criu_build_str(&b, c->st.rootfs);
+/* CRIU's DUMP / PRE_DUMP options for container c (runc's set). */
+static int build_dump_opts(const struct husk_criu_opts *o, const struct husk_container *c,
+                           const struct husk_spec *spec, int version, int image_fd, struct criu_build *b,
+                           struct husk_error *err)
+{
+        CriuOpts *r = &b->opts;
+        r->root = criu_build_str(b, c->st.rootfs);
         r->has_pid = true;
-        r->pid = pid;
+        r->pid = c->st.pid;
         r->has_leave_running = true;
         r->leave_running = o->leave_running;
-        /* Joined network / pid namespaces stay outside the image: restore
-         * expects them to exist (their paths in the config). */
-        static const int ext_ns[] = { CLONE_NEWNET, CLONE_NEWPID };
-        for (size_t i = 0; i < ARRAY_SIZE(ext_ns); i++) {
-                const struct husk_namespace *ns = spec_namespace(spec, ext_ns[i]);
-                if (!ns || !ns->path || (ext_ns[i] == CLONE_NEWPID && version < 31500))
-                        continue;
-                struct stat st;
-                if (stat(ns->path, &st) < 0) {
-                        husk_error_sys(err, "linux.namespaces: %s path %s", ns->type_name, ns->path);
-                        goto out;
-                }
-                const char *name = criu_ns_name(ext_ns[i]);
-                _cleanup_free_ char *ext = xasprintf("%s[%llu]:%s", name, (unsigned long long)st.st_ino,
-                                                     criu_ns_key(ext_ns[i]));
-                criu_build_external(&b, ext);
-        }
+        /* joined network / pid namespaces stay outside the image: restore
+         * expects them to exist (their paths in the config) */
+        if (criu_dump_external_ns(b, spec, version, err) < 0)
+                return -1;
         /* CRIU freezes through the cgroup (else it ptrace-stops task by task) */
         const char *fz = c->cgroup ? cgroup_freezer_dir(c->cgroup) : NULL;
         if (fz)
-                r->freeze_cgroup = criu_build_str(&b, fz);
+                r->freeze_cgroup = criu_build_str(b, fz);
         if (o->page_server && *o->page_server) {
                 const char *colon = strrchr(o->page_server, ':');
                 int64_t port = 0;
                 parse_int64(colon + 1, &port);
-                b.ps.address = xstrndup(o->page_server, (size_t)(colon - o->page_server));
-                b.ps.has_port = true;
-                b.ps.port = (int32_t)port;
-                r->ps = &b.ps;
+                b->ps.address = xstrndup(o->page_server, (size_t)(colon - o->page_server));
+                b->ps.has_port = true;
+                b->ps.port = (int32_t)port;
+                r->ps = &b->ps;
         }
-        if (o->parent_path && *o->parent_path) {
-                r->parent_img = criu_build_str(&b, o->parent_path);
+        if (o->parent_path && *o->parent_path)
+                r->parent_img = criu_build_str(b, o->parent_path);
+        if (o->pre_dump || (o->parent_path && *o->parent_path))
                 r->has_track_mem = r->track_mem = true;
-        }
         if (o->pre_dump)
-                r->has_track_mem = r->track_mem = true;
-        if (!o->pre_dump) {
-                if (criu_external_mounts(&b, spec, c->cgroup, false, c->st.bundle, pid, err) < 0 ||
-                    write_descriptors(image_fd, pid, err) < 0)
-                        goto out;
-        }
+                return 0;
+        if (criu_external_mounts(b, spec, c->cgroup, false, c->st.bundle, c->st.pid, err) < 0)
+                return -1;
+        return write_descriptors(image_fd, c->st.pid, err);
+}
 
-        const struct criu_pb_fns *pb = criu_pb();
+/* One DUMP or PRE_DUMP request to a fresh `criu swrk`. */
+static int run_dump(const struct husk_criu_opts *o, struct criu_build *b, struct husk_error *err)
+{
+        _cleanup_free_ char *log_path = criu_log_path(o, o->pre_dump ? "pre-dump.log" : "dump.log");
+        /* CRIU complains on stderr when a pre-dump's socket closes: its log has all */
+        _cleanup_close_ int devnull = o->pre_dump ? open("/dev/null", O_WRONLY | O_CLOEXEC) : -1;
         CriuReq req;
-        pb->criu_req__init(&req);
+        criu_pb()->criu_req__init(&req);
         req.type = o->pre_dump ? CRIU_REQ_TYPE__PRE_DUMP : CRIU_REQ_TYPE__DUMP;
-        req.opts = r;
+        req.opts = &b->opts;
         struct criu_swrk_opts so = { .criu = o->criu, .stdio = { -1, -1, devnull } };
         struct criu_swrk sw;
         if (criu_swrk_spawn(&so, &sw, err) < 0) {
                 criu_swrk_finish(&sw);
-                goto out;
+                return -1;
         }
         CriuResp *resp;
         int cr = criu_swrk_call(&sw, &req, criu_dump_notify, (void *)o, log_path, &resp, err);
         /* after PRE_DUMP CRIU waits for more: closing the socket ends it */
         int st = criu_swrk_finish(&sw);
         if (cr < 0)
+                return -1;
+        criu_pb()->criu_resp__free_unpacked(resp, NULL);
+        if (st != 0 && !o->pre_dump)
+                return husk_error_set(err, 0, "criu exited with status %d; log file: %s", st, log_path);
+        return 0;
+}
+
+static int do_checkpoint(const struct husk_criu_opts *o, struct husk_container *c, struct husk_error *err)
+{
+        struct husk_spec *spec = NULL;
+        struct criu_build b = { 0 };
+        bool built = false;
+        int image_fd = -1, work_fd = -1, ret = -1, version;
+
+        if (load_spec(c->dirfd, &spec, err) < 0 || checkpoint_check(o, spec, &version, err) < 0)
                 goto out;
-        pb->criu_resp__free_unpacked(resp, NULL);
-        if (st != 0 && !o->pre_dump) {
-                husk_error_set(err, 0, "criu exited with status %d; log file: %s", st, log_path);
+        if ((image_fd = criu_open_dir(criu_image_path(o), true, "--image-path", err)) < 0)
                 goto out;
-        }
+        if (o->work_path && *o->work_path && (work_fd = criu_open_dir(o->work_path, true, "--work-path", err)) < 0)
+                goto out;
+        criu_build_init(&b);
+        built = true;
+        criu_common_opts(&b, o, spec, image_fd, work_fd, o->pre_dump ? "pre-dump.log" : "dump.log");
+        if (build_dump_opts(o, c, spec, version, image_fd, &b, err) < 0 || run_dump(o, &b, err) < 0)
+                goto out;
         ret = 0;
 out:
         if (built)
@@ -322,11 +319,6 @@ out:
                 close(work_fd);
         spec_free(spec);
         return ret;
-}
-
-const char *criu_ns_key(int clone_flag)
-{
-        return clone_flag == CLONE_NEWNET ? "extRootNetNS" : "extRootPidNS";
 }
 
 int container_checkpoint(const struct husk_criu_opts *o, struct husk_error *err)

@@ -22,6 +22,4 @@ int criu_open_dir(const char *path, bool create, const char *flag, struct husk_e
 /* The options dump and restore share (runc's set). */
 void criu_common_opts(struct criu_build *b, const struct husk_criu_opts *o, const struct husk_spec *spec,
                       int image_fd, int work_fd, const char *log_file);
-/* The key of a joined net/pid namespace: "extRootNetNS", "extRootPidNS". */
-const char *criu_ns_key(int clone_flag);
 #endif

@@ -4,13 +4,16 @@
  *
  * CRIU runs as our child (criu swrk). It wants the root to be a mount point
  * whose parent is not overmounted: the rootfs is bound onto
- * <state>/criu-root for the time of the restore (as runc does; in our own
- * mount namespace, because CRIU resolves the image dir fd through
- * /proc/<husk>/fd and can only mount there from the same namespace), after
- * the mount points CRIU needs were made in it. Before it starts, CRIU joins
- * the container's cgroup,
- * so the restored processes land there. The restored init is CRIU's
- * sibling (rst_sibling): our child, which `restore` in the foreground
+ * <state>/criu-root (as runc does), after the mount points CRIU needs were
+ * made in it. The bind is made in a private mount namespace that husk
+ * enters only to fork CRIU (slave of ours: it sees the host's mounts,
+ * nothing goes back), so it can't outlive CRIU: a killed `husk restore`
+ * leaves no mount on the host. Before it starts, CRIU joins the container's cgroup,
+ * so the restored processes land there; the state (status "creating",
+ * pid 0, the cgroup) is recorded before the cgroup is made, so `delete -f`
+ * of a killed restore finds and removes everything. The restored init is
+ * CRIU's sibling (rst_sibling): our child, which `restore` in the
+ * foreground
  * supervises like `run`. Notifications: "setup-namespaces" runs the
  * prestart and createRuntime hooks (as runc), "post-restore" writes
  * state.json and --pid-file, "orphan-pts-master" brings the console's new
@@ -38,6 +41,7 @@
 #include "linux/terminal.h"
 #include "util/log.h"
 #include "util/path.h"
+#include "util/failpoint.h"
 #include "util/procfs.h"
 #include "util/util.h"
 
@@ -59,7 +63,8 @@ struct restore {
         size_t n_ns;
         pid_t pid;
         int pidfd, console;
-        bool hooks_ran;
+        char *created;
+        bool hooks_ran, recorded;       /* recorded: state.json has the restored pid */
 };
 
 static int check_spec(const struct restore *r, struct husk_error *err)
@@ -111,35 +116,45 @@ static int read_descriptors(struct restore *r, struct husk_error *err)
         return 0;
 }
 
-/* Namespaces the config joins by path, opened before any side effect. */
-static int open_namespaces(struct restore *r, struct criu_build *b, struct husk_error *err)
+/* Namespaces the config joins by path, checked (and the external ones
+ * opened) before any side effect. */
+static int open_namespaces(struct restore *r, struct husk_error *err)
 {
         const struct husk_linux *l = r->spec->linux;
         for (size_t i = 0; l && i < l->n_namespaces; i++) {
                 const struct husk_namespace *ns = &l->namespaces[i];
                 if (!ns->path)
                         continue;
-                if (ns->type == CLONE_NEWNET || ns->type == CLONE_NEWPID) {
+                if (criu_ns_external(ns->type)) {
                         /* dumped as external: handed to CRIU as an fd */
                         int fd = open(ns->path, O_RDONLY | O_CLOEXEC);
                         if (fd < 0)
                                 return husk_error_sys(err, "linux.namespaces[%zu].path %s", i, ns->path);
                         r->ns_types[r->n_ns] = ns->type;
                         r->ns_fds[r->n_ns++] = fd;
-                        if (b)
-                                criu_build_inherit_fd(b, criu_ns_key(ns->type), 4 + (int)r->n_ns - 1);
                 } else if (ns->type == CLONE_NEWCGROUP) {
                         return husk_error_set(err, 0,
                                               "linux.namespaces[%zu]: CRIU can't restore into an existing cgroup "
                                               "namespace (path %s)", i, ns->path);
-                } else {
-                        if (access(ns->path, F_OK) < 0)
-                                return husk_error_sys(err, "linux.namespaces[%zu].path %s", i, ns->path);
-                        if (b)
-                                criu_build_join_ns(b, criu_ns_name(ns->type), ns->path);
+                } else if (access(ns->path, F_OK) < 0) {
+                        return husk_error_sys(err, "linux.namespaces[%zu].path %s", i, ns->path);
                 }
         }
         return 0;
+}
+
+/* The external namespaces as the fds CRIU gets (4, 5...), the others to
+ * join by path. */
+static void add_namespaces(const struct restore *r, struct criu_build *b)
+{
+        for (size_t i = 0; i < r->n_ns; i++)
+                criu_build_inherit_fd(b, criu_ns_key(r->ns_types[i]), 4 + (int)i);
+        const struct husk_linux *l = r->spec->linux;
+        for (size_t i = 0; l && i < l->n_namespaces; i++) {
+                const struct husk_namespace *ns = &l->namespaces[i];
+                if (ns->path && !criu_ns_external(ns->type))
+                        criu_build_join_ns(b, criu_ns_name(ns->type), ns->path);
+        }
 }
 
 /* dest strictly below dir ("/dev/pts" below "/dev")? */
@@ -197,15 +212,19 @@ static int make_mountpoints(const struct restore *r, struct husk_error *err)
         return 0;
 }
 
+/* state.json: first with pid 0 ("creating": what delete -f of a killed
+ * restore needs, the cgroup), then with the restored init. */
 static int write_state(struct restore *r, struct husk_error *err)
 {
+        if (!r->created)
+                r->created = state_now_rfc3339();
         struct husk_state st = {
                 .id = (char *)r->o->id,
                 .pid = r->pid,
-                .start_time = proc_start_time(r->pid),
+                .start_time = r->pid > 0 ? proc_start_time(r->pid) : 0,
                 .bundle = r->bundle,
                 .rootfs = r->rootfs,
-                .created = state_now_rfc3339(),
+                .created = r->created,
                 .owner = getuid(),
                 .cgroup = r->cgroup ? cgroup_manager_save(r->cgroup) : NULL,
                 .systemd_cgroup = r->o->systemd_cgroup,
@@ -214,16 +233,23 @@ static int write_state(struct restore *r, struct husk_error *err)
                 .n_annotations = r->spec->n_annotations,
         };
         int w = state_write(r->dirfd, &st, err);
-        free(st.created);
         free(st.cgroup);
-        if (w < 0 || (r->o->pid_file && write_pid_file(r->o->pid_file, r->pid, err) < 0))
+        if (w < 0 || r->pid <= 0)
+                return w;
+        if (r->o->pid_file && write_pid_file(r->o->pid_file, r->pid, err) < 0)
                 return -1;
+        r->recorded = true;
         return 0;
 }
 
 static int restore_notify(void *data, const char *script, pid_t pid, int fd, struct husk_error *err)
 {
         struct restore *r = data;
+        if (failpoint("criu: a notification", err) < 0) {
+                if (fd >= 0)
+                        close(fd);
+                return -1;
+        }
         if (strcmp(script, "orphan-pts-master") == 0) {
                 if (fd < 0)
                         return husk_error_set(err, EPROTO, "no pty master came with it");
@@ -311,6 +337,7 @@ static void restore_free(struct restore *r)
         free(r->rootfs);
         free(r->state_dir);
         free(r->criu_root);
+        free(r->created);
         for (int i = 0; i < 3; i++)
                 free(r->descriptors[i]);
         for (size_t i = 0; i < r->n_ns; i++)
@@ -328,126 +355,178 @@ static void restore_free(struct restore *r)
         cgroup_manager_free(r->cgroup);
 }
 
-/* Everything up to a restored, recorded container (r->pid). */
-static int do_restore(struct restore *r, int version, struct husk_error *err)
+/* The side effects before CRIU, each recorded before it is made: the
+ * state dir with the config, state.json naming the cgroup, the cgroup, the
+ * mount points in the rootfs, the criu-root directory. */
+static int restore_prepare(struct restore *r, struct husk_error *err)
 {
         const struct husk_criu_opts *o = r->o;
-        struct criu_build b;
-        criu_build_init(&b);
-        struct criu_swrk sw = { .pid = 0, .sock = -1, .hold_fd = -1, .err_fd = -1 };
-        int ret = -1;
-        _cleanup_free_ char *log_path = criu_log_path(o, "restore.log");
-        _cleanup_free_ char *state_raw = NULL;
-        bool root_mounted = false;
-
         r->dirfd = state_reserve(o->root, o->id, err);
         if (r->dirfd < 0)
-                goto out;
-        {
-                _cleanup_free_ char *raw = NULL;
-                size_t len;
-                _cleanup_free_ char *cfg = xasprintf("%s/config.json", r->bundle);
-                if (read_file_at(AT_FDCWD, cfg, &raw, &len, err) < 0 ||
-                    write_file_atomic_at(r->dirfd, STATE_CONFIG, raw, len, err) < 0)
-                        goto fail;
-        }
+                return -1;
+        _cleanup_free_ char *raw = NULL;
+        size_t len;
+        _cleanup_free_ char *cfg = xasprintf("%s/config.json", r->bundle);
+        if (read_file_at(AT_FDCWD, cfg, &raw, &len, err) < 0 || failpoint("state: write config.json", err) < 0 ||
+            write_file_atomic_at(r->dirfd, STATE_CONFIG, raw, len, err) < 0)
+                return -1;
         struct cgroup_opts co = { .id = o->id, .systemd = o->systemd_cgroup, .rootless = o->rootless };
-        if (cgroup_manager_new(r->spec, &co, &r->cgroup, err) < 0)
-                goto fail;
+        if (cgroup_manager_new(r->spec, &co, &r->cgroup, err) < 0 || write_state(r, err) < 0)
+                return -1;
         if (cgroup_create(r->cgroup, r->spec->linux ? r->spec->linux->resources : NULL, err) < 0) {
                 cgroup_manager_free(r->cgroup);
                 r->cgroup = NULL;
-                goto fail;
+                return -1;
         }
         if (make_mountpoints(r, err) < 0)
-                goto fail;
-        if (mkdirat(r->dirfd, CRIU_ROOT, 0755) < 0 && errno != EEXIST) {
-                husk_error_sys(err, "mkdir %s", r->criu_root);
-                goto fail;
-        }
-        if (mount(r->rootfs, r->criu_root, NULL, MS_BIND | MS_REC, NULL) < 0) {
-                husk_error_sys(err, "bind the rootfs %s on %s", r->rootfs, r->criu_root);
-                goto fail;
-        }
-        root_mounted = true;
+                return -1;
+        if (mkdirat(r->dirfd, CRIU_ROOT, 0755) < 0 && errno != EEXIST)
+                return husk_error_sys(err, "mkdir %s", r->criu_root);
         if (o->work_path && *o->work_path && (r->work_fd = criu_open_dir(o->work_path, true, "--work-path", err)) < 0)
-                goto fail;
+                return -1;
+        return 0;
+}
 
-        criu_common_opts(&b, o, r->spec, r->image_fd, r->work_fd, "restore.log");
-        CriuOpts *ro = &b.opts;
-        ro->root = criu_build_str(&b, r->criu_root);
+/* CRIU's RESTORE options (runc's set). */
+static int build_opts(struct restore *r, struct criu_build *b, int version, struct husk_error *err)
+{
+        const struct husk_criu_opts *o = r->o;
+        criu_common_opts(b, o, r->spec, r->image_fd, r->work_fd, "restore.log");
+        CriuOpts *ro = &b->opts;
+        ro->root = criu_build_str(b, r->criu_root);
         ro->has_rst_sibling = ro->rst_sibling = true;
         ro->has_evasive_devices = ro->evasive_devices = true;
         if (o->lsm_profile || o->lsm_mount_context) {
-                if (version < 31600) {
-                        husk_error_set(err, 0, "--lsm-profile/--lsm-mount-context need CRIU 3.16 or newer");
-                        goto fail;
-                }
+                if (version < 31600)
+                        return husk_error_set(err, 0, "--lsm-profile/--lsm-mount-context need CRIU 3.16 or newer");
                 if (o->lsm_profile)
-                        ro->lsm_profile = criu_build_str(&b, o->lsm_profile);
+                        ro->lsm_profile = criu_build_str(b, o->lsm_profile);
                 if (o->lsm_mount_context)
-                        ro->lsm_mount_context = criu_build_str(&b, o->lsm_mount_context);
+                        ro->lsm_mount_context = criu_build_str(b, o->lsm_mount_context);
         }
-        for (size_t i = 0; i < r->n_ns; i++)
-                criu_build_inherit_fd(&b, criu_ns_key(r->ns_types[i]), 4 + (int)i);
-        for (size_t i = 0; r->spec->linux && i < r->spec->linux->n_namespaces; i++) {
-                const struct husk_namespace *ns = &r->spec->linux->namespaces[i];
-                if (ns->path && ns->type != CLONE_NEWNET && ns->type != CLONE_NEWPID)
-                        criu_build_join_ns(&b, criu_ns_name(ns->type), ns->path);
-        }
-        if (criu_external_mounts(&b, r->spec, r->cgroup, true, r->bundle, 0, err) < 0)
-                goto fail;
+        add_namespaces(r, b);
+        if (criu_external_mounts(b, r->spec, r->cgroup, true, r->bundle, 0, err) < 0)
+                return -1;
         /* the init's stdio pipes: ours now (CRIU's fds 0-2 are ours) */
         for (int i = 0; i < 3; i++)
-                if (r->descriptors[i] && strstr(r->descriptors[i], "pipe:"))
-                        criu_build_inherit_fd(&b, r->descriptors[i], i);
+                if (r->descriptors[i] && strncmp(r->descriptors[i], "pipe:", 5) == 0)
+                        criu_build_inherit_fd(b, r->descriptors[i], i);
+        return 0;
+}
 
+/* Reopen *fd (a directory) from path in the current mount namespace, at
+ * the same number. */
+static int reopen_dir(int *fd, const char *path, const char *flag, struct husk_error *err)
+{
+        if (*fd < 0)
+                return 0;
+        _cleanup_close_ int nfd = criu_open_dir(path, false, flag, err);
+        if (nfd < 0 || dup3(nfd, *fd, O_CLOEXEC) < 0)
+                return nfd < 0 ? -1 : husk_error_sys(err, "%s %s", flag, path);
+        return 0;
+}
+
+/* A private mount namespace (a slave of ours: it sees the host's mounts,
+ * nothing goes back) with the rootfs bound on criu-root, for CRIU: it dies
+ * with CRIU, and with us, so the bind can't outlive a killed restore. CRIU
+ * opens the image and work dirs through /proc/<husk>/fd/N and mounts its
+ * cgroup yard in the work dir: they are reopened in the new namespace. *host
+ * and *cwd: to come back with leave_private_ns once CRIU is forked. */
+static int enter_private_ns(struct restore *r, int *host, int *cwd, struct husk_error *err)
+{
+        const struct husk_criu_opts *o = r->o;
+        if (failpoint("criu: bind the root in a private mount namespace", err) < 0)
+                return -1;
+        *host = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+        *cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (*host < 0 || *cwd < 0)
+                return husk_error_sys(err, "open our mount namespace");
+        if (unshare(CLONE_NEWNS) < 0)
+                return husk_error_sys(err, "unshare a mount namespace for criu");
+        if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+                return husk_error_sys(err, "make criu's mounts slaves of the host's");
+        if (mount(r->rootfs, r->criu_root, NULL, MS_BIND | MS_REC, NULL) < 0)
+                return husk_error_sys(err, "bind the rootfs %s on %s", r->rootfs, r->criu_root);
+        if (reopen_dir(&r->image_fd, criu_image_path(o), "--image-path", err) < 0 ||
+            reopen_dir(&r->work_fd, o->work_path, "--work-path", err) < 0)
+                return -1;
+        return 0;
+}
+
+static int leave_private_ns(int host, int cwd, struct husk_error *err)
+{
+        if (host < 0)
+                return 0;
+        if (setns(host, CLONE_NEWNS) < 0 || fchdir(cwd) < 0)
+                return husk_error_sys(err, "back to our mount namespace");
+        return 0;
+}
+
+/* CRIU, started in the container's cgroup, restores; r->pid is the init. */
+static int run_criu(struct restore *r, struct criu_build *b, struct husk_error *err)
+{
+        const struct husk_criu_opts *o = r->o;
+        _cleanup_free_ char *log_path = criu_log_path(o, "restore.log");
         struct criu_swrk_opts so = {
                 .criu = o->criu, .stdio = { -1, -1, -1 }, .extra_fds = r->ns_fds, .n_extra = r->n_ns,
                 .hold = true,
         };
-        if (criu_swrk_spawn(&so, &sw, err) < 0)
-                goto fail;
+        struct criu_swrk sw = { .pid = 0, .sock = -1, .hold_fd = -1, .err_fd = -1 };
+        CriuResp *resp = NULL;
+        int ret = -1;
+        _cleanup_close_ int host = -1, cwd = -1;
+        int in = enter_private_ns(r, &host, &cwd, err);
+        if (in == 0 && failpoint("criu: spawn", err) == 0)
+                in = criu_swrk_spawn(&so, &sw, err);
+        else
+                in = -1;
+        /* the hooks, the supervision, the rest: in our namespace */
+        if (leave_private_ns(host, cwd, in < 0 ? &(struct husk_error){ 0 } : err) < 0 || in < 0)
+                goto out;
         /* CRIU into the container's cgroup before it forks anything */
         if (r->cgroup && cgroup_add_pid(r->cgroup, sw.pid, NULL, err) < 0) {
                 husk_error_wrap(err, "put criu into the container's cgroup");
-                goto fail;
+                goto out;
         }
         if (r->cgroup && o->cg_mode != HUSK_CG_MODE_IGNORE &&
-            add_cg_roots(&b, sw.pid, cgroup_detect_layout() == CGROUP_LAYOUT_V2, err) < 0)
-                goto fail;
+            add_cg_roots(b, sw.pid, cgroup_detect_layout() == CGROUP_LAYOUT_V2, err) < 0)
+                goto out;
         if (criu_swrk_release(&sw, err) < 0)
-                goto fail;
-
-        const struct criu_pb_fns *pb = criu_pb();
+                goto out;
         CriuReq req;
-        pb->criu_req__init(&req);
+        criu_pb()->criu_req__init(&req);
         req.type = CRIU_REQ_TYPE__RESTORE;
-        req.opts = ro;
-        CriuResp *resp;
+        req.opts = &b->opts;
         if (criu_swrk_call(&sw, &req, restore_notify, r, log_path, &resp, err) < 0)
-                goto fail;
+                goto out;
         if (resp->restore && resp->restore->pid > 0 && r->pid <= 0)
                 r->pid = resp->restore->pid;
-        pb->criu_resp__free_unpacked(resp, NULL);
+        criu_pb()->criu_resp__free_unpacked(resp, NULL);
+        ret = 0;
+out:
         criu_swrk_finish(&sw);
+        return ret;
+}
+
+/* Everything up to a restored, recorded container (r->pid). */
+static int do_restore(struct restore *r, int version, struct husk_error *err)
+{
+        struct criu_build b;
+        criu_build_init(&b);
+        int ret = -1;
+        if (restore_prepare(r, err) < 0 || build_opts(r, &b, version, err) < 0 || run_criu(r, &b, err) < 0)
+                goto out;
         if (r->pid <= 0) {
                 husk_error_set(err, EPROTO, "criu restored no process");
-                goto fail;
+                goto out;
         }
         if (r->pidfd < 0)
                 r->pidfd = pidfd_open_pid(r->pid);
         /* no post-restore notification (old CRIU): record it now */
-        struct husk_error e = { 0 };
-        if (read_file_at(r->dirfd, STATE_FILE, &state_raw, NULL, &e) < 0 && write_state(r, err) < 0)
-                goto fail;
+        if (!r->recorded && write_state(r, err) < 0)
+                goto out;
         ret = 0;
-        goto out;
-fail:
-        criu_swrk_finish(&sw);
 out:
-        if (root_mounted && umount2(r->criu_root, MNT_DETACH) < 0)
-                log_warn("unmount %s: %s", r->criu_root, strerror(errno));
         if (r->dirfd >= 0)
                 unlinkat(r->dirfd, CRIU_ROOT, AT_REMOVEDIR);
         if (ret < 0)
@@ -475,7 +554,7 @@ int container_restore(const struct husk_criu_opts *o, int *exit_code, struct hus
                 if (spec_parse(raw, len, "config.json", &r.spec, err) < 0)
                         return -1;
         }
-        if (check_spec(&r, err) < 0 || resolve_paths(&r, err) < 0 || open_namespaces(&r, NULL, err) < 0)
+        if (check_spec(&r, err) < 0 || resolve_paths(&r, err) < 0 || open_namespaces(&r, err) < 0)
                 goto out;
         if ((r.image_fd = criu_open_dir(criu_image_path(o), false, "--image-path", err)) < 0 ||
             read_descriptors(&r, err) < 0)

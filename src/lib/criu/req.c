@@ -133,6 +133,33 @@ const char *criu_ns_name(int clone_flag)
         }
 }
 
+bool criu_ns_external(int clone_flag)
+{
+        return clone_flag == CLONE_NEWNET || clone_flag == CLONE_NEWPID;
+}
+
+const char *criu_ns_key(int clone_flag)
+{
+        return clone_flag == CLONE_NEWNET ? "extRootNetNS" : "extRootPidNS";
+}
+
+int criu_dump_external_ns(struct criu_build *b, const struct husk_spec *spec, int version, struct husk_error *err)
+{
+        const struct husk_linux *l = spec->linux;
+        for (size_t i = 0; l && i < l->n_namespaces; i++) {
+                const struct husk_namespace *ns = &l->namespaces[i];
+                if (!ns->path || !criu_ns_external(ns->type) || (ns->type == CLONE_NEWPID && version < 31500))
+                        continue;
+                struct stat st;
+                if (stat(ns->path, &st) < 0)
+                        return husk_error_sys(err, "linux.namespaces: %s path %s", ns->type_name, ns->path);
+                _cleanup_free_ char *ext = xasprintf("%s[%llu]:%s", criu_ns_name(ns->type),
+                                                     (unsigned long long)st.st_ino, criu_ns_key(ns->type));
+                criu_build_external(b, ext);
+        }
+        return 0;
+}
+
 static bool is_bind(const struct husk_mount *m, struct husk_error *err, int *r)
 {
         struct mount_flags mf = { 0 };

@@ -46,4 +46,14 @@ int criu_external_mounts(struct criu_build *b, const struct husk_spec *spec, str
 /* CRIU's name of a namespace type ("net", "ipc", "uts", "mnt", "user",
  * "pid", "cgroup", "time"), NULL for an unknown flag. */
 const char *criu_ns_name(int clone_flag);
+
+/* Namespaces joined by path that CRIU keeps out of the images (network,
+ * pid: as runc): declared external at dump, handed back as fds at
+ * restore under their key, "extRootNetNS" or "extRootPidNS". The other
+ * joined namespaces are joined again by path at restore. */
+bool criu_ns_external(int clone_flag);
+const char *criu_ns_key(int clone_flag);
+/* At dump: "net[INODE]:extRootNetNS" (and pid with CRIU >= 3.15, version
+ * as criu_check_version's) for each external namespace the spec joins. */
+int criu_dump_external_ns(struct criu_build *b, const struct husk_spec *spec, int version, struct husk_error *err);
 #endif
