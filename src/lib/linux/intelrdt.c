@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "linux/intelrdt.h"
+#include "util/mountinfo.h"
 #include "util/util.h"
 
 static bool is_dir(const char *root, const char *sub)
@@ -16,44 +17,18 @@ static bool is_dir(const char *root, const char *sub)
         return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+static int resctrl_mount(const struct mountinfo *mi, void *data)
+{
+        if (strcmp(mi->fstype, "resctrl") != 0)
+                return 0;
+        *(char **)data = xstrdup(mi->mountpoint);
+        return 1;
+}
+
 int intelrdt_find_root(const char *mountinfo, char **root, struct husk_error *err)
 {
         *root = NULL;
-        const char *path = mountinfo ? mountinfo : "/proc/self/mountinfo";
-        FILE *f = fopen(path, "re");
-        if (!f)
-                return husk_error_sys(err, "open %s", path);
-        char *line = NULL;
-        size_t cap = 0;
-        int found = 0;
-        while (!found && getline(&line, &cap, f) > 0) {
-                /* id parent maj:min root mountpoint opts [optional...] - fstype source superopts */
-                char *sep = strstr(line, " - ");
-                if (!sep || strncmp(sep + 3, "resctrl ", 8) != 0)
-                        continue;
-                char *save = NULL, *tok = strtok_r(line, " ", &save);
-                for (int i = 0; tok && i < 4; i++)
-                        tok = strtok_r(NULL, " ", &save);
-                if (!tok)
-                        continue;
-                /* mountinfo escapes space, tab, newline and backslash as \ooo */
-                char *o = tok;
-                for (char *s = tok; *s; s++) {
-                        if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-                            s[3] >= '0' && s[3] <= '7') {
-                                *o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-                                s += 3;
-                        } else {
-                                *o++ = *s;
-                        }
-                }
-                *o = 0;
-                *root = xstrdup(tok);
-                found = 1;
-        }
-        free(line);
-        fclose(f);
-        return found;
+        return mountinfo_foreach(mountinfo, resctrl_mount, root, err);
 }
 
 static bool has_schema(const struct husk_intel_rdt *r)

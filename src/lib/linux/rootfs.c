@@ -27,6 +27,7 @@
 #include "linux/rootfs.h"
 #include "util/failpoint.h"
 #include "util/log.h"
+#include "util/mountinfo.h"
 #include "util/path.h"
 #include "util/procfs.h"
 #include "util/util.h"
@@ -169,84 +170,7 @@ static char *fd_path_in_root(const struct rootfs_ctx *ctx, int fd)
 }
 
 /* ------------------------------------------------------------------ */
-/* /proc/self/mountinfo */
-
-struct mountinfo {
-        char *root, *mountpoint, *optional, *fstype, *source, *super_opts;
-};
-
-static void unescape_octal(char *s)
-{
-        char *w = s;
-        for (char *r = s; *r;) {
-                if (r[0] == '\\' && r[1] >= '0' && r[1] <= '7' && r[2] >= '0' && r[2] <= '7' && r[3] >= '0' &&
-                    r[3] <= '7') {
-                        *w++ = (char)(((r[1] - '0') << 6) | ((r[2] - '0') << 3) | (r[3] - '0'));
-                        r += 4;
-                } else {
-                        *w++ = *r++;
-                }
-        }
-        *w = '\0';
-}
-
-/* Parse one line in place. Returns false on a malformed line. */
-static bool mountinfo_parse_line(char *line, struct mountinfo *mi)
-{
-        char *f[6] = { 0 };
-        char *save = NULL, *tok;
-        int i = 0;
-
-        memset(mi, 0, sizeof(*mi));
-        for (tok = strtok_r(line, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save)) {
-                f[i++] = tok;
-                if (i == 6)
-                        break;
-        }
-        if (i < 6)
-                return false;
-        mi->root = f[3];
-        mi->mountpoint = f[4];
-        /* Optional fields, up to "-". */
-        mi->optional = save;
-        char *sep = save ? strstr(save, " - ") : NULL;
-        if (save && strncmp(save, "- ", 2) == 0) {
-                mi->optional = (char *)"";
-                sep = save - 1;
-        }
-        if (!sep)
-                return false;
-        *sep = '\0';
-        char *rest = sep + 3;
-        mi->fstype = strtok_r(rest, " \n", &save);
-        mi->source = strtok_r(NULL, " \n", &save);
-        mi->super_opts = strtok_r(NULL, " \n", &save);
-        if (!mi->fstype || !mi->source)
-                return false;
-        if (!mi->super_opts)
-                mi->super_opts = (char *)"";
-        unescape_octal(mi->root);
-        unescape_octal(mi->mountpoint);
-        return true;
-}
-
-/* Calls fn for each mount; fn returns 1 to stop, 0 to go on, -1 on error. */
-static int mountinfo_foreach(int (*fn)(const struct mountinfo *, void *), void *data, struct husk_error *err)
-{
-        _cleanup_free_ char *buf = NULL;
-        if (read_file_at(AT_FDCWD, "/proc/self/mountinfo", &buf, NULL, err) < 0)
-                return -1;
-        char *save = NULL;
-        for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-                struct mountinfo mi;
-                if (!mountinfo_parse_line(line, &mi))
-                        continue;
-                int r = fn(&mi, data);
-                if (r != 0)
-                        return r < 0 ? -1 : 0;
-        }
-        return 0;
-}
+/* the mount that holds the rootfs */
 
 static bool path_has_prefix(const char *path, const char *prefix)
 {
@@ -284,7 +208,7 @@ static int find_parent_mount(const struct mountinfo *mi, void *data)
 static int rootfs_parent_private(const char *rootfs, struct husk_error *err)
 {
         struct parent_mount pm = { .path = rootfs };
-        if (mountinfo_foreach(find_parent_mount, &pm, err) < 0)
+        if (mountinfo_foreach(NULL, find_parent_mount, &pm, err) < 0)
                 return -1;
         _cleanup_free_ char *mp = pm.mountpoint;
         if (mp && pm.shared && mount("", mp, NULL, MS_PRIVATE, NULL) < 0)
@@ -748,7 +672,7 @@ static int cgroup_scan(struct cgroup_scan *cs, struct husk_error *err)
                 cs->lines = xrealloc(cs->lines, (cs->n_lines + 1) * sizeof(*cs->lines));
                 cs->lines[cs->n_lines++] = (struct cgroup_line){ xstrdup(c1 + 1), xstrdup(c2 + 1) };
         }
-        return mountinfo_foreach(scan_cgroup_mount, cs, err);
+        return mountinfo_foreach(NULL, scan_cgroup_mount, cs, err);
 }
 
 static int mount_cgroup2(const struct rootfs_ctx *ctx, const struct husk_mount *m, const char *dest,
@@ -1159,7 +1083,7 @@ static int collect_host_pseudo_fs(const struct mountinfo *mi, void *data)
 static int ms_move_root(const char *rootfs, struct husk_error *err)
 {
         struct host_pseudo_fs h = { .rootfs = rootfs };
-        if (mountinfo_foreach(collect_host_pseudo_fs, &h, err) < 0)
+        if (mountinfo_foreach(NULL, collect_host_pseudo_fs, &h, err) < 0)
                 return -1;
         _cleanup_strv_ char **paths = h.paths;
         for (size_t i = 0; paths && paths[i]; i++) {

@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Unit tests of util's low-level parsers: the mountinfo parser (escapes,
+ * optional fields, empty fields, malformed lines, a whole file). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/mountinfo.h"
+#include "util/util.h"
+
+static int failures, checks;
+
+#define CHECK(cond, ...)                                                   \
+        do {                                                               \
+                checks++;                                                  \
+                if (!(cond)) {                                             \
+                        failures++;                                        \
+                        printf("not ok - %s:%d: ", __FILE__, __LINE__);    \
+                        printf(__VA_ARGS__);                               \
+                        printf("\n");                                      \
+                }                                                          \
+        } while (0)
+
+#define STREQ(a, b) ((a) && strcmp((a), (b)) == 0)
+
+static bool parse(const char *line, struct mountinfo *mi, char **keep)
+{
+        free(*keep);
+        *keep = xstrdup(line);
+        return mountinfo_parse_line(*keep, mi);
+}
+
+static void test_mountinfo_line(void)
+{
+        _cleanup_free_ char *l = NULL;
+        struct mountinfo mi;
+
+        CHECK(parse("36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw,errors=continue\n", &mi, &l),
+              "proc(5) example");
+        CHECK(mi.id == 36 && mi.parent == 35 && mi.major == 98 && mi.minor == 0, "ids %d %d %u:%u", mi.id,
+              mi.parent, mi.major, mi.minor);
+        CHECK(STREQ(mi.root, "/mnt1") && STREQ(mi.mountpoint, "/mnt2") && STREQ(mi.mount_opts, "rw,noatime"),
+              "root/mountpoint/opts");
+        CHECK(STREQ(mi.optional, "master:1"), "optional %s", mi.optional);
+        CHECK(STREQ(mi.fstype, "ext3") && STREQ(mi.source, "/dev/root") &&
+              STREQ(mi.super_opts, "rw,errors=continue"), "fstype/source/super %s|%s|%s", mi.fstype, mi.source,
+              mi.super_opts);
+
+        /* no optional fields */
+        CHECK(parse("22 1 0:21 / /proc rw,nosuid - proc proc rw", &mi, &l), "no optional");
+        CHECK(STREQ(mi.optional, "") && STREQ(mi.fstype, "proc") && STREQ(mi.super_opts, "rw"), "no optional: %s|%s",
+              mi.optional, mi.fstype);
+
+        /* several optional fields */
+        CHECK(parse("30 25 0:26 / /sys/fs/cgroup rw shared:4 master:9 propagate_from:2 - cgroup2 cgroup2 rw,nsdelegate",
+                    &mi, &l), "several optional");
+        CHECK(STREQ(mi.optional, "shared:4 master:9 propagate_from:2") && STREQ(mi.fstype, "cgroup2") &&
+              STREQ(mi.super_opts, "rw,nsdelegate"), "several optional: %s", mi.optional);
+
+        /* escapes: space, tab, newline, backslash; only in root/mountpoint/source */
+        CHECK(parse("40 22 0:50 /a\\040b /mnt/x\\011y\\012z\\134w rw - tmpfs my\\040src rw,size=1k\\040x", &mi, &l),
+              "escaped");
+        CHECK(STREQ(mi.root, "/a b") && STREQ(mi.mountpoint, "/mnt/x\ty\nz\\w") && STREQ(mi.source, "my src"),
+              "unescaped: %s|%s|%s", mi.root, mi.mountpoint, mi.source);
+        CHECK(STREQ(mi.super_opts, "rw,size=1k\\040x"), "super opts raw: %s", mi.super_opts);
+        /* not an escape: a lone backslash, \4xx and a short sequence stay */
+        CHECK(parse("41 22 0:51 / /m\\\\n\\400\\04 rw - tmpfs t rw", &mi, &l), "non-escapes");
+        CHECK(STREQ(mi.mountpoint, "/m\\\\n\\400\\04"), "non-escapes kept: %s", mi.mountpoint);
+
+        /* an empty source (mount("", ...)): two spaces, not a shifted field */
+        CHECK(parse("42 22 0:52 / /e rw - tmpfs  rw,size=4k", &mi, &l), "empty source");
+        CHECK(STREQ(mi.source, "") && STREQ(mi.super_opts, "rw,size=4k"), "empty source: '%s' '%s'", mi.source,
+              mi.super_opts);
+        /* no super options at all */
+        CHECK(parse("43 22 0:53 / /n rw - tmpfs none", &mi, &l) && STREQ(mi.super_opts, ""), "no super opts");
+
+        /* malformed */
+        static const char *const bad[] = {
+                "",
+                "36 35 98:0 /mnt1 /mnt2",
+                "36 35 98:0 /mnt1 /mnt2 rw",
+                "36 35 98:0 /mnt1 /mnt2 rw master:1 ext3 /dev/root rw",
+                "36 35 98:0 /mnt1 /mnt2 rw -",
+                "36 35 98:0 /mnt1 /mnt2 rw - ext3",
+                "x 35 98:0 / /m rw - ext3 /dev/root rw",
+                "36 35 98 / /m rw - ext3 /dev/root rw",
+                "36 35 98:0x / /m rw - ext3 /dev/root rw",
+                "36 35 98:0  /m rw - ext3 /dev/root rw",
+        };
+        for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
+                CHECK(!parse(bad[i], &mi, &l), "accepted bad line %zu: %s", i, bad[i]);
+}
+
+struct seen {
+        int n;
+        char points[8][64];
+};
+
+static int collect(const struct mountinfo *mi, void *data)
+{
+        struct seen *s = data;
+        snprintf(s->points[s->n], sizeof(s->points[0]), "%s", mi->mountpoint);
+        return ++s->n == 3 ? 7 : 0;
+}
+
+static void test_mountinfo_file(void)
+{
+        char path[] = "/tmp/husk-test-mountinfo.XXXXXX";
+        int fd = mkstemp(path);
+        CHECK(fd >= 0, "mkstemp");
+        const char *text = "1 0 0:1 / / rw - rootfs rootfs rw\n"
+                           "garbage line\n"
+                           "2 1 0:2 / /a\\040b rw shared:1 - tmpfs tmpfs rw\n"
+                           "3 1 0:3 / /c rw - tmpfs tmpfs rw\n"
+                           "4 1 0:4 / /d rw - tmpfs tmpfs rw\n";
+        CHECK(write_all(fd, text, strlen(text)) == 0, "write");
+        close(fd);
+
+        struct husk_error err = { 0 };
+        struct seen s = { 0 };
+        int r = mountinfo_foreach(path, collect, &s, &err);
+        CHECK(r == 7 && s.n == 3, "stops with fn's value: r=%d n=%d", r, s.n);
+        CHECK(STREQ(s.points[0], "/") && STREQ(s.points[1], "/a b") && STREQ(s.points[2], "/c"),
+              "bad line skipped: %s %s %s", s.points[0], s.points[1], s.points[2]);
+        unlink(path);
+        CHECK(mountinfo_foreach(path, collect, &s, &err) < 0, "missing file fails");
+
+        /* the real one parses and has a root mount */
+        struct seen all = { 0 };
+        CHECK(mountinfo_foreach(NULL, collect, &all, &err) >= 0 && all.n >= 1, "/proc/self/mountinfo");
+}
+
+int main(void)
+{
+        test_mountinfo_line();
+        test_mountinfo_file();
+        printf("%d checks, %d failures\n", checks, failures);
+        return failures ? 1 : 0;
+}
