@@ -16,6 +16,67 @@
  * the kernel's own MAXSYMLINKS. */
 #define PATH_MAX_SYMLINKS 40
 
+/* ".." from cur: one level up, but never above the root. */
+static int walk_dotdot(int *cur, const struct stat *root_st)
+{
+        struct stat st;
+        if (fstat(*cur, &st) < 0)
+                return -1;
+        if (st.st_dev == root_st->st_dev && st.st_ino == root_st->st_ino)
+                return 0;
+        int up = openat(*cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (up < 0)
+                return -1;
+        close(*cur);
+        *cur = up;
+        return 0;
+}
+
+/* The symlink `link` (consumed) replaces its component: its target is
+ * spliced before the rest of the path in *todo, and an absolute target
+ * restarts the walk at the root. */
+static int walk_symlink(int root_fd, int *cur, int link, char **todo, const char *rest, int *links)
+{
+        char target[PATH_MAX];
+        ssize_t n = readlinkat(link, "", target, sizeof(target) - 1);
+        close(link);
+        if (n < 0)
+                return -1;
+        target[n] = '\0';
+        if (++*links > PATH_MAX_SYMLINKS) {
+                errno = ELOOP;
+                return -1;
+        }
+        if (target[0] == '/') {
+                int r = openat(root_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (r < 0)
+                        return -1;
+                close(*cur);
+                *cur = r;
+        }
+        char *spliced = xasprintf("%s/%s", target, rest);
+        free(*todo);
+        *todo = spliced;
+        return 0;
+}
+
+/* The walk's result (an O_PATH fd) as the caller asked for it. */
+static int walk_result(int *cur, int flags)
+{
+        struct stat st;
+        if (fstat(*cur, &st) < 0)
+                return -1;
+        if ((flags & O_DIRECTORY) && !S_ISDIR(st.st_mode)) {
+                errno = ENOTDIR;
+                return -1;
+        }
+        if (flags & O_PATH)
+                return TAKE_FD(*cur);
+        /* Reopen the resolved object with the access asked for. */
+        char buf[32];
+        return open(fd_path(*cur, buf), (flags & ~O_NOFOLLOW) | O_CLOEXEC);
+}
+
 /* Without openat2 (Linux < 5.6): walk one component at a time, each opened
  * O_PATH|O_NOFOLLOW; symlinks are read and spliced into the rest of the
  * path (absolute ones restart at the root), ".." never climbs above the
@@ -41,30 +102,15 @@ int open_in_root_walk(int root_fd, const char *path, int flags)
                 if (!*p)
                         break;
                 char *end = strchrnul(p, '/');
-                bool last = true;
-                for (char *q = end; *q; q++)
-                        if (*q != '/') {
-                                last = false;
-                                break;
-                        }
+                bool last = end[strspn(end, "/")] == '\0';
                 char saved = *end;
                 *end = '\0';
                 char *rest = saved ? end + 1 : end;
 
-                if (strcmp(p, ".") == 0) {
-                        p = rest;
-                        continue;
-                }
-                if (strcmp(p, "..") == 0) {
-                        if (fstat(cur, &st) < 0)
+                bool dotdot = strcmp(p, "..") == 0;
+                if (dotdot || strcmp(p, ".") == 0) {
+                        if (dotdot && walk_dotdot(&cur, &root_st) < 0)
                                 return -1;
-                        if (st.st_dev != root_st.st_dev || st.st_ino != root_st.st_ino) {
-                                int up = openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
-                                if (up < 0)
-                                        return -1;
-                                close(cur);
-                                cur = up;
-                        }
                         p = rest;
                         continue;
                 }
@@ -76,26 +122,8 @@ int open_in_root_walk(int root_fd, const char *path, int flags)
                         return -1;
                 }
                 if (S_ISLNK(st.st_mode) && (!last || !(flags & O_NOFOLLOW))) {
-                        char target[PATH_MAX];
-                        ssize_t n = readlinkat(next, "", target, sizeof(target) - 1);
-                        close(next);
-                        if (n < 0)
+                        if (walk_symlink(root_fd, &cur, next, &todo, rest, &links) < 0)
                                 return -1;
-                        target[n] = '\0';
-                        if (++links > PATH_MAX_SYMLINKS) {
-                                errno = ELOOP;
-                                return -1;
-                        }
-                        if (target[0] == '/') {
-                                int r = openat(root_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-                                if (r < 0)
-                                        return -1;
-                                close(cur);
-                                cur = r;
-                        }
-                        char *spliced = xasprintf("%s/%s", target, rest);
-                        free(todo);
-                        todo = spliced;
                         p = todo;
                         continue;
                 }
@@ -108,18 +136,7 @@ int open_in_root_walk(int root_fd, const char *path, int flags)
                 cur = next;
                 p = rest;
         }
-
-        if (fstat(cur, &st) < 0)
-                return -1;
-        if ((flags & O_DIRECTORY) && !S_ISDIR(st.st_mode)) {
-                errno = ENOTDIR;
-                return -1;
-        }
-        if (flags & O_PATH)
-                return TAKE_FD(cur);
-        /* Reopen the resolved object with the access asked for. */
-        char buf[32];
-        return open(fd_path(cur, buf), (flags & ~O_NOFOLLOW) | O_CLOEXEC);
+        return walk_result(&cur, flags);
 }
 
 bool openat2_disabled(void)
