@@ -8,19 +8,7 @@
 
 #include "util/mountinfo.h"
 #include "util/util.h"
-
-static int failures, checks;
-
-#define CHECK(cond, ...)                                                   \
-        do {                                                               \
-                checks++;                                                  \
-                if (!(cond)) {                                             \
-                        failures++;                                        \
-                        printf("not ok - %s:%d: ", __FILE__, __LINE__);    \
-                        printf(__VA_ARGS__);                               \
-                        printf("\n");                                      \
-                }                                                          \
-        } while (0)
+#include "tap.h"
 
 #define STREQ(a, b) ((a) && strcmp((a), (b)) == 0)
 
@@ -135,6 +123,5 @@ int main(void)
 {
         test_mountinfo_line();
         test_mountinfo_file();
-        printf("%d checks, %d failures\n", checks, failures);
-        return failures ? 1 : 0;
+        return tap_done();
 }
