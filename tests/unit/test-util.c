@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Unit tests of util's low-level parsers: the mountinfo parser (escapes,
- * optional fields, empty fields, malformed lines, a whole file). */
+/* Unit tests of util's low-level helpers: the mountinfo parser (escapes,
+ * optional fields, empty fields, malformed lines, a whole file) and the
+ * loader of dlopen()ed libraries (table filled, errors, first outcome kept). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "util/dl.h"
 #include "util/mountinfo.h"
 #include "util/util.h"
 #include "tap.h"
@@ -119,8 +121,43 @@ static void test_mountinfo_file(void)
         CHECK(mountinfo_foreach(NULL, collect, &all, &err) >= 0 && all.n >= 1, "/proc/self/mountinfo");
 }
 
+struct libc_fns {
+        size_t (*strlen)(const char *);
+        int (*abs)(int);
+};
+
+static void test_dl(void)
+{
+        static struct libc_fns t;
+        static const struct dl_sym syms[] = { DL_SYM(struct libc_fns, strlen) DL_SYM(struct libc_fns, abs) };
+        struct dl_lib lib = { .soname = "libc.so.6", .syms = syms, .n_syms = ARRAY_SIZE(syms), .table = &t };
+        struct husk_error err = { 0 };
+
+        CHECK(dl_table(&lib) == NULL, "no table before the load");
+        CHECK(dl_load(&lib, "test", NULL, &err) == 0, "load libc: %s", err.msg);
+        const struct libc_fns *f = dl_table(&lib);
+        CHECK(f == &t && f->strlen("husk") == 4 && f->abs(-3) == 3, "table filled");
+        CHECK(dl_load(&lib, "test", NULL, &err) == 0, "second load");
+
+        static struct libc_fns t2;
+        static const struct dl_sym bad_sym[] = { { "husk_no_such_symbol", 0 } };
+        struct dl_lib nosym = { .soname = "libc.so.6", .syms = bad_sym, .n_syms = 1, .table = &t2 };
+        CHECK(dl_load(&nosym, "feature X", " (install x)", &err) < 0, "missing symbol fails");
+        CHECK(strncmp(err.msg, "feature X needs libc.so.6 (install x): ", 39) == 0 &&
+              strstr(err.msg, "husk_no_such_symbol"), "missing symbol named: %s", err.msg);
+        CHECK(dl_table(&nosym) == NULL, "no table after a failed load");
+
+        struct dl_lib nolib = { .soname = "libhusk-no-such-lib.so.9", .syms = syms, .n_syms = 2, .table = &t2 };
+        CHECK(dl_load(&nolib, "feature Y", NULL, &err) < 0 && strstr(err.msg, "feature Y needs libhusk-no-such-lib.so.9: "),
+              "missing library: %s", err.msg);
+        husk_error_clear(&err);
+        CHECK(dl_load(&nolib, "feature Y", NULL, &err) < 0 && strstr(err.msg, "libhusk-no-such-lib.so.9"),
+              "the first outcome is kept: %s", err.msg);
+}
+
 int main(void)
 {
+        test_dl();
         test_mountinfo_line();
         test_mountinfo_file();
         return tap_done();

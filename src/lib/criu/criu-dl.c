@@ -1,59 +1,36 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * libcriu loaded on first use; see criu-dl.h. Like selinux-dl.c, the table
- * is the accepted exception to "no global mutable state": filled at most
- * once, from one thread, never freed.
+ * libcriu (protobuf-c code) loaded on first use; see criu-dl.h. The loading and
+ * its global table (the documented exception to "no global mutable state")
+ * are util/dl.h's.
  */
-#include <dlfcn.h>
-#include <errno.h>
+#include <stddef.h>
 
 #include "criu/criu-dl.h"
+#include "util/dl.h"
 #include "util/util.h"
 
 #if HAVE_CRIU
+#define CRIU_SYM(f) DL_SYM(struct criu_pb_fns, f)
+static const struct dl_sym criu_syms[] = { CRIU_PB_FUNCS(CRIU_SYM) };
+#undef CRIU_SYM
 
 static struct criu_pb_fns criu_table;
-static int criu_state;                  /* 0 not tried, 1 loaded, -1 failed */
-static char *criu_error;
-
-static int criu_try_load(void)
-{
-        void *h = dlopen(CRIU_LIB_SONAME, RTLD_NOW | RTLD_LOCAL);
-        if (!h) {
-                criu_error = xstrdup(dlerror());
-                return -1;
-        }
-        struct criu_pb_fns t;
-        void *sym;
-#define CRIU_RESOLVE(f)                                                                 \
-        if (!(sym = dlsym(h, #f))) {                                                    \
-                const char *e = dlerror();                                              \
-                criu_error = e ? xstrdup(e) : xasprintf("%s: symbol %s not found",      \
-                                                        CRIU_LIB_SONAME, #f);           \
-                dlclose(h);                                                             \
-                return -1;                                                              \
-        }                                                                               \
-        t.f = (typeof(t.f))sym;
-        CRIU_PB_FUNCS(CRIU_RESOLVE)
-#undef CRIU_RESOLVE
-        criu_table = t;
-        return 0;
-}
+static struct dl_lib criu_lib = {
+        .soname = CRIU_LIB_SONAME,
+        .syms = criu_syms,
+        .n_syms = ARRAY_SIZE(criu_syms),
+        .table = &criu_table,
+};
 
 int criu_pb_load(struct husk_error *err)
 {
-        if (criu_state == 0)
-                criu_state = criu_try_load() < 0 ? -1 : 1;
-        if (criu_state < 0)
-                return husk_error_set(err, 0,
-                                      "checkpoint/restore needs CRIU's " CRIU_LIB_SONAME
-                                      " (install the criu package): %s", criu_error);
-        return 0;
+        return dl_load(&criu_lib, "checkpoint/restore", " (install the criu package)", err);
 }
 
 const struct criu_pb_fns *criu_pb(void)
 {
-        return criu_state > 0 ? &criu_table : NULL;
+        return dl_table(&criu_lib);
 }
 
 #endif

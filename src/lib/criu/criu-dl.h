@@ -41,8 +41,9 @@ struct criu_pb_fns {
 
 #define CRIU_LIB_SONAME "libcriu.so.2"
 
-/* Load libcriu.so.2 once; -1 with "... needs libcriu.so.2 (install criu):
- * <dlerror>" in err when it or a function is missing. */
+/* Load libcriu.so.2 once; -1 with "checkpoint/restore needs libcriu.so.2
+ * (install the criu package): <dlerror>" in err when it or a function is
+ * missing. */
 int criu_pb_load(struct husk_error *err);
 /* The table; only after criu_pb_load() returned 0 (NULL before). */
 const struct criu_pb_fns *criu_pb(void);

@@ -1,63 +1,36 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * libselinux loaded on first use; see selinux-dl.h.
- *
- * The table below is global mutable state, the accepted exception to the
- * rule (like the log sink in util/log.c): it is filled at most once, by the
- * first selinux_load(), is never freed (the library stays loaded for the
- * life of the process) and only ever goes from empty to complete. A child
- * forked after the load inherits it. No lock: husk loads it from one thread.
+ * libselinux loaded on first use; see selinux-dl.h. The loading and
+ * its global table (the documented exception to "no global mutable state")
+ * are util/dl.h's.
  */
-#include <dlfcn.h>
-#include <errno.h>
+#include <stddef.h>
 
 #include "linux/selinux-dl.h"
+#include "util/dl.h"
 #include "util/util.h"
 
 #if HAVE_SELINUX
-
-#define SELINUX_SONAME "libselinux.so.1"
+#define SELINUX_SYM(f) DL_SYM(struct selinux_fns, f)
+static const struct dl_sym selinux_syms[] = { SELINUX_FUNCS(SELINUX_SYM) };
+#undef SELINUX_SYM
 
 static struct selinux_fns selinux_table;
-static int selinux_state;               /* 0 not tried, 1 loaded, -1 failed */
-static char *selinux_error;             /* why it failed, when it did */
-
-static int selinux_try_load(void)
-{
-        void *h = dlopen(SELINUX_SONAME, RTLD_NOW | RTLD_LOCAL);
-        if (!h) {
-                selinux_error = xstrdup(dlerror());
-                return -1;
-        }
-        struct selinux_fns t;
-        void *sym;
-#define SELINUX_RESOLVE(f)                                                              \
-        if (!(sym = dlsym(h, #f))) {                                                    \
-                const char *e = dlerror();                                              \
-                selinux_error = e ? xstrdup(e) : xasprintf("%s: symbol %s not found",   \
-                                                           SELINUX_SONAME, #f);         \
-                dlclose(h);                                                             \
-                return -1;                                                              \
-        }                                                                               \
-        t.f = (typeof(t.f))sym;
-        SELINUX_FUNCS(SELINUX_RESOLVE)
-#undef SELINUX_RESOLVE
-        selinux_table = t;
-        return 0;
-}
+static struct dl_lib selinux_lib = {
+        .soname = "libselinux.so.1",
+        .syms = selinux_syms,
+        .n_syms = ARRAY_SIZE(selinux_syms),
+        .table = &selinux_table,
+};
 
 int selinux_load(struct husk_error *err)
 {
-        if (selinux_state == 0)
-                selinux_state = selinux_try_load() < 0 ? -1 : 1;
-        if (selinux_state < 0)
-                return husk_error_set(err, ENOTSUP, "SELinux needs " SELINUX_SONAME ": %s", selinux_error);
-        return 0;
+        return dl_load(&selinux_lib, "SELinux", NULL, err);
 }
 
 const struct selinux_fns *selinux_dl(void)
 {
-        return selinux_state > 0 ? &selinux_table : NULL;
+        return dl_table(&selinux_lib);
 }
 
 #endif
