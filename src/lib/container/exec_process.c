@@ -18,12 +18,9 @@
 #include "linux/process.h"
 #include "linux/terminal.h"
 #include "spec/spec-internal.h"
+#include "util/compat.h"
 #include "util/log.h"
 #include "util/util.h"
-
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
 
 /* The namespaces of pid that differ from ours: those exec must join. */
 static int namespaces_to_join(pid_t pid)

@@ -21,18 +21,12 @@
 #include "linux/rootfs.h"
 #include "linux/terminal.h"
 #include "state/state.h"
+#include "util/compat.h"
 #include "util/prefault.h"
 #include "util/failpoint.h"
 #include "util/util.h"
 
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
 #define KEYCTL_JOIN_SESSION_KEYRING 1
-
-#ifndef CLONE_INTO_CGROUP
-#define CLONE_INTO_CGROUP 0x200000000ULL
-#endif
 
 struct clone_args_v2 {
         uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,

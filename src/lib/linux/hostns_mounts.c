@@ -9,11 +9,8 @@
 #include <unistd.h>
 
 #include "linux/hostns_mounts.h"
+#include "util/compat.h"
 #include "util/util.h"
-
-#ifndef STATX_MNT_ID
-#define STATX_MNT_ID 0x00001000U
-#endif
 
 /* The id of the topmost mount at `path` (which must not be a symlink). */
 static int mount_id_at(const char *path, uint64_t *id, struct husk_error *err)

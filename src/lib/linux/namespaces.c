@@ -5,12 +5,9 @@
 #include <string.h>
 
 #include "linux/namespaces.h"
+#include "util/compat.h"
 #include "util/util.h"
 #include "util/procfs.h"
-
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
 
 /* Join order: the user namespace first (it grants the rights for the rest),
  * the mount namespace last (it changes our view of every later path). */

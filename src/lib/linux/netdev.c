@@ -15,15 +15,9 @@
 #include <unistd.h>
 
 #include "linux/netdev.h"
+#include "util/compat.h"
 #include "util/log.h"
 #include "util/util.h"
-
-#ifndef NSFS_MAGIC
-#define NSFS_MAGIC 0x6e736673
-#endif
-#ifndef IFLA_NET_NS_FD
-#define IFLA_NET_NS_FD 28
-#endif
 
 static const char *dest_name(const struct husk_net_device *d)
 {

@@ -25,6 +25,7 @@
 
 #include "config.h"
 #include "linux/rootfs.h"
+#include "util/compat.h"
 #include "util/failpoint.h"
 #include "util/log.h"
 #include "util/mountinfo.h"
@@ -33,13 +34,6 @@
 #include "util/util.h"
 
 #include "linux/selinux-dl.h"
-
-#ifndef ST_NOSYMFOLLOW
-#define ST_NOSYMFOLLOW 0x2000
-#endif
-#ifndef CGROUP2_SUPER_MAGIC
-#define CGROUP2_SUPER_MAGIC 0x63677270
-#endif
 
 /* noexec,nosuid,nodev: runc's flags for the cgroup tmpfs and cgroupfs. */
 #define DEFAULT_MOUNT_FLAGS (MS_NOEXEC | MS_NOSUID | MS_NODEV)

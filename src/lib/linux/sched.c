@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "linux/process.h"
+#include "util/compat.h"
 #include "util/log.h"
 #include "util/util.h"
 #include "util/procfs.h"
@@ -46,10 +47,6 @@ static const struct {
         { "SCHED_FLAG_UTIL_CLAMP_MIN", 0x20 },
         { "SCHED_FLAG_UTIL_CLAMP_MAX", 0x40 },
 };
-
-#ifndef SCHED_DEADLINE
-#define SCHED_DEADLINE 6
-#endif
 
 int scheduler_validate(const struct husk_scheduler *s, struct husk_error *err)
 {

@@ -27,6 +27,7 @@
 
 #include "husk/spec.h"
 #include "spec/spec-internal.h"
+#include "util/compat.h"
 #include "util/util.h"
 
 /* Deeper documents are refused before yajl sees them: yajl_tree_free()
@@ -472,21 +473,6 @@ static int get_kv(struct pctx *c, yajl_val obj, const char *key, struct husk_kv 
 /* ------------------------------------------------------------------ */
 /* Name tables.                                                        */
 
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
-#ifndef CLONE_NEWCGROUP
-#define CLONE_NEWCGROUP 0x02000000
-#endif
-#ifndef SCHED_BATCH
-#define SCHED_BATCH 3
-#endif
-#ifndef SCHED_IDLE
-#define SCHED_IDLE 5
-#endif
-#ifndef SCHED_DEADLINE
-#define SCHED_DEADLINE 6
-#endif
 #define HUSK_SCHED_ISO 4        /* reserved by the kernel, never implemented */
 
 struct name_num {

@@ -20,14 +20,8 @@
 
 #include "husk/spec.h"
 #include "spec/spec-internal.h"
+#include "util/compat.h"
 #include "util/util.h"
-
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
-#ifndef CLONE_NEWCGROUP
-#define CLONE_NEWCGROUP 0x02000000
-#endif
 
 static int verr(struct husk_error *err, const char *fmt, ...) HUSK_FMT(2, 3);
 static int verr(struct husk_error *err, const char *fmt, ...)

@@ -5,12 +5,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "util/compat.h"
 #include "util/prefault.h"
 #include "util/util.h"
-
-#ifndef MADV_POPULATE_WRITE
-#define MADV_POPULATE_WRITE 23
-#endif
 
 #define PAGE 4096UL
 

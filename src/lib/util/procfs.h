@@ -25,10 +25,7 @@
 #include <stddef.h>
 
 #include "husk/error.h"
-
-#ifndef PROC_SUPER_MAGIC
-#define PROC_SUPER_MAGIC 0x9fa0
-#endif
+#include "util/compat.h"
 
 /* Open an absolute path under /proc ("/proc/self/oom_score_adj",
  * "/proc/1234/uid_map", "/proc/sys/net/ipv4/ip_forward"); flags as open(2),

@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <sys/syscall.h>
 
+#include "util/compat.h"
 #include "util/util.h"
 
 static void oom(void)
@@ -301,13 +302,6 @@ uint64_t proc_start_time(pid_t pid)
         uint64_t t;
         return proc_stat_read(pid, &state, &t) < 0 ? 0 : t;
 }
-
-#ifndef SYS_close_range
-#define SYS_close_range 436
-#endif
-#ifndef CLOSE_RANGE_CLOEXEC
-#define CLOSE_RANGE_CLOEXEC (1U << 2)
-#endif
 
 static int cmp_int(const void *a, const void *b)
 {
