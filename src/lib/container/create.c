@@ -35,7 +35,13 @@
 /* Everything a half-made container owns, so one function can undo it. */
 struct creation {
         const struct husk_create_opts *o;
+        char *raw;                      /* config.json as read (saved in the state dir) */
+        size_t raw_len;
+        int min_fd;                     /* our fds go above the preserved ones */
         int dirfd;
+        int start_listener;             /* <state>/exec.sock: the start barrier (init_config.exec_sock) */
+        int sock[2];                    /* the sync socketpair: ours, the init's */
+        char **extra_env;               /* process.env additions (NOTIFY_SOCKET...), or NULL */
         struct husk_spec *spec;
         char *bundle, *rootfs;
         struct cgroup_manager *cgroup;
@@ -89,6 +95,11 @@ static void creation_undo(struct creation *c)
 
 static void creation_free(struct creation *c)
 {
+        for (int i = 0; i < 2; i++)
+                if (c->sock[i] >= 0)
+                        close(c->sock[i]);
+        if (c->start_listener >= 0)
+                close(c->start_listener);
         if (c->dirfd >= 0)
                 close(c->dirfd);
         if (c->pidfd >= 0)
@@ -103,6 +114,8 @@ static void creation_free(struct creation *c)
         free(c->bundle);
         free(c->rootfs);
         free(c->created);
+        free(c->raw);
+        strv_free(c->extra_env);
 }
 
 /* state.json as far as it is known: first with pid 0 ("creating"), before
@@ -189,7 +202,7 @@ static int resolve_paths(struct creation *c, struct husk_error *err)
 
 /* The start barrier: a unix socket in the state dir that the init listens
  * on (bound through /proc/self/fd so a long root path still fits). */
-static int exec_sock_listen(int dirfd, struct husk_error *err)
+static int start_listen(int dirfd, struct husk_error *err)
 {
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
         snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", dirfd, STATE_EXEC_SOCK);
@@ -202,16 +215,6 @@ static int exec_sock_listen(int dirfd, struct husk_error *err)
                 return -1;
         }
         return s;
-}
-
-/* Move an internal fd above the preserved range, close-on-exec. */
-static int fd_above(int fd, int min)
-{
-        if (fd >= min)
-                return fd;
-        int n = fcntl(fd, F_DUPFD_CLOEXEC, min);
-        close(fd);
-        return n;
 }
 
 /* runtime-spec "seccomp listener": connect to linux.seccomp.listenerPath and
@@ -520,7 +523,10 @@ static int talk_to_init(struct creation *c, int sock, struct husk_error *err)
                 .during = "create", .peer = "container init", .handlers = handlers,
                 .n_handlers = ARRAY_SIZE(handlers),
         };
-        return sync_serve(sock, &create, c, err);
+        if (sync_serve(sock, &create, c, err) == 0)
+                return 0;
+        explain_oom_kill(c, err);
+        return -1;
 }
 
 /* NOTIFY_SOCKET, as runc: <state>/notify bound read-only at /run/notify in
@@ -576,169 +582,176 @@ int write_pid_file(const char *path, pid_t pid, struct husk_error *err)
         return 0;
 }
 
-int container_do_create(const struct husk_create_opts *o, struct created *out, struct husk_error *err)
+/* Everything before the first side effect: config.json read, parsed and
+ * checked, the bundle's paths resolved, the seccomp filter compiled. */
+static int creation_load(struct creation *c, struct husk_error *err)
 {
-        struct creation c = { .o = o, .dirfd = -1, .pidfd = -1, .t = log_clock(), .console_out = &out->console };
-        _cleanup_strv_ char **extra_env = NULL;
-        int64_t t_all = c.t;
-        int ret = -1;
-        int sock[2] = { -1, -1 }, fifo = -1;      /* fifo: the exec.sock listener */
-        _cleanup_free_ char *raw = NULL;
-        size_t raw_len = 0;
-        out->console = -1;
-
-        /* Validate everything before the first side effect. */
+        const struct husk_create_opts *o = c->o;
         if (state_validate_id(o->id, err) < 0)
                 return -1;
-        {
-                const char *b = o->bundle && *o->bundle ? o->bundle : ".";
-                _cleanup_free_ char *cfg = xasprintf("%s/config.json", b);
-                if (read_user_file_at(AT_FDCWD, cfg, &raw, &raw_len, err) < 0)
-                        return husk_error_wrap(err, "bundle %s", b);
-        }
-        if (spec_parse(raw, raw_len, "config.json", &c.spec, err) < 0)
+        const char *b = o->bundle && *o->bundle ? o->bundle : ".";
+        _cleanup_free_ char *cfg = xasprintf("%s/config.json", b);
+        if (read_user_file_at(AT_FDCWD, cfg, &c->raw, &c->raw_len, err) < 0)
+                return husk_error_wrap(err, "bundle %s", b);
+        if (spec_parse(c->raw, c->raw_len, "config.json", &c->spec, err) < 0 ||
+            check_spec_for_create(o, c->spec, err) < 0 || resolve_paths(c, err) < 0)
                 return -1;
-        if (check_spec_for_create(o, c.spec, err) < 0 || resolve_paths(&c, err) < 0)
-                goto out;
-        log_phase(&c.t, "spec", "create %s: config.json read and validated (bundle %s, rootfs %s)", o->id, c.bundle,
-                  c.rootfs);
+        log_phase(&c->t, "spec", "create %s: config.json read and validated (bundle %s, rootfs %s)", o->id, c->bundle,
+                  c->rootfs);
+        if (!c->spec->linux || !c->spec->linux->seccomp)
+                return 0;
         /* libseccomp is slow: compile here (cached under the root), the
          * init only loads the program. */
-        if (c.spec->linux && c.spec->linux->seccomp) {
-                _cleanup_free_ char *cache = xasprintf("%s/.seccomp-cache", o->root);
-                if (mkdir_p(o->root, 0700, err) < 0 ||
-                    seccomp_compile(c.spec->linux->seccomp, cache, &c.seccomp, err) < 0)
-                        goto out;
-                log_phase(&c.t, "seccomp", "create %s: seccomp filter compiled (or loaded from %s)", o->id, cache);
-        }
+        _cleanup_free_ char *cache = xasprintf("%s/.seccomp-cache", o->root);
+        if (mkdir_p(o->root, 0700, err) < 0 || seccomp_compile(c->spec->linux->seccomp, cache, &c->seccomp, err) < 0)
+                return -1;
+        log_phase(&c->t, "seccomp", "create %s: seccomp filter compiled (or loaded from %s)", o->id, cache);
+        return 0;
+}
 
-        /* Side effects start here; from now on every failure undoes all. */
-        c.dirfd = state_reserve(o->root, o->id, err);
-        if (c.dirfd < 0)
-                goto out;
+/* The state dir: config.json, what a container without a mount namespace
+ * will mount on the host, the notify dir, the start barrier's socket. */
+static int reserve_state(struct creation *c, struct husk_error *err)
+{
+        const struct husk_create_opts *o = c->o;
+        c->dirfd = state_reserve(o->root, o->id, err);
+        if (c->dirfd < 0)
+                return -1;
         if (failpoint("state: write config.json", err) < 0 ||
-            write_file_atomic_at(c.dirfd, STATE_CONFIG, raw, raw_len, err) < 0)
-                goto fail;
-        if (!spec_has_namespace(c.spec, CLONE_NEWNS) && hostns_mounts_record(c.dirfd, c.rootfs, err) < 0)
-                goto fail;
-        if (o->notify_socket && notify_setup(&c, &extra_env, err) < 0)
-                goto fail;
-        int min_fd = 3 + o->preserve_fds;
-        fifo = fd_above(exec_sock_listen(c.dirfd, err), min_fd);
-        if (fifo < 0)
-                goto fail;
-        c.dirfd = fd_above(c.dirfd, min_fd);
-        log_phase(&c.t, "state", "create %s: state directory %s/%s reserved", o->id, o->root, o->id);
+            write_file_atomic_at(c->dirfd, STATE_CONFIG, c->raw, c->raw_len, err) < 0)
+                return -1;
+        if (!spec_has_namespace(c->spec, CLONE_NEWNS) && hostns_mounts_record(c->dirfd, c->rootfs, err) < 0)
+                return -1;
+        if (o->notify_socket && notify_setup(c, &c->extra_env, err) < 0)
+                return -1;
+        c->start_listener = fd_above(start_listen(c->dirfd, err), c->min_fd);
+        if (c->start_listener < 0)
+                return -1;
+        c->dirfd = fd_above(c->dirfd, c->min_fd);
+        log_phase(&c->t, "state", "create %s: state directory %s/%s reserved", o->id, o->root, o->id);
+        return 0;
+}
 
+/* The cgroup, recorded in state.json before it is made (delete -f finds it). */
+static int make_cgroup(struct creation *c, struct husk_error *err)
+{
+        const struct husk_create_opts *o = c->o;
         struct cgroup_opts co = { .id = o->id, .systemd = o->systemd_cgroup, .rootless = o->rootless };
-        if (cgroup_manager_new(c.spec, &co, &c.cgroup, err) < 0)
-                goto fail;
-        if (record_state(&c, err) < 0)
-                goto fail;
-        if (cgroup_create(c.cgroup, c.spec->linux ? c.spec->linux->resources : NULL, err) < 0) {
-                cgroup_manager_free(c.cgroup);
-                c.cgroup = NULL;
-                goto fail;
+        if (cgroup_manager_new(c->spec, &co, &c->cgroup, err) < 0 || record_state(c, err) < 0)
+                return -1;
+        if (cgroup_create(c->cgroup, c->spec->linux ? c->spec->linux->resources : NULL, err) < 0) {
+                cgroup_manager_free(c->cgroup);
+                c->cgroup = NULL;
+                return -1;
         }
-        if (!cgroup_made(c.cgroup)) {
+        if (!cgroup_made(c->cgroup)) {
                 /* rootless, no cgroupsPath, no permission: none, as runc */
                 log_debug("rootless: container %s runs without a cgroup", o->id);
-                cgroup_manager_free(c.cgroup);
-                c.cgroup = NULL;
+                cgroup_manager_free(c->cgroup);
+                c->cgroup = NULL;
         }
-        if (c.cgroup && cgroup_join_prepare(c.cgroup, min_fd, err) < 0)
-                goto fail;
-        log_phase(&c.t, "cgroup", "create %s: cgroup (cgroupsPath %s) created, resources applied", o->id,
-                  c.spec->linux && c.spec->linux->cgroups_path ? c.spec->linux->cgroups_path : "unset: default");
+        if (c->cgroup && cgroup_join_prepare(c->cgroup, c->min_fd, err) < 0)
+                return -1;
+        log_phase(&c->t, "cgroup", "create %s: cgroup (cgroupsPath %s) created, resources applied", o->id,
+                  c->spec->linux && c->spec->linux->cgroups_path ? c->spec->linux->cgroups_path : "unset: default");
+        return 0;
+}
 
-        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sock) < 0) {
-                husk_error_sys(err, "socketpair");
-                goto fail;
-        }
-        sock[0] = fd_above(sock[0], min_fd);
-        sock[1] = fd_above(sock[1], min_fd);
+/* The per-mount fds stage 1 gets: idmapped mounts made now when there is
+ * no new user namespace to wait for; bind sources and the rest later. */
+static int prepare_mount_fds(struct creation *c, struct husk_error *err)
+{
+        if (!any_idmapped(c->spec) && !rootfs_needs_bind_sources(c->spec))
+                return 0;
+        c->n_mount_fds = c->spec->n_mounts;
+        c->mount_fds = xmalloc(c->n_mount_fds * sizeof(int));
+        for (size_t i = 0; i < c->spec->n_mounts; i++)
+                c->mount_fds[i] = -1;
+        if (ns_new_flags(c->spec) & CLONE_NEWUSER)
+                return 0;
+        return open_idmapped_mounts(c, -1, c->min_fd, err);
+}
 
-        if (any_idmapped(c.spec) || rootfs_needs_bind_sources(c.spec)) {
-                c.n_mount_fds = c.spec->n_mounts;
-                c.mount_fds = xmalloc(c.n_mount_fds * sizeof(int));
-                for (size_t i = 0; i < c.spec->n_mounts; i++)
-                        c.mount_fds[i] = -1;
-                /* without a new user namespace they can be made right away */
-                if (!(ns_new_flags(c.spec) & CLONE_NEWUSER) && open_idmapped_mounts(&c, -1, min_fd, err) < 0)
-                        goto fail;
-        }
-
+static int spawn_init(struct creation *c, struct husk_error *err)
+{
+        const struct husk_create_opts *o = c->o;
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c->sock) < 0)
+                return husk_error_sys(err, "socketpair");
+        c->sock[0] = fd_above(c->sock[0], c->min_fd);
+        c->sock[1] = fd_above(c->sock[1], c->min_fd);
+        if (prepare_mount_fds(c, err) < 0)
+                return -1;
         struct init_config ic = {
-                .spec = c.spec, .id = o->id, .bundle = c.bundle, .rootfs = c.rootfs,
-                .sync_fd = sock[1], .exec_sock = fifo, .preserve_fds = o->preserve_fds,
+                .spec = c->spec, .id = o->id, .bundle = c->bundle, .rootfs = c->rootfs,
+                .sync_fd = c->sock[1], .exec_sock = c->start_listener, .preserve_fds = o->preserve_fds,
                 .no_pivot = o->no_pivot, .no_new_keyring = o->no_new_keyring,
-                .child_of_husk = o->run_foreground && o->no_subreaper, .cgroup = c.cgroup,
-                .stop_for_parent = parent_stop_needed(c.spec),
-                .extra_env = extra_env ? extra_env : o->extra_env, .seccomp = c.seccomp, .mount_fds = c.mount_fds,
-                .kernel_last_cap = caps_kernel_last(),
+                .child_of_husk = o->run_foreground && o->no_subreaper, .cgroup = c->cgroup,
+                .stop_for_parent = parent_stop_needed(c->spec),
+                .extra_env = c->extra_env ? c->extra_env : o->extra_env, .seccomp = c->seccomp,
+                .mount_fds = c->mount_fds, .kernel_last_cap = caps_kernel_last(),
         };
-        c.stage1 = init_spawn(&ic, err);
-        if (c.stage1 < 0) {
-                c.stage1 = 0;
-                goto fail;
+        c->stage1 = init_spawn(&ic, err);
+        if (c->stage1 < 0) {
+                c->stage1 = 0;
+                return -1;
         }
-        log_phase(&c.t, "spawn", "create %s: init stage 1 forked (pid %d)", o->id, (int)c.stage1);
-        close(sock[1]);
-        sock[1] = -1;
-        if (c.cgroup && cgroup_is_systemd(c.cgroup)) {
-                /* a transient scope can't start empty: it starts with stage 1 */
-                if (cgroup_add_pid(c.cgroup, c.stage1, NULL, err) < 0)
-                        goto fail;
-                if (sync_send(sock[0], SYNC_CGROUP_DONE, 0, NULL, 0, -1) < 0) {
-                        husk_error_sys(err, "sync with init");
-                        goto fail;
-                }
-        }
-        if (talk_to_init(&c, sock[0], err) < 0) {
-                explain_oom_kill(&c, err);
-                goto fail;
-        }
+        log_phase(&c->t, "spawn", "create %s: init stage 1 forked (pid %d)", o->id, (int)c->stage1);
+        close(TAKE_FD(c->sock[1]));
+        if (!c->cgroup || !cgroup_is_systemd(c->cgroup))
+                return 0;
+        /* a transient scope can't start empty: it starts with stage 1 */
+        if (cgroup_add_pid(c->cgroup, c->stage1, NULL, err) < 0)
+                return -1;
+        if (sync_send(c->sock[0], SYNC_CGROUP_DONE, 0, NULL, 0, -1) < 0)
+                return husk_error_sys(err, "sync with init");
+        return 0;
+}
 
-        int w = record_state(&c, err);
-        if (w < 0 || (o->pid_file && write_pid_file(o->pid_file, c.init, err) < 0))
-                goto fail;
-        log_phase(&c.t, "state", "create %s: state.json written (init pid %d)", o->id, (int)c.init);
+/* The init is ready: state.json with its pid, --pid-file, --pidfd-socket;
+ * the network devices are the container's now. */
+static int commit_created(struct creation *c, struct husk_error *err)
+{
+        const struct husk_create_opts *o = c->o;
+        if (record_state(c, err) < 0 || (o->pid_file && write_pid_file(o->pid_file, c->init, err) < 0))
+                return -1;
+        log_phase(&c->t, "state", "create %s: state.json written (init pid %d)", o->id, (int)c->init);
         if (o->pidfd_socket) {
-                if (c.pidfd < 0 || terminal_send_to_socket(o->pidfd_socket, c.pidfd, "pidfd", err) < 0) {
-                        if (c.pidfd < 0)
-                                husk_error_sys(err, "pidfd of the init");
-                        husk_error_wrap(err, "--pidfd-socket");
-                        goto fail;
+                if (c->pidfd < 0) {
+                        husk_error_sys(err, "pidfd of the init");
+                        return husk_error_wrap(err, "--pidfd-socket");
                 }
+                if (terminal_send_to_socket(o->pidfd_socket, c->pidfd, "pidfd", err) < 0)
+                        return husk_error_wrap(err, "--pidfd-socket");
         }
-
         /* created: the devices are the network namespace's now (spec 1.3) */
-        if (netdev_release(c.dirfd, err) < 0)
-                goto fail;
+        return netdev_release(c->dirfd, err);
+}
 
+int container_do_create(const struct husk_create_opts *o, struct created *out, struct husk_error *err)
+{
+        _cleanup_(creation_free) struct creation c = {
+                .o = o, .min_fd = 3 + o->preserve_fds, .dirfd = -1, .start_listener = -1, .sock = { -1, -1 },
+                .pidfd = -1, .t = log_clock(), .console_out = &out->console,
+        };
+        int64_t t_all = c.t;
+        out->console = -1;
+        if (creation_load(&c, err) < 0)
+                return -1;
+        /* Side effects start here; from now on every failure undoes all. */
+        if (reserve_state(&c, err) < 0 || make_cgroup(&c, err) < 0 || spawn_init(&c, err) < 0 ||
+            talk_to_init(&c, c.sock[0], err) < 0 || commit_created(&c, err) < 0) {
+                if (out->console >= 0)
+                        close(TAKE_FD(out->console));
+                creation_undo(&c);
+                return -1;
+        }
         out->pid = c.init;
         out->pidfd = TAKE_FD(c.pidfd);
         out->dirfd = TAKE_FD(c.dirfd);
         out->spec = TAKE_PTR(c.spec);
         out->cgroup = TAKE_PTR(c.cgroup);
         log_phase(&t_all, "create", "create %s: created", o->id);
-        ret = 0;
-        goto out;
-fail:
-        if (out->console >= 0) {
-                close(out->console);
-                out->console = -1;
-        }
-        creation_undo(&c);
-out:
-        if (sock[0] >= 0)
-                close(sock[0]);
-        if (sock[1] >= 0)
-                close(sock[1]);
-        if (fifo >= 0)
-                close(fifo);
-        creation_free(&c);
-        return ret;
+        return 0;
 }
 
 int container_create(const struct husk_create_opts *o, struct husk_error *err)

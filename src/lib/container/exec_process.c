@@ -172,16 +172,28 @@ static int send_pidfd(const char *socket_path, pid_t pid, struct husk_error *err
         return 0;
 }
 
+/* Everything one exec owns, so that one function can release it. */
 struct exec_run {
         const struct husk_exec_opts *o;
-        const struct husk_spec *spec;
+        struct husk_container c;                /* the container, as loaded */
+        struct husk_spec *spec;                 /* its saved config.json */
+        struct husk_process *proc;              /* what to run */
+        struct husk_seccomp_prog *prog;
         const char *bundle;
+        int min_fd;                             /* our fds go above the preserved ones */
+        int sfd;                                /* supervisor's signalfd (foreground), or -1 */
+        int sock[2];                            /* the sync socketpair: ours, stage A's */
+        int init_pidfd, root_fd;
+        int nsflags;                            /* the namespaces to join */
+        bool late, placed_by_us, join;          /* how the process gets into the cgroup (exec_config) */
         struct cgroup_manager *late_cgroup;     /* move B in at READY (paused container) */
         const char *sub_cgroup;
         pid_t stage_a, pid;
         int pidfd;
         int console;
         bool frozen;            /* pid is in the paused container's cgroup */
+        struct raw_tty tty;
+        int64_t t;              /* --debug phase clock (log_phase) */
 };
 
 /* On failure: kill the process being set up and return only once it is
@@ -274,168 +286,152 @@ static const struct sync_protocol exec_protocol = {
         .handlers = exec_handlers, .n_handlers = ARRAY_SIZE(exec_handlers),
 };
 
-int container_exec(const struct husk_exec_opts *o, int *exit_code, struct husk_error *err)
+static void exec_run_free(struct exec_run *x)
 {
-        *exit_code = 0;
-        int64_t t = log_clock(), t_all = t;
-        struct husk_container c;
-        if (container_load(o->root, o->id, false, &c, err) < 0)
-                return -1;
-        log_phase(&t, "load", "exec %s: state loaded (init pid %d, %s)", o->id, (int)c.st.pid,
-                  state_status_name(c.status));
-        int ret = -1, sfd = -1, sock[2] = { -1, -1 }, init_pidfd = -1, root_fd = -1;
-        struct husk_spec *spec = NULL;
-        struct husk_process *proc = NULL;
-        struct husk_seccomp_prog *prog = NULL;
-        struct exec_run x = { .o = o, .pidfd = -1, .console = -1 };
-        struct raw_tty tty = { 0 };
+        tty_raw_end(&x->tty);
+        if (x->stage_a > 0) {
+                kill(x->stage_a, SIGKILL);
+                waitpid(x->stage_a, NULL, 0);
+        }
+        int fds[] = { x->sock[0], x->sock[1], x->sfd, x->init_pidfd, x->root_fd, x->pidfd, x->console };
+        for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
+                if (fds[i] >= 0)
+                        close(fds[i]);
+        seccomp_prog_free(x->prog);
+        spec_process_free(x->proc);
+        spec_free(x->spec);
+        container_release(&x->c);
+}
 
-        if (c.status == HUSK_STATUS_STOPPED) {
-                husk_error_set(err, 0, "cannot exec in a stopped container");
-                goto out;
-        }
-        if (c.status == HUSK_STATUS_PAUSED && !o->ignore_paused) {
-                husk_error_set(err, 0, "cannot exec in a paused container (use --ignore-paused to override)");
-                goto out;
-        }
+/* The container's saved config, the process to run (checked), its seccomp
+ * filter: nothing started yet. */
+static int exec_load(struct exec_run *x, struct husk_error *err)
+{
+        const struct husk_exec_opts *o = x->o;
+        if (x->c.status == HUSK_STATUS_STOPPED)
+                return husk_error_set(err, 0, "cannot exec in a stopped container");
+        if (x->c.status == HUSK_STATUS_PAUSED && !o->ignore_paused)
+                return husk_error_set(err, 0, "cannot exec in a paused container (use --ignore-paused to override)");
         {
                 _cleanup_free_ char *raw = NULL;
                 size_t len;
-                if (read_user_file_at(c.dirfd, STATE_CONFIG, &raw, &len, err) < 0 ||
-                    spec_parse(raw, len, "config.json (saved at create)", &spec, err) < 0)
-                        goto out;
+                if (read_user_file_at(x->c.dirfd, STATE_CONFIG, &raw, &len, err) < 0 ||
+                    spec_parse(raw, len, "config.json (saved at create)", &x->spec, err) < 0)
+                        return -1;
         }
-        x.spec = spec;
-        x.bundle = c.st.bundle;
-        if (build_process(o, spec, &proc, err) < 0 || process_validate(proc, err) < 0)
-                goto out;
-        if (proc->terminal && !o->console_socket && o->detach) {
-                husk_error_set(err, 0, "--tty with --detach needs --console-socket");
-                goto out;
-        }
-        if (o->console_socket && *o->console_socket && (!proc->terminal || !o->detach)) {
-                husk_error_set(err, 0, "--console-socket: only with --tty and --detach");
-                goto out;
-        }
-        log_phase(&t, "spec", "exec %s: process built from the saved config.json", o->id);
-        if (spec->linux && spec->linux->seccomp) {
-                _cleanup_free_ char *cache = xasprintf("%s/.seccomp-cache", o->root);
-                if (seccomp_compile(spec->linux->seccomp, cache, &prog, err) < 0)
-                        goto out;
-                log_phase(&t, "seccomp", "exec %s: seccomp filter compiled (or loaded from %s)", o->id, cache);
-        }
-        init_pidfd = pidfd_open_pid(c.st.pid);
-        if (init_pidfd < 0 || !state_init_alive(&c.st)) {
-                husk_error_set(err, 0, "cannot exec in a stopped container");
-                goto out;
-        }
-        int min_fd = 3 + o->preserve_fds;
-        if (init_pidfd < min_fd) {
-                int n = fcntl(init_pidfd, F_DUPFD_CLOEXEC, min_fd);
-                close(init_pidfd);
-                init_pidfd = n;
-        }
-        if (!o->detach && (sfd = supervisor_begin(true, err)) < 0)
-                goto out;
-        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sock) < 0) {
-                husk_error_sys(err, "socketpair");
-                goto out;
-        }
+        x->bundle = x->c.st.bundle;
+        if (build_process(o, x->spec, &x->proc, err) < 0 || process_validate(x->proc, err) < 0)
+                return -1;
+        if (x->proc->terminal && !o->console_socket && o->detach)
+                return husk_error_set(err, 0, "--tty with --detach needs --console-socket");
+        if (o->console_socket && *o->console_socket && (!x->proc->terminal || !o->detach))
+                return husk_error_set(err, 0, "--console-socket: only with --tty and --detach");
+        log_phase(&x->t, "spec", "exec %s: process built from the saved config.json", o->id);
+        if (!x->spec->linux || !x->spec->linux->seccomp)
+                return 0;
+        _cleanup_free_ char *cache = xasprintf("%s/.seccomp-cache", o->root);
+        if (seccomp_compile(x->spec->linux->seccomp, cache, &x->prog, err) < 0)
+                return -1;
+        log_phase(&x->t, "seccomp", "exec %s: seccomp filter compiled (or loaded from %s)", o->id, cache);
+        return 0;
+}
+
+/* What stage A needs: the init's pidfd (alive), the socketpair, the
+ * namespaces to join, the init's root when it shares our mount namespace,
+ * the cgroup's join fds. */
+static int exec_prepare(struct exec_run *x, struct husk_error *err)
+{
+        const struct husk_exec_opts *o = x->o;
+        struct husk_container *c = &x->c;
+        x->init_pidfd = pidfd_open_pid(c->st.pid);
+        if (x->init_pidfd < 0 || !state_init_alive(&c->st))
+                return husk_error_set(err, 0, "cannot exec in a stopped container");
+        x->init_pidfd = fd_above(x->init_pidfd, x->min_fd);
+        if (!o->detach && (x->sfd = supervisor_begin(true, err)) < 0)
+                return -1;
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, x->sock) < 0)
+                return husk_error_sys(err, "socketpair");
         for (int i = 0; i < 2; i++)
-                if (sock[i] < min_fd) {
-                        int n = fcntl(sock[i], F_DUPFD_CLOEXEC, min_fd);
-                        close(sock[i]);
-                        sock[i] = n;
-                }
-        bool late = c.cgroup && c.status == HUSK_STATUS_PAUSED;
-        bool placed_by_us = c.cgroup && !late && (o->cgroup || cgroup_is_systemd(c.cgroup));
+                x->sock[i] = fd_above(x->sock[i], x->min_fd);
+        x->late = c->cgroup && c->status == HUSK_STATUS_PAUSED;
+        x->placed_by_us = c->cgroup && !x->late && (o->cgroup || cgroup_is_systemd(c->cgroup));
         /* The init shares our mount namespace (a container without its
          * own): its root is a chroot, which setns can't give. */
-        int nsflags = namespaces_to_join(c.st.pid);
-        if (!(nsflags & CLONE_NEWNS) && !spec_has_namespace(spec, CLONE_NEWNS)) {
+        x->nsflags = namespaces_to_join(c->st.pid);
+        if (!(x->nsflags & CLONE_NEWNS) && !spec_has_namespace(x->spec, CLONE_NEWNS)) {
                 char p[64];
-                snprintf(p, sizeof(p), "/proc/%d/root", (int)c.st.pid);
-                root_fd = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
-                if (root_fd >= 0 && root_fd < min_fd) {
-                        int n = fcntl(root_fd, F_DUPFD_CLOEXEC, min_fd);
-                        close(root_fd);
-                        root_fd = n;
-                }
-                if (root_fd < 0) {
-                        husk_error_sys(err, "open the root of container %s", o->id);
-                        goto out;
-                }
+                snprintf(p, sizeof(p), "/proc/%d/root", (int)c->st.pid);
+                x->root_fd = fd_above(open(p, O_PATH | O_DIRECTORY | O_CLOEXEC), x->min_fd);
+                if (x->root_fd < 0)
+                        return husk_error_sys(err, "open the root of container %s", o->id);
         }
-        bool join = c.cgroup && !late && !placed_by_us;
-        if (join && cgroup_join_prepare(c.cgroup, min_fd, err) < 0)
-                goto out;
+        x->join = c->cgroup && !x->late && !x->placed_by_us;
+        return x->join ? cgroup_join_prepare(c->cgroup, x->min_fd, err) : 0;
+}
+
+/* Fork stage A, place it in the cgroup if we must, and serve the protocol
+ * until the process is about to execve (or is frozen in its cgroup). */
+static int exec_start(struct exec_run *x, struct husk_error *err)
+{
+        const struct husk_exec_opts *o = x->o;
+        struct husk_container *c = &x->c;
         struct exec_config ec = {
-                .spec = spec, .proc = proc, .prog = prog, .init_pidfd = init_pidfd,
-                .ns_flags = nsflags, .root_fd = root_fd, .cgroup = c.cgroup, .wait_for_cgroup = placed_by_us,
-                .join_cgroup = join, .late_cgroup = late,
-                .sync_fd = sock[1], .preserve_fds = o->preserve_fds, .extra_env = o->extra_env,
+                .spec = x->spec, .proc = x->proc, .prog = x->prog, .init_pidfd = x->init_pidfd,
+                .ns_flags = x->nsflags, .root_fd = x->root_fd, .cgroup = c->cgroup,
+                .wait_for_cgroup = x->placed_by_us, .join_cgroup = x->join, .late_cgroup = x->late,
+                .sync_fd = x->sock[1], .preserve_fds = o->preserve_fds, .extra_env = o->extra_env,
                 .kernel_last_cap = caps_kernel_last(),
         };
-        x.stage_a = exec_spawn(&ec, err);
-        if (x.stage_a < 0) {
-                x.stage_a = 0;
-                goto out;
+        x->stage_a = exec_spawn(&ec, err);
+        if (x->stage_a < 0) {
+                x->stage_a = 0;
+                return -1;
         }
-        log_phase(&t, "spawn", "exec %s: exec stage forked (pid %d)", o->id, (int)x.stage_a);
-        close(sock[1]);
-        sock[1] = -1;
-        if (placed_by_us) {
-                if (cgroup_add_pid(c.cgroup, x.stage_a, o->cgroup, err) < 0 ||
-                    sync_send(sock[0], SYNC_CGROUP_DONE, 0, NULL, 0, -1) < 0) {
-                        if (!err->msg[0])
-                                husk_error_sys(err, "sync with exec");
-                        goto out;
-                }
-        } else if (o->cgroup && !c.cgroup) {
-                husk_error_set(err, 0, "--cgroup: the container has no cgroup");
-                goto out;
+        log_phase(&x->t, "spawn", "exec %s: exec stage forked (pid %d)", o->id, (int)x->stage_a);
+        close(TAKE_FD(x->sock[1]));
+        if (x->placed_by_us) {
+                if (cgroup_add_pid(c->cgroup, x->stage_a, o->cgroup, err) < 0)
+                        return -1;
+                if (sync_send(x->sock[0], SYNC_CGROUP_DONE, 0, NULL, 0, -1) < 0)
+                        return husk_error_sys(err, "sync with exec");
+        } else if (o->cgroup && !c->cgroup) {
+                return husk_error_set(err, 0, "--cgroup: the container has no cgroup");
         }
-        x.late_cgroup = late ? c.cgroup : NULL;
-        x.sub_cgroup = o->cgroup;
-        if (sync_serve(sock[0], &exec_protocol, &x, err) < 0)
-                goto out;
-        log_phase(&t, "exec", "exec %s: process %d joined the container and executed %s", o->id, (int)x.pid,
-                  proc->args[0]);
-        if (o->pid_file && write_pid_file(o->pid_file, x.pid, err) < 0)
-                goto out;
-        if (o->pidfd_socket && send_pidfd(o->pidfd_socket, x.pid, err) < 0)
-                goto out;
-        ret = 0;
+        x->late_cgroup = x->late ? c->cgroup : NULL;
+        x->sub_cgroup = o->cgroup;
+        if (sync_serve(x->sock[0], &exec_protocol, x, err) < 0)
+                return -1;
+        log_phase(&x->t, "exec", "exec %s: process %d joined the container and executed %s", o->id, (int)x->pid,
+                  x->proc->args[0]);
+        if (o->pid_file && write_pid_file(o->pid_file, x->pid, err) < 0)
+                return -1;
+        if (o->pidfd_socket && send_pidfd(o->pidfd_socket, x->pid, err) < 0)
+                return -1;
+        return 0;
+}
+
+int container_exec(const struct husk_exec_opts *o, int *exit_code, struct husk_error *err)
+{
+        *exit_code = 0;
+        _cleanup_(exec_run_free) struct exec_run x = {
+                .o = o, .c = { .dirfd = -1 }, .min_fd = 3 + o->preserve_fds, .sfd = -1, .sock = { -1, -1 },
+                .init_pidfd = -1, .root_fd = -1, .pidfd = -1, .console = -1, .t = log_clock(),
+        };
+        int64_t t_all = x.t;
+        if (container_load(o->root, o->id, false, &x.c, err) < 0)
+                return -1;
+        log_phase(&x.t, "load", "exec %s: state loaded (init pid %d, %s)", o->id, (int)x.c.st.pid,
+                  state_status_name(x.c.status));
+        if (exec_load(&x, err) < 0 || exec_prepare(&x, err) < 0 || exec_start(&x, err) < 0) {
+                if (x.pid > 0)
+                        exec_kill_process(&x, x.sfd >= 0 && x.stage_a == 0);
+                return -1;
+        }
         log_phase(&t_all, "exec-total", "exec %s: started", o->id);
         if (!o->detach) {
-                tty_raw_begin(&tty, x.console);
-                *exit_code = supervise(x.pid, x.pidfd, sfd, x.console, NULL);
-                log_phase(&t, "wait", "exec %s: process %d exited with %d", o->id, (int)x.pid, *exit_code);
+                tty_raw_begin(&x.tty, x.console);
+                *exit_code = supervise(x.pid, x.pidfd, x.sfd, x.console, NULL);
+                log_phase(&x.t, "wait", "exec %s: process %d exited with %d", o->id, (int)x.pid, *exit_code);
         }
-out:
-        tty_raw_end(&tty);
-        if (ret < 0 && x.pid > 0)
-                exec_kill_process(&x, sfd >= 0 && x.stage_a == 0);
-        if (x.stage_a > 0) {
-                kill(x.stage_a, SIGKILL);
-                waitpid(x.stage_a, NULL, 0);
-        }
-        for (int i = 0; i < 2; i++)
-                if (sock[i] >= 0)
-                        close(sock[i]);
-        if (sfd >= 0)
-                close(sfd);
-        if (init_pidfd >= 0)
-                close(init_pidfd);
-        if (root_fd >= 0)
-                close(root_fd);
-        if (x.pidfd >= 0)
-                close(x.pidfd);
-        if (x.console >= 0)
-                close(x.console);
-        seccomp_prog_free(prog);
-        spec_process_free(proc);
-        spec_free(spec);
-        container_release(&c);
-        return ret;
+        return 0;
 }

@@ -180,13 +180,12 @@ static int recv_mount_fds(const struct init_config *cfg, int sock, uint32_t done
         return sync_serve(sock, &p, (void *)cfg, err);
 }
 
-static _Noreturn void stage1(const struct init_config *cfg)
+/* Every fd husk had but the preserved ones and those stage 1 and 2 need:
+ * the sync socket, the start barrier, the idmapped mounts made before the
+ * fork, the cgroup's join fds, the failpoint fd. */
+static void close_inherited_fds(const struct init_config *cfg)
 {
         const struct husk_spec *spec = cfg->spec;
-        struct husk_error err = { 0 };
-        int sock = cfg->sync_fd;
-
-        init_child_start();
         int keep[64] = { cfg->sync_fd, cfg->exec_sock };
         size_t nkeep = 2;
         for (size_t i = 0; cfg->mount_fds && i < spec->n_mounts && nkeep < ARRAY_SIZE(keep); i++)
@@ -197,6 +196,60 @@ static _Noreturn void stage1(const struct init_config *cfg)
         if (failpoint_fd() >= 0 && nkeep < ARRAY_SIZE(keep))
                 keep[nkeep++] = failpoint_fd();
         close_fds_from(3 + cfg->preserve_fds, keep, nkeep);
+}
+
+/* The user namespace: made here, mapped by the parent (SYNC_NEED_IDMAP),
+ * which sends the idmapped mounts made for it; then root in it. */
+static int enter_new_userns(const struct init_config *cfg, int sock, struct husk_error *err)
+{
+        /* An unprivileged husk writes our /proc/<pid>/uid_map: that file
+         * belongs to root while we are not dumpable. Nothing of the
+         * container runs yet; dumpable again once mapped. */
+        if (geteuid() != 0)
+                prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+        if (unshare(CLONE_NEWUSER) < 0)
+                return husk_error_sys(err, "create user namespace");
+        if (sync_send(sock, SYNC_NEED_IDMAP, 0, NULL, 0, -1) < 0)
+                return husk_error_sys(err, "user namespace setup");
+        /* idmapped mounts made by the parent for this namespace */
+        if (recv_mount_fds(cfg, sock, SYNC_IDMAP_DONE, err) < 0)
+                return -1;
+        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+        /* root of the new namespace, if the maps have one */
+        if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+                return husk_error_sys(err, "become root in the user namespace (is uid 0 mapped?)");
+        return 0;
+}
+
+/* The other new namespaces but the cgroup one (stage 2's, once in its
+ * cgroup): time offsets, loopback up, bind sources opened by husk in the
+ * new mount namespace. */
+static int make_namespaces(const struct init_config *cfg, int sock, int rest, struct husk_error *err)
+{
+        const struct husk_spec *spec = cfg->spec;
+        if (rest && unshare(rest) < 0)
+                return husk_error_sys(err, "create namespaces (flags 0x%x)", rest);
+        if ((rest & CLONE_NEWTIME) && ns_write_time_offsets(spec, err) < 0)
+                return -1;
+        if ((rest & CLONE_NEWNET) && net_loopback_up(err) < 0)
+                return -1;
+        /* Bind sources, opened by husk as root on the host in our new mount
+         * namespace: our root may not be able to reach them (runc does so). */
+        if (!cfg->mount_fds || !rootfs_needs_bind_sources(spec))
+                return 0;
+        if (sync_send(sock, SYNC_NEED_BIND_SOURCES, 0, NULL, 0, -1) < 0)
+                return husk_error_sys(err, "ask for the bind mount sources");
+        return recv_mount_fds(cfg, sock, SYNC_BIND_SOURCES_DONE, err);
+}
+
+static _Noreturn void stage1(const struct init_config *cfg)
+{
+        const struct husk_spec *spec = cfg->spec;
+        struct husk_error err = { 0 };
+        int sock = cfg->sync_fd;
+
+        init_child_start();
+        close_inherited_fds(cfg);
 
         /* Stage 1 stays in husk's cgroup: what it makes (namespaces, the
          * fork of stage 2: task, stack, page tables) is charged to the
@@ -207,53 +260,10 @@ static _Noreturn void stage1(const struct init_config *cfg)
          * holding stage 1; wait for it. */
         if (cfg->cgroup && cgroup_is_systemd(cfg->cgroup) && sync_wait_for(sock, SYNC_CGROUP_DONE, &err) < 0)
                 _exit(1);       /* the parent knows why */
-        if (ns_join_all(spec, &err) < 0)
-                sync_die(sock, &err);
-
         int flags = ns_new_flags(spec);
-        if (flags & CLONE_NEWUSER) {
-                /* An unprivileged husk writes our /proc/<pid>/uid_map: that
-                 * file belongs to root while we are not dumpable. Nothing
-                 * of the container runs yet; dumpable again once mapped. */
-                if (geteuid() != 0)
-                        prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
-                if (unshare(CLONE_NEWUSER) < 0) {
-                        husk_error_sys(&err, "create user namespace");
-                        sync_die(sock, &err);
-                }
-                if (sync_send(sock, SYNC_NEED_IDMAP, 0, NULL, 0, -1) < 0) {
-                        husk_error_sys(&err, "user namespace setup");
-                        sync_die(sock, &err);
-                }
-                /* idmapped mounts made by the parent for this namespace */
-                if (recv_mount_fds(cfg, sock, SYNC_IDMAP_DONE, &err) < 0)
-                        sync_die(sock, &err);
-                prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-                /* root of the new namespace, if the maps have one */
-                if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
-                        husk_error_sys(&err, "become root in the user namespace (is uid 0 mapped?)");
-                        sync_die(sock, &err);
-                }
-        }
-        int rest = flags & ~(CLONE_NEWUSER | CLONE_NEWCGROUP);     /* cgroup: in stage 2 */
-        if (rest && unshare(rest) < 0) {
-                husk_error_sys(&err, "create namespaces (flags 0x%x)", rest);
+        if (ns_join_all(spec, &err) < 0 || ((flags & CLONE_NEWUSER) && enter_new_userns(cfg, sock, &err) < 0) ||
+            make_namespaces(cfg, sock, flags & ~(CLONE_NEWUSER | CLONE_NEWCGROUP), &err) < 0)
                 sync_die(sock, &err);
-        }
-        if ((rest & CLONE_NEWTIME) && ns_write_time_offsets(spec, &err) < 0)
-                sync_die(sock, &err);
-        if ((rest & CLONE_NEWNET) && net_loopback_up(&err) < 0)
-                sync_die(sock, &err);
-        /* Bind sources, opened by husk as root on the host in our new mount
-         * namespace: our root may not be able to reach them (runc does so). */
-        if (cfg->mount_fds && rootfs_needs_bind_sources(spec)) {
-                if (sync_send(sock, SYNC_NEED_BIND_SOURCES, 0, NULL, 0, -1) < 0) {
-                        husk_error_sys(&err, "ask for the bind mount sources");
-                        sync_die(sock, &err);
-                }
-                if (recv_mount_fds(cfg, sock, SYNC_BIND_SOURCES_DONE, &err) < 0)
-                        sync_die(sock, &err);
-        }
 
         /* Stage 2 writes to pages it shares with husk: their copies would be
          * charged to the container. Copy them here, outside its cgroup;
@@ -304,16 +314,13 @@ static int setup_terminal(const struct init_config *cfg, struct husk_error *err)
                                        (uint16_t)p->console_width, err);
 }
 
-static void stage2(const struct init_config *cfg, bool in_v2)
+/* Into the container's cgroup through the files the parent opened, then
+ * the cgroup namespace (its root is that cgroup). */
+static int join_cgroup(const struct init_config *cfg, bool in_v2, struct husk_error *err)
 {
-        const struct husk_spec *spec = cfg->spec;
-        const struct husk_process *proc = spec->process;
-        struct husk_error err = { 0 };
-        int sock = cfg->sync_fd;
-
         if (cfg->cgroup) {
-                if (cgroup_join_prepared(cfg->cgroup, in_v2, &err) < 0)
-                        sync_die(sock, &err);
+                if (cgroup_join_prepared(cfg->cgroup, in_v2, err) < 0)
+                        return -1;
                 /* gone before anything else: the cgroup2 dir fd leads to the
                  * host's hierarchy with openat("..") */
                 int fds[64];
@@ -321,32 +328,89 @@ static void stage2(const struct init_config *cfg, bool in_v2)
                 for (size_t i = 0; i < n; i++)
                         close(fds[i]);
         }
-        /* after joining: the namespace's root is the container's cgroup */
-        if ((ns_new_flags(spec) & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0) {
-                husk_error_sys(&err, "create the cgroup namespace");
-                sync_die(sock, &err);
-        }
+        if ((ns_new_flags(cfg->spec) & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
+                return husk_error_sys(err, "create the cgroup namespace");
+        return 0;
+}
 
-        if (setsid() < 0) {
-                husk_error_sys(&err, "setsid");
-                sync_die(sock, &err);
-        }
+/* A session of our own (and a session keyring), hostname, domainname. */
+static int set_identity(const struct init_config *cfg, struct husk_error *err)
+{
+        const struct husk_spec *spec = cfg->spec;
+        if (setsid() < 0)
+                return husk_error_sys(err, "setsid");
         char keyring[1100];
         snprintf(keyring, sizeof(keyring), "_ses.%s", cfg->id);
         if (!cfg->no_new_keyring &&
-            syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, keyring) < 0 && errno != ENOSYS && errno != EACCES) {
-                husk_error_sys(&err, "join a new session keyring");
-                sync_die(sock, &err);
-        }
-        if (spec->hostname && sethostname(spec->hostname, strlen(spec->hostname)) < 0) {
-                husk_error_sys(&err, "hostname: set \"%s\"", spec->hostname);
-                sync_die(sock, &err);
-        }
-        if (spec->domainname && setdomainname(spec->domainname, strlen(spec->domainname)) < 0) {
-                husk_error_sys(&err, "domainname: set \"%s\"", spec->domainname);
-                sync_die(sock, &err);
-        }
+            syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, keyring) < 0 && errno != ENOSYS && errno != EACCES)
+                return husk_error_sys(err, "join a new session keyring");
+        if (spec->hostname && sethostname(spec->hostname, strlen(spec->hostname)) < 0)
+                return husk_error_sys(err, "hostname: set \"%s\"", spec->hostname);
+        if (spec->domainname && setdomainname(spec->domainname, strlen(spec->domainname)) < 0)
+                return husk_error_sys(err, "domainname: set \"%s\"", spec->domainname);
+        return 0;
+}
 
+/* prestart and createRuntime (and what else the parent does at this stop)
+ * run in the parent, now; the answer carries our host pid, which only
+ * hooks need. Nothing to do there: no round trip (two context switches
+ * fewer per create). Returns the host pid (0 without the stop), -1 if the
+ * parent failed (it knows why). */
+static pid_t stop_for_parent(const struct init_config *cfg, struct husk_error *err)
+{
+        if (!cfg->stop_for_parent)
+                return 0;
+        struct sync_msg m;
+        if (sync_send(cfg->sync_fd, SYNC_HOOKS, 0, NULL, 0, -1) < 0 ||
+            sync_expect(cfg->sync_fd, SYNC_HOOKS_DONE, &m, err) < 0)
+                return -1;
+        pid_t pid = m.value;
+        sync_msg_free(&m);
+        return pid;
+}
+
+/* The root filesystem from the mounts to the pivot and its final flags,
+ * with createContainer hooks and the console in between, as runc orders
+ * them. */
+static int make_rootfs(const struct init_config *cfg, struct rootfs_opts *ro, pid_t *host_pid,
+                       struct husk_error *err)
+{
+        const struct husk_spec *spec = cfg->spec;
+        const struct husk_process *proc = spec->process;
+        if (rootfs_prepare(spec, ro, err) < 0)
+                return -1;
+        /* host fds: none may reach the container */
+        for (size_t i = 0; cfg->mount_fds && i < spec->n_mounts; i++)
+                if (cfg->mount_fds[i] >= 0) {
+                        close(cfg->mount_fds[i]);
+                        cfg->mount_fds[i] = -1;
+                }
+        *host_pid = stop_for_parent(cfg, err);
+        if (*host_pid < 0)
+                _exit(1);       /* the parent failed and knows why */
+        if (spec->hooks[HUSK_HOOK_CREATE_CONTAINER].n) {
+                _cleanup_free_ char *json = state_json_for(cfg, *host_pid, HUSK_STATUS_CREATING);
+                /* as runc: in the rootfs (not yet pivoted), so hooks can
+                 * write ./lib/... relative to it */
+                if (hooks_run(spec, HUSK_HOOK_CREATE_CONTAINER, json, cfg->rootfs, err) < 0)
+                        return -1;
+        }
+        if (rootfs_pivot(spec, ro, err) < 0 || (proc->terminal && setup_terminal(cfg, err) < 0))
+                return -1;
+        /* sysctl before finalize: readonlyPaths make /proc/sys read-only */
+        if (spec->linux && sysctl_apply(spec->linux->sysctl, spec->linux->n_sysctl, err) < 0)
+                return -1;
+        /* A missing process.cwd is created before root.readonly (as runc). */
+        if (mkdir_p(proc->cwd, 0755, err) < 0)
+                return husk_error_wrap(err, "process.cwd");
+        return rootfs_finalize(spec, ro, err);
+}
+
+static void stage2(const struct init_config *cfg, bool in_v2)
+{
+        const struct husk_spec *spec = cfg->spec;
+        struct husk_error err = { 0 };
+        int sock = cfg->sync_fd;
         struct rootfs_opts ro = {
                 .rootfs = cfg->rootfs,
                 .userns = spec_has_namespace(spec, CLONE_NEWUSER),
@@ -356,55 +420,12 @@ static void stage2(const struct init_config *cfg, bool in_v2)
                 .bundle = cfg->bundle,
                 .mount_fds = cfg->mount_fds,
         };
-        if (rootfs_prepare(spec, &ro, &err) < 0)
-                sync_die(sock, &err);
-        /* host fds: none may reach the container */
-        for (size_t i = 0; cfg->mount_fds && i < spec->n_mounts; i++)
-                if (cfg->mount_fds[i] >= 0) {
-                        close(cfg->mount_fds[i]);
-                        cfg->mount_fds[i] = -1;
-                }
-
-        /* prestart and createRuntime (and what else the parent does at this
-         * stop) run in the parent, now; the answer carries our host pid,
-         * which only hooks need. Nothing to do there: no round trip (two
-         * context switches fewer per create). */
-        pid_t host_pid = 0;
-        if (cfg->stop_for_parent) {
-                struct sync_msg m;
-                if (sync_send(sock, SYNC_HOOKS, 0, NULL, 0, -1) < 0 ||
-                    sync_expect(sock, SYNC_HOOKS_DONE, &m, &err) < 0)
-                        _exit(1);       /* the parent failed and knows why */
-                host_pid = m.value;
-                sync_msg_free(&m);
-        }
-
-        if (spec->hooks[HUSK_HOOK_CREATE_CONTAINER].n) {
-                _cleanup_free_ char *json = state_json_for(cfg, host_pid, HUSK_STATUS_CREATING);
-                /* as runc: in the rootfs (not yet pivoted), so hooks can
-                 * write ./lib/... relative to it */
-                if (hooks_run(spec, HUSK_HOOK_CREATE_CONTAINER, json, cfg->rootfs, &err) < 0)
-                        sync_die(sock, &err);
-        }
-        if (rootfs_pivot(spec, &ro, &err) < 0)
-                sync_die(sock, &err);
-        if (proc->terminal && setup_terminal(cfg, &err) < 0)
-                sync_die(sock, &err);
-        /* sysctl before finalize: readonlyPaths make /proc/sys read-only */
-        if (spec->linux && sysctl_apply(spec->linux->sysctl, spec->linux->n_sysctl, &err) < 0)
-                sync_die(sock, &err);
-        /* A missing process.cwd is created before root.readonly (as runc). */
-        if (mkdir_p(proc->cwd, 0755, &err) < 0) {
-                husk_error_wrap(&err, "process.cwd");
-                sync_die(sock, &err);
-        }
-        if (rootfs_finalize(spec, &ro, &err) < 0)
-                sync_die(sock, &err);
-
-        struct apply_ctx ac = { .proc = proc, .spec = spec, .prog = cfg->seccomp,
+        struct apply_ctx ac = { .proc = spec->process, .spec = spec, .prog = cfg->seccomp,
                                 .extra_env = cfg->extra_env, .create_cwd = true,
                                 .kernel_last_cap = cfg->kernel_last_cap };
-        if (apply_prepare(&ac, sock, cfg->preserve_fds, &err) < 0)
+        pid_t host_pid = 0;
+        if (join_cgroup(cfg, in_v2, &err) < 0 || set_identity(cfg, &err) < 0 ||
+            make_rootfs(cfg, &ro, &host_pid, &err) < 0 || apply_prepare(&ac, sock, cfg->preserve_fds, &err) < 0)
                 sync_die(sock, &err);
 
         if (sync_send(sock, SYNC_READY, 0, NULL, 0, -1) < 0)

@@ -303,6 +303,17 @@ uint64_t proc_start_time(pid_t pid)
         return proc_stat_read(pid, &state, &t) < 0 ? 0 : t;
 }
 
+int fd_above(int fd, int min)
+{
+        if (fd < 0 || fd >= min)
+                return fd;
+        int n = fcntl(fd, F_DUPFD_CLOEXEC, min);
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        return n;
+}
+
 static int cmp_int(const void *a, const void *b)
 {
         return *(const int *)a - *(const int *)b;

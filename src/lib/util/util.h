@@ -99,6 +99,9 @@ uint64_t proc_start_time(pid_t pid);
  * (field 22). -1 if the process is gone or the file unreadable. */
 int proc_stat_read(pid_t pid, char *state, uint64_t *start_time);
 
+/* fd moved to min or above (the container's preserved fds are below),
+ * close-on-exec; the old fd is closed. -1 (errno set) if fd < 0 or the dup fails. */
+int fd_above(int fd, int min);
 /* Close every fd >= first except those in keep[] (close_range where it can). */
 int close_fds_from(int first, const int *keep, size_t n_keep);
 
