@@ -314,3 +314,26 @@ mount_opts() {
         assert_status 0
         [[ ${lines[0]} == in-dir && ${lines[1]} == a-file && ${lines[2]} == 0 && ${lines[3]} == 0 ]]
 }
+
+@test "70 idmapped mounts without a user namespace: every one reaches the container" {
+        husk_only "runc 1.1.5 has no idmapped mounts"
+        # Without a container user namespace husk makes the idmapped mounts
+        # before the init forks, and stage 1 keeps their fds open when it
+        # closes what it inherited. Its keep list had 64 entries: the fds
+        # past it (here the cgroup's: "clone into the container's cgroup:
+        # Bad file descriptor") were closed.
+        local src=$BATS_TEST_TMPDIR/src i mounts
+        mkdir -p "$src"
+        echo data >"$src/f"
+        mounts=$(jq -n --arg s "$src" '[range(70) | {"destination": "/m\(.)", "type": "bind", "source": $s,
+                "options": ["bind"], "uidMappings": [{"containerID": 0, "hostID": 1234, "size": 1}],
+                "gidMappings": [{"containerID": 0, "hostID": 1234, "size": 1}]}]')
+        update_config '.mounts += $m' --argjson m "$mounts"
+        set_cmd 'for i in $(seq 0 69); do stat -c "$i %u %g" /m$i/f; done'
+        run runtime run "$CID" </dev/null
+        assert_status 0
+        [[ ${#lines[@]} -eq 70 ]]
+        for ((i = 0; i < 70; i++)); do
+                [[ ${lines[i]} == "$i 1234 1234" ]] || { echo "mount $i: ${lines[i]}" >&2; false; }
+        done
+}

@@ -181,21 +181,25 @@ static int recv_mount_fds(const struct init_config *cfg, int sock, uint32_t done
 }
 
 /* Every fd husk had but the preserved ones and those stage 1 and 2 need:
- * the sync socket, the start barrier, the idmapped mounts made before the
- * fork, the cgroup's join fds, the failpoint fd. */
+ * the sync socket, the start barrier, one per idmapped mount made before
+ * the fork (as many as the spec has mounts), the cgroup's join fds, the
+ * failpoint fd. */
 static void close_inherited_fds(const struct init_config *cfg)
 {
-        const struct husk_spec *spec = cfg->spec;
-        int keep[64] = { cfg->sync_fd, cfg->exec_sock };
-        size_t nkeep = 2;
-        for (size_t i = 0; cfg->mount_fds && i < spec->n_mounts && nkeep < ARRAY_SIZE(keep); i++)
+        enum { MAX_CGROUP_FDS = 64 };   /* one per hierarchy, and the kernel has fewer */
+        size_t n_mounts = cfg->mount_fds ? cfg->spec->n_mounts : 0;
+        _cleanup_free_ int *keep = xmalloc((3 + n_mounts + MAX_CGROUP_FDS) * sizeof(int));
+        size_t n = 0;
+        keep[n++] = cfg->sync_fd;
+        keep[n++] = cfg->exec_sock;
+        for (size_t i = 0; i < n_mounts; i++)
                 if (cfg->mount_fds[i] >= 0)
-                        keep[nkeep++] = cfg->mount_fds[i];
+                        keep[n++] = cfg->mount_fds[i];
         if (cfg->cgroup)
-                nkeep += cgroup_join_fds(cfg->cgroup, keep + nkeep, ARRAY_SIZE(keep) - nkeep);
-        if (failpoint_fd() >= 0 && nkeep < ARRAY_SIZE(keep))
-                keep[nkeep++] = failpoint_fd();
-        close_fds_from(3 + cfg->preserve_fds, keep, nkeep);
+                n += cgroup_join_fds(cfg->cgroup, keep + n, MAX_CGROUP_FDS);
+        if (failpoint_fd() >= 0)
+                keep[n++] = failpoint_fd();
+        close_fds_from(3 + cfg->preserve_fds, keep, n);
 }
 
 /* The user namespace: made here, mapped by the parent (SYNC_NEED_IDMAP),

@@ -321,9 +321,9 @@ static int cmp_int(const void *a, const void *b)
 
 int close_fds_from(int first, const int *keep, size_t n_keep)
 {
-        int sorted[64];
+        _cleanup_free_ int *sorted = xmalloc((n_keep ? n_keep : 1) * sizeof(int));
         size_t n = 0;
-        for (size_t i = 0; i < n_keep && n < ARRAY_SIZE(sorted); i++)
+        for (size_t i = 0; i < n_keep; i++)
                 if (keep[i] >= first)
                         sorted[n++] = keep[i];
         qsort(sorted, n, sizeof(int), cmp_int);
