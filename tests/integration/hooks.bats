@@ -77,6 +77,37 @@ all_hooks_config() {
         done
 }
 
+# createContainer and startContainer run in the container's namespaces: the
+# runtime-spec gives them the pid as the container sees it, and runc 1.1.5
+# its init's getpid(). husk gave them the host pid.
+container_hooks_pids() {
+        make_hooks
+        update_config '.hooks = {
+                "createContainer": [{"path": $h, "args": ["hook.sh", "createContainer"]}],
+                "startContainer": [{"path": "/bin/hook-in-container", "args": ["hook", "startContainer"]}]}' \
+                --arg h "$HOOK"
+        set_args sleep 1000
+        create_container "$CID"
+        pid=$(container_pid "$CID")
+        runtime start "$CID"
+        runtime delete --force "$CID"
+        cat "$SHARED/createContainer.json" "$SHARED/startContainer.json"
+}
+
+@test "createContainer and startContainer hooks get the container's pid, as runc" {
+        container_hooks_pids
+        [[ $(jq -r .pid "$SHARED/createContainer.json") == 1 ]]
+        [[ $(jq -r .pid "$SHARED/startContainer.json") == 1 ]]
+}
+
+@test "createContainer and startContainer hooks get the host pid without a pid namespace, as runc" {
+        update_config '.linux.namespaces |= map(select(.type != "pid"))'
+        container_hooks_pids
+        [[ $pid -gt 1 ]]
+        [[ $(jq -r .pid "$SHARED/createContainer.json") == "$pid" ]]
+        [[ $(jq -r .pid "$SHARED/startContainer.json") == "$pid" ]]
+}
+
 @test "run calls the hooks and poststop when the process exits" {
         is_runc && skip "runc 1.1.5 runs poststart hooks during create, before startContainer (fixed in runc 1.2)"
         make_hooks

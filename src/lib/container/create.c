@@ -223,9 +223,7 @@ int container_send_seccomp_fd(const struct husk_spec *spec, const char *id, pid_
                               struct husk_error *err)
 {
         const struct husk_seccomp *s = spec->linux->seccomp;
-        struct husk_state st = { .id = (char *)id, .pid = pid, .bundle = (char *)bundle,
-                                 .annotations = spec->annotations, .n_annotations = spec->n_annotations };
-        _cleanup_free_ char *state = state_to_json(&st, HUSK_STATUS_CREATING, false, false);
+        _cleanup_free_ char *state = state_hook_json(id, pid, bundle, spec, HUSK_STATUS_CREATING);
         yajl_gen g = yajl_gen_alloc(NULL);
         yajl_gen_map_open(g);
         yajl_gen_string(g, (const unsigned char *)"ociVersion", 10);
@@ -458,9 +456,7 @@ static int on_hooks(void *ctx, int sock, struct sync_msg *m, struct husk_error *
         c->hooks_stop = true;
         if (place_devices_and_rdt(c, err) < 0)
                 return -1;
-        struct husk_state st = { .id = (char *)c->o->id, .pid = c->init, .bundle = c->bundle,
-                                 .annotations = c->spec->annotations, .n_annotations = c->spec->n_annotations };
-        _cleanup_free_ char *json = state_to_json(&st, HUSK_STATUS_CREATING, false, false);
+        _cleanup_free_ char *json = state_hook_json(c->o->id, c->init, c->bundle, c->spec, HUSK_STATUS_CREATING);
         log_phase(&c->t, "rootfs", "create %s: init prepared the root filesystem (mounts, /dev)", c->o->id);
         /* in the bundle, as runc (which runs from there) */
         if (hooks_run(c->spec, HUSK_HOOK_PRESTART, json, c->bundle, err) < 0 ||
@@ -468,7 +464,7 @@ static int on_hooks(void *ctx, int sock, struct sync_msg *m, struct husk_error *
                 return -1;
         log_phase(&c->t, "hooks", "create %s: prestart and createRuntime hooks done (%zu)", c->o->id,
                   c->spec->hooks[HUSK_HOOK_PRESTART].n + c->spec->hooks[HUSK_HOOK_CREATE_RUNTIME].n);
-        if (sync_send(sock, SYNC_HOOKS_DONE, c->init, NULL, 0, -1) < 0)
+        if (sync_send(sock, SYNC_HOOKS_DONE, 0, NULL, 0, -1) < 0)
                 return husk_error_sys(err, "sync with init");
         return 0;
 }

@@ -267,10 +267,7 @@ static int restore_notify(void *data, const char *script, pid_t pid, int fd, str
                 close(fd);
         if (strcmp(script, "setup-namespaces") == 0 && pid > 0) {
                 r->pid = pid;
-                struct husk_state st = { .id = (char *)r->o->id, .pid = pid, .bundle = r->bundle,
-                                         .annotations = r->spec->annotations,
-                                         .n_annotations = r->spec->n_annotations };
-                _cleanup_free_ char *json = state_to_json(&st, HUSK_STATUS_CREATING, false, false);
+                _cleanup_free_ char *json = state_hook_json(r->o->id, pid, r->bundle, r->spec, HUSK_STATUS_CREATING);
                 r->hooks_ran = true;
                 if (hooks_run(r->spec, HUSK_HOOK_PRESTART, json, r->bundle, err) < 0 ||
                     hooks_run(r->spec, HUSK_HOOK_CREATE_RUNTIME, json, r->bundle, err) < 0)

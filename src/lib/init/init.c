@@ -289,18 +289,6 @@ static _Noreturn void stage1(const struct init_config *cfg)
         _exit(0);
 }
 
-static char *state_json_for(const struct init_config *cfg, pid_t pid, enum husk_status status)
-{
-        struct husk_state st = {
-                .id = (char *)cfg->id,
-                .pid = pid,
-                .bundle = (char *)cfg->bundle,
-                .annotations = cfg->spec->annotations,
-                .n_annotations = cfg->spec->n_annotations,
-        };
-        return state_to_json(&st, status, false, false);
-}
-
 static int setup_terminal(const struct init_config *cfg, struct husk_error *err)
 {
         const struct husk_process *p = cfg->spec->process;
@@ -356,28 +344,33 @@ static int set_identity(const struct init_config *cfg, struct husk_error *err)
 }
 
 /* prestart and createRuntime (and what else the parent does at this stop)
- * run in the parent, now; the answer carries our host pid, which only
- * hooks need. Nothing to do there: no round trip (two context switches
- * fewer per create). Returns the host pid (0 without the stop), -1 if the
- * parent failed (it knows why). */
-static pid_t stop_for_parent(const struct init_config *cfg, struct husk_error *err)
+ * run in the parent, now. Nothing to do there: no round trip (two context
+ * switches fewer per create). -1: the parent failed (it knows why). */
+static int stop_for_parent(const struct init_config *cfg, struct husk_error *err)
 {
         if (!cfg->stop_for_parent)
                 return 0;
-        struct sync_msg m;
-        if (sync_send(cfg->sync_fd, SYNC_HOOKS, 0, NULL, 0, -1) < 0 ||
-            sync_expect(cfg->sync_fd, SYNC_HOOKS_DONE, &m, err) < 0)
+        if (sync_send(cfg->sync_fd, SYNC_HOOKS, 0, NULL, 0, -1) < 0)
                 return -1;
-        pid_t pid = m.value;
-        sync_msg_free(&m);
-        return pid;
+        return sync_wait_for(cfg->sync_fd, SYNC_HOOKS_DONE, err);
+}
+
+/* createContainer and startContainer hooks run in the container's
+ * namespaces: their state has the pid as the container sees it (the
+ * runtime-spec's rule; runc gives its init's getpid() too). */
+static int run_container_hooks(const struct init_config *cfg, enum husk_hook_kind hook, enum husk_status status,
+                               const char *cwd, struct husk_error *err)
+{
+        if (!cfg->spec->hooks[hook].n)
+                return 0;
+        _cleanup_free_ char *json = state_hook_json(cfg->id, getpid(), cfg->bundle, cfg->spec, status);
+        return hooks_run(cfg->spec, hook, json, cwd, err);
 }
 
 /* The root filesystem from the mounts to the pivot and its final flags,
  * with createContainer hooks and the console in between, as runc orders
  * them. */
-static int make_rootfs(const struct init_config *cfg, struct rootfs_opts *ro, pid_t *host_pid,
-                       struct husk_error *err)
+static int make_rootfs(const struct init_config *cfg, struct rootfs_opts *ro, struct husk_error *err)
 {
         const struct husk_spec *spec = cfg->spec;
         const struct husk_process *proc = spec->process;
@@ -389,16 +382,12 @@ static int make_rootfs(const struct init_config *cfg, struct rootfs_opts *ro, pi
                         close(cfg->mount_fds[i]);
                         cfg->mount_fds[i] = -1;
                 }
-        *host_pid = stop_for_parent(cfg, err);
-        if (*host_pid < 0)
+        if (stop_for_parent(cfg, err) < 0)
                 _exit(1);       /* the parent failed and knows why */
-        if (spec->hooks[HUSK_HOOK_CREATE_CONTAINER].n) {
-                _cleanup_free_ char *json = state_json_for(cfg, *host_pid, HUSK_STATUS_CREATING);
-                /* as runc: in the rootfs (not yet pivoted), so hooks can
-                 * write ./lib/... relative to it */
-                if (hooks_run(spec, HUSK_HOOK_CREATE_CONTAINER, json, cfg->rootfs, err) < 0)
-                        return -1;
-        }
+        /* as runc: in the rootfs (not yet pivoted), so hooks can write
+         * ./lib/... relative to it */
+        if (run_container_hooks(cfg, HUSK_HOOK_CREATE_CONTAINER, HUSK_STATUS_CREATING, cfg->rootfs, err) < 0)
+                return -1;
         if (rootfs_pivot(spec, ro, err) < 0 || (proc->terminal && setup_terminal(cfg, err) < 0))
                 return -1;
         /* sysctl before finalize: readonlyPaths make /proc/sys read-only */
@@ -427,9 +416,8 @@ static void stage2(const struct init_config *cfg, bool in_v2)
         struct apply_ctx ac = { .proc = spec->process, .spec = spec, .prog = cfg->seccomp,
                                 .extra_env = cfg->extra_env, .create_cwd = true,
                                 .kernel_last_cap = cfg->kernel_last_cap };
-        pid_t host_pid = 0;
-        if (join_cgroup(cfg, in_v2, &err) < 0 || set_identity(cfg, &err) < 0 ||
-            make_rootfs(cfg, &ro, &host_pid, &err) < 0 || apply_prepare(&ac, sock, cfg->preserve_fds, &err) < 0)
+        if (join_cgroup(cfg, in_v2, &err) < 0 || set_identity(cfg, &err) < 0 || make_rootfs(cfg, &ro, &err) < 0 ||
+            apply_prepare(&ac, sock, cfg->preserve_fds, &err) < 0)
                 sync_die(sock, &err);
 
         if (sync_send(sock, SYNC_READY, 0, NULL, 0, -1) < 0)
@@ -444,11 +432,8 @@ static void stage2(const struct init_config *cfg, bool in_v2)
         if (conn < 0)
                 _exit(1);
 
-        if (spec->hooks[HUSK_HOOK_START_CONTAINER].n) {
-                _cleanup_free_ char *json = state_json_for(cfg, host_pid, HUSK_STATUS_CREATED);
-                if (hooks_run(spec, HUSK_HOOK_START_CONTAINER, json, NULL, &err) < 0)
-                        die_started(conn, &err);
-        }
+        if (run_container_hooks(cfg, HUSK_HOOK_START_CONTAINER, HUSK_STATUS_CREATED, NULL, &err) < 0)
+                die_started(conn, &err);
         apply_exec(&ac, &err);
         die_started(conn, &err);
 }

@@ -23,7 +23,7 @@ enum sync_type {
         SYNC_IDMAP_DONE,        /* P → 1: maps written, idmapped mounts sent */
         SYNC_PID,               /* 1 → P, A → P: value = the next stage's pid (2, B) */
         SYNC_HOOKS,             /* 2 → P: rootfs ready, run prestart + createRuntime hooks */
-        SYNC_HOOKS_DONE,        /* P → 2: value = stage 2's host pid (for createContainer's state) */
+        SYNC_HOOKS_DONE,        /* P → 2: hooks done, go on */
         SYNC_CONSOLE,           /* 2, B → P: fd = the pty master; payload = the pty's path */
         SYNC_SECCOMP_FD,        /* 2, B → P: fd = the seccomp listener, for linux.seccomp.listenerPath */
         SYNC_SECCOMP_DONE,      /* P → 2, B: the listener fd was sent */

@@ -97,23 +97,48 @@ char *state_owner_name(uid_t uid)
         return xasprintf("#%u", (unsigned)uid);
 }
 
-static char *to_json(const struct husk_state *st, enum husk_status status, bool runc_fields, bool pretty,
+/* What the OCI state JSON shows, from state.json or from a spec. */
+struct state_view {
+        const char *id, *bundle, *rootfs, *created;
+        pid_t pid;
+        const struct husk_kv *annotations;
+        size_t n_annotations;
+};
+
+static char *to_json(const struct state_view *st, enum husk_status status, bool runc_fields, bool pretty,
                      const char *owner);
+
+static struct state_view view_of(const struct husk_state *st)
+{
+        return (struct state_view){ .id = st->id, .bundle = st->bundle, .rootfs = st->rootfs,
+                                    .created = st->created, .pid = st->pid, .annotations = st->annotations,
+                                    .n_annotations = st->n_annotations };
+}
 
 char *state_to_json(const struct husk_state *st, enum husk_status status, bool runc_fields, bool pretty)
 {
+        struct state_view v = view_of(st);
         if (!runc_fields)
-                return to_json(st, status, false, pretty, NULL);
+                return to_json(&v, status, false, pretty, NULL);
         _cleanup_free_ char *o = state_owner_name(st->owner);
-        return to_json(st, status, true, pretty, o);
+        return to_json(&v, status, true, pretty, o);
 }
 
 char *state_to_json_owned(const struct husk_state *st, enum husk_status status, bool pretty, const char *owner)
 {
-        return to_json(st, status, true, pretty, owner);
+        struct state_view v = view_of(st);
+        return to_json(&v, status, true, pretty, owner);
 }
 
-static char *to_json(const struct husk_state *st, enum husk_status status, bool runc_fields, bool pretty,
+char *state_hook_json(const char *id, pid_t pid, const char *bundle, const struct husk_spec *spec,
+                      enum husk_status status)
+{
+        struct state_view v = { .id = id, .pid = pid, .bundle = bundle, .annotations = spec->annotations,
+                                .n_annotations = spec->n_annotations };
+        return to_json(&v, status, false, false, NULL);
+}
+
+static char *to_json(const struct state_view *st, enum husk_status status, bool runc_fields, bool pretty,
                      const char *owner)
 {
         yajl_gen g = jgen_new(pretty ? "  " : NULL);

@@ -80,6 +80,11 @@ char *state_to_json(const struct husk_state *st, enum husk_status status, bool r
 /* With runc's fields and the owner's name given (husk list looks each uid
  * up once: every getpwuid reads /etc/passwd again). */
 char *state_to_json_owned(const struct husk_state *st, enum husk_status status, bool pretty, const char *owner);
+/* The OCI state given to hooks (and to a seccomp listener) while creating
+ * or starting, before or apart from state.json: id, status, pid, bundle,
+ * the spec's annotations. */
+char *state_hook_json(const char *id, pid_t pid, const char *bundle, const struct husk_spec *spec,
+                      enum husk_status status);
 /* The user name of uid (passwd database), else "#<uid>". */
 char *state_owner_name(uid_t uid);
 
