@@ -248,6 +248,24 @@ JSON
         grep -Eqx "Pid:[[:space:]]+$(container_pid "$CID")" "$BATS_TEST_TMPDIR/fd.out"
 }
 
+@test "an unreachable --pidfd-socket or --console-socket is named as such, and nothing is left" {
+        # husk's fd-passing helper called every socket a "console socket"
+        local gone=$BATS_TEST_TMPDIR/nonexistent/sock
+        set_args sleep 600
+        run runtime create --pidfd-socket "$gone" "$CID" </dev/null
+        [[ $status -ne 0 ]]
+        if is_husk; then
+                assert_output_contains "--pidfd-socket: connect to $gone"
+                [[ $output != *"console socket"* ]]
+        fi
+        assert_no_state
+        update_config '.process.terminal = true'
+        run runtime create --console-socket "$gone" "$CID" </dev/null
+        [[ $status -ne 0 ]]
+        is_husk && assert_output_contains "--console-socket: connect to $gone"
+        assert_no_state
+}
+
 @test "exec gets the container's seccomp filter" {
         update_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
                 "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13}]}'

@@ -19,6 +19,7 @@
 #include "container/notify.h"
 #include "init/init.h"
 #include "init/sync.h"
+#include "linux/fdpass.h"
 #include "linux/hooks.h"
 #include "linux/hostns_mounts.h"
 #include "linux/intelrdt.h"
@@ -26,7 +27,6 @@
 #include "linux/namespaces.h"
 #include "linux/process.h"
 #include "linux/rootfs.h"
-#include "linux/terminal.h"
 #include "state/state.h"
 #include "util/failpoint.h"
 #include "util/log.h"
@@ -39,7 +39,7 @@ struct creation {
         size_t raw_len;
         int min_fd;                     /* our fds go above the preserved ones */
         int dirfd;
-        int start_listener;             /* <state>/exec.sock: the start barrier (init_config.exec_sock) */
+        int start_listener;             /* <state>/exec.sock: the start barrier */
         int sock[2];                    /* the sync socketpair: ours, the init's */
         char **extra_env;               /* process.env additions (NOTIFY_SOCKET...), or NULL */
         struct husk_spec *spec;
@@ -245,7 +245,7 @@ int container_send_seccomp_fd(const struct husk_spec *spec, const char *id, pid_
         yajl_gen_get_buf(g, &buf, &len);
         _cleanup_free_ char *json = xstrndup((const char *)buf, len);
         yajl_gen_free(g);
-        if (terminal_send_to_socket(s->listener_path, fd, json, err) < 0)
+        if (fdpass_send(s->listener_path, fd, json, err) < 0)
                 return husk_error_wrap(err, "linux.seccomp.listenerPath");
         return 0;
 }
@@ -485,8 +485,10 @@ static int on_console(void *ctx, int sock, struct sync_msg *m, struct husk_error
         (void)sock;
         if (m->fd < 0)
                 return husk_error_set(err, EPROTO, "init sent no console");
+        if (c->o->console_socket && fdpass_send(c->o->console_socket, m->fd, m->data ? m->data : "", err) < 0)
+                return husk_error_wrap(err, "--console-socket");
         if (c->o->console_socket)
-                return terminal_send_to_socket(c->o->console_socket, m->fd, m->data ? m->data : "", err);
+                return 0;
         *c->console_out = m->fd;
         m->fd = -1;
         return 0;
@@ -679,7 +681,7 @@ static int spawn_init(struct creation *c, struct husk_error *err)
                 return -1;
         struct init_config ic = {
                 .spec = c->spec, .id = o->id, .bundle = c->bundle, .rootfs = c->rootfs,
-                .sync_fd = c->sock[1], .exec_sock = c->start_listener, .preserve_fds = o->preserve_fds,
+                .sync_fd = c->sock[1], .start_listener = c->start_listener, .preserve_fds = o->preserve_fds,
                 .no_pivot = o->no_pivot, .no_new_keyring = o->no_new_keyring,
                 .child_of_husk = o->run_foreground && o->no_subreaper, .cgroup = c->cgroup,
                 .stop_for_parent = parent_stop_needed(c->spec),
@@ -716,7 +718,7 @@ static int commit_created(struct creation *c, struct husk_error *err)
                         husk_error_sys(err, "pidfd of the init");
                         return husk_error_wrap(err, "--pidfd-socket");
                 }
-                if (terminal_send_to_socket(o->pidfd_socket, c->pidfd, "pidfd", err) < 0)
+                if (fdpass_send(o->pidfd_socket, c->pidfd, "pidfd", err) < 0)
                         return husk_error_wrap(err, "--pidfd-socket");
         }
         /* created: the devices are the network namespace's now (spec 1.3) */

@@ -15,8 +15,8 @@
 #include "container/internal.h"
 #include "init/exec_stages.h"
 #include "init/sync.h"
+#include "linux/fdpass.h"
 #include "linux/process.h"
-#include "linux/terminal.h"
 #include "spec/spec-internal.h"
 #include "util/compat.h"
 #include "util/log.h"
@@ -167,7 +167,7 @@ static int send_pidfd(const char *socket_path, pid_t pid, struct husk_error *err
         _cleanup_close_ int pidfd = pidfd_open_pid(pid);
         if (pidfd < 0)
                 return husk_error_sys(err, "--pidfd-socket: pidfd of %d", (int)pid);
-        if (terminal_send_to_socket(socket_path, pidfd, "pidfd", err) < 0)
+        if (fdpass_send(socket_path, pidfd, "pidfd", err) < 0)
                 return husk_error_wrap(err, "--pidfd-socket");
         return 0;
 }
@@ -236,8 +236,10 @@ static int on_console(void *ctx, int sock, struct sync_msg *m, struct husk_error
 {
         struct exec_run *x = ctx;
         (void)sock;
+        if (x->o->console_socket && fdpass_send(x->o->console_socket, m->fd, m->data ? m->data : "", err) < 0)
+                return husk_error_wrap(err, "--console-socket");
         if (x->o->console_socket)
-                return terminal_send_to_socket(x->o->console_socket, m->fd, m->data ? m->data : "", err);
+                return 0;
         x->console = m->fd;
         m->fd = -1;
         return 0;

@@ -36,9 +36,9 @@
 #include "cgroup/cgroup.h"
 #include "container/criu.h"
 #include "container/internal.h"
+#include "linux/fdpass.h"
 #include "linux/hooks.h"
 #include "linux/rootfs.h"
-#include "linux/terminal.h"
 #include "util/log.h"
 #include "util/path.h"
 #include "util/failpoint.h"
@@ -254,7 +254,7 @@ static int restore_notify(void *data, const char *script, pid_t pid, int fd, str
                 if (fd < 0)
                         return husk_error_set(err, EPROTO, "no pty master came with it");
                 if (r->o->console_socket) {
-                        int s = terminal_send_to_socket(r->o->console_socket, fd, "orphan-pts-master", err);
+                        int s = fdpass_send(r->o->console_socket, fd, "orphan-pts-master", err);
                         close(fd);
                         return s < 0 ? husk_error_wrap(err, "--console-socket") : 0;
                 }

@@ -191,7 +191,7 @@ static void close_inherited_fds(const struct init_config *cfg)
         _cleanup_free_ int *keep = xmalloc((3 + n_mounts + MAX_CGROUP_FDS) * sizeof(int));
         size_t n = 0;
         keep[n++] = cfg->sync_fd;
-        keep[n++] = cfg->exec_sock;
+        keep[n++] = cfg->start_listener;
         for (size_t i = 0; i < n_mounts; i++)
                 if (cfg->mount_fds[i] >= 0)
                         keep[n++] = cfg->mount_fds[i];
@@ -428,7 +428,7 @@ static void stage2(const struct init_config *cfg, bool in_v2)
          * exec.sock and say go. The connection stays open (close-on-exec)
          * until execve, so `start` returns only once the process runs, and
          * an error from here on reaches it as text. */
-        int conn = wait_for_start(cfg->exec_sock);
+        int conn = wait_for_start(cfg->start_listener);
         if (conn < 0)
                 _exit(1);
 

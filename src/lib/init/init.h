@@ -9,7 +9,7 @@
  *   stage 2 (the container's PID 1): joins the container's cgroup through
  *     the files the parent opened, unshares the cgroup namespace; hostname,
  *     rootfs, hooks, pivot_root, console, masked paths, sysctl, the process's
- *     own settings; reports "ready", blocks on the exec fifo until `husk
+ *     own settings; reports "ready", blocks on the start socket until `husk
  *     start`, then execs. Only what stage 2 does is charged to the
  *     container's memory cgroup, as with runc's and crun's init.
  *
@@ -36,7 +36,7 @@ struct init_config {
         const char *bundle;             /* absolute */
         const char *rootfs;             /* absolute */
         int sync_fd;                    /* the child's end of the sync socketpair */
-        int exec_sock;                  /* listening socket at <state>/exec.sock: the start barrier */
+        int start_listener;             /* the start barrier: a unix socket listening at <state>/exec.sock */
         int preserve_fds;               /* fds 3 .. 3+N-1 stay open in the container */
         bool no_pivot;
         bool no_new_keyring;

@@ -16,10 +16,4 @@ int terminal_open_pty(int *master, char **slave_path, struct husk_error *err);
  * set its size when given, and make it fds 0, 1, 2. */
 int terminal_become_console(const char *slave_path, bool set_size, uint16_t rows, uint16_t cols,
                             struct husk_error *err);
-/* Connect to the unix socket at path and send fd with `name` as payload
- * (non-empty: a stream socket drops an fd sent with no data). */
-int terminal_send_to_socket(const char *socket_path, int fd, const char *name, struct husk_error *err);
-/* Receive one fd from a connected unix socket (for tests and helpers). */
-int terminal_recv_fd(int sock, struct husk_error *err);
-
 #endif
