@@ -23,10 +23,10 @@
 #include "linux/hooks.h"
 #include "linux/hostns_mounts.h"
 #include "linux/intelrdt.h"
+#include "linux/mount_fds.h"
 #include "linux/netdev.h"
 #include "linux/namespaces.h"
 #include "linux/process.h"
-#include "linux/rootfs.h"
 #include "state/state.h"
 #include "util/failpoint.h"
 #include "util/log.h"
@@ -106,10 +106,7 @@ static void creation_free(struct creation *c)
                 close(c->pidfd);
         cgroup_manager_free(c->cgroup);
         seccomp_prog_free(c->seccomp);
-        for (size_t i = 0; i < c->n_mount_fds; i++)
-                if (c->mount_fds[i] >= 0)
-                        close(c->mount_fds[i]);
-        free(c->mount_fds);
+        mount_fds_free(c->mount_fds, c->n_mount_fds);
         spec_free(c->spec);
         free(c->bundle);
         free(c->rootfs);
@@ -250,41 +247,12 @@ int container_send_seccomp_fd(const struct husk_spec *spec, const char *id, pid_
         return 0;
 }
 
-static bool any_idmapped(const struct husk_spec *spec)
-{
-        for (size_t i = 0; i < spec->n_mounts; i++)
-                if (rootfs_mount_is_idmapped(&spec->mounts[i]))
-                        return true;
-        return false;
-}
-
-/* Idmapped mounts need CAP_SYS_ADMIN over the source's filesystem: only we,
- * in the host's user namespace, can make them. userns_fd: the container's
- * user namespace (-1 when it has none: each mount must bring its maps). */
-static int open_idmapped_mounts(struct creation *c, int userns_fd, int min_fd, struct husk_error *err)
-{
-        for (size_t i = 0; i < c->spec->n_mounts; i++) {
-                const struct husk_mount *m = &c->spec->mounts[i];
-                if (!rootfs_mount_is_idmapped(m))
-                        continue;
-                int fd;
-                if (rootfs_open_idmapped_mount(m, userns_fd, c->bundle, &fd, err) < 0)
-                        return husk_error_wrap(err, "mounts[%zu] (%s)", i, m->destination);
-                c->mount_fds[i] = fd_above(fd, min_fd);
-        }
-        return 0;
-}
-
+/* The idmapped mounts made for the container's user namespace, to stage 1. */
 static int send_idmapped_mounts(struct creation *c, int sock, struct husk_error *err)
 {
         if (!c->mount_fds)
                 return 0;
-        char path[64];
-        snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)c->stage1);
-        _cleanup_close_ int userns = open(path, O_RDONLY | O_CLOEXEC);
-        if (userns < 0)
-                return husk_error_sys(err, "open %s", path);
-        if (open_idmapped_mounts(c, userns, 3, err) < 0)
+        if (mount_fds_open_idmapped(c->spec, c->bundle, c->stage1, 3, c->mount_fds, err) < 0)
                 return -1;
         for (size_t i = 0; i < c->spec->n_mounts; i++) {
                 if (c->mount_fds[i] < 0)
@@ -297,74 +265,10 @@ static int send_idmapped_mounts(struct creation *c, int sock, struct husk_error 
         return 0;
 }
 
-/* Open each bind mount's source as we are (root on the host) but inside
- * the container's new mount namespace, and send the O_PATH fds to stage 1,
- * as runc does: the container's root in its user namespace may not be able
- * to search the way there (a 0700 directory). Opened in that namespace, the
- * fds are of its own (locked) copies of the host's mounts, so a bind from
- * them keeps the host mounts' locked flags. A forked child does the setns:
- * husk keeps its own root and working directory. */
-static int send_bind_sources(struct creation *c, int sock, struct husk_error *err)
+static int send_mount_fd(void *ctx, size_t index, int fd, struct husk_error *err)
 {
-        /* An unprivileged husk can't enter that namespace (setns needs
-         * CAP_SYS_ADMIN in our own user namespace) and could open no more
-         * than the container's root can: the init opens the sources. */
-        if (geteuid() != 0)
-                return 0;
-        int ep[2];
-        if (pipe2(ep, O_CLOEXEC) < 0)
-                return husk_error_sys(err, "pipe");
-        pid_t pid = fork();
-        if (pid < 0) {
-                close(ep[0]);
-                close(ep[1]);
-                return husk_error_sys(err, "fork");
-        }
-        if (pid == 0) {
-                struct husk_error e = { 0 };
-                char path[64];
-                close(ep[0]);
-                snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)c->stage1);
-                int ns = open(path, O_RDONLY | O_CLOEXEC);
-                if (ns < 0 || setns(ns, CLONE_NEWNS) < 0) {
-                        husk_error_sys(&e, "enter the container's mount namespace (%s)", path);
-                        goto fail;
-                }
-                for (size_t i = 0; i < c->spec->n_mounts; i++) {
-                        const struct husk_mount *m = &c->spec->mounts[i];
-                        if (!rootfs_mount_is_bind(m) || !m->source)
-                                continue;
-                        _cleanup_free_ char *src = rootfs_mount_source(m, c->bundle);
-                        int fd = open(src, O_PATH | O_CLOEXEC);
-                        if (fd < 0) {
-                                husk_error_sys(&e, "mounts[%zu] (%s): open source %s", i, m->destination, src);
-                                goto fail;
-                        }
-                        if (sync_send(sock, SYNC_MOUNT_FD, (int32_t)i, NULL, 0, fd) < 0) {
-                                husk_error_sys(&e, "send mounts[%zu]'s source to init", i);
-                                goto fail;
-                        }
-                        close(fd);
-                }
-                _exit(0);
-        fail:
-                (void)write_all(ep[1], &e, sizeof(e));
-                _exit(1);
-        }
-        close(ep[1]);
-        struct husk_error e = { 0 };
-        ssize_t n = read_all(ep[0], &e, sizeof(e));
-        close(ep[0]);
-        int status = 0;
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-                ;
-        if (n == (ssize_t)sizeof(e)) {
-                e.msg[sizeof(e.msg) - 1] = '\0';
-                *err = e;
-                return -1;
-        }
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-                return husk_error_set(err, 0, "open the bind mount sources: helper failed");
+        if (sync_send(*(int *)ctx, SYNC_MOUNT_FD, (int32_t)index, NULL, 0, fd) < 0)
+                return husk_error_sys(err, "send mounts[%zu]'s source to init", index);
         return 0;
 }
 
@@ -412,7 +316,7 @@ static int on_need_bind_sources(void *ctx, int sock, struct sync_msg *m, struct 
 {
         struct creation *c = ctx;
         (void)m;
-        if (send_bind_sources(c, sock, err) < 0)
+        if (mount_fds_send_bind_sources(c->spec, c->bundle, c->stage1, send_mount_fd, &sock, err) < 0)
                 return -1;
         log_phase(&c->t, "bind-sources", "create %s: bind mount sources opened for the init", c->o->id);
         if (sync_send(sock, SYNC_BIND_SOURCES_DONE, 0, NULL, 0, -1) < 0)
@@ -659,15 +563,13 @@ static int make_cgroup(struct creation *c, struct husk_error *err)
  * no new user namespace to wait for; bind sources and the rest later. */
 static int prepare_mount_fds(struct creation *c, struct husk_error *err)
 {
-        if (!any_idmapped(c->spec) && !rootfs_needs_bind_sources(c->spec))
+        if (!mount_fds_needed(c->spec))
                 return 0;
         c->n_mount_fds = c->spec->n_mounts;
-        c->mount_fds = xmalloc(c->n_mount_fds * sizeof(int));
-        for (size_t i = 0; i < c->spec->n_mounts; i++)
-                c->mount_fds[i] = -1;
+        c->mount_fds = mount_fds_new(c->spec);
         if (ns_new_flags(c->spec) & CLONE_NEWUSER)
                 return 0;
-        return open_idmapped_mounts(c, -1, c->min_fd, err);
+        return mount_fds_open_idmapped(c->spec, c->bundle, 0, c->min_fd, c->mount_fds, err);
 }
 
 static int spawn_init(struct creation *c, struct husk_error *err)
