@@ -83,6 +83,8 @@ int husk_error_vset(struct husk_error *err, int errnum, const char *fmt, va_list
 /* Prefix context: "<ctx>: <previous message>". Keeps kind and errnum. Returns -1. */
 int husk_error_wrap(struct husk_error *err, const char *fmt, ...) HUSK_FMT(2, 3);
 void husk_error_clear(struct husk_error *err);
+/* *dst = *src (kind, errnum and message as they are). Returns -1. */
+int husk_error_copy(struct husk_error *dst, const struct husk_error *src);
 
 static inline bool husk_error_is(const struct husk_error *err, enum husk_error_kind kind)
 {

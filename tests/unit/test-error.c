@@ -78,6 +78,10 @@ static void test_wrap(void)
         husk_error_unsupported(&e, "not enabled (%s)", e.msg);
         expect(&e, HUSK_ERR_UNSUPPORTED, ENOTSUP, "not enabled (bad schema)");
 
+        struct husk_error copy = { 0 };
+        CHECK(husk_error_copy(&copy, &e) == -1, "copy returns -1");
+        expect(&copy, HUSK_ERR_UNSUPPORTED, ENOTSUP, "not enabled (bad schema)");
+
         husk_error_clear(&e);
         husk_error_wrap(&e, "ctx");
         CHECK(e.kind == HUSK_ERR_FAILED, "wrapping nothing is still an error: %s", husk_error_kind_name(e.kind));

@@ -141,12 +141,12 @@ int cg_missing(const struct cgroup_manager *m, struct husk_error *err, const cha
 {
         for (size_t i = 0; m->optional && i < m->n_h; i++)
                 if (m->h[i].unusable && (m->h[i].v2 || cg_hier_has(&m->h[i], controller)))
-                        return husk_error_set(err, 0,
-                                              "%s: cannot set %s limit: container could not join or create cgroup "
-                                              "(rootless without a cgroup delegated to you)",
-                                              field, controller);
-        return husk_error_set(err, 0, "%s: the %s cgroup controller is not available on this host", field,
-                              controller);
+                        return husk_error_unsupported(err,
+                                                      "%s: cannot set %s limit: container could not join or create cgroup "
+                                                      "(rootless without a cgroup delegated to you)",
+                                                      field, controller);
+        return husk_error_unsupported(err, "%s: the %s cgroup controller is not available on this host", field,
+                                      controller);
 }
 
 bool cgroup_made(const struct cgroup_manager *m)
@@ -493,10 +493,10 @@ static int build_hiers(struct cgroup_manager *m, const char *cgpath, struct husk
                 add_hier(m, "", true, u->point, rel);
         }
         if (m->n_h == 0)
-                r = husk_error_set(err, 0, "no cgroup hierarchy is mounted");
+                r = husk_error_unsupported(err, "no cgroup hierarchy is mounted");
         for (size_t i = 0; r == 0 && i < m->n_h; i++)
                 if (strcmp(m->h[i].rel, "/") == 0)
-                        r = husk_error_set(err, EINVAL, "\"%s\" resolves to the root cgroup", cgpath);
+                        r = husk_error_invalid(err, "\"%s\" resolves to the root cgroup", cgpath);
 out:
         mnts_free(mnts, n);
         return r;
@@ -522,11 +522,11 @@ int cgroup_manager_new(const struct husk_spec *spec, const struct cgroup_opts *o
         _cleanup_free_ char *def = NULL, *unit = NULL, *slice = NULL;
         if (opts->systemd) {
                 if (!opts->rootless && !cg_systemd_available())
-                        return husk_error_set(err, ENOTSUP, "--systemd-cgroup: systemd is not running "
-                                              "(no /run/systemd/system)");
+                        return husk_error_unsupported(err, "--systemd-cgroup: systemd is not running "
+                                                      "(no /run/systemd/system)");
                 if (opts->rootless && cgroup_detect_layout() != CGROUP_LAYOUT_V2)
-                        return husk_error_set(err, ENOTSUP, "--systemd-cgroup (rootless): needs a pure cgroup v2 "
-                                              "host (the user's systemd can delegate only there)");
+                        return husk_error_unsupported(err, "--systemd-cgroup (rootless): needs a pure cgroup v2 "
+                                                      "host (the user's systemd can delegate only there)");
                 if (cg_systemd_parse(cgpath, opts->id ? opts->id : "", opts->rootless, &unit, &slice, &def,
                                      err) < 0)
                         return -1;
@@ -546,7 +546,7 @@ int cgroup_manager_new(const struct husk_spec *spec, const struct cgroup_opts *o
         bool optional = opts->rootless && !opts->systemd && (!cgpath || !*cgpath);
         if (!cgpath || !*cgpath) {
                 if (!opts->id || !*opts->id)
-                        return husk_error_set(err, EINVAL, "cgroup: no cgroupsPath and no container id");
+                        return husk_error_invalid(err, "cgroup: no cgroupsPath and no container id");
                 /* Unlike runc (whose default is the relative path "<id>",
                  * under its caller's cgroup), the default is a fixed
                  * absolute "/husk/<id>": the same on every host layout and
@@ -558,7 +558,7 @@ int cgroup_manager_new(const struct husk_spec *spec, const struct cgroup_opts *o
                 cgpath = def;
         }
         if (strchr(cgpath, '\n'))
-                return husk_error_set(err, EINVAL, "linux.cgroupsPath: contains a newline");
+                return husk_error_invalid(err, "linux.cgroupsPath: contains a newline");
 
         struct cgroup_manager *m = xzalloc(sizeof(*m));
         m->v2_fd = -1;
@@ -707,10 +707,10 @@ int cgroup_manager_restore_in(const char *saved, const struct cgroup_mounts *mou
         for (int i = 0; i < 4; i++) {
                 tok[i] = strtok_r(i ? NULL : copy, " ", &save);
                 if (!tok[i])
-                        return husk_error_set(err, EINVAL, "cgroup state \"%s\": truncated", saved);
+                        return husk_error_invalid(err, "cgroup state \"%s\": truncated", saved);
         }
         if (strcmp(tok[0], SAVE_MAGIC) != 0)
-                return husk_error_set(err, EINVAL, "cgroup state \"%s\": unknown format", saved);
+                return husk_error_invalid(err, "cgroup state \"%s\": unknown format", saved);
         _cleanup_(cgroup_mounts_freep) struct cgroup_mounts *own = NULL;
         if (!mounts) {
                 own = cgroup_mounts_read(err);
@@ -771,8 +771,8 @@ int cgroup_manager_restore_in(const char *saved, const struct cgroup_mounts *mou
         }
         if (m->n_h == 0) {
                 cgroup_manager_free(m);
-                return husk_error_set(err, ENOENT, "cgroup state \"%s\": none of its hierarchies is mounted",
-                                      saved);
+                return husk_error_not_found(err, "cgroup state \"%s\": none of its hierarchies is mounted",
+                                            saved);
         }
         *out = m;
         return 0;
@@ -993,14 +993,14 @@ static int check_reusable(struct cgroup_manager *m, struct husk_error *err)
         if (events && keyed_value(events, "frozen", &v2_frozen) < 0)
                 v2_frozen = 0;
         if (cgroup_is_frozen(m) == 1 || v2_frozen == 1)
-                return husk_error_set(err, EBUSY, "cgroup %s is frozen (thaw it, or choose another "
-                                      "linux.cgroupsPath)", fz->dir);
+                return husk_error_state(err, "cgroup %s is frozen (thaw it, or choose another "
+                                        "linux.cgroupsPath)", fz->dir);
         struct cg_hier *h = procs_hier(m);
         if (!h || (strv_length(h->made) > 0 && strcmp(h->made[strv_length(h->made) - 1], h->dir) == 0))
                 return 0;
         _cleanup_free_ char *procs = cg_read(h, "cgroup.procs");
         if (procs && *procs)
-                return husk_error_set(err, EBUSY, "cgroup %s already exists and is not empty", h->dir);
+                return husk_error_exists(err, "cgroup %s already exists and is not empty", h->dir);
         return 0;
 }
 
@@ -1139,10 +1139,10 @@ int cgroup_join_prepared(const struct cgroup_manager *m, bool in_v2, struct husk
 int cgroup_add_pid(struct cgroup_manager *m, pid_t pid, const char *sub_cgroup, struct husk_error *err)
 {
         if (sub_cgroup && *sub_cgroup && strstr(sub_cgroup, ".."))
-                return husk_error_set(err, EINVAL, "sub-cgroup \"%s\": must not contain \"..\"", sub_cgroup);
+                return husk_error_invalid(err, "sub-cgroup \"%s\": must not contain \"..\"", sub_cgroup);
         if (m->sd_unit && !m->sd_started) {
                 if (sub_cgroup && *sub_cgroup)
-                        return husk_error_set(err, EINVAL, "systemd unit %s is not started yet", m->sd_unit);
+                        return husk_error_state(err, "systemd unit %s is not started yet", m->sd_unit);
                 if (systemd_start(m, pid, err) < 0)
                         return -1;
         }
@@ -1162,8 +1162,8 @@ int cgroup_add_pid(struct cgroup_manager *m, pid_t pid, const char *sub_cgroup, 
         /* pass 0 checks the controllers exist, pass 1 moves the process */
         for (int pass = 0; pass < 2; pass++) {
                 if (pass == 1 && !matched)
-                        return husk_error_set(err, ENOENT, "--cgroup \"%s\": no hierarchy has controller \"%s\"",
-                                              sub_cgroup, only);
+                        return husk_error_not_found(err, "--cgroup \"%s\": no hierarchy has controller \"%s\"",
+                                                    sub_cgroup, only);
                 for (size_t i = 0; i < m->n_h; i++) {
                         struct cg_hier *h = &m->h[i];
                         if (h->unusable)
@@ -1290,8 +1290,8 @@ int cgroup_freeze(struct cgroup_manager *m, bool freeze, struct husk_error *err)
 {
         struct cg_hier *h = freezer_hier(m);
         if (!h)
-                return husk_error_set(err, ENOTSUP, "%s: no freezer: neither the v1 freezer controller nor "
-                                      "cgroup.freeze is available", freeze ? "pause" : "resume");
+                return husk_error_unsupported(err, "%s: no freezer: neither the v1 freezer controller nor "
+                                              "cgroup.freeze is available", freeze ? "pause" : "resume");
         if (!h->v2)
                 return v1_freeze(h, freeze, err);
         if (cg_write(h, "cgroup.freeze", freeze ? "1" : "0", freeze ? "pause" : "resume", err) < 0)
@@ -1376,7 +1376,7 @@ int cgroup_pids(struct cgroup_manager *m, pid_t **pids, size_t *n, struct husk_e
         *n = 0;
         struct cg_hier *h = procs_hier(m);
         if (!h)
-                return husk_error_set(err, ENOENT, "cgroup %s: no usable hierarchy", m->path);
+                return husk_error_not_found(err, "cgroup %s: no usable hierarchy", m->path);
         if (collect_pids(h->dir, pids, n, err) < 0) {
                 free(*pids);
                 *pids = NULL;
@@ -1429,7 +1429,7 @@ int cgroup_kill_all(struct cgroup_manager *m, int sig, struct husk_error *err)
         if (froze || (was_frozen == 1 && sig == SIGKILL)) {
                 struct husk_error terr;
                 if (cgroup_freeze(m, false, &terr) < 0 && r == 0)
-                        r = husk_error_set(err, terr.errnum, "%s", terr.msg);
+                        r = husk_error_copy(err, &terr);
         }
         return r;
 }

@@ -61,11 +61,11 @@ int cg_devices_apply(struct cgroup_manager *m, const struct husk_device_rule *ru
         for (size_t i = 0; i < n; i++) {
                 char t = rules[i].type ? rules[i].type : 'a';
                 if (t != 'a' && t != 'c' && t != 'b')
-                        return husk_error_set(err, EINVAL, "rule %zu: type \"%c\" is not a, b or c", i, t);
+                        return husk_error_invalid(err, "rule %zu: type \"%c\" is not a, b or c", i, t);
                 for (const char *a = rules[i].access; a && *a; a++)
                         if (*a != 'r' && *a != 'w' && *a != 'm')
-                                return husk_error_set(err, EINVAL, "rule %zu: access \"%s\" is not a subset of rwm",
-                                                      i, rules[i].access);
+                                return husk_error_invalid(err, "rule %zu: access \"%s\" is not a subset of rwm",
+                                                          i, rules[i].access);
         }
         for (size_t i = 0; i < m->n_h; i++) {
                 struct cg_hier *h = &m->h[i];

@@ -178,10 +178,10 @@ static int v2_swap_value(int64_t swap, int64_t limit, int64_t *out, struct husk_
                 return 0;
         }
         if (limit == 0 || limit == -1)
-                return husk_error_set(err, EINVAL, F_MEM ".swap: a swap limit needs a memory limit");
+                return husk_error_invalid(err, F_MEM ".swap: a swap limit needs a memory limit");
         if (swap < limit)
-                return husk_error_set(err, EINVAL, F_MEM ".swap: %" PRId64 " is below memory.limit %" PRId64
-                                      " (swap is memory+swap)", swap, limit);
+                return husk_error_invalid(err, F_MEM ".swap: %" PRId64 " is below memory.limit %" PRId64
+                                          " (swap is memory+swap)", swap, limit);
         *out = swap - limit;
         return 0;
 }
@@ -213,8 +213,8 @@ static int set_memory(struct cgroup_manager *m, const struct husk_memory *mem, b
                                 /* No swap accounting: "unlimited" and "none"
                                  * are what we have (runc ignores both). */
                                 if (sw != -1 && sw != 0)
-                                        return husk_error_set(err, ENOENT, F_MEM ".swap: %s/memory.swap.max does not "
-                                                              "exist (no swap accounting)", h->dir);
+                                        return husk_error_unsupported(err, F_MEM ".swap: %s/memory.swap.max does not "
+                                                                      "exist (no swap accounting)", h->dir);
                         } else if (write_i64_or_max(h, "memory.swap.max", sw, F_MEM ".swap", err) < 0) {
                                 return -1;
                         }
@@ -234,8 +234,8 @@ static int set_memory(struct cgroup_manager *m, const struct husk_memory *mem, b
                         swap = -1;      /* runc: unlimited memory means unlimited swap too */
                 bool has_memsw = cg_file_exists(h, "memory.memsw.limit_in_bytes");
                 if (swap != 0 && !has_memsw && swap != -1)
-                        return husk_error_set(err, ENOENT, F_MEM ".swap: %s/memory.memsw.limit_in_bytes does not "
-                                              "exist (no swap accounting)", h->dir);
+                        return husk_error_unsupported(err, F_MEM ".swap: %s/memory.memsw.limit_in_bytes does not "
+                                                      "exist (no swap accounting)", h->dir);
                 if (!has_memsw)
                         swap = 0;
                 bool swap_first = false;
@@ -260,8 +260,8 @@ static int set_memory(struct cgroup_manager *m, const struct husk_memory *mem, b
                         return -1;
                 if (mem->swappiness.set) {
                         if (mem->swappiness.v > 100)
-                                return husk_error_set(err, EINVAL, F_MEM ".swappiness: %" PRIu64
-                                                      " is out of range 0-100", mem->swappiness.v);
+                                return husk_error_invalid(err, F_MEM ".swappiness: %" PRIu64
+                                                          " is out of range 0-100", mem->swappiness.v);
                         if (cg_writef(h, "memory.swappiness", F_MEM ".swappiness", err, "%" PRIu64,
                                       mem->swappiness.v) < 0)
                                 return -1;
@@ -407,8 +407,8 @@ static int set_cpu(struct cgroup_manager *m, const struct husk_cpu *cpu, struct 
                         return cg_missing(m, err, F_CPU, "cpu");
                 if (h->v2) {
                         if (nz_i64(cpu->realtime_runtime) || nz_u64(cpu->realtime_period))
-                                return husk_error_set(err, ENOTSUP, F_CPU ".realtimeRuntime/realtimePeriod: "
-                                                      "not supported on cgroup v2");
+                                return husk_error_unsupported(err, F_CPU ".realtimeRuntime/realtimePeriod: "
+                                                              "not supported on cgroup v2");
                         if (cpu->shares.set && cpu->shares.v &&
                             cg_writef(h, "cpu.weight", F_CPU ".shares", err, "%" PRIu64,
                                       cgroup_shares_to_weight(cpu->shares.v)) < 0)
@@ -452,9 +452,9 @@ static int set_cpu(struct cgroup_manager *m, const struct husk_cpu *cpu, struct 
                                 /* The kernel clamps silently; say so, as runc does. */
                                 uint64_t got = 0;
                                 if (cg_read_u64(h, "cpu.shares", &got) == 0 && got != cpu->shares.v)
-                                        return husk_error_set(err, ERANGE, F_CPU ".shares: %" PRIu64
-                                                              " is out of range, the kernel set %" PRIu64,
-                                                              cpu->shares.v, got);
+                                        return husk_error_invalid(err, F_CPU ".shares: %" PRIu64
+                                                                  " is out of range, the kernel set %" PRIu64,
+                                                                  cpu->shares.v, got);
                         }
                         /* The period may be refused before the quota fits
                          * it (EINVAL): retry it after the quota. */
@@ -584,8 +584,8 @@ static int set_blkio(struct cgroup_manager *m, const struct husk_blockio *b, str
                                                                                 : "blkio.bfq.weight_device";
                 if (nz_u64(b->weight)) {
                         if (!cg_file_exists(h, wfile))
-                                return husk_error_set(err, ENOENT, F_BLK ".weight: neither blkio.weight nor "
-                                                      "blkio.bfq.weight exists in %s (no CFQ/BFQ scheduler)", h->dir);
+                                return husk_error_unsupported(err, F_BLK ".weight: neither blkio.weight nor "
+                                                              "blkio.bfq.weight exists in %s (no CFQ/BFQ scheduler)", h->dir);
                         if (cg_writef(h, wfile, F_BLK ".weight", err, "%" PRIu64, b->weight.v) < 0)
                                 return -1;
                 }
@@ -627,12 +627,12 @@ static int set_hugetlb(struct cgroup_manager *m, const struct husk_resources *re
                 char f[128];
                 snprintf(f, sizeof(f), "linux.resources.hugepageLimits[%zu]", i);
                 if (!l->page_size || strchr(l->page_size, '/'))
-                        return husk_error_set(err, EINVAL, "%s.pageSize: invalid", f);
+                        return husk_error_invalid(err, "%s.pageSize: invalid", f);
                 _cleanup_free_ char *file = xasprintf(h->v2 ? "hugetlb.%s.max" : "hugetlb.%s.limit_in_bytes",
                                                       l->page_size);
                 if (!cg_file_exists(h, file))
-                        return husk_error_set(err, ENOENT, "%s: page size \"%s\" is not supported (no %s/%s)", f,
-                                              l->page_size, h->dir, file);
+                        return husk_error_unsupported(err, "%s: page size \"%s\" is not supported (no %s/%s)", f,
+                                                      l->page_size, h->dir, file);
                 if (cg_writef(h, file, f, err, "%" PRIu64, l->limit) < 0)
                         return -1;
                 /* Reservations follow the limit where the kernel has them,
@@ -697,18 +697,18 @@ static int set_unified(struct cgroup_manager *m, const struct husk_resources *re
 {
         struct cg_hier *u = cg_unified(m);
         if (!u)
-                return husk_error_set(err, ENOTSUP, "linux.resources.unified: needs cgroup v2 (this host is "
-                                      "cgroup v1 without a unified hierarchy)");
+                return husk_error_unsupported(err, "linux.resources.unified: needs cgroup v2 (this host is "
+                                              "cgroup v1 without a unified hierarchy)");
         for (size_t i = 0; i < res->n_unified; i++) {
                 const struct husk_kv *kv = &res->unified[i];
                 char f[256];
                 snprintf(f, sizeof(f), "linux.resources.unified[\"%s\"]", kv->key);
                 if (!*kv->key || strchr(kv->key, '/') || kv->key[0] == '.')
-                        return husk_error_set(err, EINVAL, "%s: not a cgroup file name", f);
+                        return husk_error_invalid(err, "%s: not a cgroup file name", f);
                 if (!cg_file_exists(u, kv->key)) {
                         _cleanup_free_ char *ctrl = xstrndup(kv->key, strcspn(kv->key, "."));
-                        return husk_error_set(err, ENOENT, "%s: %s/%s does not exist (is the %s controller "
-                                              "enabled?)", f, u->dir, kv->key, ctrl);
+                        return husk_error_not_found(err, "%s: %s/%s does not exist (is the %s controller "
+                                                    "enabled?)", f, u->dir, kv->key, ctrl);
                 }
                 if (cg_write(u, kv->key, kv->value ? kv->value : "", f, err) < 0)
                         return -1;

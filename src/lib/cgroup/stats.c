@@ -394,7 +394,7 @@ int cgroup_stats_json(struct cgroup_manager *m, char **json, struct husk_error *
                 if (!m->h[i].unusable && access(m->h[i].dir, F_OK) == 0)
                         any = &m->h[i];
         if (!any)
-                return husk_error_set(err, ENOENT, "cgroup %s does not exist", m->path);
+                return husk_error_not_found(err, "cgroup %s does not exist", m->path);
         yajl_gen g = jgen_new(NULL);
         yajl_gen_map_open(g);
         cpu_stats(m, g);

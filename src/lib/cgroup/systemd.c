@@ -30,14 +30,14 @@ static int expand_slice(const char *slice, char **out, struct husk_error *err)
 {
         size_t len = strlen(slice);
         if (len < 6 || strcmp(slice + len - 6, ".slice") != 0 || strchr(slice, '/'))
-                return husk_error_set(err, EINVAL, "invalid slice name \"%s\"", slice);
+                return husk_error_invalid(err, "invalid slice name \"%s\"", slice);
         if (strcmp(slice, "-.slice") == 0) {
                 *out = xstrdup("");
                 return 0;
         }
         _cleanup_free_ char *name = xstrndup(slice, len - 6);
         if (name[0] == '-' || name[strlen(name) - 1] == '-' || strstr(name, "--"))
-                return husk_error_set(err, EINVAL, "invalid slice name \"%s\"", slice);
+                return husk_error_invalid(err, "invalid slice name \"%s\"", slice);
         char *path = xstrdup("");
         for (char *p = name;; p++) {
                 if (*p != '-' && *p != '\0')
@@ -62,16 +62,16 @@ int cg_systemd_parse(const char *cgpath, const char *id, bool user, char **unit,
         _cleanup_free_ char *copy = xstrdup(cgpath);
         char *c1 = strchr(copy, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
         if (!c2 || strchr(c2 + 1, ':'))
-                return husk_error_set(err, EINVAL, "linux.cgroupsPath: \"%s\": the systemd driver expects "
-                                      "\"slice:prefix:name\"", cgpath);
+                return husk_error_invalid(err, "linux.cgroupsPath: \"%s\": the systemd driver expects "
+                                          "\"slice:prefix:name\"", cgpath);
         *c1 = *c2 = '\0';
         const char *sl = *copy ? copy : user ? "user.slice" : "system.slice", *prefix = c1 + 1, *name = c2 + 1;
         if (!*name)
-                return husk_error_set(err, EINVAL, "linux.cgroupsPath: \"%s\": empty name", cgpath);
+                return husk_error_invalid(err, "linux.cgroupsPath: \"%s\": empty name", cgpath);
         size_t nl = strlen(name);
         if (nl > 6 && strcmp(name + nl - 6, ".slice") == 0)
-                return husk_error_set(err, ENOTSUP, "linux.cgroupsPath: \"%s\": a slice as the container's "
-                                      "unit is not supported yet", cgpath);
+                return husk_error_unsupported(err, "linux.cgroupsPath: \"%s\": a slice as the container's "
+                                              "unit is not supported yet", cgpath);
         _cleanup_free_ char *slice_path = NULL;
         if (expand_slice(sl, &slice_path, err) < 0)
                 return husk_error_wrap(err, "linux.cgroupsPath");
@@ -162,7 +162,7 @@ static int call_job(sd_bus *bus, sd_bus_message *msg, const char *what, bool mis
                 return husk_error_set(err, -r, "%s: waiting for job %s", what, jobc);
         _cleanup_free_ char *res = w.result;
         if (strcmp(res, "done") != 0)
-                return husk_error_set(err, 0, "%s: job %s", what, res);
+                return husk_error_fail(err, "%s: job %s", what, res);
         return 0;
 }
 
@@ -382,22 +382,22 @@ bool cg_systemd_available(void)
 
 int cg_systemd_user_root(char **out, struct husk_error *err)
 {
-        return husk_error_set(err, ENOTSUP, "--systemd-cgroup: husk was built without libsystemd");
+        return husk_error_unsupported(err, "--systemd-cgroup: husk was built without libsystemd");
 }
 
 int cg_systemd_set(struct cgroup_manager *m, const struct husk_resources *res, struct husk_error *err)
 {
-        return husk_error_set(err, ENOTSUP, "--systemd-cgroup: husk was built without libsystemd");
+        return husk_error_unsupported(err, "--systemd-cgroup: husk was built without libsystemd");
 }
 
 int cg_systemd_start(struct cgroup_manager *m, pid_t pid, const struct husk_resources *res, struct husk_error *err)
 {
-        return husk_error_set(err, ENOTSUP, "--systemd-cgroup: husk was built without libsystemd");
+        return husk_error_unsupported(err, "--systemd-cgroup: husk was built without libsystemd");
 }
 
 int cg_systemd_stop(struct cgroup_manager *m, struct husk_error *err)
 {
-        return husk_error_set(err, ENOTSUP, "--systemd-cgroup: husk was built without libsystemd");
+        return husk_error_unsupported(err, "--systemd-cgroup: husk was built without libsystemd");
 }
 
 bool cg_systemd_available(void)

@@ -19,13 +19,13 @@
 static int need_cgroup(const struct husk_container *c, const char *id, struct husk_error *err)
 {
         if (!c->cgroup && c->st.rootless)
-                return husk_error_set(err, ENOENT,
-                                      "container %s has no cgroup: it was created rootless without permission to "
-                                      "create one (use a cgroup delegated to you: systemd's user instance with "
-                                      "--systemd-cgroup, or a delegated cgroup v2 subtree)",
-                                      id);
+                return husk_error_not_found(err,
+                                            "container %s has no cgroup: it was created rootless without permission to "
+                                            "create one (use a cgroup delegated to you: systemd's user instance with "
+                                            "--systemd-cgroup, or a delegated cgroup v2 subtree)",
+                                            id);
         if (!c->cgroup)
-                return husk_error_set(err, ENOENT, "container %s has no cgroup", id);
+                return husk_error_not_found(err, "container %s has no cgroup", id);
         return 0;
 }
 
@@ -38,7 +38,7 @@ int container_pause(const char *root, const char *id, struct husk_error *err)
         /* runc pauses a running or a created container; anything else
          * (paused included) is "not running". */
         if (c.status != HUSK_STATUS_RUNNING && c.status != HUSK_STATUS_CREATED)
-                ret = husk_error_set(err, 0, "container not running");
+                ret = husk_error_state(err, "container not running");
         else if (need_cgroup(&c, id, err) < 0)
                 ret = -1;
         else
@@ -54,7 +54,7 @@ int container_resume(const char *root, const char *id, struct husk_error *err)
                 return -1;
         int ret;
         if (c.status != HUSK_STATUS_PAUSED)
-                ret = husk_error_set(err, 0, "container not paused");
+                ret = husk_error_state(err, "container not paused");
         else
                 ret = cgroup_freeze(c.cgroup, false, err);
         container_release(&c);
@@ -76,7 +76,7 @@ int container_update(const char *root, const char *id, const struct husk_resourc
                         ret = cgroup_update(c.cgroup, res, err);
                 break;
         default:
-                ret = husk_error_set(err, 0, "container not running");
+                ret = husk_error_state(err, "container not running");
                 break;
         }
         container_release(&c);
@@ -98,8 +98,10 @@ int container_pids(const char *root, const char *id, pid_t **pids, size_t *n, st
                 ret = cgroup_pids(c.cgroup, pids, n, &e);
                 if (ret < 0 && c.status == HUSK_STATUS_STOPPED)
                         ret = 0;
-                else if (ret < 0)
-                        husk_error_set(err, e.errnum, "unable to get all container pids: %s", e.msg);
+                else if (ret < 0) {
+                        husk_error_copy(err, &e);
+                        husk_error_wrap(err, "unable to get all container pids");
+                }
         } else if (c.status != HUSK_STATUS_STOPPED) {
                 ret = need_cgroup(&c, id, err);
         }
@@ -163,7 +165,7 @@ int container_events(const char *root, const char *id, bool stats_once, uint64_t
                 return -1;
         int ret = 0;
         if (c.status == HUSK_STATUS_STOPPED) {
-                ret = husk_error_set(err, 0, "container with id %s is not running", id);
+                ret = husk_error_state(err, "container with id %s is not running", id);
                 goto out;
         }
         if ((ret = need_cgroup(&c, id, err)) < 0)
@@ -173,7 +175,7 @@ int container_events(const char *root, const char *id, bool stats_once, uint64_t
                 goto out;
         }
         if (interval_ms == 0) {
-                ret = husk_error_set(err, EINVAL, "duration interval must be greater than 0");
+                ret = husk_error_invalid(err, "duration interval must be greater than 0");
                 goto out;
         }
         /* runc: a stats event every interval (the first after one interval)
@@ -205,7 +207,7 @@ int container_events(const char *root, const char *id, bool stats_once, uint64_t
                         /* runc logs a failed collection and goes on */
                         if (stats_event(&c, id, out, &e) < 0) {
                                 if (e.errnum == EPIPE) {
-                                        ret = husk_error_set(err, EPIPE, "%s", e.msg);
+                                        ret = husk_error_copy(err, &e);
                                         goto out;
                                 }
                                 log_error("%s", e.msg);

@@ -164,6 +164,15 @@ void husk_error_clear(struct husk_error *err)
         }
 }
 
+int husk_error_copy(struct husk_error *dst, const struct husk_error *src)
+{
+        if (dst && src && dst != src) {
+                *dst = *src;
+                dst->msg[sizeof(dst->msg) - 1] = '\0';
+        }
+        return -1;
+}
+
 const char *husk_error_kind_name(int kind)
 {
         static const char *const names[] = {
