@@ -1,0 +1,118 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# libhusk as a library: contrib/libhusk-example drives a container's whole
+# life through the shared library's public API (include/husk/container.h),
+# from the build tree and from a `meson install --destdir` tree through
+# husk.pc. husk-only: runc has no library.
+
+load helpers
+
+BUILD_DIR=${HUSK_BUILD_DIR:-$SRC_ROOT/build}
+EXAMPLE=$BUILD_DIR/contrib/libhusk-example
+
+setup() {
+        common_setup
+        husk_only "libhusk, the embeddable library"
+        [[ -x $EXAMPLE ]] || skip "no $EXAMPLE (build the tree first)"
+}
+
+@test "libhusk: the example creates, starts, reaps, inspects and deletes a container" {
+        set_cmd 'echo hello from $HOSTNAME; exit 7'
+        run "$EXAMPLE" "$ROOT" "$CID" "$BUNDLE"
+        echo "$output"
+        [ "$status" -eq 7 ]
+        [[ $output == *"hello from"* ]]
+        # created (with the init's pid), then stopped, then gone
+        created=$(sed -n '/^state: {/,/^}/p' <<<"$output" | sed 's/^state: //' | jq -s '.[0]')
+        [ "$(jq -r .status <<<"$created")" = created ]
+        [ "$(jq -r .id <<<"$created")" = "$CID" ]
+        [ "$(jq -r .bundle <<<"$created")" = "$BUNDLE" ]
+        [ "$(jq -r .pid <<<"$created")" -gt 0 ]
+        [[ $output == *'"status": "stopped"'* ]]
+        [[ $output == *"exit: 7"* ]]
+        [[ $output == *"after delete: container \"$CID\" does not exist"* ]]
+        # the binary agrees: nothing left under the same root
+        run runtime list -q
+        [ "$status" -eq 0 ]
+        [ -z "$output" ]
+}
+
+@test "libhusk: a container made through the library is the binary's too, and the other way round" {
+        set_cmd 'sleep 100'
+        run_detached "$CID"
+        # the library sees the binary's container; delete without force
+        # refuses a running one with the binary's message
+        cat >"$BATS_TEST_TMPDIR/state.c" <<EOF
+#include <stdio.h>
+#include <husk/container.h>
+int main(int argc, char **argv)
+{
+        struct husk_error err = { 0 };
+        struct husk_container_state st;
+        if (husk_container_state(argv[1], argv[2], &st, &err) < 0) {
+                printf("error: %s\n", err.msg);
+                return 1;
+        }
+        printf("%s %d\n", st.status_name, (int)st.pid);
+        husk_container_state_free(&st);
+        if (husk_container_delete(argv[1], argv[2], 0, &err) < 0)
+                printf("delete: %s\n", err.msg);
+        return 0;
+}
+EOF
+        cc -o "$BATS_TEST_TMPDIR/state" "$BATS_TEST_TMPDIR/state.c" -I"$SRC_ROOT/include" \
+                -L"$BUILD_DIR" -lhusk -Wl,-rpath,"$BUILD_DIR"
+        run "$BATS_TEST_TMPDIR/state" "$ROOT" "$CID"
+        echo "$output"
+        [ "$status" -eq 0 ]
+        pid=$(runtime state "$CID" | jq -r .pid)
+        [ "${lines[0]}" = "running $pid" ]
+        [[ ${lines[1]} == "delete: "*"$CID"* ]]
+        run "$BATS_TEST_TMPDIR/state" "$ROOT" "$CID-none"
+        [ "$status" -eq 1 ]
+        [ "$output" = "error: container \"$CID-none\" does not exist" ]
+}
+
+@test "libhusk: a bad config fails create with husk's message and leaves nothing" {
+        update_config '.process.rlimits = [{"type": "RLIMIT_NOFILE", "soft": 10, "hard": 5}]'
+        run "$EXAMPLE" "$ROOT" "$CID" "$BUNDLE"
+        echo "$output"
+        [ "$status" -eq 102 ]
+        [[ $output == *"libhusk-example: create: "*"process.rlimits[0]"* ]]
+        [ -z "$(ls -A "$ROOT")" ]
+}
+
+@test "libhusk: meson install puts the library, headers and husk.pc in place; the example builds against them" {
+        command -v meson >/dev/null || skip "no meson"
+        command -v pkg-config >/dev/null || skip "no pkg-config"
+        # meson test points LD_LIBRARY_PATH at the build tree's libhusk
+        unset LD_LIBRARY_PATH
+        dest=$BATS_TEST_TMPDIR/dest
+        meson install -C "$BUILD_DIR" --no-rebuild --quiet --destdir "$dest" >/dev/null
+        pc=$(find "$dest" -name husk.pc)
+        [ -n "$pc" ]
+        libdir=$(dirname "$(dirname "$pc")")
+        [ -L "$libdir/libhusk.so" ]
+        [ -f "$libdir/libhusk.so.0" ]
+        inc=$(find "$dest" -path '*/include/husk' -type d)
+        [ -f "$inc/container.h" ] && [ -f "$inc/error.h" ]
+        # only the public headers
+        [ "$(ls "$inc" | sort | tr '\n' ' ')" = "container.h error.h " ]
+
+        flags=$(PKG_CONFIG_SYSROOT_DIR=$dest PKG_CONFIG_PATH=$libdir/pkgconfig pkg-config --cflags --libs husk)
+        echo "pkg-config: $flags"
+        [[ $flags == *"-I$dest/"*"include"* && $flags == *"-L$libdir"* && $flags == *-lhusk* ]]
+        # shellcheck disable=SC2086
+        cc -Wall -Wextra -Werror -o "$BATS_TEST_TMPDIR/example" "$SRC_ROOT/contrib/libhusk-example.c" $flags \
+                -Wl,-rpath,"$libdir"
+        deps=$(ldd "$BATS_TEST_TMPDIR/example")
+        echo "$deps"
+        [[ $deps == *"libhusk.so.0 => $libdir/libhusk.so.0"* ]]
+
+        set_cmd 'exit 3'
+        run "$BATS_TEST_TMPDIR/example" "$ROOT" "$CID" "$BUNDLE"
+        echo "$output"
+        [ "$status" -eq 3 ]
+        [[ $output == *"after delete: container \"$CID\" does not exist"* ]]
+}
