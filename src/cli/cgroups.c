@@ -97,7 +97,7 @@ static int update_flag(struct cli_ctx *ctx, int opt, const char *name, const cha
         case OPT_CPU_PERIOD:
         case OPT_CPU_RT_PERIOD:
         case OPT_CPU_SHARE:
-                if (parse_uint64(val, &u) < 0)
+                if (cli_go_uint(val, &u) < 0)
                         return cli_usage_error(ctx, "invalid value for %s: \"%s\" is not an unsigned integer", name,
                                                val), -1;
                 struct husk_opt_u64 *du = opt == OPT_CPU_PERIOD ? &cpu_of(r)->period
@@ -108,7 +108,7 @@ static int update_flag(struct cli_ctx *ctx, int opt, const char *name, const cha
                 return 0;
         case OPT_CPU_QUOTA:
         case OPT_CPU_RT_RUNTIME:
-                if (parse_int64(val, &i) < 0)
+                if (cli_go_int(val, &i) < 0)
                         return cli_usage_error(ctx, "invalid value for %s: \"%s\" is not an integer", name, val), -1;
                 struct husk_opt_i64 *di = opt == OPT_CPU_QUOTA ? &cpu_of(r)->quota : &cpu_of(r)->realtime_runtime;
                 di->set = true;

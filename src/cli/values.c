@@ -8,6 +8,27 @@
 #include "util/util.h"
 #include "values.h"
 
+static bool all_digits(const char *s)
+{
+        if (!*s)
+                return false;
+        for (; *s; s++)
+                if (!isdigit((unsigned char)*s))
+                        return false;
+        return true;
+}
+
+/* strtoull alone would also take blanks and a sign (" -1" is 2^64-1). */
+int cli_go_uint(const char *s, uint64_t *out)
+{
+        return all_digits(s) ? parse_uint64(s, out) : -1;
+}
+
+int cli_go_int(const char *s, int64_t *out)
+{
+        return all_digits(*s == '-' || *s == '+' ? s + 1 : s) ? parse_int64(s, out) : -1;
+}
+
 /* docker/go-units RAMInBytes, as runc's update reads sizes: a decimal
  * number, optional space, an optional unit k/m/g/t/p (powers of 1024),
  * optional "i", optional "b", case-insensitive: "100", "100m", "1.5g",

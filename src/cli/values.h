@@ -8,6 +8,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* Go's strconv.ParseUint(s, 10, 64): decimal digits only (update's
+ * --cpu-period, --cpu-rt-period, --cpu-share). */
+int cli_go_uint(const char *s, uint64_t *out);
+/* Go's strconv.ParseInt(s, 10, 64): an optional sign, then decimal digits
+ * (update's --cpu-quota, --cpu-rt-runtime). */
+int cli_go_int(const char *s, int64_t *out);
 /* A memory size of `husk update` (docker/go-units RAMInBytes): "100",
  * "64m", "1.5g", "10KiB", "100 MB"; units are powers of 1024. 0 or -1. */
 int cli_ram_in_bytes(const char *s, int64_t *out);

@@ -66,6 +66,40 @@ static void test_ram_in_bytes(void)
         }
 }
 
+static void test_go_integers(void)
+{
+        static const struct {
+                const char *s;
+                uint64_t want;
+        } ugood[] = { { "0", 0 }, { "10", 10 }, { "007", 7 }, { "18446744073709551615", UINT64_MAX } };
+        for (size_t i = 0; i < ARRAY_SIZE(ugood); i++) {
+                uint64_t v = 1;
+                ok(cli_go_uint(ugood[i].s, &v) == 0 && v == ugood[i].want, "uint %s", ugood[i].s);
+        }
+        /* " -1" went through strtoull as 2^64-1 (update --cpu-share " -1") */
+        static const char *const ubad[] = { "", "-1", " -1", "+1", " 1", "1 ", "18446744073709551616", "0x10", "1_0" };
+        for (size_t i = 0; i < ARRAY_SIZE(ubad); i++) {
+                uint64_t v = 1;
+                ok(cli_go_uint(ubad[i], &v) < 0 && v == 1, "uint \"%s\" is refused", ubad[i]);
+        }
+        static const struct {
+                const char *s;
+                int64_t want;
+        } igood[] = {
+                { "0", 0 }, { "-5", -5 }, { "+5", 5 }, { "9223372036854775807", INT64_MAX },
+                { "-9223372036854775808", INT64_MIN },
+        };
+        for (size_t i = 0; i < ARRAY_SIZE(igood); i++) {
+                int64_t v = 1;
+                ok(cli_go_int(igood[i].s, &v) == 0 && v == igood[i].want, "int %s", igood[i].s);
+        }
+        static const char *const ibad[] = { "", "-", "+", " 5", "5 ", "--5", "+-5", "9223372036854775808", "0x10" };
+        for (size_t i = 0; i < ARRAY_SIZE(ibad); i++) {
+                int64_t v = 1;
+                ok(cli_go_int(ibad[i], &v) < 0 && v == 1, "int \"%s\" is refused", ibad[i]);
+        }
+}
+
 static void test_memory_value(void)
 {
         int64_t v = 0;
@@ -256,6 +290,7 @@ static void test_getopt(void)
 int main(void)
 {
         test_ram_in_bytes();
+        test_go_integers();
         test_memory_value();
         test_go_duration();
         test_preserve_fds();
