@@ -38,6 +38,7 @@ int fail_errno(struct husk_error *err, int errnum);
 int mount_fd(const char *src, int fd, const char *type, unsigned long flags, const char *data);
 int fd_paths_safe(const char *path, struct husk_error *err);
 bool is_type(const struct husk_mount *m, const char *t);
+bool mount_says_bind(const struct husk_mount *m);
 bool spec_has_ns(const struct husk_spec *spec, int type);
 const char *mount_label(const struct husk_spec *spec);
 char *label_data(const char *data, const char *label);
@@ -51,10 +52,9 @@ bool dev_is_bind(const struct husk_spec *spec);
 /* rootfs_mounts.c */
 int apply_propagation_and_attrs(const struct rootfs_ctx *ctx, const char *dest, const struct mount_flags *mf,
                                 struct husk_error *err);
-int check_proc_path(const char *p, bool is_proc, struct husk_error *err);
-int check_proc_dest(const struct rootfs_ctx *ctx, int fd, bool is_proc, struct husk_error *err);
 int finish_bind(const struct rootfs_ctx *ctx, const char *dest, const struct mount_flags *mf,
                 unsigned long flags, struct husk_error *err);
+int bind_target(const struct rootfs_ctx *ctx, const char *dest, bool dir, bool src_proc, struct husk_error *err);
 int mount_bind(const struct rootfs_ctx *ctx, const char *source, const char *dest, const struct mount_flags *mf,
                unsigned long flags, struct husk_error *err);
 int mount_tmpfs(const struct rootfs_ctx *ctx, const char *source, const char *dest, const struct mount_flags *mf,

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 
 #include "config.h"
+#include "linux/namespaces.h"
 #include "linux/rootfs-internal.h"
 #include "util/path.h"
 #include "util/procfs.h"
@@ -18,12 +19,7 @@
 
 bool rootfs_mount_is_bind(const struct husk_mount *m)
 {
-        if (rootfs_mount_is_idmapped(m))
-                return false;
-        bool bind = is_type(m, "bind");
-        for (size_t j = 0; !bind && m->options && m->options[j]; j++)
-                bind = strcmp(m->options[j], "bind") == 0 || strcmp(m->options[j], "rbind") == 0;
-        return bind;
+        return !rootfs_mount_is_idmapped(m) && mount_says_bind(m);
 }
 
 bool rootfs_needs_bind_sources(const struct husk_spec *spec)
@@ -49,19 +45,6 @@ bool rootfs_mount_is_idmapped(const struct husk_mount *m)
                 if (strcmp(m->options[i], "idmap") == 0 || strcmp(m->options[i], "ridmap") == 0)
                         return true;
         return false;
-}
-
-static int write_idmap(pid_t pid, const char *file, const struct husk_idmap *map, size_t n, struct husk_error *err)
-{
-        _cleanup_free_ char *buf = xstrdup("");
-        for (size_t i = 0; i < n; i++) {
-                char *next = xasprintf("%s%u %u %u\n", buf, map[i].container_id, map[i].host_id, map[i].size);
-                free(buf);
-                buf = next;
-        }
-        char path[64];
-        snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
-        return procfs_write(path, buf, strlen(buf), err);
 }
 
 /* A user namespace holding the mount's own mappings, made by a short-lived
@@ -94,8 +77,8 @@ static int userns_for_mappings(const struct husk_mount *m, struct husk_error *er
         int fd = -1;
         if (read(sync[0], &c, 1) != 1) {
                 fail(err, ECHILD, "create a user namespace");
-        } else if (write_idmap(pid, "uid_map", m->uid_mappings, m->n_uid_mappings, err) == 0 &&
-                   write_idmap(pid, "gid_map", m->gid_mappings, m->n_gid_mappings, err) == 0) {
+        } else if (ns_write_idmap_file(pid, "uid_map", m->uid_mappings, m->n_uid_mappings, err) == 0 &&
+                   ns_write_idmap_file(pid, "gid_map", m->gid_mappings, m->n_gid_mappings, err) == 0) {
                 char path[64];
                 snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
                 fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -153,13 +136,8 @@ int mount_idmapped(const struct rootfs_ctx *ctx, int tree, const char *dest, con
         struct stat st;
         if (fstat(tree, &st) < 0)
                 return fail(err, errno, "stat idmapped mount");
-        if (check_proc_path(dest, false, err) < 0)
-                return -1;
-        _cleanup_close_ int fd = S_ISDIR(st.st_mode) ? mkdir_in_root(ctx->root_fd, dest, 0755, err)
-                                                      : mkfile_in_root(ctx->root_fd, dest, 0755, err);
+        _cleanup_close_ int fd = bind_target(ctx, dest, S_ISDIR(st.st_mode), false, err);
         if (fd < 0)
-                return -1;
-        if (check_proc_dest(ctx, fd, false, err) < 0)
                 return -1;
         if (move_mount(tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
                 return fail_errno(err, errno);

@@ -42,7 +42,7 @@ int apply_propagation_and_attrs(const struct rootfs_ctx *ctx, const char *dest, 
  * tools emulate; /proc itself only takes a procfs. `p` is a path inside the
  * rootfs: checked as written before anything is created, and again as
  * resolved (a symlink could lead into /proc). */
-int check_proc_path(const char *p, bool is_proc, struct husk_error *err)
+static int check_proc_path(const char *p, bool is_proc, struct husk_error *err)
 {
         static const char *const allowed[] = {
                 "/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo", "/proc/stat",
@@ -62,7 +62,7 @@ int check_proc_path(const char *p, bool is_proc, struct husk_error *err)
         return fail(err, 0, "%s cannot be mounted because it is inside /proc", p);
 }
 
-int check_proc_dest(const struct rootfs_ctx *ctx, int fd, bool is_proc, struct husk_error *err)
+static int check_proc_dest(const struct rootfs_ctx *ctx, int fd, bool is_proc, struct husk_error *err)
 {
         _cleanup_free_ char *p = fd_path_in_root(ctx, fd);
         return check_proc_path(p, is_proc, err);
@@ -83,6 +83,20 @@ int finish_bind(const struct rootfs_ctx *ctx, const char *dest, const struct mou
         return apply_propagation_and_attrs(ctx, dest, mf, err);
 }
 
+/* The mount point of a bind (or an attached idmapped tree) at dest: checked
+ * against /proc as written, made a directory or a file like what goes on
+ * it, checked again as resolved. An O_PATH fd, or -1. */
+int bind_target(const struct rootfs_ctx *ctx, const char *dest, bool dir, bool src_proc, struct husk_error *err)
+{
+        if (check_proc_path(dest, src_proc, err) < 0)
+                return -1;
+        _cleanup_close_ int fd = dir ? mkdir_in_root(ctx->root_fd, dest, 0755, err)
+                                     : mkfile_in_root(ctx->root_fd, dest, 0755, err);
+        if (fd < 0 || check_proc_dest(ctx, fd, src_proc, err) < 0)
+                return -1;
+        return TAKE_FD(fd);
+}
+
 int mount_bind(const struct rootfs_ctx *ctx, const char *source, const char *dest, const struct mount_flags *mf,
                unsigned long flags, struct husk_error *err)
 {
@@ -91,17 +105,9 @@ int mount_bind(const struct rootfs_ctx *ctx, const char *source, const char *des
         if (stat(source, &st) < 0)
                 return fail(err, errno, "stat source");
         bool src_proc = statfs(source, &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC;
-        if (check_proc_path(dest, src_proc, err) < 0)
-                return -1;
-
-        _cleanup_close_ int fd = S_ISDIR(st.st_mode) ? mkdir_in_root(ctx->root_fd, dest, 0755, err)
-                                                      : mkfile_in_root(ctx->root_fd, dest, 0755, err);
+        _cleanup_close_ int fd = bind_target(ctx, dest, S_ISDIR(st.st_mode), src_proc, err);
         if (fd < 0)
                 return -1;
-
-        if (check_proc_dest(ctx, fd, src_proc, err) < 0)
-                return -1;
-
         if (mount_fd(source, fd, NULL, MS_BIND | (flags & MS_REC), NULL) < 0)
                 return fail_errno(err, errno);
         close(fd);

@@ -80,6 +80,15 @@ bool is_type(const struct husk_mount *m, const char *t)
         return m->type && strcmp(m->type, t) == 0;
 }
 
+/* "type": "bind", or a bind/rbind option. */
+bool mount_says_bind(const struct husk_mount *m)
+{
+        bool bind = is_type(m, "bind");
+        for (size_t j = 0; !bind && m->options && m->options[j]; j++)
+                bind = strcmp(m->options[j], "bind") == 0 || strcmp(m->options[j], "rbind") == 0;
+        return bind;
+}
+
 bool spec_has_ns(const struct husk_spec *spec, int type)
 {
         if (!spec->linux)
@@ -211,10 +220,7 @@ bool dev_is_bind(const struct husk_spec *spec)
                 _cleanup_free_ char *d = path_clean(m->destination);
                 if (strcmp(d, "/dev") != 0)
                         continue;
-                bool bind = is_type(m, "bind");
-                for (size_t j = 0; !bind && m->options && m->options[j]; j++)
-                        bind = strcmp(m->options[j], "bind") == 0 || strcmp(m->options[j], "rbind") == 0;
-                if (bind)
+                if (mount_says_bind(m))
                         return true;
         }
         return false;
