@@ -28,17 +28,18 @@ static bool only_own_id(const struct husk_idmap *m, size_t n, uid_t own)
         return n == 1 && m[0].host_id == own && m[0].size == 1;
 }
 
-static int write_direct(pid_t pid, const struct map_kind *k, const struct husk_idmap *m, size_t n,
+int ns_write_idmap_file(pid_t pid, const char *file, const struct husk_idmap *m, size_t n,
                         struct husk_error *err)
 {
-        char buf[4096];
-        size_t len = 0;
-        for (size_t i = 0; i < n && len < sizeof(buf) - 64; i++)
-                len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%u %u %u\n", m[i].container_id, m[i].host_id,
-                                        m[i].size);
+        _cleanup_free_ char *buf = xstrdup("");
+        for (size_t i = 0; i < n; i++) {
+                char *next = xasprintf("%s%u %u %u\n", buf, m[i].container_id, m[i].host_id, m[i].size);
+                free(buf);
+                buf = next;
+        }
         char path[64];
-        snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, k->file);
-        return procfs_write(path, buf, len, err);
+        snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+        return procfs_write(path, buf, strlen(buf), err);
 }
 
 /* newuidmap PID ID HOSTID SIZE...: it checks the ranges against /etc/subuid
@@ -122,7 +123,7 @@ static int write_map(pid_t pid, const struct map_kind *k, const struct husk_idma
         bool privileged = geteuid() == 0;
         if (!privileged && !only_own_id(m, n, own))
                 return write_with_tool(pid, k, m, n, err);
-        if (write_direct(pid, k, m, n, err) == 0)
+        if (ns_write_idmap_file(pid, k->file, m, n, err) == 0)
                 return 0;
         if (err->errnum == EPERM && !only_own_id(m, n, own)) {
                 /* root without CAP_SETUID over the parent namespace */

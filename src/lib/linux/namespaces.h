@@ -20,6 +20,9 @@ int ns_join_all(const struct husk_spec *spec, struct husk_error *err);
  * unprivileged caller mapping only its own id: setgroups "deny" first);
  * ranges of an unprivileged caller go through newuidmap/newgidmap. */
 int ns_write_idmaps(pid_t pid, const struct husk_spec *spec, struct husk_error *err);
+/* Write one map file ("uid_map", "gid_map") of pid as it is, whole. */
+int ns_write_idmap_file(pid_t pid, const char *file, const struct husk_idmap *m, size_t n,
+                        struct husk_error *err);
 /* After unshare(CLONE_NEWTIME), before the first child: linux.timeOffsets. */
 int ns_write_time_offsets(const struct husk_spec *spec, struct husk_error *err);
 const char *ns_name(int type);
