@@ -392,12 +392,7 @@ const char *state_status_name(enum husk_status s)
 
 char *state_now_rfc3339(void)
 {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        struct tm tm;
-        gmtime_r(&ts.tv_sec, &tm);
         char buf[64];
-        size_t n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-        snprintf(buf + n, sizeof(buf) - n, ".%09ldZ", ts.tv_nsec);
+        time_now_rfc3339(buf, sizeof(buf));
         return xstrdup(buf);
 }

@@ -96,13 +96,8 @@ static void write_record(int fd, enum husk_log_level level, const char *msg, con
                          const char *json_extra)
 {
         char line[8192];
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        struct tm tm;
-        gmtime_r(&ts.tv_sec, &tm);
         char when[64];
-        size_t w = strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
-        snprintf(when + w, sizeof(when) - w, ".%09ldZ", ts.tv_nsec);
+        time_now_rfc3339(when, sizeof(when));
         int n;
         /* quotes, backslashes and control characters escaped in both
          * formats (logrus quotes such a text value the same way) */

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <poll.h>
 #include <sys/syscall.h>
+#include <time.h>
 
 #include "util/compat.h"
 #include "util/util.h"
@@ -411,4 +412,14 @@ char *path_clean(const char *path)
                 out[n++] = '/';
         out[n] = '\0';
         return out;
+}
+
+void time_now_rfc3339(char *buf, size_t size)
+{
+        struct timespec ts;
+        struct tm tm;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        gmtime_r(&ts.tv_sec, &tm);
+        size_t n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+        snprintf(buf + n, size - n, ".%09ldZ", ts.tv_nsec);
 }

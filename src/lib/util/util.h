@@ -102,6 +102,11 @@ int proc_stat_read(pid_t pid, char *state, uint64_t *start_time);
 /* fd moved to min or above (the container's preserved fds are below),
  * close-on-exec; the old fd is closed. -1 (errno set) if fd < 0 or the dup fails. */
 int fd_above(int fd, int min);
+
+/* Now in UTC as RFC 3339 with nanoseconds ("2026-12-06T21:30:00.123456789Z"),
+ * as runc writes state's "created" and logrus its "time"; size >= 40. */
+void time_now_rfc3339(char *buf, size_t size);
+
 /* Close every fd >= first except those in keep[] (close_range where it can). */
 int close_fds_from(int first, const int *keep, size_t n_keep);
 
