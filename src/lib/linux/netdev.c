@@ -128,9 +128,11 @@ static int addrs_save(int sock, int ifindex, struct saved_addr **out, size_t *n_
                 return -errno;
         struct saved_addr *v = NULL;
         size_t n = 0;
-        static char buf[32768];
+        /* one batch of the dump: on the heap, not in static storage */
+        const size_t buf_size = 32768;
+        _cleanup_free_ char *buf = xmalloc(buf_size);
         for (;;) {
-                ssize_t len = recv(sock, buf, sizeof(buf), 0);
+                ssize_t len = recv(sock, buf, buf_size, 0);
                 if (len < 0) {
                         if (errno == EINTR)
                                 continue;

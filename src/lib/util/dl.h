@@ -12,7 +12,8 @@
  * them at most once and never frees them (the library stays loaded for the
  * life of the process); they only ever go from empty to complete, so a
  * child forked after a load inherits a usable table. No lock: husk loads
- * from one thread.
+ * from one thread. tests/unit/test-architecture.py lists these tables among
+ * the few writable globals libhusk may have (GLOBAL_STATE).
  *
  * The first load must happen while "/" is still the host's (in the parent,
  * or in the init before pivot_root/setns into the container's mount

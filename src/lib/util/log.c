@@ -10,7 +10,8 @@
 #include "util/log.h"
 #include "util/util.h"
 
-/* The one piece of process-wide state in libhusk: where logs go. */
+/* Process-wide state, one of the documented exceptions (tests/unit/
+ * test-architecture.py, GLOBAL_STATE): where logs go, set once by cli/main.c. */
 static struct {
         int fd;
         bool json;
