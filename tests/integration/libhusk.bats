@@ -11,6 +11,10 @@ load helpers
 BUILD_DIR=${HUSK_BUILD_DIR:-$SRC_ROOT/build}
 EXAMPLE=$BUILD_DIR/contrib/libhusk-example
 
+is_stopped() {
+        [ "$(runtime state "$1" | jq -r .status)" = stopped ]
+}
+
 setup() {
         common_setup
         husk_only "libhusk, the embeddable library"
@@ -38,40 +42,56 @@ setup() {
         [ -z "$output" ]
 }
 
-@test "libhusk: a container made through the library is the binary's too, and the other way round" {
+@test "libhusk: the binary's container through the library: state, exec, kill, delete" {
         set_cmd 'sleep 100'
         run_detached "$CID"
-        # the library sees the binary's container; delete without force
-        # refuses a running one with the binary's message
-        cat >"$BATS_TEST_TMPDIR/state.c" <<EOF
+        cat >"$BATS_TEST_TMPDIR/drive.c" <<'EOF'
+#include <signal.h>
 #include <stdio.h>
 #include <husk/container.h>
 int main(int argc, char **argv)
 {
+        const char *root = argv[1], *id = argv[2];
         struct husk_error err = { 0 };
         struct husk_container_state st;
-        if (husk_container_state(argv[1], argv[2], &st, &err) < 0) {
+        setvbuf(stdout, NULL, _IOLBF, 0);
+        if (argc != 3 || husk_container_state(root, id, &st, &err) < 0) {
                 printf("error: %s\n", err.msg);
                 return 1;
         }
         printf("%s %d\n", st.status_name, (int)st.pid);
         husk_container_state_free(&st);
-        if (husk_container_delete(argv[1], argv[2], 0, &err) < 0)
+        /* a running container: delete without force refuses */
+        if (husk_container_delete(root, id, false, &err) < 0)
                 printf("delete: %s\n", err.msg);
+        char *args[] = { "sh", "-c", "echo exec in $HOSTNAME; exit 5", NULL };
+        struct husk_exec_options x = { .args = args };
+        int code = -1;
+        if (husk_container_exec(root, id, &x, &code, &err) < 0)
+                printf("exec: %s\n", err.msg);
+        printf("exec exit %d\n", code);
+        if (husk_container_kill(root, id, SIGKILL, false, &err) < 0)
+                printf("kill: %s\n", err.msg);
         return 0;
 }
 EOF
-        cc -o "$BATS_TEST_TMPDIR/state" "$BATS_TEST_TMPDIR/state.c" -I"$SRC_ROOT/include" \
+        cc -Wall -Wextra -Werror -o "$BATS_TEST_TMPDIR/drive" "$BATS_TEST_TMPDIR/drive.c" -I"$SRC_ROOT/include" \
                 -L"$BUILD_DIR" -lhusk -Wl,-rpath,"$BUILD_DIR"
-        run "$BATS_TEST_TMPDIR/state" "$ROOT" "$CID"
+        pid=$(runtime state "$CID" | jq -r .pid)
+        run "$BATS_TEST_TMPDIR/drive" "$ROOT" "$CID"
         echo "$output"
         [ "$status" -eq 0 ]
-        pid=$(runtime state "$CID" | jq -r .pid)
         [ "${lines[0]}" = "running $pid" ]
         [[ ${lines[1]} == "delete: "*"$CID"* ]]
-        run "$BATS_TEST_TMPDIR/state" "$ROOT" "$CID-none"
+        [[ ${lines[2]} == "exec in "* ]]
+        [ "${lines[3]}" = "exec exit 5" ]
+        [ "${#lines[@]}" -eq 4 ]
+        # the kill reached the binary's container
+        wait_until 5 is_stopped "$CID"
+        runtime delete "$CID"
+        run "$BATS_TEST_TMPDIR/drive" "$ROOT" "$CID"
         [ "$status" -eq 1 ]
-        [ "$output" = "error: container \"$CID-none\" does not exist" ]
+        [ "$output" = "error: container \"$CID\" does not exist" ]
 }
 
 @test "libhusk: a bad config fails create with husk's message and leaves nothing" {
