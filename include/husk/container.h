@@ -28,6 +28,9 @@
  *     binary does without --log. Out of memory aborts the process.
  *   - The functions are not thread-safe (they fork): call them from one
  *     thread.
+ *   - What the binary takes from its environment is not done here: no
+ *     NOTIFY_SOCKET relay (sd_notify) at start, no LISTEN_FDS added to
+ *     preserve_fds at create.
  */
 #ifndef HUSK_CONTAINER_PUBLIC_H
 #define HUSK_CONTAINER_PUBLIC_H
