@@ -18,6 +18,20 @@ frozen() {
         fi
 }
 
+# freeze_directly PID: freeze the container's cgroup behind the runtime's
+# back (freezer.state FROZEN on v1, cgroup.freeze 1 on v2), as a user or
+# another tool would.
+freeze_directly() {
+        local pid=$1 d
+        if d=$(cg_dir "$pid" freezer); then
+                echo FROZEN >"$d/freezer.state"
+        else
+                d=$(_cg_mount cgroup2)$(awk -F: '$1 == 0 { print $3 }' "/proc/$pid/cgroup")
+                echo 1 >"$d/cgroup.freeze"
+        fi
+        wait_until 5 frozen "$pid"
+}
+
 # A PID 1 that counts in /shared/n every 50 ms.
 counter='i=0; while :; do i=$((i+1)); echo $i >/shared/n; sleep 0.05; done'
 
@@ -146,5 +160,54 @@ counter='i=0; while :; do i=$((i+1)); echo $i >/shared/n; sleep 0.05; done'
         runtime delete --force "$CID"
         assert_no_state
         wait_pid_gone "$pid" 2
+        [[ -z $(procs_of_test) ]]
+        [[ -z $(leftover_cgroups) ]]
+}
+
+@test "a container frozen behind the runtime's back is paused: exec refused, kill -9 and delete leave nothing" {
+        set_cmd 'sleep 1000 & sleep 1000 & wait'
+        run_detached "$CID"
+        pid=$(container_pid "$CID")
+        freeze_directly "$pid"
+        [[ $(state_field "$CID" .status) == paused ]]
+        # runc 1.1.5 exits 255 here, husk 1
+        run timeout 10 "$RUNTIME" --root "$ROOT" exec "$CID" true
+        [[ $status -ne 0 && $status -ne 124 ]]
+        assert_output_contains "paused"
+        run timeout 10 "$RUNTIME" --root "$ROOT" kill "$CID" 9
+        assert_status 0
+        wait_status "$CID" stopped
+        run timeout 10 "$RUNTIME" --root "$ROOT" delete "$CID"
+        assert_status 0
+        assert_no_state
+        wait_pid_gone "$pid" 2
+        [[ -z $(procs_of_test) ]]
+        [[ -z $(leftover_cgroups) ]]
+}
+
+@test "kill -9 of a paused container, then delete without --force, leaves nothing" {
+        set_cmd 'sleep 1000 & sleep 1000 & wait'
+        run_detached "$CID"
+        pid=$(container_pid "$CID")
+        runtime pause "$CID"
+        runtime kill "$CID" 9
+        wait_status "$CID" stopped
+        runtime delete "$CID"
+        assert_no_state
+        wait_pid_gone "$pid" 2
+        [[ -z $(procs_of_test) ]]
+        [[ -z $(leftover_cgroups) ]]
+}
+
+@test "delete --force of a container frozen behind the runtime's back leaves nothing" {
+        set_cmd 'sleep 1000 & sleep 1000 & wait'
+        run_detached "$CID"
+        pid=$(container_pid "$CID")
+        freeze_directly "$pid"
+        run timeout 10 "$RUNTIME" --root "$ROOT" delete --force "$CID"
+        assert_status 0
+        assert_no_state
+        wait_pid_gone "$pid" 2
+        [[ -z $(procs_of_test) ]]
         [[ -z $(leftover_cgroups) ]]
 }
