@@ -14,8 +14,9 @@
  * errnum), never by the message text, which is for people and may change.
  *
  * One formatting rule (util/error.c): "<context>: ... : <message>", and only
- * a system error ends in ": <strerror(errnum)>". A message of another kind
- * says why itself ("a swap limit needs a memory limit", not "...: Invalid
+ * a system error ends in ": <strerror(errnum)>" (unless its maker explained
+ * the errno in words: husk_error_explained). A message of another kind says
+ * why itself ("a swap limit needs a memory limit", not "...: Invalid
  * argument").
  *
  * The struct holds a fixed buffer (no allocation), so it is safe to fill in a
@@ -64,6 +65,10 @@ int husk_error_errno(struct husk_error *err, int errnum, const char *fmt, ...) H
  * husk prints the messages runc prints (mounts and the rootfs). An empty
  * format gives the reason alone. */
 int husk_error_errno_lower(struct husk_error *err, int errnum, const char *fmt, ...) HUSK_FMT(3, 4);
+/* A system call failed and the message says why in better words than
+ * strerror ("hard limit 2048 exceeds the caller's hard limit 1024"): kind
+ * system, errnum as given, no strerror appended. */
+int husk_error_explained(struct husk_error *err, int errnum, const char *fmt, ...) HUSK_FMT(3, 4);
 int husk_error_invalid(struct husk_error *err, const char *fmt, ...) HUSK_FMT(2, 3);
 int husk_error_not_found(struct husk_error *err, const char *fmt, ...) HUSK_FMT(2, 3);
 int husk_error_exists(struct husk_error *err, const char *fmt, ...) HUSK_FMT(2, 3);

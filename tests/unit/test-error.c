@@ -34,6 +34,9 @@ static void test_constructors(void)
         husk_error_errno_lower(&e, EPERM, "%s", "");
         expect(&e, HUSK_ERR_SYSTEM, EPERM, "operation not permitted");
 
+        husk_error_explained(&e, EPERM, "hard limit %d exceeds the caller's hard limit %d", 2048, 1024);
+        expect(&e, HUSK_ERR_SYSTEM, EPERM, "hard limit 2048 exceeds the caller's hard limit 1024");
+
         /* the other kinds say why themselves: no ": Invalid argument" */
         CHECK(husk_error_invalid(&e, "a swap limit needs a memory limit") == -1, "invalid returns -1");
         expect(&e, HUSK_ERR_INVALID, EINVAL, "a swap limit needs a memory limit");

@@ -46,14 +46,6 @@ static uint64_t nr_open(void)
         return v;
 }
 
-/* A message that already says why: errnum set, no ": strerror" tail. */
-static int explained(struct husk_error *err, int errnum)
-{
-        if (err)
-                err->errnum = errnum;
-        return -1;
-}
-
 /* Explain an EPERM from setrlimit. */
 static int explain_eperm(const struct husk_rlimit *r, struct husk_error *err)
 {
@@ -63,18 +55,16 @@ static int explain_eperm(const struct husk_rlimit *r, struct husk_error *err)
         limit_text(r->hard, want, sizeof(want));
         if (getrlimit(r->resource, &cur) == 0 && r->hard > (uint64_t)cur.rlim_max && !has_sys_resource()) {
                 limit_text((uint64_t)cur.rlim_max, have, sizeof(have));
-                husk_error_set(err, 0,
-                               "rlimit %s: hard limit %s exceeds the caller's hard limit %s (husk lacks CAP_SYS_RESOURCE)",
-                               r->type, want, have);
-                return explained(err, EPERM);
+                return husk_error_explained(
+                        err, EPERM,
+                        "rlimit %s: hard limit %s exceeds the caller's hard limit %s (husk lacks CAP_SYS_RESOURCE)",
+                        r->type, want, have);
         }
         if (r->resource == RLIMIT_NOFILE) {
                 uint64_t max = nr_open();
-                if (max && r->hard > max) {
-                        husk_error_set(err, 0, "rlimit %s: hard limit %s exceeds fs.nr_open %llu", r->type, want,
-                                       (unsigned long long)max);
-                        return explained(err, EPERM);
-                }
+                if (max && r->hard > max)
+                        return husk_error_explained(err, EPERM, "rlimit %s: hard limit %s exceeds fs.nr_open %llu",
+                                                    r->type, want, (unsigned long long)max);
         }
         limit_text(r->soft, have, sizeof(have));
         return husk_error_set(err, EPERM, "rlimit %s: set soft %s, hard %s", r->type, have, want);
@@ -89,8 +79,8 @@ int rlimits_apply(const struct husk_rlimit *rl, size_t n, struct husk_error *err
                 if (r->soft > r->hard) {
                         limit_text(r->soft, soft, sizeof(soft));
                         limit_text(r->hard, hard, sizeof(hard));
-                        husk_error_set(err, 0, "rlimit %s: soft limit %s exceeds hard limit %s", r->type, soft, hard);
-                        return explained(err, EINVAL);
+                        return husk_error_invalid(err, "rlimit %s: soft limit %s exceeds hard limit %s", r->type,
+                                                  soft, hard);
                 }
                 struct rlimit lim = { .rlim_cur = (rlim_t)r->soft, .rlim_max = (rlim_t)r->hard };
                 if (setrlimit(r->resource, &lim) == 0)

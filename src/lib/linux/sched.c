@@ -220,11 +220,10 @@ int oom_score_adj_apply(pid_t pid, int value, struct husk_error *err)
         struct husk_error e2;
         if ((err->errnum == EACCES || err->errnum == EPERM) && procfs_read(path, &cur, &e2) == 0 &&
             value < atoi(cur)) {
-                int errnum = err->errnum;
-                husk_error_set(err, 0, "set oom_score_adj to %d (now %d): permission denied, going this low needs CAP_SYS_RESOURCE",
-                               value, atoi(cur));
-                err->errnum = errnum;
-                return -1;
+                return husk_error_explained(err, err->errnum,
+                                            "set oom_score_adj to %d (now %d): permission denied, going this low "
+                                            "needs CAP_SYS_RESOURCE",
+                                            value, atoi(cur));
         }
         return husk_error_wrap(err, "set oom_score_adj to %d", value);
 }

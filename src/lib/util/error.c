@@ -23,10 +23,12 @@ static int kind_errnum(enum husk_error_kind kind)
         }
 }
 
+enum reason { REASON, REASON_LOWER, NO_REASON };
+
 /* The one formatting rule: the message, then for a system error
- * ": <strerror>" (lowercased when asked, as runc words it); an empty
- * message gives the reason alone. */
-static int make(struct husk_error *err, enum husk_error_kind kind, int errnum, bool lower, const char *fmt,
+ * ": <strerror>" (lowercased when asked, as runc words it; left out when
+ * the message explains it); an empty message gives the reason alone. */
+static int make(struct husk_error *err, enum husk_error_kind kind, int errnum, enum reason how, const char *fmt,
                 va_list ap)
 {
         if (!err)
@@ -42,10 +44,10 @@ static int make(struct husk_error *err, enum husk_error_kind kind, int errnum, b
                 n = sizeof(msg) - 1;
         msg[n] = '\0';
         memcpy(err->msg, msg, (size_t)n + 1);
-        if (kind == HUSK_ERR_SYSTEM && errnum != 0 && (size_t)n < sizeof(err->msg) - 1) {
+        if (kind == HUSK_ERR_SYSTEM && how != NO_REASON && errnum != 0 && (size_t)n < sizeof(err->msg) - 1) {
                 char reason[128];
                 snprintf(reason, sizeof(reason), "%s", strerror(errnum));
-                if (lower)
+                if (how == REASON_LOWER)
                         reason[0] = (char)tolower((unsigned char)reason[0]);
                 snprintf(err->msg + n, sizeof(err->msg) - n, "%s%s", n ? ": " : "", reason);
         }
@@ -56,14 +58,14 @@ static int make(struct husk_error *err, enum husk_error_kind kind, int errnum, b
 
 int husk_error_vmake(struct husk_error *err, enum husk_error_kind kind, int errnum, const char *fmt, va_list ap)
 {
-        return make(err, kind, errnum, false, fmt, ap);
+        return make(err, kind, errnum, REASON, fmt, ap);
 }
 
-#define MAKE(err, kind, errnum, lower, fmt)                       \
+#define MAKE(err, kind, errnum, how, fmt)                       \
         do {                                                      \
                 va_list ap;                                       \
                 va_start(ap, fmt);                                \
-                make(err, kind, errnum, lower, fmt, ap);          \
+                make(err, kind, errnum, how, fmt, ap);            \
                 va_end(ap);                                       \
                 return -1;                                        \
         } while (0)
@@ -73,7 +75,7 @@ int husk_error_sys(struct husk_error *err, const char *fmt, ...)
         int e = errno;
         va_list ap;
         va_start(ap, fmt);
-        make(err, HUSK_ERR_SYSTEM, e, false, fmt, ap);
+        make(err, HUSK_ERR_SYSTEM, e, REASON, fmt, ap);
         va_end(ap);
         errno = e;
         return -1;
@@ -81,52 +83,57 @@ int husk_error_sys(struct husk_error *err, const char *fmt, ...)
 
 int husk_error_errno(struct husk_error *err, int errnum, const char *fmt, ...)
 {
-        MAKE(err, errnum ? HUSK_ERR_SYSTEM : HUSK_ERR_FAILED, errnum, false, fmt);
+        MAKE(err, errnum ? HUSK_ERR_SYSTEM : HUSK_ERR_FAILED, errnum, REASON, fmt);
 }
 
 int husk_error_errno_lower(struct husk_error *err, int errnum, const char *fmt, ...)
 {
-        MAKE(err, errnum ? HUSK_ERR_SYSTEM : HUSK_ERR_FAILED, errnum, true, fmt);
+        MAKE(err, errnum ? HUSK_ERR_SYSTEM : HUSK_ERR_FAILED, errnum, REASON_LOWER, fmt);
+}
+
+int husk_error_explained(struct husk_error *err, int errnum, const char *fmt, ...)
+{
+        MAKE(err, errnum ? HUSK_ERR_SYSTEM : HUSK_ERR_FAILED, errnum, NO_REASON, fmt);
 }
 
 int husk_error_invalid(struct husk_error *err, const char *fmt, ...)
 {
-        MAKE(err, HUSK_ERR_INVALID, 0, false, fmt);
+        MAKE(err, HUSK_ERR_INVALID, 0, REASON, fmt);
 }
 
 int husk_error_not_found(struct husk_error *err, const char *fmt, ...)
 {
-        MAKE(err, HUSK_ERR_NOT_FOUND, 0, false, fmt);
+        MAKE(err, HUSK_ERR_NOT_FOUND, 0, REASON, fmt);
 }
 
 int husk_error_exists(struct husk_error *err, const char *fmt, ...)
 {
-        MAKE(err, HUSK_ERR_EXISTS, 0, false, fmt);
+        MAKE(err, HUSK_ERR_EXISTS, 0, REASON, fmt);
 }
 
 int husk_error_state(struct husk_error *err, const char *fmt, ...)
 {
-        MAKE(err, HUSK_ERR_STATE, 0, false, fmt);
+        MAKE(err, HUSK_ERR_STATE, 0, REASON, fmt);
 }
 
 int husk_error_unsupported(struct husk_error *err, const char *fmt, ...)
 {
-        MAKE(err, HUSK_ERR_UNSUPPORTED, 0, false, fmt);
+        MAKE(err, HUSK_ERR_UNSUPPORTED, 0, REASON, fmt);
 }
 
 int husk_error_fail(struct husk_error *err, const char *fmt, ...)
 {
-        MAKE(err, HUSK_ERR_FAILED, 0, false, fmt);
+        MAKE(err, HUSK_ERR_FAILED, 0, REASON, fmt);
 }
 
 int husk_error_vset(struct husk_error *err, int errnum, const char *fmt, va_list ap)
 {
-        return make(err, errnum ? HUSK_ERR_SYSTEM : HUSK_ERR_FAILED, errnum, false, fmt, ap);
+        return make(err, errnum ? HUSK_ERR_SYSTEM : HUSK_ERR_FAILED, errnum, REASON, fmt, ap);
 }
 
 int husk_error_set(struct husk_error *err, int errnum, const char *fmt, ...)
 {
-        MAKE(err, errnum ? HUSK_ERR_SYSTEM : HUSK_ERR_FAILED, errnum, false, fmt);
+        MAKE(err, errnum ? HUSK_ERR_SYSTEM : HUSK_ERR_FAILED, errnum, REASON, fmt);
 }
 
 int husk_error_wrap(struct husk_error *err, const char *fmt, ...)
