@@ -184,7 +184,7 @@ static int mount_cgroup2(const struct rootfs_ctx *ctx, const struct husk_mount *
                 return apply_propagation_and_attrs(ctx, dest, mf, err);
         }
         if (!h || !h->source)
-                return fail(err, ENOENT, "no cgroup2 mount on the host shows our cgroup");
+                return husk_error_not_found(err, "no cgroup2 mount on the host shows our cgroup");
         /* No cgroup namespace: show only our own cgroup, not the host's tree. */
         return mount_bind(ctx, h->source, dest, mf, flags | MS_BIND, err);
 }
@@ -226,7 +226,7 @@ static int mount_cgroup(const struct rootfs_ctx *ctx, const struct husk_mount *m
                         if (r < 0)
                                 fail_errno(err, errno);
                 } else if (!h->source) {
-                        r = fail(err, ENOENT, "no mount on the host shows our cgroup");
+                        r = husk_error_not_found(err, "no mount on the host shows our cgroup");
                 } else {
                         r = mount_bind(ctx, h->source, sub, mf, flags | MS_BIND | MS_REC, err);
                 }
@@ -273,7 +273,7 @@ static int mount_one(const struct rootfs_ctx *ctx, const struct husk_mount *m, s
         } else if (mf.bind || is_type(m, "bind")) {
                 if (!m->source) {
                         mount_flags_free(&mf);
-                        return fail(err, EINVAL, "bind mount without a source");
+                        return husk_error_invalid(err, "bind mount without a source");
                 }
                 /* opened by husk on the host's side when we are in a user
                  * namespace (rootfs_needs_bind_sources) */
@@ -319,7 +319,7 @@ static int ctx_init(struct rootfs_ctx *ctx, const struct husk_spec *spec, const 
         ctx->opts = opts;
         ctx->label = mount_label(spec);
         if (!opts->rootfs)
-                return fail(err, EINVAL, "rootfs path missing");
+                return husk_error_invalid(err, "rootfs path missing");
         ctx->rootfs = realpath(opts->rootfs, NULL);
         if (!ctx->rootfs)
                 return fail(err, errno, "rootfs %s", opts->rootfs);
@@ -337,7 +337,8 @@ int rootfs_prepare(const struct husk_spec *spec, const struct rootfs_opts *opts,
         if (spec->linux && spec->linux->rootfs_propagation) {
                 prop = propagation_flag(spec->linux->rootfs_propagation);
                 if (!prop)
-                        return fail(err, EINVAL, "rootfsPropagation \"%s\"", spec->linux->rootfs_propagation);
+                        return husk_error_invalid(err, "linux.rootfsPropagation: unknown propagation \"%s\"",
+                                                  spec->linux->rootfs_propagation);
         }
         /* Stop our mounts from reaching the host (the namespace is a copy).
          * Without a mount namespace of our own, "/" is the caller's: leave

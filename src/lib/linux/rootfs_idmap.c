@@ -53,7 +53,7 @@ static int userns_for_mappings(const struct husk_mount *m, struct husk_error *er
 {
         int sync[2];
         if (!m->n_uid_mappings || !m->n_gid_mappings)
-                return fail(err, EINVAL, "uidMappings and gidMappings go together");
+                return husk_error_invalid(err, "uidMappings and gidMappings go together");
         if (pipe2(sync, O_CLOEXEC) < 0)
                 return fail(err, errno, "pipe");
         pid_t pid = fork();
@@ -100,7 +100,7 @@ int rootfs_open_idmapped_mount(const struct husk_mount *m, int userns_fd, const 
         if (!rootfs_mount_is_idmapped(m))
                 return 0;
         if (!m->source)
-                return fail(err, EINVAL, "idmapped mount of %s without a source", m->destination);
+                return husk_error_invalid(err, "idmapped mount of %s without a source", m->destination);
         if (mount_flags_parse(m->options, &mf, err) < 0)
                 return -1;
         bool recursive = (mf.flags & MS_REC) || mf.ridmap;
@@ -115,7 +115,7 @@ int rootfs_open_idmapped_mount(const struct husk_mount *m, int userns_fd, const 
                 userns_fd = own_userns;
         }
         if (userns_fd < 0)
-                return fail(err, EINVAL, "idmapped mount of %s: no user namespace to map with", m->destination);
+                return husk_error_invalid(err, "idmapped mount of %s: no user namespace to map with", m->destination);
 
         _cleanup_close_ int tree =
                 open_tree(AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0));

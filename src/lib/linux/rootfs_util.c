@@ -2,7 +2,6 @@
 /* What every part of the rootfs code shares (rootfs-internal.h): errors in
  * runc's wording, mounting on a resolved fd, mount flags and propagation,
  * small questions about the spec. */
-#include <ctype.h>
 #include <limits.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -21,25 +20,17 @@
 /* ------------------------------------------------------------------ */
 /* small helpers */
 
-/* Like husk_error_set with a lowercase reason, as runc prints them
- * ("permission denied"), so both runtimes read the same. */
+/* A system error worded as runc words them (lowercase reason: "permission
+ * denied"), so both runtimes read the same; errno = errnum on return. */
 int HUSK_FMT(3, 4) fail(struct husk_error *err, int errnum, const char *fmt, ...)
 {
-        char reason[128] = "";
+        char msg[HUSK_ERROR_MSG_MAX];
         va_list ap;
 
-        if (errnum) {
-                snprintf(reason, sizeof(reason), "%s", strerror(errnum));
-                reason[0] = (char)tolower((unsigned char)reason[0]);
-        }
         va_start(ap, fmt);
-        husk_error_vset(err, 0, fmt, ap);
+        vsnprintf(msg, sizeof(msg), fmt, ap);
         va_end(ap);
-        if (errnum) {
-                size_t n = strlen(err->msg);
-                snprintf(err->msg + n, sizeof(err->msg) - n, ": %s", reason);
-        }
-        err->errnum = errnum;
+        husk_error_errno_lower(err, errnum, "%s", msg);
         errno = errnum;
         return -1;
 }
@@ -47,11 +38,7 @@ int HUSK_FMT(3, 4) fail(struct husk_error *err, int errnum, const char *fmt, ...
 /* Just the reason: the caller's context already says what was mounted. */
 int fail_errno(struct husk_error *err, int errnum)
 {
-        fail(err, errnum, "%s", "");
-        /* fail() wrote ": reason"; drop the separator. */
-        size_t n = strlen(err->msg);
-        if (n >= 2 && err->msg[0] == ':' && err->msg[1] == ' ')
-                memmove(err->msg, err->msg + 2, n - 1);
+        husk_error_errno_lower(err, errnum, "%s", "");
         errno = errnum;
         return -1;
 }
