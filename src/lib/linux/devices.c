@@ -24,12 +24,6 @@ static const struct husk_device default_devices[] = {
         { .path = (char *)"/dev/tty", .type = 'c', .major = 5, .minor = 0 },
 };
 
-static int dev_fail(struct husk_error *err, int e, const char *what, const char *path)
-{
-        errno = e;
-        return husk_error_sys(err, "%s %s", what, path);
-}
-
 /* Bind the host's node at the same path onto an empty file in the rootfs. */
 static int bind_device(int root_fd, const struct husk_device *d, struct husk_error *err)
 {
@@ -38,7 +32,7 @@ static int bind_device(int root_fd, const struct husk_device *d, struct husk_err
                 return -1;
         char p[32];
         if (mount(d->path, fd_path(fd, p), "bind", MS_BIND, NULL) < 0)
-                return dev_fail(err, errno, "bind device", d->path);
+                return husk_error_sys(err, "bind device %s", d->path);
         return 0;
 }
 
@@ -58,7 +52,7 @@ static int create_device(int root_fd, const struct husk_device *d, bool userns, 
                 type = S_IFIFO;
                 break;
         default:
-                return husk_error_set(err, EINVAL, "device %s: type '%c'", d->path, d->type);
+                return husk_error_invalid(err, "device %s: type '%c' is not c, u, b or p", d->path, d->type);
         }
         if (userns)
                 return bind_device(root_fd, d, err);
@@ -69,7 +63,7 @@ static int create_device(int root_fd, const struct husk_device *d, bool userns, 
         if (slash)
                 *slash = '\0';
         if (!*name)
-                return husk_error_set(err, EINVAL, "device path %s", d->path);
+                return husk_error_invalid(err, "device path %s: no file name", d->path);
         _cleanup_close_ int dir = mkdir_in_root(root_fd, copy, 0755, err);
         if (dir < 0)
                 return -1;
@@ -81,12 +75,12 @@ static int create_device(int root_fd, const struct husk_device *d, bool userns, 
                         return 0; /* the rootfs has one: keep it (runc) */
                 if (errno == EPERM)
                         return bind_device(root_fd, d, err);
-                return dev_fail(err, errno, "mknod", d->path);
+                return husk_error_sys(err, "mknod %s", d->path);
         }
         uid_t uid = d->uid.set ? (uid_t)d->uid.v : 0;
         gid_t gid = d->gid.set ? (gid_t)d->gid.v : 0;
         if (fchownat(dir, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
-                return dev_fail(err, errno, "chown", d->path);
+                return husk_error_sys(err, "chown %s", d->path);
         return 0;
 }
 

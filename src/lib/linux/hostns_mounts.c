@@ -19,8 +19,8 @@ static int mount_id_at(const char *path, uint64_t *id, struct husk_error *err)
         if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_MNT_ID, &stx) < 0)
                 return husk_error_sys(err, "statx %s", path);
         if (!(stx.stx_mask & STATX_MNT_ID))
-                return husk_error_set(err, ENOTSUP, "statx %s: no mount id (Linux 5.8 or newer is needed "
-                                      "for a container without a mount namespace)", path);
+                return husk_error_unsupported(err, "statx %s: no mount id (Linux 5.8 or newer is needed "
+                                              "for a container without a mount namespace)", path);
         *id = stx.stx_mnt_id;
         return 0;
 }
@@ -54,7 +54,7 @@ int hostns_mounts_cleanup(int dirfd, struct husk_error *err)
         errno = 0;
         uint64_t base = strtoull(rec, &end, 10);
         if (!sp || !nl || end != sp || errno || sp[1] != '/')
-                return husk_error_set(err, EINVAL, "%s: malformed record", STATE_HOST_MOUNTS);
+                return husk_error_invalid(err, "%s: malformed record", STATE_HOST_MOUNTS);
         *nl = 0;
         const char *rootfs = sp + 1;
         /* Our bind and anything stacked on it; bounded, in case something

@@ -49,7 +49,7 @@ static int write_with_tool(pid_t pid, const struct map_kind *k, const struct hus
                            struct husk_error *err)
 {
         if (n > 340)
-                return husk_error_set(err, E2BIG, "%s: too many mappings (%zu)", k->field, n);
+                return husk_error_invalid(err, "%s: too many mappings (%zu)", k->field, n);
         char *argv[2 + 3 * 340 + 1];
         char nums[1 + 3 * 340][12];
         size_t a = 0;
@@ -96,12 +96,12 @@ static int write_with_tool(pid_t pid, const struct map_kind *k, const struct hus
                 if (errno != EINTR)
                         return husk_error_sys(err, "wait for %s", k->tool);
         if (got == (ssize_t)sizeof(exec_errno) && exec_errno == ENOENT)
-                return husk_error_set(err, 0,
-                                      "%s: mapping more than your own id needs %s (install the uidmap package), "
-                                      "not found in PATH or /usr/bin",
-                                      k->field, k->tool);
+                return husk_error_not_found(err,
+                                            "%s: mapping more than your own id needs %s (install the uidmap package), "
+                                            "not found in PATH or /usr/bin",
+                                            k->field, k->tool);
         if (got == (ssize_t)sizeof(exec_errno))
-                return husk_error_set(err, exec_errno, "%s: run %s", k->field, k->tool);
+                return husk_error_errno(err, exec_errno, "%s: run %s", k->field, k->tool);
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
                 struct passwd *pw = getpwuid(geteuid());
                 return husk_error_set(err, 0,

@@ -40,21 +40,21 @@ static bool has_schema(const struct husk_intel_rdt *r)
 int intelrdt_check(const struct husk_intel_rdt *r, const char *root, struct husk_error *err)
 {
         if (!root)
-                return husk_error_set(err, 0, "linux.intelRdt: Intel RDT is not supported on this host: "
-                                      "no resctrl file system is mounted (mount -t resctrl resctrl /sys/fs/resctrl)");
+                return husk_error_unsupported(err, "linux.intelRdt: Intel RDT is not supported on this host: "
+                                              "no resctrl file system is mounted (mount -t resctrl resctrl /sys/fs/resctrl)");
         if (r->l3_cache_schema && *r->l3_cache_schema && !is_dir(root, "info/L3"))
-                return husk_error_set(err, 0, "linux.intelRdt.l3CacheSchema: specified, but Intel RDT/CAT "
-                                      "is not enabled (no %s/info/L3)", root);
+                return husk_error_unsupported(err, "linux.intelRdt.l3CacheSchema: specified, but Intel RDT/CAT "
+                                              "is not enabled (no %s/info/L3)", root);
         if (r->mem_bw_schema && *r->mem_bw_schema && !is_dir(root, "info/MB"))
-                return husk_error_set(err, 0, "linux.intelRdt.memBwSchema: specified, but Intel RDT/MBA "
-                                      "is not enabled (no %s/info/MB)", root);
+                return husk_error_unsupported(err, "linux.intelRdt.memBwSchema: specified, but Intel RDT/MBA "
+                                              "is not enabled (no %s/info/MB)", root);
         if (r->enable_monitoring && !is_dir(root, "info/L3_MON"))
-                return husk_error_set(err, 0, "linux.intelRdt.enableMonitoring: specified, but Intel RDT "
-                                      "monitoring is not enabled (no %s/info/L3_MON)", root);
+                return husk_error_unsupported(err, "linux.intelRdt.enableMonitoring: specified, but Intel RDT "
+                                              "monitoring is not enabled (no %s/info/L3_MON)", root);
         if (r->clos_id && *r->clos_id && !has_schema(r) && !is_dir(root, r->clos_id))
-                return husk_error_set(err, 0, "linux.intelRdt.closID: class of service \"%s\" does not exist "
-                                      "in %s (it must be made beforehand when no schema is given)",
-                                      r->clos_id, root);
+                return husk_error_not_found(err, "linux.intelRdt.closID: class of service \"%s\" does not exist "
+                                            "in %s (it must be made beforehand when no schema is given)",
+                                            r->clos_id, root);
         return 0;
 }
 
@@ -68,9 +68,9 @@ static int rdt_fail(const char *root, struct husk_error *err, int errnum, const 
         if (read_file_at(AT_FDCWD, p, &status, &len, &e) == 0 && len > 0) {
                 while (len && (status[len - 1] == '\n'))
                         status[--len] = 0;
-                return husk_error_set(err, errnum, "linux.intelRdt: %s (last_cmd_status: %s)", what, status);
+                return husk_error_errno(err, errnum, "linux.intelRdt: %s (last_cmd_status: %s)", what, status);
         }
-        return husk_error_set(err, errnum, "linux.intelRdt: %s", what);
+        return husk_error_errno(err, errnum, "linux.intelRdt: %s", what);
 }
 
 static int write_to(const char *root, const char *dir, const char *file, const char *data, const char *what,
@@ -194,9 +194,9 @@ int intelrdt_apply(const struct husk_intel_rdt *r, const char *root, const char 
                                 return husk_error_wrap(err, "linux.intelRdt.%s: read the schemata of \"%s\"",
                                                        fields[i], r->clos_id);
                         if (!schema_matches(vals[i], cur))
-                                return husk_error_set(err, 0, "linux.intelRdt.%s: \"%s\" does not match the schemata "
-                                                      "of the existing class of service \"%s\"", fields[i],
-                                                      vals[i], r->clos_id);
+                                return husk_error_invalid(err, "linux.intelRdt.%s: \"%s\" does not match the schemata "
+                                                          "of the existing class of service \"%s\"", fields[i],
+                                                          vals[i], r->clos_id);
                 }
                 w.l3_cache_schema = w.mem_bw_schema = NULL;
         }
@@ -230,7 +230,7 @@ int intelrdt_destroy(int dirfd, struct husk_error *err)
         }
         char *nl = strchr(rec, '\n');
         if (!nl)
-                return husk_error_set(err, EINVAL, "%s: malformed record", STATE_INTELRDT);
+                return husk_error_invalid(err, "%s: malformed record", STATE_INTELRDT);
         *nl = 0;
         char *clos = rec, *mon = nl + 1;
         char *nl2 = strchr(mon, '\n');

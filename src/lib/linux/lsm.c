@@ -59,12 +59,12 @@ int lsm_plan_exec(const struct husk_process *p, const struct lsm_host *h, struct
         bool aa = p->apparmor_profile && *p->apparmor_profile;
         bool se = p->selinux_label && *p->selinux_label;
         if (se && !h->selinux_built)
-                return husk_error_set(err, 0, "process.selinuxLabel: a label is set, but husk was built without SELinux support");
+                return husk_error_unsupported(err, "process.selinuxLabel: a label is set, but husk was built without SELinux support");
         if (se && !h->selinux)
-                return husk_error_set(err, 0, "process.selinuxLabel: a label is set, but SELinux is disabled or not supported on this host");
+                return husk_error_unsupported(err, "process.selinuxLabel: a label is set, but SELinux is disabled or not supported on this host");
         if (aa && !h->apparmor)
-                return husk_error_set(err, 0, "process.apparmorProfile: profile \"%s\" is set, but AppArmor is not enabled on this host",
-                                      p->apparmor_profile);
+                return husk_error_unsupported(err, "process.apparmorProfile: profile \"%s\" is set, but AppArmor is not enabled on this host",
+                                              p->apparmor_profile);
         if (aa) {
                 /* Since Linux 5.1 (LSM stacking) AppArmor has its own attr
                  * dir; older kernels only have the shared one. */

@@ -277,29 +277,29 @@ int netdev_check(const struct husk_spec *spec, struct husk_error *err)
                 return 0;
         const char *path;
         if (!netns_of_spec(spec, &path))
-                return husk_error_set(err, 0, "linux.netDevices: needs a network namespace");
+                return husk_error_invalid(err, "linux.netDevices: needs a network namespace");
         if (path && *path) {
                 struct stat a, b;
                 if (stat(path, &a) < 0)
                         return husk_error_sys(err, "linux.netDevices: network namespace %s", path);
                 if (stat("/proc/self/ns/net", &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
-                        return husk_error_set(err, 0, "linux.netDevices: the container's network namespace "
-                                              "(%s) is the runtime's own", path);
+                        return husk_error_invalid(err, "linux.netDevices: the container's network namespace "
+                                                  "(%s) is the runtime's own", path);
         }
         const struct husk_linux *l = spec->linux;
         for (size_t i = 0; i < l->n_net_devices; i++) {
                 const struct husk_net_device *d = &l->net_devices[i];
                 if (if_nametoindex(d->host_name) == 0)
-                        return husk_error_set(err, 0, "linux.netDevices[\"%s\"]: no network device \"%s\" "
-                                              "in the runtime's network namespace", d->host_name, d->host_name);
+                        return husk_error_not_found(err, "linux.netDevices[\"%s\"]: no network device \"%s\" "
+                                                    "in the runtime's network namespace", d->host_name, d->host_name);
                 if (strcmp(dest_name(d), "lo") == 0)
-                        return husk_error_set(err, 0, "linux.netDevices[\"%s\"].name: \"lo\" exists in every "
-                                              "network namespace", d->host_name);
+                        return husk_error_invalid(err, "linux.netDevices[\"%s\"].name: \"lo\" exists in every "
+                                                  "network namespace", d->host_name);
                 for (size_t j = 0; j < i && !strstr(dest_name(d), "%d"); j++)
                         if (strcmp(dest_name(&l->net_devices[j]), dest_name(d)) == 0)
-                                return husk_error_set(err, 0, "linux.netDevices[\"%s\"].name: \"%s\" is also the "
-                                                      "name of linux.netDevices[\"%s\"] in the container",
-                                                      d->host_name, dest_name(d), l->net_devices[j].host_name);
+                                return husk_error_invalid(err, "linux.netDevices[\"%s\"].name: \"%s\" is also the "
+                                                          "name of linux.netDevices[\"%s\"] in the container",
+                                                          d->host_name, dest_name(d), l->net_devices[j].host_name);
         }
         return 0;
 }
@@ -344,11 +344,11 @@ int netdev_move_in(const struct husk_spec *spec, pid_t pid, int dirfd, struct hu
          * (delete would move them out). */
         for (size_t i = 0; i < l->n_net_devices; i++)
                 if (ifindex_of(there, dest_name(&l->net_devices[i])) != 0)
-                        return husk_error_set(err, 0, "linux.netDevices[\"%s\"]%s: a device \"%s\" exists in the "
-                                              "container's network namespace already",
-                                              l->net_devices[i].host_name,
-                                              l->net_devices[i].name && *l->net_devices[i].name ? ".name" : "",
-                                              dest_name(&l->net_devices[i]));
+                        return husk_error_exists(err, "linux.netDevices[\"%s\"]%s: a device \"%s\" exists in the "
+                                                 "container's network namespace already",
+                                                 l->net_devices[i].host_name,
+                                                 l->net_devices[i].name && *l->net_devices[i].name ? ".name" : "",
+                                                 dest_name(&l->net_devices[i]));
 
         /* The record, then the pin: a create killed from here on is cleaned up. */
         _cleanup_free_ char *rec = xstrdup("");
@@ -365,34 +365,34 @@ int netdev_move_in(const struct husk_spec *spec, pid_t pid, int dirfd, struct hu
                 const struct husk_net_device *d = &l->net_devices[i];
                 int idx = ifindex_of(here, d->host_name);
                 if (idx == 0)
-                        return husk_error_set(err, 0, "linux.netDevices[\"%s\"]: no network device \"%s\" "
-                                              "in the runtime's network namespace", d->host_name, d->host_name);
+                        return husk_error_not_found(err, "linux.netDevices[\"%s\"]: no network device \"%s\" "
+                                                    "in the runtime's network namespace", d->host_name, d->host_name);
                 _cleanup_free_ struct saved_addr *addrs = NULL;
                 size_t n_addrs = 0;
                 int e = addrs_save(here, idx, &addrs, &n_addrs);
                 if (e < 0)
-                        return husk_error_set(err, -e, "linux.netDevices[\"%s\"]: read its addresses", d->host_name);
+                        return husk_error_errno(err, -e, "linux.netDevices[\"%s\"]: read its addresses", d->host_name);
                 e = link_change(here, idx, ns, dest_name(d), -1);
                 if (e == -EINVAL)
-                        return husk_error_set(err, 0, "linux.netDevices[\"%s\"]: the kernel can't move this device to "
-                                              "another network namespace (bridges and other netns-local devices)",
-                                              d->host_name);
+                        return husk_error_unsupported(err, "linux.netDevices[\"%s\"]: the kernel can't move this device to "
+                                                      "another network namespace (bridges and other netns-local devices)",
+                                                      d->host_name);
                 if (e < 0)
-                        return husk_error_set(err, -e, "linux.netDevices[\"%s\"]: move into the container as \"%s\"",
-                                              d->host_name, dest_name(d));
+                        return husk_error_errno(err, -e, "linux.netDevices[\"%s\"]: move into the container as \"%s\"",
+                                                d->host_name, dest_name(d));
                 /* a "%d" template: the kernel named it; it kept its index
                  * (the new namespace has only lo) */
                 int in = strstr(dest_name(d), "%d") ? (index_exists(there, idx) ? idx : 0)
                                                      : ifindex_of(there, dest_name(d));
                 for (size_t k = 0; in != 0 && k < n_addrs; k++)
                         if ((e = addr_restore(there, in, &addrs[k])) < 0 && e != -EEXIST)
-                                return husk_error_set(err, -e, "linux.netDevices[\"%s\"]: keep its address in the "
-                                                      "container (family %d, /%d)", d->host_name,
-                                                      addrs[k].ifa.ifa_family, addrs[k].ifa.ifa_prefixlen);
+                                return husk_error_errno(err, -e, "linux.netDevices[\"%s\"]: keep its address in the "
+                                                        "container (family %d, /%d)", d->host_name,
+                                                        addrs[k].ifa.ifa_family, addrs[k].ifa.ifa_prefixlen);
                 if (in == 0 || (e = link_change(there, in, -1, NULL, 1)) < 0)
-                        return husk_error_set(err, in == 0 ? ENODEV : -e,
-                                              "linux.netDevices[\"%s\"]: set \"%s\" up in the container",
-                                              d->host_name, dest_name(d));
+                        return husk_error_errno(err, in == 0 ? ENODEV : -e,
+                                                "linux.netDevices[\"%s\"]: set \"%s\" up in the container",
+                                                d->host_name, dest_name(d));
         }
         return 0;
 }
@@ -433,8 +433,8 @@ int netdev_move_out(int dirfd, struct husk_error *err)
                                 if (e == 0)
                                         e = link_change(there, idx, self, host, -1);
                                 if (e < 0 && ret == 0)
-                                        ret = husk_error_set(err, -e, "linux.netDevices[\"%s\"]: move \"%s\" back "
-                                                             "to the runtime's network namespace", host, inside);
+                                        ret = husk_error_errno(err, -e, "linux.netDevices[\"%s\"]: move \"%s\" back "
+                                                               "to the runtime's network namespace", host, inside);
                         }
                 }
         }

@@ -377,7 +377,7 @@ int seccomp_validate(const struct husk_seccomp *s, struct husk_error *err)
                 unsigned long v = 0;
                 (void)flag_value(*f, &v);
                 if (!kernel_has_flag(v))
-                        return husk_error_set(err, 0, "linux.seccomp.flags: %s is not supported by the running kernel", *f);
+                        return husk_error_unsupported(err, "linux.seccomp.flags: %s is not supported by the running kernel", *f);
         }
         if (uses_notify(s) && !s->listener_path)
                 return husk_error_set(err, 0, "linux.seccomp: SCMP_ACT_NOTIFY is used but listenerPath is not set");
@@ -524,7 +524,7 @@ static int build_stub(const struct husk_seccomp *s, struct stub *st, struct husk
                         stub_put(st, BPF_LD | BPF_W | BPF_ABS, 0, 0, 4);
         }
         if (st->n > STUB_MAX)
-                return husk_error_set(err, E2BIG, "seccomp: too many architectures for the ENOSYS stub");
+                return husk_error_unsupported(err, "seccomp: too many architectures for the ENOSYS stub");
         for (size_t i = 0; i < st->n_to_filter; i++)
                 st->insn[st->to_filter[i]].k = (uint32_t)(st->n - st->to_filter[i] - 1);
         return 0;
@@ -566,8 +566,8 @@ static int export_prog(scmp_filter_ctx ctx, const struct husk_seccomp *s, unsign
                                       (long long)st.st_size);
         size_t n = (size_t)st.st_size / sizeof(struct sock_filter);
         if (stub.n + n > BPF_MAXINSNS)
-                return husk_error_set(err, E2BIG, "seccomp: the filter has %zu instructions, the kernel allows %d",
-                                      stub.n + n, BPF_MAXINSNS);
+                return husk_error_invalid(err, "seccomp: the filter has %zu instructions, the kernel allows %d",
+                                          stub.n + n, BPF_MAXINSNS);
         struct husk_seccomp_prog *p = xmalloc(sizeof(*p) + (stub.n + n) * sizeof(struct sock_filter));
         p->flags = kflags;
         p->len = stub.n + n;

@@ -130,7 +130,7 @@ int sysctl_apply(const struct husk_kv *kv, size_t n, struct husk_error *err)
                 const char *v = kv[i].value ? kv[i].value : "";
                 size_t len = strlen(path);
                 if (strstr(path, "/../") || (len >= 3 && strcmp(path + len - 3, "/..") == 0))
-                        return husk_error_set(err, EINVAL, "sysctl %s: invalid key", kv[i].key);
+                        return husk_error_invalid(err, "sysctl %s: invalid key", kv[i].key);
                 if (procfs_write(path, v, strlen(v), err) < 0)
                         return husk_error_wrap(err, "sysctl %s", kv[i].key);
         }
