@@ -28,127 +28,6 @@
 #define CG_ROOT "/sys/fs/cgroup"
 #define SAVE_MAGIC "husk-cg1"
 
-/* ------------------------------------------------------------------ */
-/* small helpers shared with the other files of the driver             */
-
-bool cg_hier_has(const struct cg_hier *h, const char *controller)
-{
-        if (h->v2)
-                return false;
-        size_t len = strlen(controller);
-        for (const char *p = h->controllers; *p;) {
-                const char *e = strchrnul(p, ',');
-                if ((size_t)(e - p) == len && strncmp(p, controller, len) == 0)
-                        return true;
-                p = *e ? e + 1 : e;
-        }
-        return false;
-}
-
-struct cg_hier *cg_unified(struct cgroup_manager *m)
-{
-        for (size_t i = 0; i < m->n_h; i++)
-                if (m->h[i].v2 && !m->h[i].unusable)
-                        return &m->h[i];
-        return NULL;
-}
-
-/* Is `controller` listed in the cgroup.controllers of the cgroup2 mount's
- * root (what the hierarchy can offer at all)? */
-static bool v2_root_offers(const struct cg_hier *u, const char *controller)
-{
-        _cleanup_free_ char *path = xasprintf("%s/cgroup.controllers", u->mount);
-        _cleanup_free_ char *s = NULL;
-        if (read_file_at(AT_FDCWD, path, &s, NULL, NULL) < 0)
-                return false;
-        size_t len = strlen(controller);
-        for (char *p = s; (p = strstr(p, controller)); p += len)
-                if ((p == s || p[-1] == ' ') && (p[len] == ' ' || p[len] == '\n' || !p[len]))
-                        return true;
-        return false;
-}
-
-struct cg_hier *cg_controller(struct cgroup_manager *m, const char *controller)
-{
-        for (size_t i = 0; i < m->n_h; i++)
-                if (!m->h[i].unusable && cg_hier_has(&m->h[i], controller))
-                        return &m->h[i];
-        struct cg_hier *u = cg_unified(m);
-        if (u && v2_root_offers(u, controller))
-                return u;
-        return NULL;
-}
-
-bool cg_file_exists(const struct cg_hier *h, const char *file)
-{
-        _cleanup_free_ char *p = xasprintf("%s/%s", h->dir, file);
-        return access(p, F_OK) == 0;
-}
-
-int cg_write(const struct cg_hier *h, const char *file, const char *value, const char *field,
-             struct husk_error *err)
-{
-        if (failpoint("cgroup: write a file", err) < 0)
-                return -1;
-        _cleanup_free_ char *p = xasprintf("%s/%s", h->dir, file);
-        if (h->journal)
-                cg_journal_record(h->journal, p);
-        _cleanup_close_ int fd = open(p, O_WRONLY | O_CLOEXEC);
-        if (fd < 0)
-                return husk_error_sys(err, "%s: open %s", field, p);
-        if (write_all(fd, value, strlen(value)) < 0)
-                return husk_error_sys(err, "%s: write \"%s\" to %s", field, value, p);
-        return 0;
-}
-
-int cg_writef(const struct cg_hier *h, const char *file, const char *field, struct husk_error *err,
-              const char *fmt, ...)
-{
-        va_list ap;
-        va_start(ap, fmt);
-        _cleanup_free_ char *v = NULL;
-        if (vasprintf(&v, fmt, ap) < 0)
-                abort();
-        va_end(ap);
-        return cg_write(h, file, v, field, err);
-}
-
-char *cg_read(const struct cg_hier *h, const char *file)
-{
-        _cleanup_free_ char *p = xasprintf("%s/%s", h->dir, file);
-        char *s = NULL;
-        size_t len;
-        if (read_file_at(AT_FDCWD, p, &s, &len, NULL) < 0)
-                return NULL;
-        while (len > 0 && s[len - 1] == '\n')
-                s[--len] = '\0';
-        return s;
-}
-
-int cg_read_u64(const struct cg_hier *h, const char *file, uint64_t *out)
-{
-        _cleanup_free_ char *s = cg_read(h, file);
-        if (!s)
-                return -1;
-        if (strcmp(s, "max") == 0) {
-                *out = UINT64_MAX;
-                return 0;
-        }
-        return parse_uint64(s, out);
-}
-
-int cg_missing(const struct cgroup_manager *m, struct husk_error *err, const char *field, const char *controller)
-{
-        for (size_t i = 0; m->optional && i < m->n_h; i++)
-                if (m->h[i].unusable && (m->h[i].v2 || cg_hier_has(&m->h[i], controller)))
-                        return husk_error_unsupported(err,
-                                                      "%s: cannot set %s limit: container could not join or create cgroup "
-                                                      "(rootless without a cgroup delegated to you)",
-                                                      field, controller);
-        return husk_error_unsupported(err, "%s: the %s cgroup controller is not available on this host", field,
-                                      controller);
-}
-
 bool cgroup_made(const struct cgroup_manager *m)
 {
         if (m->sd_unit)
@@ -1015,7 +894,7 @@ static int create_fs(struct cgroup_manager *m, const struct husk_resources *res,
                 goto fail;
         if (v2_prepare(m, res, err) < 0)
                 goto fail;
-        if (cg_apply_resources(m, res, false, err) < 0)
+        if (cg_apply_resources(NULL, m, res, false, err) < 0)
                 goto fail;
         for (size_t i = 0; i < m->n_h; i++) {
                 strv_free(m->h[i].made);
@@ -1061,7 +940,12 @@ int cgroup_update(struct cgroup_manager *m, const struct husk_resources *res, st
                 return -1;
         if (v2_prepare(m, res, err) < 0)
                 return husk_error_wrap(err, "cgroup %s", m->path);
-        if (cg_apply_resources(m, res, true, err) < 0)
+        struct cg_txn tx = { 0 };
+        int r = cg_apply_resources(&tx, m, res, true, err);
+        if (r < 0)
+                cg_txn_rollback(&tx);
+        cg_txn_free(&tx);
+        if (r < 0)
                 return husk_error_wrap(err, "update cgroup %s", m->path);
         return 0;
 }
@@ -1174,7 +1058,7 @@ int cgroup_add_pid(struct cgroup_manager *m, pid_t pid, const char *sub_cgroup, 
                                 _cleanup_free_ char *copy = xstrdup(only);
                                 char *save = NULL;
                                 for (char *t = strtok_r(copy, ",", &save); t && !here; t = strtok_r(NULL, ",", &save))
-                                        here = h->v2 ? m->layout == CGROUP_LAYOUT_V2 && v2_root_offers(h, t)
+                                        here = h->v2 ? m->layout == CGROUP_LAYOUT_V2 && cg_v2_root_offers(h, t)
                                                      : cg_hier_has(h, t);
                                 matched |= here;
                         }
@@ -1271,14 +1155,14 @@ static int v1_freeze(struct cg_hier *h, bool freeze, struct husk_error *err)
         int64_t deadline = now_ms() + 10000;
         for (;;) {
                 /* Rewriting FROZEN kicks tasks that raced the first try. */
-                if (cg_write(h, "freezer.state", want, freeze ? "pause" : "resume", err) < 0)
+                if (cg_write(NULL, h, "freezer.state", want, freeze ? "pause" : "resume", err) < 0)
                         return -1;
                 _cleanup_free_ char *state = cg_read(h, "freezer.state");
                 if (state && strcmp(state, want) == 0)
                         return 0;
                 if (now_ms() > deadline) {
                         if (freeze)
-                                cg_write(h, "freezer.state", "THAWED", "pause", NULL);
+                                cg_write(NULL, h, "freezer.state", "THAWED", "pause", NULL);
                         return husk_error_set(err, ETIMEDOUT, "%s/freezer.state stays \"%s\", wanted \"%s\"",
                                               h->dir, state ? state : "?", want);
                 }
@@ -1294,11 +1178,11 @@ int cgroup_freeze(struct cgroup_manager *m, bool freeze, struct husk_error *err)
                                               "cgroup.freeze is available", freeze ? "pause" : "resume");
         if (!h->v2)
                 return v1_freeze(h, freeze, err);
-        if (cg_write(h, "cgroup.freeze", freeze ? "1" : "0", freeze ? "pause" : "resume", err) < 0)
+        if (cg_write(NULL, h, "cgroup.freeze", freeze ? "1" : "0", freeze ? "pause" : "resume", err) < 0)
                 return -1;
         if (v2_wait_event(h, "frozen", freeze ? 1 : 0, 10000, err) < 0) {
                 if (freeze)
-                        cg_write(h, "cgroup.freeze", "0", "pause", NULL);
+                        cg_write(NULL, h, "cgroup.freeze", "0", "pause", NULL);
                 return husk_error_wrap(err, freeze ? "pause" : "resume");
         }
         return 0;
@@ -1396,7 +1280,7 @@ int cgroup_kill_all(struct cgroup_manager *m, int sig, struct husk_error *err)
 {
         struct cg_hier *u = cg_unified(m);
         if (sig == SIGKILL && m->layout == CGROUP_LAYOUT_V2 && u && cg_file_exists(u, "cgroup.kill")) {
-                if (cg_write(u, "cgroup.kill", "1", "kill --all", err) < 0)
+                if (cg_write(NULL, u, "cgroup.kill", "1", "kill --all", err) < 0)
                         return -1;
                 /* Like the v1 path below: after SIGKILL a paused
                  * container is thawed, so nothing new stays frozen in it. */

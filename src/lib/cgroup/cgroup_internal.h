@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What the cgroupfs driver's files share: the manager's insides and the
- * small file helpers every controller setter uses. Not for other modules. */
+ * bottom layer every controller setter uses (hier.c: which hierarchy
+ * carries a controller, cgroup file I/O, the update transaction). Not for
+ * other modules. */
 #ifndef HUSK_CGROUP_INTERNAL_H
 #define HUSK_CGROUP_INTERNAL_H
 
@@ -19,20 +21,20 @@ struct cg_hier {
         char *dir;              /* mount + rel */
         bool unusable;          /* rootless (m->optional) and we could not create or join it */
         char **made;            /* dirs cgroup_create made, shallowest first (rollback) */
-        struct cg_journal *journal;     /* during an update: old values to restore */
 };
 
-/* Old single-line values of the files an update writes, so a failed update
- * can put them back (multi-line keyed files such as io.max are not
- * restorable this way and are left as they are). */
-struct cg_journal {
+/* An update's transaction: the old single-line values of the files it
+ * wrote, so that a failed update can put them back (multi-line keyed files
+ * such as io.max are not restorable this way and are left as they are).
+ * cgroup_update passes one down to every write; create passes NULL (its
+ * rollback removes the directories instead). */
+struct cg_txn {
         char **paths;
         char **olds;
         size_t n;
 };
-void cg_journal_record(struct cg_journal *j, const char *path);
-void cg_journal_rollback(struct cg_journal *j);
-void cg_journal_free(struct cg_journal *j);
+void cg_txn_rollback(struct cg_txn *t);
+void cg_txn_free(struct cg_txn *t);
 
 struct cgroup_manager {
         enum cgroup_layout layout;
@@ -60,15 +62,19 @@ struct cgroup_manager {
 struct cg_hier *cg_controller(struct cgroup_manager *m, const char *controller);
 struct cg_hier *cg_unified(struct cgroup_manager *m);
 bool cg_hier_has(const struct cg_hier *h, const char *controller);
+/* Is `controller` listed in the cgroup.controllers of the cgroup2 mount's
+ * root (what the hierarchy can offer at all)? */
+bool cg_v2_root_offers(const struct cg_hier *u, const char *controller);
 bool cg_file_exists(const struct cg_hier *h, const char *file);
 
-/* Write `value` to <h->dir>/<file>; the error names the spec field, the
- * value and the file: "linux.resources.memory.limit: write "10" to
+/* Write `value` to <h->dir>/<file>, first recording its old value in tx
+ * (may be NULL); the error names the spec field, the value and the file:
+ * "linux.resources.memory.limit: write "10" to
  * /sys/fs/cgroup/memory/husk/c1/memory.limit_in_bytes: Invalid argument". */
-int cg_write(const struct cg_hier *h, const char *file, const char *value, const char *field,
+int cg_write(struct cg_txn *tx, const struct cg_hier *h, const char *file, const char *value, const char *field,
              struct husk_error *err);
-int cg_writef(const struct cg_hier *h, const char *file, const char *field, struct husk_error *err,
-              const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+int cg_writef(struct cg_txn *tx, const struct cg_hier *h, const char *file, const char *field,
+              struct husk_error *err, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 /* Read a whole cgroup file (trailing newline stripped); NULL when missing. */
 char *cg_read(const struct cg_hier *h, const char *file);
 int cg_read_u64(const struct cg_hier *h, const char *file, uint64_t *out);
@@ -79,8 +85,9 @@ int cg_missing(const struct cgroup_manager *m, struct husk_error *err, const cha
  * default parent "/husk" holds for it (resources.c). */
 void cg_rt_release(struct cg_hier *h);
 
-/* resources.c */
-int cg_apply_resources(struct cgroup_manager *m, const struct husk_resources *res, bool update,
+/* resources.c: write the resources' files (update: a `husk update`, tx
+ * its transaction; create: tx NULL, and the device rules too). */
+int cg_apply_resources(struct cg_txn *tx, struct cgroup_manager *m, const struct husk_resources *res, bool update,
                        struct husk_error *err);
 /* Which v2 controllers the resources need (for subtree_control in hybrid). */
 char **cg_needed_v2_controllers(struct cgroup_manager *m, const struct husk_resources *res);

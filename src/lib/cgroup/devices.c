@@ -50,8 +50,8 @@ static int v1_rule(struct cg_hier *h, const struct husk_device_rule *r, size_t i
         char field[64];
         snprintf(field, sizeof(field), "rule %zu", idx);
         if (type == 'a')        /* "a" means everything, numbers are ignored */
-                return cg_writef(h, r->allow ? "devices.allow" : "devices.deny", field, err, "a *:* %s", acc);
-        return cg_writef(h, r->allow ? "devices.allow" : "devices.deny", field, err, "%c %s:%s %s", type, maj, min,
+                return cg_writef(NULL, h, r->allow ? "devices.allow" : "devices.deny", field, err, "a *:* %s", acc);
+        return cg_writef(NULL, h, r->allow ? "devices.allow" : "devices.deny", field, err, "%c %s:%s %s", type, maj, min,
                          acc);
 }
 
@@ -72,7 +72,7 @@ int cg_devices_apply(struct cgroup_manager *m, const struct husk_device_rule *ru
                 if (h->unusable || !cg_hier_has(h, "devices"))
                         continue;
                 /* Start from nothing, then replay the rules in order. */
-                if (cg_write(h, "devices.deny", "a", "deny all", err) < 0)
+                if (cg_write(NULL, h, "devices.deny", "a", "deny all", err) < 0)
                         return -1;
                 for (size_t k = 0; k < n; k++)
                         if (v1_rule(h, &rules[k], k, err) < 0)

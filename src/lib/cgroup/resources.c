@@ -33,52 +33,6 @@
 #define F_BLK "linux.resources.blockIO"
 
 /* ------------------------------------------------------------------ */
-/* update journal                                                       */
-
-void cg_journal_record(struct cg_journal *j, const char *path)
-{
-        for (size_t i = 0; i < j->n; i++)
-                if (strcmp(j->paths[i], path) == 0)
-                        return;
-        char *old = NULL;
-        size_t len = 0;
-        if (read_file_at(AT_FDCWD, path, &old, &len, NULL) < 0)
-                return;
-        while (len > 0 && old[len - 1] == '\n')
-                old[--len] = '\0';
-        if (strchr(old, '\n') || len == 0) {
-                free(old);
-                return;
-        }
-        j->paths = xrealloc(j->paths, (j->n + 1) * sizeof(char *));
-        j->olds = xrealloc(j->olds, (j->n + 1) * sizeof(char *));
-        j->paths[j->n] = xstrdup(path);
-        j->olds[j->n] = old;
-        j->n++;
-}
-
-void cg_journal_rollback(struct cg_journal *j)
-{
-        /* Reverse order, twice: limits that depend on each other (memory
-         * and memsw, quota and burst) may refuse the first pass. */
-        for (int pass = 0; pass < 2; pass++)
-                for (size_t i = j->n; i > 0; i--)
-                        write_file_at(AT_FDCWD, j->paths[i - 1], j->olds[i - 1], strlen(j->olds[i - 1]), NULL);
-}
-
-void cg_journal_free(struct cg_journal *j)
-{
-        for (size_t i = 0; i < j->n; i++) {
-                free(j->paths[i]);
-                free(j->olds[i]);
-        }
-        free(j->paths);
-        free(j->olds);
-        j->paths = j->olds = NULL;
-        j->n = 0;
-}
-
-/* ------------------------------------------------------------------ */
 /* what counts as set                                                   */
 
 static bool nz_i64(struct husk_opt_i64 o)
@@ -135,17 +89,17 @@ static bool pids_is_set(const struct husk_resources *res)
 /* ------------------------------------------------------------------ */
 /* memory                                                               */
 
-static int write_i64_or_max(struct cg_hier *h, const char *file, int64_t v, const char *field,
+static int write_i64_or_max(struct cg_txn *tx, struct cg_hier *h, const char *file, int64_t v, const char *field,
                             struct husk_error *err)
 {
         if (v < 0)
-                return cg_write(h, file, h->v2 ? "max" : "-1", field, err);
-        return cg_writef(h, file, field, err, "%" PRId64, v);
+                return cg_write(tx, h, file, h->v2 ? "max" : "-1", field, err);
+        return cg_writef(tx, h, file, field, err, "%" PRId64, v);
 }
 
 /* Deprecated kernel-memory knobs: kernels >= 6.1 refuse kmem limits
  * (EOPNOTSUPP) and v2 has none at all. runc warns and goes on; so do we. */
-static int set_kmem(struct cg_hier *h, const char *file, int64_t v, const char *field, struct husk_error *err)
+static int set_kmem(struct cg_txn *tx, struct cg_hier *h, const char *file, int64_t v, const char *field, struct husk_error *err)
 {
         if (h->v2) {
                 log_warn("%s: not supported on cgroup v2, ignored", field);
@@ -155,7 +109,7 @@ static int set_kmem(struct cg_hier *h, const char *file, int64_t v, const char *
                 log_warn("%s: %s/%s does not exist (deprecated by the kernel), ignored", field, h->dir, file);
                 return 0;
         }
-        if (write_i64_or_max(h, file, v, field, err) < 0) {
+        if (write_i64_or_max(tx, h, file, v, field, err) < 0) {
                 if (err->errnum == EOPNOTSUPP || err->errnum == ENOTSUP) {
                         log_warn("%s: the kernel no longer supports it, ignored", field);
                         return 0;
@@ -186,7 +140,7 @@ static int v2_swap_value(int64_t swap, int64_t limit, int64_t *out, struct husk_
         return 0;
 }
 
-static int set_memory(struct cgroup_manager *m, const struct husk_memory *mem, bool update,
+static int set_memory(struct cg_txn *tx, struct cgroup_manager *m, const struct husk_memory *mem, bool update,
                       struct husk_error *err)
 {
         struct cg_hier *h = cg_controller(m, "memory");
@@ -213,16 +167,16 @@ static int set_memory(struct cgroup_manager *m, const struct husk_memory *mem, b
                                 /* No swap accounting: "unlimited" and "none"
                                  * are what we have (runc ignores both). */
                                 if (sw != -1 && sw != 0)
-                                        return husk_error_unsupported(err, F_MEM ".swap: %s/memory.swap.max does not "
-                                                                      "exist (no swap accounting)", h->dir);
-                        } else if (write_i64_or_max(h, "memory.swap.max", sw, F_MEM ".swap", err) < 0) {
+                                        return husk_error_set(err, ENOENT, F_MEM ".swap: %s/memory.swap.max does not "
+                                                              "exist (no swap accounting)", h->dir);
+                        } else if (write_i64_or_max(tx, h, "memory.swap.max", sw, F_MEM ".swap", err) < 0) {
                                 return -1;
                         }
                 }
-                if (limit != 0 && write_i64_or_max(h, "memory.max", limit, F_MEM ".limit", err) < 0)
+                if (limit != 0 && write_i64_or_max(tx, h, "memory.max", limit, F_MEM ".limit", err) < 0)
                         return -1;
                 if (mem->reservation.set && mem->reservation.v != 0 &&
-                    write_i64_or_max(h, "memory.low", mem->reservation.v, F_MEM ".reservation", err) < 0)
+                    write_i64_or_max(tx, h, "memory.low", mem->reservation.v, F_MEM ".reservation", err) < 0)
                         return -1;
                 /* runc ignores these on v2 (no equivalent); warn at least. */
                 if (mem->swappiness.set)
@@ -247,38 +201,38 @@ static int set_memory(struct cgroup_manager *m, const struct husk_memory *mem, b
                                      (cg_read_u64(h, "memory.memsw.limit_in_bytes", &cur) == 0 &&
                                       (uint64_t)swap > cur);
                 }
-                if (swap_first && write_i64_or_max(h, "memory.memsw.limit_in_bytes", swap, F_MEM ".swap", err) < 0)
+                if (swap_first && write_i64_or_max(tx, h, "memory.memsw.limit_in_bytes", swap, F_MEM ".swap", err) < 0)
                         return -1;
-                if (limit != 0 && write_i64_or_max(h, "memory.limit_in_bytes", limit, F_MEM ".limit", err) < 0)
+                if (limit != 0 && write_i64_or_max(tx, h, "memory.limit_in_bytes", limit, F_MEM ".limit", err) < 0)
                         return -1;
                 if (!swap_first && swap != 0 &&
-                    write_i64_or_max(h, "memory.memsw.limit_in_bytes", swap, F_MEM ".swap", err) < 0)
+                    write_i64_or_max(tx, h, "memory.memsw.limit_in_bytes", swap, F_MEM ".swap", err) < 0)
                         return -1;
                 if (mem->reservation.set && mem->reservation.v != 0 &&
-                    write_i64_or_max(h, "memory.soft_limit_in_bytes", mem->reservation.v, F_MEM ".reservation",
+                    write_i64_or_max(tx, h, "memory.soft_limit_in_bytes", mem->reservation.v, F_MEM ".reservation",
                                      err) < 0)
                         return -1;
                 if (mem->swappiness.set) {
                         if (mem->swappiness.v > 100)
-                                return husk_error_invalid(err, F_MEM ".swappiness: %" PRIu64
-                                                          " is out of range 0-100", mem->swappiness.v);
-                        if (cg_writef(h, "memory.swappiness", F_MEM ".swappiness", err, "%" PRIu64,
+                                return husk_error_set(err, EINVAL, F_MEM ".swappiness: %" PRIu64
+                                                      " is out of range 0-100", mem->swappiness.v);
+                        if (cg_writef(tx, h, "memory.swappiness", F_MEM ".swappiness", err, "%" PRIu64,
                                       mem->swappiness.v) < 0)
                                 return -1;
                 }
                 if (mem->disable_oom_killer.set && mem->disable_oom_killer.v &&
-                    cg_write(h, "memory.oom_control", "1", F_MEM ".disableOOMKiller", err) < 0)
+                    cg_write(tx, h, "memory.oom_control", "1", F_MEM ".disableOOMKiller", err) < 0)
                         return -1;
                 if (mem->use_hierarchy.set &&
-                    cg_write(h, "memory.use_hierarchy", mem->use_hierarchy.v ? "1" : "0", F_MEM ".useHierarchy",
+                    cg_write(tx, h, "memory.use_hierarchy", mem->use_hierarchy.v ? "1" : "0", F_MEM ".useHierarchy",
                              err) < 0)
                         return -1;
         }
         if (mem->kernel.set && mem->kernel.v != 0 &&
-            set_kmem(h, "memory.kmem.limit_in_bytes", mem->kernel.v, F_MEM ".kernel", err) < 0)
+            set_kmem(tx, h, "memory.kmem.limit_in_bytes", mem->kernel.v, F_MEM ".kernel", err) < 0)
                 return -1;
         if (mem->kernel_tcp.set && mem->kernel_tcp.v != 0 &&
-            set_kmem(h, "memory.kmem.tcp.limit_in_bytes", mem->kernel_tcp.v, F_MEM ".kernelTCP", err) < 0)
+            set_kmem(tx, h, "memory.kmem.tcp.limit_in_bytes", mem->kernel_tcp.v, F_MEM ".kernelTCP", err) < 0)
                 return -1;
         return 0;
 }
@@ -399,7 +353,7 @@ void cg_rt_release(struct cg_hier *h)
                 log_debug("cgroup: give back the realtime budget: %s", e.msg);
 }
 
-static int set_cpu(struct cgroup_manager *m, const struct husk_cpu *cpu, struct husk_error *err)
+static int set_cpu(struct cg_txn *tx, struct cgroup_manager *m, const struct husk_cpu *cpu, struct husk_error *err)
 {
         if (cpu_is_set(cpu)) {
                 struct cg_hier *h = cg_controller(m, "cpu");
@@ -410,7 +364,7 @@ static int set_cpu(struct cgroup_manager *m, const struct husk_cpu *cpu, struct 
                                 return husk_error_unsupported(err, F_CPU ".realtimeRuntime/realtimePeriod: "
                                                               "not supported on cgroup v2");
                         if (cpu->shares.set && cpu->shares.v &&
-                            cg_writef(h, "cpu.weight", F_CPU ".shares", err, "%" PRIu64,
+                            cg_writef(tx, h, "cpu.weight", F_CPU ".shares", err, "%" PRIu64,
                                       cgroup_shares_to_weight(cpu->shares.v)) < 0)
                                 return -1;
                         int64_t quota = cpu->quota.set ? cpu->quota.v : 0;
@@ -420,7 +374,7 @@ static int set_cpu(struct cgroup_manager *m, const struct husk_cpu *cpu, struct 
                          * both, as runc does. */
                         bool burst_done = false;
                         if (cpu->burst.set)
-                                burst_done = cg_writef(h, "cpu.max.burst", F_CPU ".burst", NULL, "%" PRIu64,
+                                burst_done = cg_writef(tx, h, "cpu.max.burst", F_CPU ".burst", NULL, "%" PRIu64,
                                                        cpu->burst.v) == 0;
                         if (quota != 0 || period != 0) {
                                 char v[64];
@@ -439,15 +393,15 @@ static int set_cpu(struct cgroup_manager *m, const struct husk_cpu *cpu, struct 
                                                   : snprintf(v, sizeof(v), "max");
                                 if (period)
                                         snprintf(v + n, sizeof(v) - (size_t)n, " %" PRIu64, period);
-                                if (cg_write(h, "cpu.max", v, cpu->quota.set ? F_CPU ".quota" : F_CPU ".period", err) < 0)
+                                if (cg_write(tx, h, "cpu.max", v, cpu->quota.set ? F_CPU ".quota" : F_CPU ".period", err) < 0)
                                         return -1;
                         }
                         if (cpu->burst.set && !burst_done &&
-                            cg_writef(h, "cpu.max.burst", F_CPU ".burst", err, "%" PRIu64, cpu->burst.v) < 0)
+                            cg_writef(tx, h, "cpu.max.burst", F_CPU ".burst", err, "%" PRIu64, cpu->burst.v) < 0)
                                 return -1;
                 } else {
                         if (cpu->shares.set && cpu->shares.v) {
-                                if (cg_writef(h, "cpu.shares", F_CPU ".shares", err, "%" PRIu64, cpu->shares.v) < 0)
+                                if (cg_writef(tx, h, "cpu.shares", F_CPU ".shares", err, "%" PRIu64, cpu->shares.v) < 0)
                                         return -1;
                                 /* The kernel clamps silently; say so, as runc does. */
                                 uint64_t got = 0;
@@ -460,17 +414,17 @@ static int set_cpu(struct cgroup_manager *m, const struct husk_cpu *cpu, struct 
                          * it (EINVAL): retry it after the quota. */
                         bool period_done = true;
                         if (cpu->period.set && cpu->period.v)
-                                period_done = cg_writef(h, "cpu.cfs_period_us", F_CPU ".period", NULL,
+                                period_done = cg_writef(tx, h, "cpu.cfs_period_us", F_CPU ".period", NULL,
                                                         "%" PRIu64, cpu->period.v) == 0;
                         if (cpu->quota.set && cpu->quota.v &&
-                            cg_writef(h, "cpu.cfs_quota_us", F_CPU ".quota", err, "%" PRId64,
+                            cg_writef(tx, h, "cpu.cfs_quota_us", F_CPU ".quota", err, "%" PRId64,
                                       cpu->quota.v < 0 ? -1 : cpu->quota.v) < 0)
                                 return -1;
-                        if (!period_done && cg_writef(h, "cpu.cfs_period_us", F_CPU ".period", err, "%" PRIu64,
+                        if (!period_done && cg_writef(tx, h, "cpu.cfs_period_us", F_CPU ".period", err, "%" PRIu64,
                                                       cpu->period.v) < 0)
                                 return -1;
                         if (cpu->burst.set &&
-                            cg_writef(h, "cpu.cfs_burst_us", F_CPU ".burst", err, "%" PRIu64, cpu->burst.v) < 0)
+                            cg_writef(tx, h, "cpu.cfs_burst_us", F_CPU ".burst", err, "%" PRIu64, cpu->burst.v) < 0)
                                 return -1;
                         /* The runtime must fit in the period: period first. */
                         if (nz_i64(cpu->realtime_runtime)) {
@@ -481,25 +435,25 @@ static int set_cpu(struct cgroup_manager *m, const struct husk_cpu *cpu, struct 
                                         return -1;
                         }
                         if (nz_u64(cpu->realtime_period) &&
-                            cg_writef(h, "cpu.rt_period_us", F_CPU ".realtimePeriod", err, "%" PRIu64,
+                            cg_writef(tx, h, "cpu.rt_period_us", F_CPU ".realtimePeriod", err, "%" PRIu64,
                                       cpu->realtime_period.v) < 0)
                                 return -1;
                         if (nz_i64(cpu->realtime_runtime) &&
-                            cg_writef(h, "cpu.rt_runtime_us", F_CPU ".realtimeRuntime", err, "%" PRId64,
+                            cg_writef(tx, h, "cpu.rt_runtime_us", F_CPU ".realtimeRuntime", err, "%" PRId64,
                                       cpu->realtime_runtime.v) < 0)
                                 return -1;
                 }
                 if (cpu->idle.set &&
-                    cg_writef(h, "cpu.idle", F_CPU ".idle", err, "%" PRId64, cpu->idle.v) < 0)
+                    cg_writef(tx, h, "cpu.idle", F_CPU ".idle", err, "%" PRId64, cpu->idle.v) < 0)
                         return -1;
         }
         if (cpuset_is_set(cpu)) {
                 struct cg_hier *h = cg_controller(m, "cpuset");
                 if (!h)
                         return cg_missing(m, err, cpu->cpus && *cpu->cpus ? F_CPU ".cpus" : F_CPU ".mems", "cpuset");
-                if (cpu->cpus && *cpu->cpus && cg_write(h, "cpuset.cpus", cpu->cpus, F_CPU ".cpus", err) < 0)
+                if (cpu->cpus && *cpu->cpus && cg_write(tx, h, "cpuset.cpus", cpu->cpus, F_CPU ".cpus", err) < 0)
                         return -1;
-                if (cpu->mems && *cpu->mems && cg_write(h, "cpuset.mems", cpu->mems, F_CPU ".mems", err) < 0)
+                if (cpu->mems && *cpu->mems && cg_write(tx, h, "cpuset.mems", cpu->mems, F_CPU ".mems", err) < 0)
                         return -1;
         }
         return 0;
@@ -508,15 +462,15 @@ static int set_cpu(struct cgroup_manager *m, const struct husk_cpu *cpu, struct 
 /* ------------------------------------------------------------------ */
 /* pids, block I/O, hugetlb, network, rdma, unified                     */
 
-static int set_pids(struct cgroup_manager *m, int64_t limit, struct husk_error *err)
+static int set_pids(struct cg_txn *tx, struct cgroup_manager *m, int64_t limit, struct husk_error *err)
 {
         /* As runc: 0 is "not set" (never gets here), < 0 is "no limit". */
         struct cg_hier *h = cg_controller(m, "pids");
         if (!h)
                 return cg_missing(m, err, "linux.resources.pids.limit", "pids");
         if (limit < 0)
-                return cg_write(h, "pids.max", "max", "linux.resources.pids.limit", err);
-        return cg_writef(h, "pids.max", "linux.resources.pids.limit", err, "%" PRId64, limit);
+                return cg_write(tx, h, "pids.max", "max", "linux.resources.pids.limit", err);
+        return cg_writef(tx, h, "pids.max", "linux.resources.pids.limit", err, "%" PRId64, limit);
 }
 
 /* v1 blkio weight [10, 1000] onto v2 io.weight [1, 10000], as runc. */
@@ -527,15 +481,15 @@ static uint64_t blkio_to_io_weight(uint64_t w)
         return 1 + (w - 10) * 9999 / 990;
 }
 
-static int set_throttles(struct cg_hier *h, const struct husk_throttle_device *d, size_t n, const char *v1file,
+static int set_throttles(struct cg_txn *tx, struct cg_hier *h, const struct husk_throttle_device *d, size_t n, const char *v1file,
                          const char *v2key, const char *field, struct husk_error *err)
 {
         for (size_t i = 0; i < n; i++) {
                 char f[128];
                 snprintf(f, sizeof(f), "%s[%zu]", field, i);
-                int r = h->v2 ? cg_writef(h, "io.max", f, err, "%" PRId64 ":%" PRId64 " %s=%" PRIu64, d[i].major,
+                int r = h->v2 ? cg_writef(tx, h, "io.max", f, err, "%" PRId64 ":%" PRId64 " %s=%" PRIu64, d[i].major,
                                           d[i].minor, v2key, d[i].rate)
-                              : cg_writef(h, v1file, f, err, "%" PRId64 ":%" PRId64 " %" PRIu64, d[i].major,
+                              : cg_writef(tx, h, v1file, f, err, "%" PRId64 ":%" PRId64 " %" PRIu64, d[i].major,
                                           d[i].minor, d[i].rate);
                 if (r < 0)
                         return -1;
@@ -543,7 +497,7 @@ static int set_throttles(struct cg_hier *h, const struct husk_throttle_device *d
         return 0;
 }
 
-static int set_blkio(struct cgroup_manager *m, const struct husk_blockio *b, struct husk_error *err)
+static int set_blkio(struct cg_txn *tx, struct cgroup_manager *m, const struct husk_blockio *b, struct husk_error *err)
 {
         struct cg_hier *h = cg_controller(m, "blkio");
         if (!h)
@@ -554,8 +508,8 @@ static int set_blkio(struct cgroup_manager *m, const struct husk_blockio *b, str
                 bool bfq = cg_file_exists(h, "io.bfq.weight");
                 if (nz_u64(b->weight)) {
                         /* io.bfq.weight takes blkio's range as is. */
-                        int r = bfq ? cg_writef(h, "io.bfq.weight", F_BLK ".weight", err, "%" PRIu64, b->weight.v)
-                                    : cg_writef(h, "io.weight", F_BLK ".weight", err, "%" PRIu64,
+                        int r = bfq ? cg_writef(tx, h, "io.bfq.weight", F_BLK ".weight", err, "%" PRIu64, b->weight.v)
+                                    : cg_writef(tx, h, "io.weight", F_BLK ".weight", err, "%" PRIu64,
                                                 blkio_to_io_weight(b->weight.v));
                         if (r < 0)
                                 return -1;
@@ -571,9 +525,9 @@ static int set_blkio(struct cgroup_manager *m, const struct husk_blockio *b, str
                                 log_warn("%s.leafWeight: not supported on cgroup v2, ignored", f);
                         if (!nz_u64(d->weight))
                                 continue;
-                        int r = bfq ? cg_writef(h, "io.bfq.weight", f, err, "%" PRId64 ":%" PRId64 " %" PRIu64,
+                        int r = bfq ? cg_writef(tx, h, "io.bfq.weight", f, err, "%" PRId64 ":%" PRId64 " %" PRIu64,
                                                 d->major, d->minor, d->weight.v)
-                                    : cg_writef(h, "io.weight", f, err, "%" PRId64 ":%" PRId64 " %" PRIu64, d->major,
+                                    : cg_writef(tx, h, "io.weight", f, err, "%" PRId64 ":%" PRId64 " %" PRIu64, d->major,
                                                 d->minor, blkio_to_io_weight(d->weight.v));
                         if (r < 0)
                                 return -1;
@@ -584,40 +538,40 @@ static int set_blkio(struct cgroup_manager *m, const struct husk_blockio *b, str
                                                                                 : "blkio.bfq.weight_device";
                 if (nz_u64(b->weight)) {
                         if (!cg_file_exists(h, wfile))
-                                return husk_error_unsupported(err, F_BLK ".weight: neither blkio.weight nor "
-                                                              "blkio.bfq.weight exists in %s (no CFQ/BFQ scheduler)", h->dir);
-                        if (cg_writef(h, wfile, F_BLK ".weight", err, "%" PRIu64, b->weight.v) < 0)
+                                return husk_error_set(err, ENOENT, F_BLK ".weight: neither blkio.weight nor "
+                                                      "blkio.bfq.weight exists in %s (no CFQ/BFQ scheduler)", h->dir);
+                        if (cg_writef(tx, h, wfile, F_BLK ".weight", err, "%" PRIu64, b->weight.v) < 0)
                                 return -1;
                 }
                 if (nz_u64(b->leaf_weight) &&
-                    cg_writef(h, "blkio.leaf_weight", F_BLK ".leafWeight", err, "%" PRIu64, b->leaf_weight.v) < 0)
+                    cg_writef(tx, h, "blkio.leaf_weight", F_BLK ".leafWeight", err, "%" PRIu64, b->leaf_weight.v) < 0)
                         return -1;
                 for (size_t i = 0; i < b->n_weight_device; i++) {
                         const struct husk_weight_device *d = &b->weight_device[i];
                         char f[128];
                         snprintf(f, sizeof(f), F_BLK ".weightDevice[%zu]", i);
-                        if (nz_u64(d->weight) && cg_writef(h, wdfile, f, err, "%" PRId64 ":%" PRId64 " %" PRIu64,
+                        if (nz_u64(d->weight) && cg_writef(tx, h, wdfile, f, err, "%" PRId64 ":%" PRId64 " %" PRIu64,
                                                        d->major, d->minor, d->weight.v) < 0)
                                 return -1;
                         if (nz_u64(d->leaf_weight) &&
-                            cg_writef(h, "blkio.leaf_weight_device", f, err, "%" PRId64 ":%" PRId64 " %" PRIu64,
+                            cg_writef(tx, h, "blkio.leaf_weight_device", f, err, "%" PRId64 ":%" PRId64 " %" PRIu64,
                                       d->major, d->minor, d->leaf_weight.v) < 0)
                                 return -1;
                 }
         }
-        if (set_throttles(h, b->throttle_read_bps, b->n_throttle_read_bps, "blkio.throttle.read_bps_device", "rbps",
+        if (set_throttles(tx, h, b->throttle_read_bps, b->n_throttle_read_bps, "blkio.throttle.read_bps_device", "rbps",
                           F_BLK ".throttleReadBpsDevice", err) < 0 ||
-            set_throttles(h, b->throttle_write_bps, b->n_throttle_write_bps, "blkio.throttle.write_bps_device",
+            set_throttles(tx, h, b->throttle_write_bps, b->n_throttle_write_bps, "blkio.throttle.write_bps_device",
                           "wbps", F_BLK ".throttleWriteBpsDevice", err) < 0 ||
-            set_throttles(h, b->throttle_read_iops, b->n_throttle_read_iops, "blkio.throttle.read_iops_device",
+            set_throttles(tx, h, b->throttle_read_iops, b->n_throttle_read_iops, "blkio.throttle.read_iops_device",
                           "riops", F_BLK ".throttleReadIOPSDevice", err) < 0 ||
-            set_throttles(h, b->throttle_write_iops, b->n_throttle_write_iops, "blkio.throttle.write_iops_device",
+            set_throttles(tx, h, b->throttle_write_iops, b->n_throttle_write_iops, "blkio.throttle.write_iops_device",
                           "wiops", F_BLK ".throttleWriteIOPSDevice", err) < 0)
                 return -1;
         return 0;
 }
 
-static int set_hugetlb(struct cgroup_manager *m, const struct husk_resources *res, struct husk_error *err)
+static int set_hugetlb(struct cg_txn *tx, struct cgroup_manager *m, const struct husk_resources *res, struct husk_error *err)
 {
         struct cg_hier *h = cg_controller(m, "hugetlb");
         if (!h)
@@ -631,27 +585,27 @@ static int set_hugetlb(struct cgroup_manager *m, const struct husk_resources *re
                 _cleanup_free_ char *file = xasprintf(h->v2 ? "hugetlb.%s.max" : "hugetlb.%s.limit_in_bytes",
                                                       l->page_size);
                 if (!cg_file_exists(h, file))
-                        return husk_error_unsupported(err, "%s: page size \"%s\" is not supported (no %s/%s)", f,
-                                                      l->page_size, h->dir, file);
-                if (cg_writef(h, file, f, err, "%" PRIu64, l->limit) < 0)
+                        return husk_error_set(err, ENOENT, "%s: page size \"%s\" is not supported (no %s/%s)", f,
+                                              l->page_size, h->dir, file);
+                if (cg_writef(tx, h, file, f, err, "%" PRIu64, l->limit) < 0)
                         return -1;
                 /* Reservations follow the limit where the kernel has them,
                  * so a reserved-but-unfaulted page can not dodge it. */
                 _cleanup_free_ char *rsvd = xasprintf(h->v2 ? "hugetlb.%s.rsvd.max"
                                                             : "hugetlb.%s.rsvd.limit_in_bytes", l->page_size);
-                if (cg_file_exists(h, rsvd) && cg_writef(h, rsvd, f, err, "%" PRIu64, l->limit) < 0)
+                if (cg_file_exists(h, rsvd) && cg_writef(tx, h, rsvd, f, err, "%" PRIu64, l->limit) < 0)
                         return -1;
         }
         return 0;
 }
 
-static int set_network(struct cgroup_manager *m, const struct husk_resources *res, struct husk_error *err)
+static int set_network(struct cg_txn *tx, struct cgroup_manager *m, const struct husk_resources *res, struct husk_error *err)
 {
         if (res->net_class_id.set) {
                 struct cg_hier *h = cg_controller(m, "net_cls");
                 if (!h || h->v2)
                         return cg_missing(m, err, "linux.resources.network.classID", "net_cls (v1)");
-                if (cg_writef(h, "net_cls.classid", "linux.resources.network.classID", err, "%" PRIu64,
+                if (cg_writef(tx, h, "net_cls.classid", "linux.resources.network.classID", err, "%" PRIu64,
                               res->net_class_id.v) < 0)
                         return -1;
         }
@@ -662,7 +616,7 @@ static int set_network(struct cgroup_manager *m, const struct husk_resources *re
                 for (size_t i = 0; i < res->n_net_priorities; i++) {
                         char f[96];
                         snprintf(f, sizeof(f), "linux.resources.network.priorities[%zu]", i);
-                        if (cg_writef(h, "net_prio.ifpriomap", f, err, "%s %" PRIu32, res->net_priorities[i].name,
+                        if (cg_writef(tx, h, "net_prio.ifpriomap", f, err, "%s %" PRIu32, res->net_priorities[i].name,
                                       res->net_priorities[i].priority) < 0)
                                 return -1;
                 }
@@ -670,7 +624,7 @@ static int set_network(struct cgroup_manager *m, const struct husk_resources *re
         return 0;
 }
 
-static int set_rdma(struct cgroup_manager *m, const struct husk_resources *res, struct husk_error *err)
+static int set_rdma(struct cg_txn *tx, struct cgroup_manager *m, const struct husk_resources *res, struct husk_error *err)
 {
         struct cg_hier *h = cg_controller(m, "rdma");
         if (!h)
@@ -687,13 +641,13 @@ static int set_rdma(struct cgroup_manager *m, const struct husk_resources *res, 
                         n += snprintf(v + n, sizeof(v) - (size_t)n, " hca_handle=%" PRIu64, r->hca_handles.v);
                 if (r->hca_objects.set)
                         snprintf(v + n, sizeof(v) - (size_t)n, " hca_object=%" PRIu64, r->hca_objects.v);
-                if (cg_write(h, "rdma.max", v, f, err) < 0)
+                if (cg_write(tx, h, "rdma.max", v, f, err) < 0)
                         return -1;
         }
         return 0;
 }
 
-static int set_unified(struct cgroup_manager *m, const struct husk_resources *res, struct husk_error *err)
+static int set_unified(struct cg_txn *tx, struct cgroup_manager *m, const struct husk_resources *res, struct husk_error *err)
 {
         struct cg_hier *u = cg_unified(m);
         if (!u)
@@ -710,7 +664,7 @@ static int set_unified(struct cgroup_manager *m, const struct husk_resources *re
                         return husk_error_not_found(err, "%s: %s/%s does not exist (is the %s controller "
                                                     "enabled?)", f, u->dir, kv->key, ctrl);
                 }
-                if (cg_write(u, kv->key, kv->value ? kv->value : "", f, err) < 0)
+                if (cg_write(tx, u, kv->key, kv->value ? kv->value : "", f, err) < 0)
                         return -1;
         }
         return 0;
@@ -761,8 +715,8 @@ char **cg_needed_v2_controllers(struct cgroup_manager *m, const struct husk_reso
         return list;
 }
 
-static int apply_all(struct cgroup_manager *m, const struct husk_resources *res, bool update,
-                     struct husk_error *err)
+int cg_apply_resources(struct cg_txn *tx, struct cgroup_manager *m, const struct husk_resources *res, bool update,
+                       struct husk_error *err)
 {
         /* Devices only on create: like runc, `update` leaves them alone.
          * Rootless: the kernel would refuse anyway (runc skips them).
@@ -786,38 +740,21 @@ static int apply_all(struct cgroup_manager *m, const struct husk_resources *res,
         }
         if (!res)
                 return 0;
-        if (memory_is_set(res->memory) && set_memory(m, res->memory, update, err) < 0)
+        if (memory_is_set(res->memory) && set_memory(tx, m, res->memory, update, err) < 0)
                 return -1;
-        if ((cpu_is_set(res->cpu) || cpuset_is_set(res->cpu)) && set_cpu(m, res->cpu, err) < 0)
+        if ((cpu_is_set(res->cpu) || cpuset_is_set(res->cpu)) && set_cpu(tx, m, res->cpu, err) < 0)
                 return -1;
-        if (pids_is_set(res) && set_pids(m, res->pids_limit.v, err) < 0)
+        if (pids_is_set(res) && set_pids(tx, m, res->pids_limit.v, err) < 0)
                 return -1;
-        if (blkio_is_set(res->block_io) && set_blkio(m, res->block_io, err) < 0)
+        if (blkio_is_set(res->block_io) && set_blkio(tx, m, res->block_io, err) < 0)
                 return -1;
-        if (res->n_hugepage_limits && set_hugetlb(m, res, err) < 0)
+        if (res->n_hugepage_limits && set_hugetlb(tx, m, res, err) < 0)
                 return -1;
-        if ((res->has_network || res->net_class_id.set || res->n_net_priorities) && set_network(m, res, err) < 0)
+        if ((res->has_network || res->net_class_id.set || res->n_net_priorities) && set_network(tx, m, res, err) < 0)
                 return -1;
-        if (res->n_rdma && set_rdma(m, res, err) < 0)
+        if (res->n_rdma && set_rdma(tx, m, res, err) < 0)
                 return -1;
-        if (res->n_unified && set_unified(m, res, err) < 0)
+        if (res->n_unified && set_unified(tx, m, res, err) < 0)
                 return -1;
         return 0;
-}
-
-int cg_apply_resources(struct cgroup_manager *m, const struct husk_resources *res, bool update,
-                       struct husk_error *err)
-{
-        if (!update)
-                return apply_all(m, res, update, err);
-        struct cg_journal j = { 0 };
-        for (size_t i = 0; i < m->n_h; i++)
-                m->h[i].journal = &j;
-        int r = apply_all(m, res, update, err);
-        if (r < 0)
-                cg_journal_rollback(&j);
-        for (size_t i = 0; i < m->n_h; i++)
-                m->h[i].journal = NULL;
-        cg_journal_free(&j);
-        return r;
 }
