@@ -11,13 +11,11 @@
  */
 #include <dirent.h>
 #include <fcntl.h>
-#include <linux/magic.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <time.h>
 
 #include "cgroup/cgroup_internal.h"
@@ -25,7 +23,6 @@
 #include "util/failpoint.h"
 #include "util/util.h"
 
-#define CG_ROOT "/sys/fs/cgroup"
 #define SAVE_MAGIC "husk-cg1"
 
 bool cgroup_made(const struct cgroup_manager *m)
@@ -53,183 +50,6 @@ static int64_t now_ms(void)
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
         return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* ------------------------------------------------------------------ */
-/* layout and mounts                                                    */
-
-enum cgroup_layout cgroup_detect_layout(void)
-{
-        struct statfs fs;
-        if (statfs(CG_ROOT, &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC)
-                return CGROUP_LAYOUT_V2;
-        if (statfs(CG_ROOT "/unified", &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC)
-                return CGROUP_LAYOUT_HYBRID;
-        return CGROUP_LAYOUT_V1;
-}
-
-static const char *layout_name(enum cgroup_layout l)
-{
-        switch (l) {
-        case CGROUP_LAYOUT_V1: return "v1";
-        case CGROUP_LAYOUT_HYBRID: return "hybrid";
-        case CGROUP_LAYOUT_V2: return "v2";
-        }
-        return "?";
-}
-
-static const char *const v1_controllers[] = {
-        "cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio", "pids", "net_cls",
-        "net_prio", "perf_event", "hugetlb", "rdma", "misc", "debug",
-};
-
-/* mountinfo escapes blanks as \040 etc. */
-static void unescape_octal(char *s)
-{
-        char *w = s;
-        for (char *r = s; *r;) {
-                if (r[0] == '\\' && r[1] >= '0' && r[1] <= '7' && r[2] >= '0' && r[2] <= '7' && r[3] >= '0' &&
-                    r[3] <= '7') {
-                        *w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
-                        r += 4;
-                } else {
-                        *w++ = *r++;
-                }
-        }
-        *w = '\0';
-}
-
-/* The controllers of a v1 mount from its super options, as a list in the
- * kernel's order: "rw,cpu,cpuacct" -> "cpu,cpuacct". "" if none. */
-static char *v1_controllers_of(const char *superopts)
-{
-        _cleanup_free_ char *copy = xstrdup(superopts);
-        char *out = xstrdup("");
-        char *save = NULL;
-        for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-                bool known = strncmp(tok, "name=", 5) == 0;
-                for (size_t i = 0; !known && i < ARRAY_SIZE(v1_controllers); i++)
-                        known = strcmp(tok, v1_controllers[i]) == 0;
-                if (!known)
-                        continue;
-                char *n = xasprintf("%s%s%s", out, *out ? "," : "", tok);
-                free(out);
-                out = n;
-        }
-        return out;
-}
-
-struct mnt {
-        char *controllers;      /* NULL for cgroup2 */
-        char *root;             /* mountinfo field 4 */
-        char *point;
-};
-
-static void mnts_free(struct mnt *v, size_t n)
-{
-        for (size_t i = 0; i < n; i++) {
-                free(v[i].controllers);
-                free(v[i].root);
-                free(v[i].point);
-        }
-        free(v);
-}
-
-/* Every cgroup / cgroup2 mount of this mount namespace; for a hierarchy
- * mounted twice the first mount of its root wins. */
-static int read_cgroup_mounts(struct mnt **out, size_t *n_out, struct husk_error *err)
-{
-        _cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
-        if (!f)
-                return husk_error_sys(err, "open /proc/self/mountinfo");
-        struct mnt *v = NULL;
-        size_t n = 0;
-        _cleanup_free_ char *line = NULL;
-        size_t cap = 0;
-        while (getline(&line, &cap, f) > 0) {
-                char *fields[16] = { 0 };
-                size_t nf = 0;
-                char *save = NULL;
-                for (char *t = strtok_r(line, " \n", &save); t && nf < ARRAY_SIZE(fields);
-                     t = strtok_r(NULL, " \n", &save))
-                        fields[nf++] = t;
-                size_t dash = 0;
-                for (size_t i = 6; i < nf; i++)
-                        if (strcmp(fields[i], "-") == 0) {
-                                dash = i;
-                                break;
-                        }
-                if (!dash || dash + 3 >= nf + 1 || !fields[dash + 1] || !fields[dash + 3])
-                        continue;
-                const char *fstype = fields[dash + 1];
-                bool v2 = strcmp(fstype, "cgroup2") == 0;
-                if (!v2 && strcmp(fstype, "cgroup") != 0)
-                        continue;
-                char *ctrls = v2 ? NULL : v1_controllers_of(fields[dash + 3]);
-                if (ctrls && !*ctrls) {
-                        free(ctrls);
-                        continue;
-                }
-                bool dup = false;
-                for (size_t i = 0; i < n && !dup; i++)
-                        dup = (v2 && !v[i].controllers) ||
-                              (ctrls && v[i].controllers && strcmp(v[i].controllers, ctrls) == 0);
-                if (dup) {
-                        free(ctrls);
-                        continue;
-                }
-                v = xrealloc(v, (n + 1) * sizeof(*v));
-                unescape_octal(fields[3]);
-                unescape_octal(fields[4]);
-                v[n].controllers = ctrls;
-                v[n].root = xstrdup(fields[3]);
-                v[n].point = xstrdup(fields[4]);
-                n++;
-        }
-        *out = v;
-        *n_out = n;
-        return 0;
-}
-
-/* Two comma lists name the same controllers (order-insensitive). */
-static bool same_controllers(const char *a, const char *b)
-{
-        struct cg_hier ha = { .controllers = (char *)a }, hb = { .controllers = (char *)b };
-        _cleanup_free_ char *ca = xstrdup(a), *cb = xstrdup(b);
-        char *save = NULL;
-        for (char *t = strtok_r(ca, ",", &save); t; t = strtok_r(NULL, ",", &save))
-                if (!cg_hier_has(&hb, t))
-                        return false;
-        for (char *t = strtok_r(cb, ",", &save); t; t = strtok_r(NULL, ",", &save))
-                if (!cg_hier_has(&ha, t))
-                        return false;
-        return true;
-}
-
-/* Our own cgroup in a hierarchy (/proc/self/cgroup): controllers NULL = v2. */
-static char *own_cgroup(const char *controllers)
-{
-        _cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
-        if (!f)
-                return NULL;
-        _cleanup_free_ char *line = NULL;
-        size_t cap = 0;
-        ssize_t len;
-        while ((len = getline(&line, &cap, f)) > 0) {
-                if (line[len - 1] == '\n')
-                        line[len - 1] = '\0';
-                char *c1 = strchr(line, ':');
-                char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-                if (!c2)
-                        continue;
-                *c2 = '\0';
-                const char *ctrls = c1 + 1;
-                bool match = controllers ? (*ctrls && same_controllers(ctrls, controllers))
-                                         : (strncmp(line, "0:", 2) == 0 && !*ctrls);
-                if (match)
-                        return xstrdup(c2 + 1);
-        }
-        return NULL;
 }
 
 static char *join_rel(const char *a, const char *b)
@@ -291,22 +111,6 @@ static void add_hier(struct cgroup_manager *m, const char *controllers, bool v2,
         }
 }
 
-/* The mount to use for the cgroup2 hierarchy of this layout. */
-static const struct mnt *pick_v2_mount(const struct mnt *v, size_t n, enum cgroup_layout layout)
-{
-        const char *want = layout == CGROUP_LAYOUT_V2 ? CG_ROOT : CG_ROOT "/unified";
-        const struct mnt *first = NULL;
-        for (size_t i = 0; i < n; i++) {
-                if (v[i].controllers)
-                        continue;
-                if (strcmp(v[i].point, want) == 0)
-                        return &v[i];
-                if (!first)
-                        first = &v[i];
-        }
-        return first;
-}
-
 /* Strip a mount's root from a /proc/self/cgroup path: a hierarchy mounted
  * from "/foo" shows cgroup "/foo/bar" at <mount>/bar. */
 static char *own_rel_to_mount(const char *own, const char *root)
@@ -319,20 +123,21 @@ static char *own_rel_to_mount(const char *own, const char *root)
 
 static int build_hiers(struct cgroup_manager *m, const char *cgpath, struct husk_error *err)
 {
-        struct mnt *mnts = NULL;
-        size_t n = 0;
-        if (read_cgroup_mounts(&mnts, &n, err) < 0)
+        struct cgroup_mounts *mounts = cgroup_mounts_read(err);
+        if (!mounts)
                 return -1;
+        const struct cgroup_mount *mnts = mounts->v;
+        size_t n = mounts->n;
         bool relative = cgpath[0] != '/';
         int r = 0;
 
         if (m->layout != CGROUP_LAYOUT_V2) {
                 for (size_t i = 0; i < n; i++) {
-                        if (!mnts[i].controllers)
+                        if (!mnts[i].controllers || mnts[i].dup)
                                 continue;
                         _cleanup_free_ char *rel = NULL;
                         if (relative) {
-                                _cleanup_free_ char *own = own_cgroup(mnts[i].controllers);
+                                _cleanup_free_ char *own = cgroup_own_path(mnts[i].controllers);
                                 if (!own) {
                                         r = husk_error_set(err, 0, "cannot find own cgroup of %s in /proc/self/cgroup",
                                                            mnts[i].controllers);
@@ -347,14 +152,14 @@ static int build_hiers(struct cgroup_manager *m, const char *cgpath, struct husk
                 }
         }
         if (m->layout != CGROUP_LAYOUT_V1) {
-                const struct mnt *u = pick_v2_mount(mnts, n, m->layout);
+                const struct cgroup_mount *u = cgroup_mounts_v2(mounts, m->layout);
                 if (!u) {
                         r = husk_error_set(err, 0, "no cgroup2 mount found in /proc/self/mountinfo");
                         goto out;
                 }
                 _cleanup_free_ char *rel = NULL;
                 if (relative) {
-                        _cleanup_free_ char *own = own_cgroup(NULL);
+                        _cleanup_free_ char *own = cgroup_own_path(NULL);
                         if (!own) {
                                 r = husk_error_set(err, 0, "cannot find own cgroup2 path in /proc/self/cgroup");
                                 goto out;
@@ -377,7 +182,7 @@ static int build_hiers(struct cgroup_manager *m, const char *cgpath, struct husk
                 if (strcmp(m->h[i].rel, "/") == 0)
                         r = husk_error_invalid(err, "\"%s\" resolves to the root cgroup", cgpath);
 out:
-        mnts_free(mnts, n);
+        cgroup_mounts_free(mounts);
         return r;
 }
 
@@ -530,7 +335,7 @@ static void unescape_pct(char *s)
 
 char *cgroup_manager_save(const struct cgroup_manager *m)
 {
-        char *s = xasprintf(SAVE_MAGIC " %s %d ", layout_name(m->layout), m->rootless ? 1 : 0);
+        char *s = xasprintf(SAVE_MAGIC " %s %d ", cgroup_layout_name(m->layout), m->rootless ? 1 : 0);
         append_escaped(&s, m->path);
         if (m->sd_unit) {
                 char *n = xasprintf("%s @systemd:", s);
@@ -547,29 +352,6 @@ char *cgroup_manager_save(const struct cgroup_manager *m)
                 append_escaped(&s, m->h[i].rel);
         }
         return s;
-}
-
-struct cgroup_mounts {
-        struct mnt *v;
-        size_t n;
-};
-
-struct cgroup_mounts *cgroup_mounts_read(struct husk_error *err)
-{
-        struct cgroup_mounts *m = xzalloc(sizeof(*m));
-        if (read_cgroup_mounts(&m->v, &m->n, err) < 0) {
-                free(m);
-                return NULL;
-        }
-        return m;
-}
-
-void cgroup_mounts_free(struct cgroup_mounts *m)
-{
-        if (!m)
-                return;
-        mnts_free(m->v, m->n);
-        free(m);
 }
 
 int cgroup_manager_restore(const char *saved, struct cgroup_manager **out, struct husk_error *err)
@@ -597,15 +379,9 @@ int cgroup_manager_restore_in(const char *saved, const struct cgroup_mounts *mou
                         return -1;
                 mounts = own;
         }
-        const struct mnt *mnts = mounts->v;
-        size_t n = mounts->n;
         struct cgroup_manager *m = xzalloc(sizeof(*m));
         m->v2_fd = -1;
-        if (strcmp(tok[1], "v1") == 0)
-                m->layout = CGROUP_LAYOUT_V1;
-        else if (strcmp(tok[1], "hybrid") == 0)
-                m->layout = CGROUP_LAYOUT_HYBRID;
-        else
+        if (cgroup_layout_parse(tok[1], &m->layout) < 0)
                 m->layout = CGROUP_LAYOUT_V2;
         m->rootless = strcmp(tok[2], "1") == 0;
         unescape_pct(tok[3]);
@@ -624,18 +400,8 @@ int cgroup_manager_restore_in(const char *saved, const struct cgroup_mounts *mou
                         continue;
                 }
                 bool v2 = strcmp(t, "@v2") == 0;
-                const struct mnt *mt = NULL;
-                if (v2) {
-                        mt = pick_v2_mount(mnts, n, m->layout);
-                } else {
-                        /* the same string first (both in the kernel's order), any order then */
-                        for (size_t i = 0; i < n && !mt; i++)
-                                if (mnts[i].controllers && strcmp(mnts[i].controllers, t) == 0)
-                                        mt = &mnts[i];
-                        for (size_t i = 0; i < n && !mt; i++)
-                                if (mnts[i].controllers && same_controllers(mnts[i].controllers, t))
-                                        mt = &mnts[i];
-                }
+                const struct cgroup_mount *mt = v2 ? cgroup_mounts_v2(mounts, m->layout)
+                                                   : cgroup_mounts_v1(mounts, t);
                 if (!mt) {
                         log_debug("cgroup hierarchy %s is no longer mounted", v2 ? "cgroup2" : t);
                         continue;

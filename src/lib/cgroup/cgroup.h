@@ -8,12 +8,11 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cgroup/discovery.h"
 #include "husk/error.h"
 #include "husk/spec.h"
 
 struct cgroup_manager;
-
-enum cgroup_layout { CGROUP_LAYOUT_V1, CGROUP_LAYOUT_HYBRID, CGROUP_LAYOUT_V2 };
 
 struct cgroup_opts {
         const char *id;                 /* container id */
@@ -22,9 +21,6 @@ struct cgroup_opts {
                                          * cgroupsPath the default is "<id>" and a cgroup we may not
                                          * create or join is skipped (limits then fail) */
 };
-
-/* Detect the host layout (statfs of /sys/fs/cgroup and .../unified). */
-enum cgroup_layout cgroup_detect_layout(void);
 
 /* Work out the cgroup path(s) from linux.cgroupsPath. Nothing is touched on
  * the host yet.
@@ -47,16 +43,9 @@ int cgroup_manager_new(const struct husk_spec *spec, const struct cgroup_opts *o
                        struct cgroup_manager **out, struct husk_error *err);
 /* Rebuild a manager from cgroup_manager_save()'s string (state.json). */
 int cgroup_manager_restore(const char *saved, struct cgroup_manager **out, struct husk_error *err);
-/* The cgroup mounts of this mount namespace (/proc/self/mountinfo), read
- * once for many restores (husk list): restore_in() with mounts NULL reads
- * them itself, as restore() does. */
-struct cgroup_mounts;
-struct cgroup_mounts *cgroup_mounts_read(struct husk_error *err);
-void cgroup_mounts_free(struct cgroup_mounts *m);
-static inline void cgroup_mounts_freep(struct cgroup_mounts **m)
-{
-        cgroup_mounts_free(*m);
-}
+/* With the cgroup mounts (cgroup_mounts_read) read once for many restores
+ * (husk list): restore_in() with mounts NULL reads them itself, as
+ * restore() does. */
 int cgroup_manager_restore_in(const char *saved, const struct cgroup_mounts *mounts, struct cgroup_manager **out,
                               struct husk_error *err);
 char *cgroup_manager_save(const struct cgroup_manager *m);

@@ -68,16 +68,7 @@ void cg_txn_free(struct cg_txn *t)
 
 bool cg_hier_has(const struct cg_hier *h, const char *controller)
 {
-        if (h->v2)
-                return false;
-        size_t len = strlen(controller);
-        for (const char *p = h->controllers; *p;) {
-                const char *e = strchrnul(p, ',');
-                if ((size_t)(e - p) == len && strncmp(p, controller, len) == 0)
-                        return true;
-                p = *e ? e + 1 : e;
-        }
-        return false;
+        return !h->v2 && cgroup_list_has(h->controllers, controller);
 }
 
 struct cg_hier *cg_unified(struct cgroup_manager *m)

@@ -12,7 +12,8 @@
 #include <sys/statfs.h>
 
 #include "config.h"
-#include "linux/rootfs-internal.h"
+#include "cgroup/discovery.h"
+#include "linux/rootfs.h"
 #include "util/compat.h"
 #include "util/mountinfo.h"
 #include "util/path.h"
@@ -60,119 +61,15 @@ static int rootfs_parent_private(const char *rootfs, struct husk_error *err)
 
 /* ---- cgroup ---- */
 
-struct cgroup_line {
-        char *controllers;      /* "cpu,cpuacct", "name=systemd", "" (v2) */
-        char *path;
-};
-
-struct cgroup_hier {
-        char *name;             /* basename of the host mount: "cpu,cpuacct" */
-        char *source;           /* host dir of our cgroup in it */
-        char *controllers;      /* mount data with a cgroup namespace */
-        bool v2;
-};
-
-struct cgroup_scan {
-        struct cgroup_line *lines;
-        size_t n_lines;
-        struct cgroup_hier *hiers;
-        size_t n_hiers;
-};
-
-static bool opts_have_all(const char *opts, const char *controllers)
+/* basename of the host mount: "cpu,cpuacct" */
+static const char *hier_name(const struct cgroup_own *h)
 {
-        _cleanup_free_ char *c = xstrdup(controllers);
-        char *save = NULL;
-        size_t n = 0;
-        for (char *w = strtok_r(c, ",", &save); w; w = strtok_r(NULL, ",", &save), n++) {
-                size_t wl = strlen(w);
-                const char *p = opts;
-                bool found = false;
-                while ((p = strstr(p, w))) {
-                        if ((p == opts || p[-1] == ',') && (p[wl] == ',' || p[wl] == '\0')) {
-                                found = true;
-                                break;
-                        }
-                        p += wl;
-                }
-                if (!found)
-                        return false;
-        }
-        return n > 0;
-}
-
-static void hier_add(struct cgroup_scan *cs, const struct mountinfo *mi, const struct cgroup_line *l, bool v2)
-{
-        for (size_t i = 0; i < cs->n_hiers; i++)
-                if (cs->hiers[i].v2 == v2 && strcmp(cs->hiers[i].controllers, l->controllers) == 0)
-                        return; /* first mount of a hierarchy wins */
-        /* Our path relative to the mount's root: none when the mount shows
-         * a part of the tree we're not in (only a cgroupns mount works). */
-        const char *rel = l->path;
-        if (strcmp(mi->root, "/") != 0)
-                rel = path_has_prefix(l->path, mi->root) ? l->path + strlen(mi->root) : NULL;
-        const char *base = strrchr(mi->mountpoint, '/');
-        base = base ? base + 1 : mi->mountpoint;
-        cs->hiers = xrealloc(cs->hiers, (cs->n_hiers + 1) * sizeof(*cs->hiers));
-        cs->hiers[cs->n_hiers++] = (struct cgroup_hier){
-                .name = xstrdup(base),
-                .source = rel ? xasprintf("%s%s%s", mi->mountpoint, *rel == '/' ? "" : "/", rel) : NULL,
-                .controllers = xstrdup(l->controllers),
-                .v2 = v2,
-        };
-}
-
-static int scan_cgroup_mount(const struct mountinfo *mi, void *data)
-{
-        struct cgroup_scan *cs = data;
-        bool v2 = strcmp(mi->fstype, "cgroup2") == 0;
-        if (!v2 && strcmp(mi->fstype, "cgroup") != 0)
-                return 0;
-        for (size_t i = 0; i < cs->n_lines; i++) {
-                const struct cgroup_line *l = &cs->lines[i];
-                if (v2 ? *l->controllers == '\0' : (*l->controllers && opts_have_all(mi->super_opts, l->controllers)))
-                        hier_add(cs, mi, l, v2);
-        }
-        return 0;
-}
-
-static void cgroup_scan_free(struct cgroup_scan *cs)
-{
-        for (size_t i = 0; i < cs->n_lines; i++) {
-                free(cs->lines[i].controllers);
-                free(cs->lines[i].path);
-        }
-        for (size_t i = 0; i < cs->n_hiers; i++) {
-                free(cs->hiers[i].name);
-                free(cs->hiers[i].source);
-                free(cs->hiers[i].controllers);
-        }
-        free(cs->lines);
-        free(cs->hiers);
-}
-
-/* Our hierarchies: /proc/self/cgroup matched to the host's cgroup mounts. */
-static int cgroup_scan(struct cgroup_scan *cs, struct husk_error *err)
-{
-        _cleanup_free_ char *buf = NULL;
-        memset(cs, 0, sizeof(*cs));
-        if (read_file_at(AT_FDCWD, "/proc/self/cgroup", &buf, NULL, err) < 0)
-                return -1;
-        char *save = NULL;
-        for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-                char *c1 = strchr(line, ':');
-                char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-                if (!c2)
-                        continue;
-                *c2 = '\0';
-                cs->lines = xrealloc(cs->lines, (cs->n_lines + 1) * sizeof(*cs->lines));
-                cs->lines[cs->n_lines++] = (struct cgroup_line){ xstrdup(c1 + 1), xstrdup(c2 + 1) };
-        }
-        return mountinfo_foreach(NULL, scan_cgroup_mount, cs, err);
+        const char *base = strrchr(h->mount, '/');
+        return base ? base + 1 : h->mount;
 }
 
 static int mount_cgroup2(const struct rootfs_ctx *ctx, const struct husk_mount *m, const char *dest,
-                         const struct cgroup_hier *h, const struct mount_flags *mf, unsigned long flags,
+                         const struct cgroup_own *h, const struct mount_flags *mf, unsigned long flags,
                          struct husk_error *err)
 {
         if (ctx->opts->cgroupns) {
@@ -183,26 +80,23 @@ static int mount_cgroup2(const struct rootfs_ctx *ctx, const struct husk_mount *
                         return fail_errno(err, errno);
                 return apply_propagation_and_attrs(ctx, dest, mf, err);
         }
-        if (!h || !h->source)
-                return husk_error_not_found(err, "no cgroup2 mount on the host shows our cgroup");
+        if (!h || !h->dir)
+                return fail(err, ENOENT, "no cgroup2 mount on the host shows our cgroup");
         /* No cgroup namespace: show only our own cgroup, not the host's tree. */
-        return mount_bind(ctx, h->source, dest, mf, flags | MS_BIND, err);
+        return mount_bind(ctx, h->dir, dest, mf, flags | MS_BIND, err);
 }
 
-static int mount_cgroup(const struct rootfs_ctx *ctx, const struct husk_mount *m, const char *dest,
-                        const struct mount_flags *mf, unsigned long flags, struct husk_error *err)
+/* A cgroup2 mount on pure v2, else a tmpfs holding one mount per hierarchy. */
+static int mount_cgroup_hiers(const struct rootfs_ctx *ctx, const struct husk_mount *m, const char *dest,
+                              const struct cgroup_own *hs, size_t n_hs, const struct mount_flags *mf,
+                              unsigned long flags, struct husk_error *err)
 {
-        struct statfs sfs;
-        _cleanup_(cgroup_scan_free) struct cgroup_scan cs = { 0 };
-        if (cgroup_scan(&cs, err) < 0)
-                return -1;
+        const struct cgroup_own *unified = NULL;
+        for (size_t i = 0; i < n_hs; i++)
+                if (hs[i].v2)
+                        unified = &hs[i];
 
-        const struct cgroup_hier *unified = NULL;
-        for (size_t i = 0; i < cs.n_hiers; i++)
-                if (cs.hiers[i].v2)
-                        unified = &cs.hiers[i];
-
-        if (statfs("/sys/fs/cgroup", &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC)
+        if (cgroup_detect_layout() == CGROUP_LAYOUT_V2)
                 return mount_cgroup2(ctx, m, dest, unified, mf, flags, err);
 
         /* cgroup v1: a tmpfs holding one mount per hierarchy. */
@@ -210,9 +104,9 @@ static int mount_cgroup(const struct rootfs_ctx *ctx, const struct husk_mount *m
         if (mount_tmpfs(ctx, "tmpfs", dest, &tmf, DEFAULT_MOUNT_FLAGS, "mode=755", err) < 0)
                 return husk_error_wrap(err, "cgroup tmpfs");
 
-        for (size_t i = 0; i < cs.n_hiers; i++) {
-                const struct cgroup_hier *h = &cs.hiers[i];
-                _cleanup_free_ char *sub = xasprintf("%s/%s", dest, h->v2 ? "unified" : h->name);
+        for (size_t i = 0; i < n_hs; i++) {
+                const struct cgroup_own *h = &hs[i];
+                _cleanup_free_ char *sub = xasprintf("%s/%s", dest, h->v2 ? "unified" : hier_name(h));
                 int r;
                 if (h->v2) {
                         r = mount_cgroup2(ctx, m, sub, h, mf, flags, err);
@@ -221,14 +115,14 @@ static int mount_cgroup(const struct rootfs_ctx *ctx, const struct husk_mount *m
                         if (fd < 0)
                                 return -1;
                         unsigned long f = DEFAULT_MOUNT_FLAGS | (flags & MS_RDONLY);
-                        const char *src = strcmp(h->name, "systemd") == 0 ? "systemd" : "cgroup";
+                        const char *src = strcmp(hier_name(h), "systemd") == 0 ? "systemd" : "cgroup";
                         r = mount_fd(src, fd, "cgroup", f, h->controllers);
                         if (r < 0)
                                 fail_errno(err, errno);
-                } else if (!h->source) {
-                        r = husk_error_not_found(err, "no mount on the host shows our cgroup");
+                } else if (!h->dir) {
+                        r = fail(err, ENOENT, "no mount on the host shows our cgroup");
                 } else {
-                        r = mount_bind(ctx, h->source, sub, mf, flags | MS_BIND | MS_REC, err);
+                        r = mount_bind(ctx, h->dir, sub, mf, flags | MS_BIND | MS_REC, err);
                 }
                 if (r < 0)
                         return husk_error_wrap(err, "%s", sub + strlen(dest) + 1);
@@ -238,20 +132,192 @@ static int mount_cgroup(const struct rootfs_ctx *ctx, const struct husk_mount *m
         _cleanup_close_ int dfd = open_in_root(ctx->root_fd, dest, O_PATH | O_DIRECTORY, err);
         if (dfd < 0)
                 return -1;
-        for (size_t i = 0; i < cs.n_hiers; i++) {
-                const struct cgroup_hier *h = &cs.hiers[i];
-                if (h->v2 || !strchr(h->name, ','))
+        for (size_t i = 0; i < n_hs; i++) {
+                const struct cgroup_own *h = &hs[i];
+                if (h->v2 || !strchr(hier_name(h), ','))
                         continue;
-                _cleanup_free_ char *names = xstrdup(h->name);
+                _cleanup_free_ char *names = xstrdup(hier_name(h));
                 char *save = NULL;
                 for (char *w = strtok_r(names, ",", &save); w; w = strtok_r(NULL, ",", &save))
-                        if (symlinkat(h->name, dfd, w) < 0 && errno != EEXIST)
+                        if (symlinkat(hier_name(h), dfd, w) < 0 && errno != EEXIST)
                                 return fail(err, errno, "symlink %s/%s", dest, w);
         }
 
         /* runc leaves the tmpfs itself writable (the hierarchies are
          * read-only when asked): so do we. */
         return 0;
+}
+
+static int mount_cgroup(const struct rootfs_ctx *ctx, const struct husk_mount *m, const char *dest,
+                        const struct mount_flags *mf, unsigned long flags, struct husk_error *err)
+{
+        struct cgroup_own *hs = NULL;
+        size_t n_hs = 0;
+        if (cgroup_own_hierarchies(&hs, &n_hs, err) < 0)
+                return -1;
+        int r = mount_cgroup_hiers(ctx, m, dest, hs, n_hs, mf, flags, err);
+        cgroup_own_free(hs, n_hs);
+        return r;
+}
+
+/* ---- idmapped mounts ---- */
+
+bool rootfs_mount_is_bind(const struct husk_mount *m)
+{
+        if (rootfs_mount_is_idmapped(m))
+                return false;
+        bool bind = is_type(m, "bind");
+        for (size_t j = 0; !bind && m->options && m->options[j]; j++)
+                bind = strcmp(m->options[j], "bind") == 0 || strcmp(m->options[j], "rbind") == 0;
+        return bind;
+}
+
+bool rootfs_needs_bind_sources(const struct husk_spec *spec)
+{
+        if (!spec_has_ns(spec, CLONE_NEWUSER))
+                return false;
+        for (size_t i = 0; i < spec->n_mounts; i++)
+                if (rootfs_mount_is_bind(&spec->mounts[i]) && spec->mounts[i].source)
+                        return true;
+        return false;
+}
+
+char *rootfs_mount_source(const struct husk_mount *m, const char *bundle)
+{
+        return (m->source[0] != '/' && bundle) ? xasprintf("%s/%s", bundle, m->source) : xstrdup(m->source);
+}
+
+bool rootfs_mount_is_idmapped(const struct husk_mount *m)
+{
+        if (m->n_uid_mappings || m->n_gid_mappings)
+                return true;
+        for (size_t i = 0; m->options && m->options[i]; i++)
+                if (strcmp(m->options[i], "idmap") == 0 || strcmp(m->options[i], "ridmap") == 0)
+                        return true;
+        return false;
+}
+
+static int write_idmap(pid_t pid, const char *file, const struct husk_idmap *map, size_t n, struct husk_error *err)
+{
+        _cleanup_free_ char *buf = xstrdup("");
+        for (size_t i = 0; i < n; i++) {
+                char *next = xasprintf("%s%u %u %u\n", buf, map[i].container_id, map[i].host_id, map[i].size);
+                free(buf);
+                buf = next;
+        }
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+        return procfs_write(path, buf, strlen(buf), err);
+}
+
+/* A user namespace holding the mount's own mappings, made by a short-lived
+ * child (the kernel only maps ids of a namespace that has a process). */
+static int userns_for_mappings(const struct husk_mount *m, struct husk_error *err)
+{
+        int sync[2];
+        if (!m->n_uid_mappings || !m->n_gid_mappings)
+                return fail(err, EINVAL, "uidMappings and gidMappings go together");
+        if (pipe2(sync, O_CLOEXEC) < 0)
+                return fail(err, errno, "pipe");
+        pid_t pid = fork();
+        if (pid < 0) {
+                close(sync[0]);
+                close(sync[1]);
+                return fail(err, errno, "fork");
+        }
+        if (pid == 0) {
+                char c = 0;
+                close(sync[0]);
+                if (unshare(CLONE_NEWUSER) < 0)
+                        _exit(1);
+                (void)!write(sync[1], &c, 1);
+                /* Wait for the parent to be done with us (pipe closed). */
+                pause();
+                _exit(0);
+        }
+        close(sync[1]);
+        char c;
+        int fd = -1;
+        if (read(sync[0], &c, 1) != 1) {
+                fail(err, ECHILD, "create a user namespace");
+        } else if (write_idmap(pid, "uid_map", m->uid_mappings, m->n_uid_mappings, err) == 0 &&
+                   write_idmap(pid, "gid_map", m->gid_mappings, m->n_gid_mappings, err) == 0) {
+                char path[64];
+                snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+                fd = open(path, O_RDONLY | O_CLOEXEC);
+                if (fd < 0)
+                        fail(err, errno, "open %s", path);
+        }
+        close(sync[0]);
+        kill(pid, SIGKILL);
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                ;
+        return fd;
+}
+
+int rootfs_open_idmapped_mount(const struct husk_mount *m, int userns_fd, const char *bundle, int *fd,
+                               struct husk_error *err)
+{
+        struct mount_flags mf;
+        *fd = -1;
+        if (!rootfs_mount_is_idmapped(m))
+                return 0;
+        if (!m->source)
+                return fail(err, EINVAL, "idmapped mount of %s without a source", m->destination);
+        if (mount_flags_parse(m->options, &mf, err) < 0)
+                return -1;
+        bool recursive = (mf.flags & MS_REC) || mf.ridmap;
+        mount_flags_free(&mf);
+
+        _cleanup_free_ char *src = rootfs_mount_source(m, bundle);
+        _cleanup_close_ int own_userns = -1;
+        if (m->n_uid_mappings || m->n_gid_mappings) {
+                own_userns = userns_for_mappings(m, err);
+                if (own_userns < 0)
+                        return husk_error_wrap(err, "idmapped mount of %s", m->destination);
+                userns_fd = own_userns;
+        }
+        if (userns_fd < 0)
+                return fail(err, EINVAL, "idmapped mount of %s: no user namespace to map with", m->destination);
+
+        _cleanup_close_ int tree =
+                open_tree(AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0));
+        if (tree < 0)
+                return fail(err, errno, "idmapped mount of %s: clone %s", m->destination, src);
+        struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns_fd };
+        if (mount_setattr(tree, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr, sizeof(attr)) < 0)
+                return fail(err, errno, "idmapped mount of %s: idmap %s", m->destination, src);
+        *fd = TAKE_FD(tree);
+        return 0;
+}
+
+/* Stage 2's half: attach the detached idmapped mount husk made, then apply
+ * the mount's flags as for a bind mount. */
+static int mount_idmapped(const struct rootfs_ctx *ctx, int tree, const char *dest, const struct mount_flags *mf,
+                          unsigned long flags, struct husk_error *err)
+{
+        struct stat st;
+        if (fstat(tree, &st) < 0)
+                return fail(err, errno, "stat idmapped mount");
+        if (check_proc_path(dest, false, err) < 0)
+                return -1;
+        _cleanup_close_ int fd = S_ISDIR(st.st_mode) ? mkdir_in_root(ctx->root_fd, dest, 0755, err)
+                                                      : mkfile_in_root(ctx->root_fd, dest, 0755, err);
+        if (fd < 0)
+                return -1;
+        if (check_proc_dest(ctx, fd, false, err) < 0)
+                return -1;
+        if (move_mount(tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+                return fail_errno(err, errno);
+        close(fd);
+        fd = -1;
+        return finish_bind(ctx, dest, mf, flags, err);
+}
+
+static int mount_sys_bind(const struct rootfs_ctx *ctx, const char *dest, const struct mount_flags *mf,
+                          unsigned long flags, struct husk_error *err)
+{
+        return mount_bind(ctx, "/sys", dest, mf, flags | MS_BIND | MS_REC | MS_RDONLY | DEFAULT_MOUNT_FLAGS, err);
 }
 
 static int mount_one(const struct rootfs_ctx *ctx, const struct husk_mount *m, size_t idx, struct husk_error *err)

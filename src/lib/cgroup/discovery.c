@@ -1,0 +1,331 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Cgroup discovery: the host layout, the cgroup mounts of this mount
+ * namespace and our own cgroups. Read-only; the cgroup manager builds its
+ * hierarchies from this, linux/rootfs.c the container's cgroup mount.
+ */
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/statfs.h>
+
+#include "cgroup/discovery.h"
+#include "util/util.h"
+
+#define CG_ROOT "/sys/fs/cgroup"
+
+enum cgroup_layout cgroup_detect_layout(void)
+{
+        struct statfs fs;
+        if (statfs(CG_ROOT, &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC)
+                return CGROUP_LAYOUT_V2;
+        if (statfs(CG_ROOT "/unified", &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC)
+                return CGROUP_LAYOUT_HYBRID;
+        return CGROUP_LAYOUT_V1;
+}
+
+const char *cgroup_layout_name(enum cgroup_layout l)
+{
+        switch (l) {
+        case CGROUP_LAYOUT_V1: return "v1";
+        case CGROUP_LAYOUT_HYBRID: return "hybrid";
+        case CGROUP_LAYOUT_V2: return "v2";
+        }
+        return "?";
+}
+
+int cgroup_layout_parse(const char *s, enum cgroup_layout *out)
+{
+        for (enum cgroup_layout l = CGROUP_LAYOUT_V1; l <= CGROUP_LAYOUT_V2; l++)
+                if (strcmp(s, cgroup_layout_name(l)) == 0) {
+                        *out = l;
+                        return 0;
+                }
+        return -1;
+}
+
+bool cgroup_list_has(const char *list, const char *item)
+{
+        size_t len = strlen(item);
+        for (const char *p = list; *p;) {
+                const char *e = strchrnul(p, ',');
+                if ((size_t)(e - p) == len && strncmp(p, item, len) == 0)
+                        return true;
+                p = *e ? e + 1 : e;
+        }
+        return false;
+}
+
+bool cgroup_same_controllers(const char *a, const char *b)
+{
+        _cleanup_free_ char *ca = xstrdup(a), *cb = xstrdup(b);
+        char *save = NULL;
+        for (char *t = strtok_r(ca, ",", &save); t; t = strtok_r(NULL, ",", &save))
+                if (!cgroup_list_has(b, t))
+                        return false;
+        for (char *t = strtok_r(cb, ",", &save); t; t = strtok_r(NULL, ",", &save))
+                if (!cgroup_list_has(a, t))
+                        return false;
+        return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* mounts                                                               */
+
+static const char *const v1_controllers[] = {
+        "cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio", "pids", "net_cls",
+        "net_prio", "perf_event", "hugetlb", "rdma", "misc", "debug",
+};
+
+/* mountinfo escapes blanks as \040 etc. */
+static void unescape_octal(char *s)
+{
+        char *w = s;
+        for (char *r = s; *r;) {
+                if (r[0] == '\\' && r[1] >= '0' && r[1] <= '7' && r[2] >= '0' && r[2] <= '7' && r[3] >= '0' &&
+                    r[3] <= '7') {
+                        *w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
+                        r += 4;
+                } else {
+                        *w++ = *r++;
+                }
+        }
+        *w = '\0';
+}
+
+/* The controllers of a v1 mount from its super options, as a list in the
+ * kernel's order: "rw,cpu,cpuacct" -> "cpu,cpuacct". "" if none. */
+static char *v1_controllers_of(const char *superopts)
+{
+        _cleanup_free_ char *copy = xstrdup(superopts);
+        char *out = xstrdup("");
+        char *save = NULL;
+        for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+                bool known = strncmp(tok, "name=", 5) == 0;
+                for (size_t i = 0; !known && i < ARRAY_SIZE(v1_controllers); i++)
+                        known = strcmp(tok, v1_controllers[i]) == 0;
+                if (!known)
+                        continue;
+                char *n = xasprintf("%s%s%s", out, *out ? "," : "", tok);
+                free(out);
+                out = n;
+        }
+        return out;
+}
+
+void cgroup_mounts_free(struct cgroup_mounts *m)
+{
+        if (!m)
+                return;
+        for (size_t i = 0; i < m->n; i++) {
+                free(m->v[i].controllers);
+                free(m->v[i].super_opts);
+                free(m->v[i].root);
+                free(m->v[i].point);
+        }
+        free(m->v);
+        free(m);
+}
+
+/* A hierarchy mounted twice: the first mount of it wins. */
+static bool seen_before(const struct cgroup_mounts *m, const char *ctrls)
+{
+        for (size_t i = 0; i < m->n; i++) {
+                if (m->v[i].dup)
+                        continue;
+                if (!ctrls ? !m->v[i].controllers
+                           : m->v[i].controllers && strcmp(m->v[i].controllers, ctrls) == 0)
+                        return true;
+        }
+        return false;
+}
+
+/* One mountinfo line (in place): appended when it is a cgroup mount. */
+static void add_line(struct cgroup_mounts *m, char *line)
+{
+        char *fields[16] = { 0 };
+        size_t nf = 0;
+        char *save = NULL;
+        for (char *t = strtok_r(line, " \n", &save); t && nf < ARRAY_SIZE(fields); t = strtok_r(NULL, " \n", &save))
+                fields[nf++] = t;
+        size_t dash = 0;
+        for (size_t i = 6; i < nf; i++)
+                if (strcmp(fields[i], "-") == 0) {
+                        dash = i;
+                        break;
+                }
+        if (!dash || dash + 3 >= nf + 1 || !fields[dash + 1] || !fields[dash + 3])
+                return;
+        bool v2 = strcmp(fields[dash + 1], "cgroup2") == 0;
+        if (!v2 && strcmp(fields[dash + 1], "cgroup") != 0)
+                return;
+        char *ctrls = v2 ? NULL : v1_controllers_of(fields[dash + 3]);
+        bool dup = (ctrls && !*ctrls) || seen_before(m, ctrls);
+        unescape_octal(fields[3]);
+        unescape_octal(fields[4]);
+        m->v = xrealloc(m->v, (m->n + 1) * sizeof(*m->v));
+        m->v[m->n++] = (struct cgroup_mount){
+                .controllers = ctrls,
+                .super_opts = xstrdup(fields[dash + 3]),
+                .root = xstrdup(fields[3]),
+                .point = xstrdup(fields[4]),
+                .dup = dup,
+        };
+}
+
+struct cgroup_mounts *cgroup_mounts_read_file(const char *path, struct husk_error *err)
+{
+        _cleanup_fclose_ FILE *f = fopen(path, "re");
+        if (!f) {
+                husk_error_sys(err, "open %s", path);
+                return NULL;
+        }
+        struct cgroup_mounts *m = xzalloc(sizeof(*m));
+        _cleanup_free_ char *line = NULL;
+        size_t cap = 0;
+        while (getline(&line, &cap, f) > 0)
+                add_line(m, line);
+        return m;
+}
+
+struct cgroup_mounts *cgroup_mounts_read(struct husk_error *err)
+{
+        return cgroup_mounts_read_file("/proc/self/mountinfo", err);
+}
+
+const struct cgroup_mount *cgroup_mounts_v2(const struct cgroup_mounts *m, enum cgroup_layout layout)
+{
+        const char *want = layout == CGROUP_LAYOUT_V2 ? CG_ROOT : CG_ROOT "/unified";
+        const struct cgroup_mount *first = NULL;
+        for (size_t i = 0; i < m->n; i++) {
+                if (m->v[i].controllers || m->v[i].dup)
+                        continue;
+                if (strcmp(m->v[i].point, want) == 0)
+                        return &m->v[i];
+                if (!first)
+                        first = &m->v[i];
+        }
+        return first;
+}
+
+const struct cgroup_mount *cgroup_mounts_v1(const struct cgroup_mounts *m, const char *controllers)
+{
+        /* the same string first (both in the kernel's order), any order then */
+        for (size_t i = 0; i < m->n; i++)
+                if (!m->v[i].dup && m->v[i].controllers && strcmp(m->v[i].controllers, controllers) == 0)
+                        return &m->v[i];
+        for (size_t i = 0; i < m->n; i++)
+                if (!m->v[i].dup && m->v[i].controllers && cgroup_same_controllers(m->v[i].controllers, controllers))
+                        return &m->v[i];
+        return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* our own cgroups                                                      */
+
+char *cgroup_own_path(const char *controllers)
+{
+        _cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
+        if (!f)
+                return NULL;
+        _cleanup_free_ char *line = NULL;
+        size_t cap = 0;
+        ssize_t len;
+        while ((len = getline(&line, &cap, f)) > 0) {
+                if (line[len - 1] == '\n')
+                        line[len - 1] = '\0';
+                char *c1 = strchr(line, ':');
+                char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+                if (!c2)
+                        continue;
+                *c2 = '\0';
+                const char *ctrls = c1 + 1;
+                bool match = controllers ? (*ctrls && cgroup_same_controllers(ctrls, controllers))
+                                         : (strncmp(line, "0:", 2) == 0 && !*ctrls);
+                if (match)
+                        return xstrdup(c2 + 1);
+        }
+        return NULL;
+}
+
+/* Every controller of `controllers` is among a mount's super options. */
+static bool opts_have_all(const char *opts, const char *controllers)
+{
+        _cleanup_free_ char *c = xstrdup(controllers);
+        char *save = NULL;
+        size_t n = 0;
+        for (char *w = strtok_r(c, ",", &save); w; w = strtok_r(NULL, ",", &save), n++)
+                if (!cgroup_list_has(opts, w))
+                        return false;
+        return n > 0;
+}
+
+static bool under(const char *path, const char *prefix)
+{
+        size_t n = strlen(prefix);
+        if (strcmp(prefix, "/") == 0)
+                return path[0] == '/';
+        return strncmp(path, prefix, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+static void own_add(struct cgroup_own **v, size_t *n, const struct cgroup_mount *mt, const char *ctrls,
+                    const char *path)
+{
+        bool v2 = !mt->controllers;
+        for (size_t i = 0; i < *n; i++)
+                if ((*v)[i].v2 == v2 && strcmp((*v)[i].controllers, ctrls) == 0)
+                        return; /* first mount of a hierarchy wins */
+        /* Our path relative to the mount's root: none when the mount shows
+         * a part of the tree we're not in (only a cgroupns mount works). */
+        const char *rel = path;
+        if (strcmp(mt->root, "/") != 0)
+                rel = under(path, mt->root) ? path + strlen(mt->root) : NULL;
+        *v = xrealloc(*v, (*n + 1) * sizeof(**v));
+        (*v)[(*n)++] = (struct cgroup_own){
+                .controllers = xstrdup(ctrls),
+                .v2 = v2,
+                .mount = xstrdup(mt->point),
+                .dir = rel ? xasprintf("%s%s%s", mt->point, *rel == '/' ? "" : "/", rel) : NULL,
+        };
+}
+
+int cgroup_own_hierarchies(struct cgroup_own **out, size_t *n_out, struct husk_error *err)
+{
+        *out = NULL;
+        *n_out = 0;
+        _cleanup_free_ char *buf = NULL;
+        if (read_file_at(AT_FDCWD, "/proc/self/cgroup", &buf, NULL, err) < 0)
+                return -1;
+        _cleanup_(cgroup_mounts_freep) struct cgroup_mounts *m = cgroup_mounts_read(err);
+        if (!m)
+                return -1;
+        _cleanup_strv_ char **ctrls = NULL, **paths = NULL;
+        char *save = NULL;
+        for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                char *c1 = strchr(line, ':');
+                char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+                if (!c2)
+                        continue;
+                *c2 = '\0';
+                ctrls = strv_append(ctrls, c1 + 1);
+                paths = strv_append(paths, c2 + 1);
+        }
+        for (size_t i = 0; i < m->n; i++) {
+                const struct cgroup_mount *mt = &m->v[i];
+                for (size_t k = 0; ctrls && ctrls[k]; k++)
+                        if (!mt->controllers ? !*ctrls[k] : *ctrls[k] && opts_have_all(mt->super_opts, ctrls[k]))
+                                own_add(out, n_out, mt, ctrls[k], paths[k]);
+        }
+        return 0;
+}
+
+void cgroup_own_free(struct cgroup_own *v, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                free(v[i].controllers);
+                free(v[i].mount);
+                free(v[i].dir);
+        }
+        free(v);
+}
