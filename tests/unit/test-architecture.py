@@ -35,9 +35,8 @@ ALLOW = {
     },
     'func': {
         'src/cli/features.c:cmd_features',
-        'src/lib/cgroup/resources.c:set_cpu',
+        'src/lib/init/init.c:stage1',
         'src/lib/spec/parse.c:parse_linux',
-        'src/lib/cgroup/resources.c:set_memory',
         'src/lib/spec/validate.c:check_linux',
     },
     'msg': set(),

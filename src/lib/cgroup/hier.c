@@ -117,7 +117,9 @@ int cg_write(struct cg_txn *tx, const struct cg_hier *h, const char *file, const
         _cleanup_free_ char *p = xasprintf("%s/%s", h->dir, file);
         if (tx)
                 txn_record(tx, p);
-        _cleanup_close_ int fd = open(p, O_WRONLY | O_CLOEXEC);
+        /* O_TRUNC: the kernel ignores it; a fake hierarchy of plain
+         * files (tests/unit/test-cgroup-fake.c) needs it. */
+        _cleanup_close_ int fd = open(p, O_WRONLY | O_TRUNC | O_CLOEXEC);
         if (fd < 0)
                 return husk_error_sys(err, "%s: open %s", field, p);
         if (write_all(fd, value, strlen(value)) < 0)

@@ -99,7 +99,8 @@ static int write_i64_or_max(struct cg_txn *tx, struct cg_hier *h, const char *fi
 
 /* Deprecated kernel-memory knobs: kernels >= 6.1 refuse kmem limits
  * (EOPNOTSUPP) and v2 has none at all. runc warns and goes on; so do we. */
-static int set_kmem(struct cg_txn *tx, struct cg_hier *h, const char *file, int64_t v, const char *field, struct husk_error *err)
+static int set_kmem(struct cg_txn *tx, struct cg_hier *h, const char *file, int64_t v, const char *field,
+                    struct husk_error *err)
 {
         if (h->v2) {
                 log_warn("%s: not supported on cgroup v2, ignored", field);
@@ -140,6 +141,86 @@ static int v2_swap_value(int64_t swap, int64_t limit, int64_t *out, struct husk_
         return 0;
 }
 
+static int set_memory_v2(struct cg_txn *tx, struct cg_hier *h, const struct husk_memory *mem, int64_t limit,
+                         int64_t swap, struct husk_error *err)
+{
+        int64_t sw = 0;
+        if (v2_swap_value(swap, limit, &sw, err) < 0)
+                return -1;
+        /* swap == limit is "no swap at all": swap.max 0, as runc. */
+        if (sw != 0 || swap > 0) {
+                if (!cg_file_exists(h, "memory.swap.max")) {
+                        /* No swap accounting: "unlimited" and "none"
+                         * are what we have (runc ignores both). */
+                        if (sw != -1 && sw != 0)
+                                return husk_error_set(err, ENOENT, F_MEM ".swap: %s/memory.swap.max does not "
+                                                      "exist (no swap accounting)", h->dir);
+                } else if (write_i64_or_max(tx, h, "memory.swap.max", sw, F_MEM ".swap", err) < 0) {
+                        return -1;
+                }
+        }
+        if (limit != 0 && write_i64_or_max(tx, h, "memory.max", limit, F_MEM ".limit", err) < 0)
+                return -1;
+        if (mem->reservation.set && mem->reservation.v != 0 &&
+            write_i64_or_max(tx, h, "memory.low", mem->reservation.v, F_MEM ".reservation", err) < 0)
+                return -1;
+        /* runc ignores these on v2 (no equivalent); warn at least. */
+        if (mem->swappiness.set)
+                log_warn(F_MEM ".swappiness: not supported on cgroup v2, ignored");
+        if (mem->disable_oom_killer.set && mem->disable_oom_killer.v)
+                log_warn(F_MEM ".disableOOMKiller: not supported on cgroup v2, ignored");
+        return 0;
+}
+
+static int set_memory_v1(struct cg_txn *tx, struct cg_hier *h, const struct husk_memory *mem, int64_t limit,
+                         int64_t swap, struct husk_error *err)
+{
+        if (limit == -1 && swap == 0)
+                swap = -1;      /* runc: unlimited memory means unlimited swap too */
+        bool has_memsw = cg_file_exists(h, "memory.memsw.limit_in_bytes");
+        if (swap != 0 && !has_memsw && swap != -1)
+                return husk_error_set(err, ENOENT, F_MEM ".swap: %s/memory.memsw.limit_in_bytes does not "
+                                      "exist (no swap accounting)", h->dir);
+        if (!has_memsw)
+                swap = 0;
+        bool swap_first = false;
+        if (limit != 0 && swap != 0) {
+                /* The kernel wants memory <= memsw at every step:
+                 * raise memsw first when it grows. */
+                uint64_t cur = 0;
+                swap_first = swap == -1 ||
+                             (cg_read_u64(h, "memory.memsw.limit_in_bytes", &cur) == 0 &&
+                              (uint64_t)swap > cur);
+        }
+        if (swap_first && write_i64_or_max(tx, h, "memory.memsw.limit_in_bytes", swap, F_MEM ".swap", err) < 0)
+                return -1;
+        if (limit != 0 && write_i64_or_max(tx, h, "memory.limit_in_bytes", limit, F_MEM ".limit", err) < 0)
+                return -1;
+        if (!swap_first && swap != 0 &&
+            write_i64_or_max(tx, h, "memory.memsw.limit_in_bytes", swap, F_MEM ".swap", err) < 0)
+                return -1;
+        if (mem->reservation.set && mem->reservation.v != 0 &&
+            write_i64_or_max(tx, h, "memory.soft_limit_in_bytes", mem->reservation.v, F_MEM ".reservation",
+                             err) < 0)
+                return -1;
+        if (mem->swappiness.set) {
+                if (mem->swappiness.v > 100)
+                        return husk_error_set(err, EINVAL, F_MEM ".swappiness: %" PRIu64
+                                              " is out of range 0-100", mem->swappiness.v);
+                if (cg_writef(tx, h, "memory.swappiness", F_MEM ".swappiness", err, "%" PRIu64,
+                              mem->swappiness.v) < 0)
+                        return -1;
+        }
+        if (mem->disable_oom_killer.set && mem->disable_oom_killer.v &&
+            cg_write(tx, h, "memory.oom_control", "1", F_MEM ".disableOOMKiller", err) < 0)
+                return -1;
+        if (mem->use_hierarchy.set &&
+            cg_write(tx, h, "memory.use_hierarchy", mem->use_hierarchy.v ? "1" : "0", F_MEM ".useHierarchy",
+                     err) < 0)
+                return -1;
+        return 0;
+}
+
 static int set_memory(struct cg_txn *tx, struct cgroup_manager *m, const struct husk_memory *mem, bool update,
                       struct husk_error *err)
 {
@@ -156,78 +237,8 @@ static int set_memory(struct cg_txn *tx, struct cgroup_manager *m, const struct 
                         return husk_error_set(err, EBUSY, F_MEM ".limit: %" PRId64 " is below the current usage %"
                                               PRIu64 " (checkBeforeUpdate)", limit, usage);
         }
-
-        if (h->v2) {
-                int64_t sw = 0;
-                if (v2_swap_value(swap, limit, &sw, err) < 0)
-                        return -1;
-                /* swap == limit is "no swap at all": swap.max 0, as runc. */
-                if (sw != 0 || swap > 0) {
-                        if (!cg_file_exists(h, "memory.swap.max")) {
-                                /* No swap accounting: "unlimited" and "none"
-                                 * are what we have (runc ignores both). */
-                                if (sw != -1 && sw != 0)
-                                        return husk_error_set(err, ENOENT, F_MEM ".swap: %s/memory.swap.max does not "
-                                                              "exist (no swap accounting)", h->dir);
-                        } else if (write_i64_or_max(tx, h, "memory.swap.max", sw, F_MEM ".swap", err) < 0) {
-                                return -1;
-                        }
-                }
-                if (limit != 0 && write_i64_or_max(tx, h, "memory.max", limit, F_MEM ".limit", err) < 0)
-                        return -1;
-                if (mem->reservation.set && mem->reservation.v != 0 &&
-                    write_i64_or_max(tx, h, "memory.low", mem->reservation.v, F_MEM ".reservation", err) < 0)
-                        return -1;
-                /* runc ignores these on v2 (no equivalent); warn at least. */
-                if (mem->swappiness.set)
-                        log_warn(F_MEM ".swappiness: not supported on cgroup v2, ignored");
-                if (mem->disable_oom_killer.set && mem->disable_oom_killer.v)
-                        log_warn(F_MEM ".disableOOMKiller: not supported on cgroup v2, ignored");
-        } else {
-                if (limit == -1 && swap == 0)
-                        swap = -1;      /* runc: unlimited memory means unlimited swap too */
-                bool has_memsw = cg_file_exists(h, "memory.memsw.limit_in_bytes");
-                if (swap != 0 && !has_memsw && swap != -1)
-                        return husk_error_unsupported(err, F_MEM ".swap: %s/memory.memsw.limit_in_bytes does not "
-                                                      "exist (no swap accounting)", h->dir);
-                if (!has_memsw)
-                        swap = 0;
-                bool swap_first = false;
-                if (limit != 0 && swap != 0) {
-                        /* The kernel wants memory <= memsw at every step:
-                         * raise memsw first when it grows. */
-                        uint64_t cur = 0;
-                        swap_first = swap == -1 ||
-                                     (cg_read_u64(h, "memory.memsw.limit_in_bytes", &cur) == 0 &&
-                                      (uint64_t)swap > cur);
-                }
-                if (swap_first && write_i64_or_max(tx, h, "memory.memsw.limit_in_bytes", swap, F_MEM ".swap", err) < 0)
-                        return -1;
-                if (limit != 0 && write_i64_or_max(tx, h, "memory.limit_in_bytes", limit, F_MEM ".limit", err) < 0)
-                        return -1;
-                if (!swap_first && swap != 0 &&
-                    write_i64_or_max(tx, h, "memory.memsw.limit_in_bytes", swap, F_MEM ".swap", err) < 0)
-                        return -1;
-                if (mem->reservation.set && mem->reservation.v != 0 &&
-                    write_i64_or_max(tx, h, "memory.soft_limit_in_bytes", mem->reservation.v, F_MEM ".reservation",
-                                     err) < 0)
-                        return -1;
-                if (mem->swappiness.set) {
-                        if (mem->swappiness.v > 100)
-                                return husk_error_set(err, EINVAL, F_MEM ".swappiness: %" PRIu64
-                                                      " is out of range 0-100", mem->swappiness.v);
-                        if (cg_writef(tx, h, "memory.swappiness", F_MEM ".swappiness", err, "%" PRIu64,
-                                      mem->swappiness.v) < 0)
-                                return -1;
-                }
-                if (mem->disable_oom_killer.set && mem->disable_oom_killer.v &&
-                    cg_write(tx, h, "memory.oom_control", "1", F_MEM ".disableOOMKiller", err) < 0)
-                        return -1;
-                if (mem->use_hierarchy.set &&
-                    cg_write(tx, h, "memory.use_hierarchy", mem->use_hierarchy.v ? "1" : "0", F_MEM ".useHierarchy",
-                             err) < 0)
-                        return -1;
-        }
+        if ((h->v2 ? set_memory_v2 : set_memory_v1)(tx, h, mem, limit, swap, err) < 0)
+                return -1;
         if (mem->kernel.set && mem->kernel.v != 0 &&
             set_kmem(tx, h, "memory.kmem.limit_in_bytes", mem->kernel.v, F_MEM ".kernel", err) < 0)
                 return -1;
@@ -353,96 +364,107 @@ void cg_rt_release(struct cg_hier *h)
                 log_debug("cgroup: give back the realtime budget: %s", e.msg);
 }
 
+static int set_cpu_v2(struct cg_txn *tx, struct cg_hier *h, const struct husk_cpu *cpu, struct husk_error *err)
+{
+        if (nz_i64(cpu->realtime_runtime) || nz_u64(cpu->realtime_period))
+                return husk_error_set(err, ENOTSUP, F_CPU ".realtimeRuntime/realtimePeriod: "
+                                      "not supported on cgroup v2");
+        if (cpu->shares.set && cpu->shares.v &&
+            cg_writef(tx, h, "cpu.weight", F_CPU ".shares", err, "%" PRIu64,
+                      cgroup_shares_to_weight(cpu->shares.v)) < 0)
+                return -1;
+        int64_t quota = cpu->quota.set ? cpu->quota.v : 0;
+        uint64_t period = cpu->period.set ? cpu->period.v : 0;
+        /* burst must fit under the quota: write it before cpu.max when
+         * lowering, after when raising; try both, as runc does. */
+        bool burst_done = false;
+        if (cpu->burst.set)
+                burst_done = cg_writef(tx, h, "cpu.max.burst", F_CPU ".burst", NULL, "%" PRIu64,
+                                       cpu->burst.v) == 0;
+        if (quota != 0 || period != 0) {
+                char v[64];
+                /* A period alone keeps the current quota (as runc):
+                 * cpu.max takes both, "max" would drop it. */
+                _cleanup_free_ char *cur = quota == 0 ? cg_read(h, "cpu.max") : NULL;
+                int64_t keep = 0;
+                if (cur) {
+                        cur[strcspn(cur, " \n")] = '\0';
+                        if (parse_int64(cur, &keep) < 0)
+                                keep = 0;       /* "max" */
+                }
+                if (quota == 0)
+                        quota = keep;
+                int n = quota > 0 ? snprintf(v, sizeof(v), "%" PRId64, quota) : snprintf(v, sizeof(v), "max");
+                if (period)
+                        snprintf(v + n, sizeof(v) - (size_t)n, " %" PRIu64, period);
+                if (cg_write(tx, h, "cpu.max", v, cpu->quota.set ? F_CPU ".quota" : F_CPU ".period", err) < 0)
+                        return -1;
+        }
+        if (cpu->burst.set && !burst_done &&
+            cg_writef(tx, h, "cpu.max.burst", F_CPU ".burst", err, "%" PRIu64, cpu->burst.v) < 0)
+                return -1;
+        return 0;
+}
+
+/* v1 realtime: the runtime must fit in the period, so the period first. */
+static int set_cpu_v1_rt(struct cg_txn *tx, struct cg_hier *h, const struct husk_cpu *cpu, struct husk_error *err)
+{
+        if (nz_i64(cpu->realtime_runtime)) {
+                uint64_t period = cpu->realtime_period.v;
+                if (!nz_u64(cpu->realtime_period) && cg_read_u64(h, "cpu.rt_period_us", &period) < 0)
+                        period = 1000000;
+                if (rt_budget_default_parent(h, period, cpu->realtime_runtime.v, err) < 0)
+                        return -1;
+        }
+        if (nz_u64(cpu->realtime_period) &&
+            cg_writef(tx, h, "cpu.rt_period_us", F_CPU ".realtimePeriod", err, "%" PRIu64,
+                      cpu->realtime_period.v) < 0)
+                return -1;
+        if (nz_i64(cpu->realtime_runtime) &&
+            cg_writef(tx, h, "cpu.rt_runtime_us", F_CPU ".realtimeRuntime", err, "%" PRId64,
+                      cpu->realtime_runtime.v) < 0)
+                return -1;
+        return 0;
+}
+
+static int set_cpu_v1(struct cg_txn *tx, struct cg_hier *h, const struct husk_cpu *cpu, struct husk_error *err)
+{
+        if (cpu->shares.set && cpu->shares.v) {
+                if (cg_writef(tx, h, "cpu.shares", F_CPU ".shares", err, "%" PRIu64, cpu->shares.v) < 0)
+                        return -1;
+                /* The kernel clamps silently; say so, as runc does. */
+                uint64_t got = 0;
+                if (cg_read_u64(h, "cpu.shares", &got) == 0 && got != cpu->shares.v)
+                        return husk_error_set(err, ERANGE, F_CPU ".shares: %" PRIu64
+                                              " is out of range, the kernel set %" PRIu64, cpu->shares.v, got);
+        }
+        /* The period may be refused before the quota fits it (EINVAL):
+         * retry it after the quota. */
+        bool period_done = true;
+        if (cpu->period.set && cpu->period.v)
+                period_done = cg_writef(tx, h, "cpu.cfs_period_us", F_CPU ".period", NULL, "%" PRIu64,
+                                        cpu->period.v) == 0;
+        if (cpu->quota.set && cpu->quota.v &&
+            cg_writef(tx, h, "cpu.cfs_quota_us", F_CPU ".quota", err, "%" PRId64,
+                      cpu->quota.v < 0 ? -1 : cpu->quota.v) < 0)
+                return -1;
+        if (!period_done &&
+            cg_writef(tx, h, "cpu.cfs_period_us", F_CPU ".period", err, "%" PRIu64, cpu->period.v) < 0)
+                return -1;
+        if (cpu->burst.set &&
+            cg_writef(tx, h, "cpu.cfs_burst_us", F_CPU ".burst", err, "%" PRIu64, cpu->burst.v) < 0)
+                return -1;
+        return set_cpu_v1_rt(tx, h, cpu, err);
+}
+
 static int set_cpu(struct cg_txn *tx, struct cgroup_manager *m, const struct husk_cpu *cpu, struct husk_error *err)
 {
         if (cpu_is_set(cpu)) {
                 struct cg_hier *h = cg_controller(m, "cpu");
                 if (!h)
                         return cg_missing(m, err, F_CPU, "cpu");
-                if (h->v2) {
-                        if (nz_i64(cpu->realtime_runtime) || nz_u64(cpu->realtime_period))
-                                return husk_error_unsupported(err, F_CPU ".realtimeRuntime/realtimePeriod: "
-                                                              "not supported on cgroup v2");
-                        if (cpu->shares.set && cpu->shares.v &&
-                            cg_writef(tx, h, "cpu.weight", F_CPU ".shares", err, "%" PRIu64,
-                                      cgroup_shares_to_weight(cpu->shares.v)) < 0)
-                                return -1;
-                        int64_t quota = cpu->quota.set ? cpu->quota.v : 0;
-                        uint64_t period = cpu->period.set ? cpu->period.v : 0;
-                        /* burst must fit under the quota: write it before
-                         * cpu.max when lowering, after when raising; try
-                         * both, as runc does. */
-                        bool burst_done = false;
-                        if (cpu->burst.set)
-                                burst_done = cg_writef(tx, h, "cpu.max.burst", F_CPU ".burst", NULL, "%" PRIu64,
-                                                       cpu->burst.v) == 0;
-                        if (quota != 0 || period != 0) {
-                                char v[64];
-                                /* A period alone keeps the current quota (as runc):
-                                 * cpu.max takes both, "max" would drop it. */
-                                _cleanup_free_ char *cur = quota == 0 ? cg_read(h, "cpu.max") : NULL;
-                                int64_t keep = 0;
-                                if (cur) {
-                                        cur[strcspn(cur, " \n")] = '\0';
-                                        if (parse_int64(cur, &keep) < 0)
-                                                keep = 0;       /* "max" */
-                                }
-                                if (quota == 0)
-                                        quota = keep;
-                                int n = quota > 0 ? snprintf(v, sizeof(v), "%" PRId64, quota)
-                                                  : snprintf(v, sizeof(v), "max");
-                                if (period)
-                                        snprintf(v + n, sizeof(v) - (size_t)n, " %" PRIu64, period);
-                                if (cg_write(tx, h, "cpu.max", v, cpu->quota.set ? F_CPU ".quota" : F_CPU ".period", err) < 0)
-                                        return -1;
-                        }
-                        if (cpu->burst.set && !burst_done &&
-                            cg_writef(tx, h, "cpu.max.burst", F_CPU ".burst", err, "%" PRIu64, cpu->burst.v) < 0)
-                                return -1;
-                } else {
-                        if (cpu->shares.set && cpu->shares.v) {
-                                if (cg_writef(tx, h, "cpu.shares", F_CPU ".shares", err, "%" PRIu64, cpu->shares.v) < 0)
-                                        return -1;
-                                /* The kernel clamps silently; say so, as runc does. */
-                                uint64_t got = 0;
-                                if (cg_read_u64(h, "cpu.shares", &got) == 0 && got != cpu->shares.v)
-                                        return husk_error_invalid(err, F_CPU ".shares: %" PRIu64
-                                                                  " is out of range, the kernel set %" PRIu64,
-                                                                  cpu->shares.v, got);
-                        }
-                        /* The period may be refused before the quota fits
-                         * it (EINVAL): retry it after the quota. */
-                        bool period_done = true;
-                        if (cpu->period.set && cpu->period.v)
-                                period_done = cg_writef(tx, h, "cpu.cfs_period_us", F_CPU ".period", NULL,
-                                                        "%" PRIu64, cpu->period.v) == 0;
-                        if (cpu->quota.set && cpu->quota.v &&
-                            cg_writef(tx, h, "cpu.cfs_quota_us", F_CPU ".quota", err, "%" PRId64,
-                                      cpu->quota.v < 0 ? -1 : cpu->quota.v) < 0)
-                                return -1;
-                        if (!period_done && cg_writef(tx, h, "cpu.cfs_period_us", F_CPU ".period", err, "%" PRIu64,
-                                                      cpu->period.v) < 0)
-                                return -1;
-                        if (cpu->burst.set &&
-                            cg_writef(tx, h, "cpu.cfs_burst_us", F_CPU ".burst", err, "%" PRIu64, cpu->burst.v) < 0)
-                                return -1;
-                        /* The runtime must fit in the period: period first. */
-                        if (nz_i64(cpu->realtime_runtime)) {
-                                uint64_t period = cpu->realtime_period.v;
-                                if (!nz_u64(cpu->realtime_period) && cg_read_u64(h, "cpu.rt_period_us", &period) < 0)
-                                        period = 1000000;
-                                if (rt_budget_default_parent(h, period, cpu->realtime_runtime.v, err) < 0)
-                                        return -1;
-                        }
-                        if (nz_u64(cpu->realtime_period) &&
-                            cg_writef(tx, h, "cpu.rt_period_us", F_CPU ".realtimePeriod", err, "%" PRIu64,
-                                      cpu->realtime_period.v) < 0)
-                                return -1;
-                        if (nz_i64(cpu->realtime_runtime) &&
-                            cg_writef(tx, h, "cpu.rt_runtime_us", F_CPU ".realtimeRuntime", err, "%" PRId64,
-                                      cpu->realtime_runtime.v) < 0)
-                                return -1;
-                }
+                if ((h->v2 ? set_cpu_v2 : set_cpu_v1)(tx, h, cpu, err) < 0)
+                        return -1;
                 if (cpu->idle.set &&
                     cg_writef(tx, h, "cpu.idle", F_CPU ".idle", err, "%" PRId64, cpu->idle.v) < 0)
                         return -1;
@@ -481,8 +503,8 @@ static uint64_t blkio_to_io_weight(uint64_t w)
         return 1 + (w - 10) * 9999 / 990;
 }
 
-static int set_throttles(struct cg_txn *tx, struct cg_hier *h, const struct husk_throttle_device *d, size_t n, const char *v1file,
-                         const char *v2key, const char *field, struct husk_error *err)
+static int set_throttles(struct cg_txn *tx, struct cg_hier *h, const struct husk_throttle_device *d, size_t n,
+                         const char *v1file, const char *v2key, const char *field, struct husk_error *err)
 {
         for (size_t i = 0; i < n; i++) {
                 char f[128];
@@ -571,7 +593,8 @@ static int set_blkio(struct cg_txn *tx, struct cgroup_manager *m, const struct h
         return 0;
 }
 
-static int set_hugetlb(struct cg_txn *tx, struct cgroup_manager *m, const struct husk_resources *res, struct husk_error *err)
+static int set_hugetlb(struct cg_txn *tx, struct cgroup_manager *m, const struct husk_resources *res,
+                       struct husk_error *err)
 {
         struct cg_hier *h = cg_controller(m, "hugetlb");
         if (!h)
@@ -599,7 +622,8 @@ static int set_hugetlb(struct cg_txn *tx, struct cgroup_manager *m, const struct
         return 0;
 }
 
-static int set_network(struct cg_txn *tx, struct cgroup_manager *m, const struct husk_resources *res, struct husk_error *err)
+static int set_network(struct cg_txn *tx, struct cgroup_manager *m, const struct husk_resources *res,
+                       struct husk_error *err)
 {
         if (res->net_class_id.set) {
                 struct cg_hier *h = cg_controller(m, "net_cls");
@@ -624,7 +648,8 @@ static int set_network(struct cg_txn *tx, struct cgroup_manager *m, const struct
         return 0;
 }
 
-static int set_rdma(struct cg_txn *tx, struct cgroup_manager *m, const struct husk_resources *res, struct husk_error *err)
+static int set_rdma(struct cg_txn *tx, struct cgroup_manager *m, const struct husk_resources *res,
+                    struct husk_error *err)
 {
         struct cg_hier *h = cg_controller(m, "rdma");
         if (!h)
@@ -647,7 +672,8 @@ static int set_rdma(struct cg_txn *tx, struct cgroup_manager *m, const struct hu
         return 0;
 }
 
-static int set_unified(struct cg_txn *tx, struct cgroup_manager *m, const struct husk_resources *res, struct husk_error *err)
+static int set_unified(struct cg_txn *tx, struct cgroup_manager *m, const struct husk_resources *res,
+                       struct husk_error *err)
 {
         struct cg_hier *u = cg_unified(m);
         if (!u)

@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The controller setters against a fake hierarchy: plain directories and
+ * files in a temporary directory, announced by a fake mountinfo, so that
+ * what `cgroup_update` writes (and puts back when it fails) is checked
+ * without root, on a v1 and on a v2 layout, whatever the host has.
+ * The real kernel's side (enforcement, clamping, delegation) is
+ * test-cgroup.c's (root only).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cgroup/cgroup.h"
+#include "util/util.h"
+#include "tap.h"
+
+static char tmp[] = "/tmp/husk-cgfake-XXXXXX";
+
+static void put(const char *dir, const char *file, const char *content)
+{
+        _cleanup_free_ char *p = xasprintf("%s/%s", dir, file);
+        struct husk_error e;
+        if (mkdir_p(dir, 0755, &e) < 0 || write_file_atomic(p, content, strlen(content), 0644, &e) < 0) {
+                printf("Bail out! setup %s: %s\n", p, e.msg);
+                exit(1);
+        }
+}
+
+static void expect(const char *dir, const char *file, const char *want)
+{
+        _cleanup_free_ char *p = xasprintf("%s/%s", dir, file);
+        _cleanup_free_ char *got = NULL;
+        if (read_file_at(AT_FDCWD, p, &got, NULL, NULL) < 0)
+                got = xstrdup("<missing>");
+        ok(strcmp(got, want) == 0, "%s is \"%s\"", p + strlen(tmp) + 1, want);
+        if (strcmp(got, want) != 0)
+                tap_diag("got \"%s\"", got);
+}
+
+/* A manager over the fake mounts: the mountinfo lines name tmp's dirs. */
+static struct cgroup_manager *fake_manager(const char *mountinfo, const char *saved)
+{
+        _cleanup_free_ char *mi = xasprintf("%s/mountinfo", tmp);
+        put(tmp, "mountinfo", mountinfo);
+        struct husk_error e;
+        _cleanup_(cgroup_mounts_freep) struct cgroup_mounts *mounts = cgroup_mounts_read_file(mi, &e);
+        struct cgroup_manager *m = NULL;
+        if (!mounts || cgroup_manager_restore_in(saved, mounts, &m, &e) < 0) {
+                printf("Bail out! fake manager: %s\n", e.msg);
+                exit(1);
+        }
+        return m;
+}
+
+static struct husk_memory mem_of(int64_t limit, int64_t swap)
+{
+        return (struct husk_memory){ .limit = { true, limit }, .swap = { true, swap } };
+}
+
+static void test_v2(void)
+{
+        _cleanup_free_ char *root = xasprintf("%s/v2", tmp);
+        _cleanup_free_ char *leaf = xasprintf("%s/husk/t", root);
+        _cleanup_free_ char *husk = xasprintf("%s/husk", root);
+        put(root, "cgroup.controllers", "cpuset cpu io memory hugetlb pids");
+        put(root, "cgroup.subtree_control", "");
+        put(husk, "cgroup.controllers", "cpuset cpu io memory hugetlb pids");
+        put(husk, "cgroup.subtree_control", "");
+        put(leaf, "memory.max", "max");
+        put(leaf, "memory.swap.max", "max");
+        put(leaf, "memory.low", "0");
+        put(leaf, "cpu.weight", "100");
+        put(leaf, "cpu.max", "max 100000");
+        put(leaf, "cpu.max.burst", "0");
+        put(leaf, "cpuset.cpus", "");
+        put(leaf, "pids.max", "max");
+        put(leaf, "io.weight", "default 100");
+        _cleanup_free_ char *mi = xasprintf("30 25 0:27 / %s rw,nosuid - cgroup2 cgroup2 rw,nsdelegate\n", root);
+        struct cgroup_manager *m = fake_manager(mi, "husk-cg1 v2 0 /husk/t @v2:/husk/t");
+
+        struct husk_memory mem = mem_of(1 << 30, 3LL << 29);
+        mem.reservation = (struct husk_opt_i64){ true, 1 << 20 };
+        struct husk_cpu cpu = { .shares = { true, 1024 }, .quota = { true, 50000 }, .period = { true, 200000 },
+                                .cpus = (char *)"0-1" };
+        struct husk_resources res = { .memory = &mem, .cpu = &cpu, .has_pids = true, .pids_limit = { true, 42 } };
+        struct husk_error e = { 0 };
+        CHECK(cgroup_update(m, &res, &e) == 0, "v2 update: %s", e.msg);
+        expect(leaf, "memory.max", "1073741824");
+        expect(leaf, "memory.swap.max", "536870912");     /* v2 swap is swap alone: 1.5G - 1G */
+        expect(leaf, "memory.low", "1048576");
+        expect(leaf, "cpu.weight", "39");                 /* runc's mapping of 1024 */
+        expect(leaf, "cpu.max", "50000 200000");
+        expect(leaf, "cpuset.cpus", "0-1");
+        expect(leaf, "pids.max", "42");
+        /* pure v2 delegates every controller the root offers */
+        expect(root, "cgroup.subtree_control", "+cpuset +cpu +io +memory +hugetlb +pids");
+
+        /* A period alone keeps the quota cpu.max has. */
+        struct husk_cpu per = { .period = { true, 100000 } };
+        struct husk_resources r2 = { .cpu = &per };
+        CHECK(cgroup_update(m, &r2, &e) == 0, "v2 period: %s", e.msg);
+        expect(leaf, "cpu.max", "50000 100000");
+
+        /* unlimited memory means unlimited swap; a swap without a limit is refused */
+        struct husk_memory unl = mem_of(-1, 0);
+        struct husk_resources r3 = { .memory = &unl };
+        CHECK(cgroup_update(m, &r3, &e) == 0, "v2 unlimited: %s", e.msg);
+        expect(leaf, "memory.max", "max");
+        expect(leaf, "memory.swap.max", "max");
+        struct husk_memory bad = { .swap = { true, 1 << 20 } };
+        struct husk_resources r4 = { .memory = &bad };
+        CHECK(cgroup_update(m, &r4, &e) < 0 && strstr(e.msg, "linux.resources.memory.swap: a swap limit needs a "
+                                                      "memory limit"), "v2 swap alone: %s", e.msg);
+
+        /* A failed update puts back what it changed: pids.max can't be
+         * written (a directory here), so memory.max and cpu.max return. */
+        _cleanup_free_ char *pids = xasprintf("%s/pids.max", leaf);
+        unlink(pids);
+        mkdir(pids, 0755);
+        struct husk_memory m2 = mem_of(1 << 29, 0);
+        struct husk_cpu c2 = { .quota = { true, 20000 }, .period = { true, 100000 } };
+        struct husk_resources r5 = { .memory = &m2, .cpu = &c2, .has_pids = true, .pids_limit = { true, 7 } };
+        CHECK(cgroup_update(m, &r5, &e) < 0 && strstr(e.msg, "linux.resources.pids.limit"), "v2 rollback: %s",
+              e.msg);
+        expect(leaf, "memory.max", "max");
+        expect(leaf, "cpu.max", "50000 100000");
+        cgroup_manager_free(m);
+}
+
+static void test_v1(void)
+{
+        static const char *const ctrls[] = { "memory", "cpu,cpuacct", "cpuset", "pids", "blkio" };
+        _cleanup_free_ char *mi = xstrdup("");
+        for (size_t i = 0; i < ARRAY_SIZE(ctrls); i++) {
+                char *n = xasprintf("%s%zu 25 0:%zu / %s/%s rw,nosuid - cgroup cgroup rw,%s\n", mi, 40 + i, 40 + i,
+                                    tmp, ctrls[i], ctrls[i]);
+                free(mi);
+                mi = n;
+        }
+        _cleanup_free_ char *mem = xasprintf("%s/memory/husk/t", tmp);
+        _cleanup_free_ char *cpu = xasprintf("%s/cpu,cpuacct/husk/t", tmp);
+        _cleanup_free_ char *pids = xasprintf("%s/pids/husk/t", tmp);
+        _cleanup_free_ char *blk = xasprintf("%s/blkio/husk/t", tmp);
+        _cleanup_free_ char *cpuset = xasprintf("%s/cpuset/husk/t", tmp);
+        put(mem, "memory.limit_in_bytes", "9223372036854771712");
+        put(mem, "memory.memsw.limit_in_bytes", "9223372036854771712");
+        put(mem, "memory.soft_limit_in_bytes", "9223372036854771712");
+        put(mem, "memory.swappiness", "60");
+        put(cpu, "cpu.shares", "1024");
+        put(cpu, "cpu.cfs_quota_us", "-1");
+        put(cpu, "cpu.cfs_period_us", "100000");
+        put(cpuset, "cpuset.cpus", "0-3");
+        put(pids, "pids.max", "max");
+        put(blk, "blkio.weight", "500");
+        put(blk, "blkio.throttle.read_bps_device", "");
+        struct cgroup_manager *m = fake_manager(mi, "husk-cg1 v1 0 /husk/t memory:/husk/t cpu,cpuacct:/husk/t "
+                                                    "cpuset:/husk/t pids:/husk/t blkio:/husk/t");
+
+        struct husk_memory mm = mem_of(1 << 30, 3LL << 29);
+        mm.swappiness = (struct husk_opt_u64){ true, 10 };
+        struct husk_cpu c = { .shares = { true, 512 }, .quota = { true, 50000 }, .period = { true, 200000 },
+                              .cpus = (char *)"1" };
+        struct husk_throttle_device rbps = { .major = 8, .minor = 0, .rate = 1048576 };
+        struct husk_blockio b = { .weight = { true, 300 }, .throttle_read_bps = &rbps, .n_throttle_read_bps = 1 };
+        struct husk_resources res = { .memory = &mm, .cpu = &c, .block_io = &b, .has_pids = true,
+                                      .pids_limit = { true, -1 } };
+        struct husk_error e = { 0 };
+        CHECK(cgroup_update(m, &res, &e) == 0, "v1 update: %s", e.msg);
+        expect(mem, "memory.limit_in_bytes", "1073741824");
+        expect(mem, "memory.memsw.limit_in_bytes", "1610612736");   /* v1 memsw is memory+swap */
+        expect(mem, "memory.swappiness", "10");
+        expect(cpu, "cpu.shares", "512");
+        expect(cpu, "cpu.cfs_quota_us", "50000");
+        expect(cpu, "cpu.cfs_period_us", "200000");
+        expect(cpuset, "cpuset.cpus", "1");
+        expect(pids, "pids.max", "max");
+        expect(blk, "blkio.weight", "300");
+        expect(blk, "blkio.throttle.read_bps_device", "8:0 1048576");
+
+        /* swappiness out of range: refused, naming the field */
+        struct husk_memory sw = { .swappiness = { true, 101 } };
+        struct husk_resources r2 = { .memory = &sw };
+        CHECK(cgroup_update(m, &r2, &e) < 0 && strstr(e.msg, "linux.resources.memory.swappiness"),
+              "v1 swappiness: %s", e.msg);
+
+        /* No memsw file (no swap accounting): a swap limit is refused. */
+        _cleanup_free_ char *memsw = xasprintf("%s/memory.memsw.limit_in_bytes", mem);
+        unlink(memsw);
+        struct husk_memory ms = mem_of(1 << 30, 3LL << 29);
+        struct husk_resources r3 = { .memory = &ms };
+        CHECK(cgroup_update(m, &r3, &e) < 0 && strstr(e.msg, "no swap accounting"), "v1 no memsw: %s", e.msg);
+
+        /* Rollback on v1: cpu.shares comes back when pids fails. */
+        _cleanup_free_ char *pm = xasprintf("%s/pids.max", pids);
+        unlink(pm);
+        mkdir(pm, 0755);
+        struct husk_cpu c2 = { .shares = { true, 2048 } };
+        struct husk_resources r4 = { .cpu = &c2, .has_pids = true, .pids_limit = { true, 5 } };
+        CHECK(cgroup_update(m, &r4, &e) < 0, "v1 rollback: update should fail");
+        expect(cpu, "cpu.shares", "512");
+        cgroup_manager_free(m);
+}
+
+static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
+{
+        (void)st;
+        (void)ftw;
+        return flag == FTW_DP ? rmdir(p) : unlink(p);
+}
+
+int main(void)
+{
+        if (!mkdtemp(tmp)) {
+                perror("mkdtemp");
+                return 1;
+        }
+        test_v2();
+        test_v1();
+        nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+        return tap_done();
+}
