@@ -507,3 +507,37 @@ frozen_path_refused() {
         runtime delete -f "$CID-2"
         [[ -z $(find /sys/fs/cgroup -mindepth 1 -maxdepth 2 -name husk -type d 2>/dev/null) ]]
 }
+
+# tests/integration/testdata/state-husk-cg1.json is a state.json as husk
+# wrote it before the cgroup manager became a JSON object (b6d8a68, `husk
+# create` on a hybrid host: "cgroup" was the string "husk-cg1 <layout>
+# <rootless> <path> <controllers>:<path>... @v2:<path>"), with this
+# container's values put in: such a container must still be found.
+@test "a state.json an older husk wrote (cgroup as a string): update, pause, kill and delete still work" {
+        husk_only
+        need_controller pids
+        set_args sleep 1000
+        run_detached "$CID"
+        local st=$ROOT/$CID/state.json pid hiers
+        pid=$(container_pid "$CID")
+        [[ $(jq -r '.cgroup.driver' "$st") == cgroupfs ]]
+        hiers=$(jq -r '[.cgroup.hierarchies[] | "\(if .cgroup2 then "@v2" else .controllers end):\(.path)"] | join(" ")' "$st")
+        sed -e "s|@ID@|$CID|g" -e "s|@PID@|$pid|" -e "s|@START@|$(jq .start_time "$st")|" \
+            -e "s|@BUNDLE@|$BUNDLE|g" -e "s|@LAYOUT@|$(jq -r .cgroup.layout "$st")|" -e "s|@HIERARCHIES@|$hiers|" \
+            "$INTEGRATION_DIR/testdata/state-husk-cg1.json" >"$st.new"
+        mv "$st.new" "$st"
+        [[ $(jq -r '.cgroup | type' "$st") == string ]]
+
+        runtime update --pids-limit 42 "$CID"
+        [[ $(cg_read "$pid" pids pids.max) == 42 ]]
+        runtime pause "$CID"
+        [[ $(state_field "$CID" .status) == paused ]]
+        runtime resume "$CID"
+        [[ $(state_field "$CID" .status) == running ]]
+        [[ $(runtime ps --format json "$CID" | jq -r '.[]') == "$pid" ]]
+        runtime kill "$CID" KILL
+        wait_status "$CID" stopped
+        [[ $(jq -r '.cgroup | type' "$st") == string ]]
+        runtime delete "$CID"
+        # teardown fails the test when a cgroup named after $CID is left
+}

@@ -207,6 +207,88 @@ static void test_v1(void)
         cgroup_manager_free(m);
 }
 
+/* The string husk saved in state.json before the JSON object (b6d8a68,
+ * `husk create` on a hybrid host), against the same host's mounts faked:
+ * a container made then is still found, and saved again as JSON that
+ * restores to the same hierarchies. */
+static const char legacy[] = "husk-cg1 hybrid 0 /husk/cgroup-fx1 cpu:/husk/cgroup-fx1 cpuacct:/husk/cgroup-fx1 "
+                             "cpuset:/husk/cgroup-fx1 memory:/husk/cgroup-fx1 devices:/husk/cgroup-fx1 "
+                             "freezer:/husk/cgroup-fx1 blkio:/husk/cgroup-fx1 pids:/husk/cgroup-fx1 "
+                             "name=systemd:/husk/cgroup-fx1 @v2:/husk/cgroup-fx1";
+
+static void same_hierarchies(struct cgroup_manager *a, struct cgroup_manager *b, const char *what)
+{
+        const char *ma, *da, *mb, *db;
+        bool va, vb;
+        size_t i = 0;
+        for (; cgroup_hierarchy(a, i, &ma, &da, &va); i++) {
+                CHECK(cgroup_hierarchy(b, i, &mb, &db, &vb), "%s: hierarchy %zu missing", what, i);
+                if (i < 64 && cgroup_hierarchy(b, i, &mb, &db, &vb))
+                        CHECK(strcmp(ma, mb) == 0 && strcmp(da, db) == 0 && va == vb, "%s: %s vs %s", what, da, db);
+        }
+        CHECK(!cgroup_hierarchy(b, i, &mb, &db, &vb), "%s: more hierarchies", what);
+        CHECK(strcmp(cgroup_manager_path(a), cgroup_manager_path(b)) == 0, "%s: path", what);
+}
+
+static void test_saved_formats(void)
+{
+        static const char *const v1[] = { "cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio",
+                                           "pids", "name=systemd" };
+        _cleanup_free_ char *mi = xstrdup("");
+        for (size_t i = 0; i < ARRAY_SIZE(v1); i++) {
+                const char *dir = strcmp(v1[i], "name=systemd") == 0 ? "systemd" : v1[i];
+                char *n = xasprintf("%s%zu 25 0:%zu / %s/h/%s rw - cgroup cgroup rw,%s%s\n", mi, 60 + i, 60 + i, tmp,
+                                    dir, strcmp(dir, "systemd") == 0 ? "xattr," : "", v1[i]);
+                free(mi);
+                mi = n;
+        }
+        char *n = xasprintf("%s70 25 0:70 / %s/h/unified rw - cgroup2 cgroup2 rw\n", mi, tmp);
+        free(mi);
+        mi = n;
+        struct cgroup_manager *old = fake_manager(mi, legacy);
+        const char *mnt, *dir;
+        bool is2;
+        size_t nh = 0;
+        while (cgroup_hierarchy(old, nh, &mnt, &dir, &is2))
+                nh++;
+        CHECK(nh == 10, "legacy: %zu hierarchies, want 10", nh);
+        _cleanup_free_ char *want_pids = xasprintf("%s/h/pids/husk/cgroup-fx1", tmp);
+        CHECK(cgroup_hierarchy(old, 7, &mnt, &dir, &is2) && strcmp(dir, want_pids) == 0 && !is2, "legacy pids: %s",
+              dir);
+        CHECK(cgroup_hierarchy(old, 9, &mnt, &dir, &is2) && is2, "legacy cgroup2 last");
+        CHECK(strcmp(cgroup_manager_path(old), "/husk/cgroup-fx1") == 0, "legacy path");
+
+        /* and it updates what it should */
+        put(want_pids, "pids.max", "max");
+        struct husk_resources res = { .has_pids = true, .pids_limit = { true, 9 } };
+        struct husk_error e = { 0 };
+        CHECK(cgroup_update(old, &res, &e) == 0, "legacy update: %s", e.msg);
+        expect(want_pids, "pids.max", "9");
+
+        _cleanup_free_ char *json = cgroup_manager_save(old);
+        CHECK(strncmp(json, "{\"driver\":\"cgroupfs\",\"layout\":\"hybrid\",\"rootless\":false,"
+                      "\"path\":\"/husk/cgroup-fx1\",\"hierarchies\":[{\"controllers\":\"cpu\",\"path\":"
+                      "\"/husk/cgroup-fx1\"},", 128) == 0, "saved as JSON: %s", json);
+        CHECK(strstr(json, "{\"cgroup2\":true,\"path\":\"/husk/cgroup-fx1\"}]}"), "cgroup2 saved: %s", json);
+        struct cgroup_manager *again = fake_manager(mi, json);
+        same_hierarchies(old, again, "JSON round trip");
+        cgroup_manager_free(again);
+
+        /* unknown formats are refused, naming the problem */
+        _cleanup_free_ char *mip = xasprintf("%s/mountinfo", tmp);
+        _cleanup_(cgroup_mounts_freep) struct cgroup_mounts *mounts = cgroup_mounts_read_file(mip, &e);
+        struct cgroup_manager *bad = NULL;
+        CHECK(cgroup_manager_restore_in("husk-cg9 v2 0 /x @v2:/x", mounts, &bad, &e) < 0 &&
+              strstr(e.msg, "unknown format"), "unknown string: %s", e.msg);
+        CHECK(cgroup_manager_restore_in("{\"driver\":\"other\",\"layout\":\"v2\",\"path\":\"/x\","
+                                        "\"hierarchies\":[]}", mounts, &bad, &e) < 0 &&
+              strstr(e.msg, "not a cgroup manager this husk knows"), "unknown driver: %s", e.msg);
+        CHECK(cgroup_manager_restore_in("{\"driver\":\"cgroupfs\",\"layout\":\"v2\",\"path\":\"/\","
+                                        "\"hierarchies\":[{\"cgroup2\":true,\"path\":\"/../\"}]}", mounts, &bad,
+                                        &e) < 0 && strstr(e.msg, "none of its hierarchies"), "root refused: %s", e.msg);
+        cgroup_manager_free(old);
+}
+
 static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
 {
         (void)st;
@@ -222,6 +304,7 @@ int main(void)
         }
         test_v2();
         test_v1();
+        test_saved_formats();
         nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
         return tap_done();
 }

@@ -111,6 +111,22 @@ static void test_state_roundtrip(void)
         CHECK(strcmp(rd.bundle, "/b") == 0 && strcmp(rd.cgroup, "v1:/husk/c1") == 0, "strings");
         CHECK(rd.n_annotations == 2 && strcmp(rd.annotations[1].value, "two \"quoted\"") == 0, "annotations");
 
+        /* the cgroup manager's JSON object is kept as an object, and
+         * read back as the text it was */
+        struct husk_state st2 = st;
+        const char *cg = "{\"driver\":\"cgroupfs\",\"layout\":\"v2\",\"rootless\":false,\"path\":\"/a b\","
+                         "\"hierarchies\":[{\"cgroup2\":true,\"path\":\"/a b\"}]}";
+        st2.cgroup = (char *)cg;
+        CHECK(state_write(fd, &st2, &e) == 0, "write: %s", e.msg);
+        _cleanup_free_ char *raw = NULL;
+        CHECK(read_file_at(fd, STATE_FILE, &raw, NULL, &e) == 0 && strstr(raw, "\"cgroup\":{\"driver\""),
+              "cgroup kept as an object: %s", raw ? raw : e.msg);
+        struct husk_state rd2;
+        CHECK(state_read(fd, "c1", &rd2, &e) == 0 && rd2.cgroup && strcmp(rd2.cgroup, cg) == 0,
+              "cgroup object read back: %s", rd2.cgroup ? rd2.cgroup : "(null)");
+        state_free(&rd2);
+        CHECK(state_write(fd, &st, &e) == 0, "write: %s", e.msg);
+
         /* status is derived: we are alive; a fifo makes it "created" */
         CHECK(state_status(fd, &rd, false) == HUSK_STATUS_RUNNING, "running");
         CHECK(mknodat(fd, STATE_EXEC_SOCK, S_IFSOCK | 0600, 0) == 0, "exec.sock");

@@ -23,7 +23,6 @@
 #include "util/failpoint.h"
 #include "util/util.h"
 
-#define SAVE_MAGIC "husk-cg1"
 
 bool cgroup_made(const struct cgroup_manager *m)
 {
@@ -60,56 +59,6 @@ static char *join_rel(const char *a, const char *b)
 
 /* ------------------------------------------------------------------ */
 /* the manager                                                          */
-
-static void hier_free(struct cg_hier *h)
-{
-        free(h->controllers);
-        free(h->mount);
-        free(h->rel);
-        free(h->dir);
-        strv_free(h->made);
-}
-
-void cgroup_manager_free(struct cgroup_manager *m)
-{
-        if (!m)
-                return;
-        for (size_t i = 0; i < m->n_h; i++)
-                hier_free(&m->h[i]);
-        free(m->h);
-        free(m->id);
-        free(m->path);
-        free(m->sd_unit);
-        free(m->sd_slice);
-        if (m->v2_fd >= 0)
-                close(m->v2_fd);
-        for (size_t i = 0; m->join_fds && i < m->n_h; i++)
-                if (m->join_fds[i] >= 0)
-                        close(m->join_fds[i]);
-        free(m->join_fds);
-        free(m);
-}
-
-static void add_hier(struct cgroup_manager *m, const char *controllers, bool v2, const char *mount,
-                     const char *rel)
-{
-        m->h = xrealloc(m->h, (m->n_h + 1) * sizeof(*m->h));
-        struct cg_hier *h = &m->h[m->n_h++];
-        memset(h, 0, sizeof(*h));
-        h->controllers = xstrdup(controllers);
-        h->v2 = v2;
-        h->mount = xstrdup(mount);
-        h->rel = xstrdup(rel);
-        if (strcmp(rel, "/") == 0) {
-                h->dir = xstrdup(mount);
-        } else {
-                /* not xasprintf: husk list restores ten of these per container */
-                size_t lm = strlen(mount), lr = strlen(rel);
-                h->dir = xmalloc(lm + lr + 1);
-                memcpy(h->dir, mount, lm);
-                memcpy(h->dir + lm, rel, lr + 1);
-        }
-}
 
 /* Strip a mount's root from a /proc/self/cgroup path: a hierarchy mounted
  * from "/foo" shows cgroup "/foo/bar" at <mount>/bar. */
@@ -148,7 +97,7 @@ static int build_hiers(struct cgroup_manager *m, const char *cgpath, struct husk
                         } else {
                                 rel = path_clean(cgpath);
                         }
-                        add_hier(m, mnts[i].controllers, false, mnts[i].point, rel);
+                        cg_add_hier(m, mnts[i].controllers, false, mnts[i].point, rel);
                 }
         }
         if (m->layout != CGROUP_LAYOUT_V1) {
@@ -174,7 +123,7 @@ static int build_hiers(struct cgroup_manager *m, const char *cgpath, struct husk
                 } else {
                         rel = path_clean(cgpath);
                 }
-                add_hier(m, "", true, u->point, rel);
+                cg_add_hier(m, "", true, u->point, rel);
         }
         if (m->n_h == 0)
                 r = husk_error_unsupported(err, "no cgroup hierarchy is mounted");
@@ -244,8 +193,7 @@ int cgroup_manager_new(const struct husk_spec *spec, const struct cgroup_opts *o
         if (strchr(cgpath, '\n'))
                 return husk_error_invalid(err, "linux.cgroupsPath: contains a newline");
 
-        struct cgroup_manager *m = xzalloc(sizeof(*m));
-        m->v2_fd = -1;
+        struct cgroup_manager *m = cg_manager_alloc();
         m->layout = cgroup_detect_layout();
         m->rootless = opts->rootless;
         m->optional = optional;
@@ -294,133 +242,6 @@ const char *cgroup_unified_dir(struct cgroup_manager *m)
 {
         struct cg_hier *u = cg_unified(m);
         return u && !u->unusable ? u->dir : NULL;
-}
-
-/* save/restore: "husk-cg1 <layout> <rootless> <path> <ctrls>:<rel> ..."
- * with ' ', '%' and control characters %-escaped; v2 is "@v2". The mount
- * points are looked up again on restore. */
-static void append_escaped(char **s, const char *v)
-{
-        size_t len = strlen(*s);
-        char *n = xmalloc(len + strlen(v) * 3 + 1);
-        memcpy(n, *s, len);
-        char *w = n + len;
-        for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
-                if (*p <= ' ' || *p == '%' || *p == 0x7f) {
-                        sprintf(w, "%%%02X", *p);
-                        w += 3;
-                } else {
-                        *w++ = (char)*p;
-                }
-        }
-        *w = '\0';
-        free(*s);
-        *s = n;
-}
-
-static void unescape_pct(char *s)
-{
-        char *w = s;
-        for (char *r = s; *r;) {
-                unsigned v;
-                if (r[0] == '%' && sscanf(r + 1, "%2X", &v) == 1 && r[1] && r[2]) {
-                        *w++ = (char)v;
-                        r += 3;
-                } else {
-                        *w++ = *r++;
-                }
-        }
-        *w = '\0';
-}
-
-char *cgroup_manager_save(const struct cgroup_manager *m)
-{
-        char *s = xasprintf(SAVE_MAGIC " %s %d ", cgroup_layout_name(m->layout), m->rootless ? 1 : 0);
-        append_escaped(&s, m->path);
-        if (m->sd_unit) {
-                char *n = xasprintf("%s @systemd:", s);
-                free(s);
-                s = n;
-                append_escaped(&s, m->sd_unit);
-        }
-        for (size_t i = 0; i < m->n_h; i++) {
-                if (m->h[i].unusable)
-                        continue;       /* rootless: never made */
-                char *n = xasprintf("%s %s:", s, m->h[i].v2 ? "@v2" : m->h[i].controllers);
-                free(s);
-                s = n;
-                append_escaped(&s, m->h[i].rel);
-        }
-        return s;
-}
-
-int cgroup_manager_restore(const char *saved, struct cgroup_manager **out, struct husk_error *err)
-{
-        return cgroup_manager_restore_in(saved, NULL, out, err);
-}
-
-int cgroup_manager_restore_in(const char *saved, const struct cgroup_mounts *mounts, struct cgroup_manager **out,
-                              struct husk_error *err)
-{
-        _cleanup_free_ char *copy = xstrdup(saved);
-        char *save = NULL;
-        char *tok[4];
-        for (int i = 0; i < 4; i++) {
-                tok[i] = strtok_r(i ? NULL : copy, " ", &save);
-                if (!tok[i])
-                        return husk_error_invalid(err, "cgroup state \"%s\": truncated", saved);
-        }
-        if (strcmp(tok[0], SAVE_MAGIC) != 0)
-                return husk_error_invalid(err, "cgroup state \"%s\": unknown format", saved);
-        _cleanup_(cgroup_mounts_freep) struct cgroup_mounts *own = NULL;
-        if (!mounts) {
-                own = cgroup_mounts_read(err);
-                if (!own)
-                        return -1;
-                mounts = own;
-        }
-        struct cgroup_manager *m = xzalloc(sizeof(*m));
-        m->v2_fd = -1;
-        if (cgroup_layout_parse(tok[1], &m->layout) < 0)
-                m->layout = CGROUP_LAYOUT_V2;
-        m->rootless = strcmp(tok[2], "1") == 0;
-        unescape_pct(tok[3]);
-        m->path = xstrdup(tok[3]);
-        for (char *t = strtok_r(NULL, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
-                char *colon = strchr(t, ':');
-                if (!colon)
-                        continue;
-                *colon = '\0';
-                char *rel = colon + 1;
-                unescape_pct(rel);
-                if (strcmp(t, "@systemd") == 0) {
-                        free(m->sd_unit);
-                        m->sd_unit = xstrdup(rel);
-                        m->sd_started = true;   /* saved after create: the unit exists */
-                        continue;
-                }
-                bool v2 = strcmp(t, "@v2") == 0;
-                const struct cgroup_mount *mt = v2 ? cgroup_mounts_v2(mounts, m->layout)
-                                                   : cgroup_mounts_v1(mounts, t);
-                if (!mt) {
-                        log_debug("cgroup hierarchy %s is no longer mounted", v2 ? "cgroup2" : t);
-                        continue;
-                }
-                _cleanup_free_ char *clean = path_clean(rel);
-                if (strcmp(clean, "/") == 0) {
-                        /* never let a bad state file point destroy at a root */
-                        log_warn("cgroup state: ignoring the root cgroup of %s", v2 ? "cgroup2" : t);
-                        continue;
-                }
-                add_hier(m, v2 ? "" : t, v2, mt->point, clean);
-        }
-        if (m->n_h == 0) {
-                cgroup_manager_free(m);
-                return husk_error_not_found(err, "cgroup state \"%s\": none of its hierarchies is mounted",
-                                            saved);
-        }
-        *out = m;
-        return 0;
 }
 
 /* ------------------------------------------------------------------ */

@@ -55,6 +55,11 @@ struct cgroup_manager {
         const struct husk_resources *sd_res;    /* from cgroup_create, until the unit starts */
 };
 
+/* hier.c: a new empty manager (v2_fd -1); append a hierarchy (mount + rel
+ * is its dir). */
+struct cgroup_manager *cg_manager_alloc(void);
+void cg_add_hier(struct cgroup_manager *m, const char *controllers, bool v2, const char *mount, const char *rel);
+
 /* The hierarchy that carries `controller` ("memory", "hugetlb", ...): its v1
  * mount when there is one, else the cgroup2 hierarchy when that controller is
  * available there (pure v2, or hybrid for the controllers the unified mount

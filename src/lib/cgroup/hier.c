@@ -64,6 +64,65 @@ void cg_txn_free(struct cg_txn *t)
 }
 
 /* ------------------------------------------------------------------ */
+/* the manager's hierarchies                                            */
+
+static void hier_free(struct cg_hier *h)
+{
+        free(h->controllers);
+        free(h->mount);
+        free(h->rel);
+        free(h->dir);
+        strv_free(h->made);
+}
+
+struct cgroup_manager *cg_manager_alloc(void)
+{
+        struct cgroup_manager *m = xzalloc(sizeof(*m));
+        m->v2_fd = -1;
+        return m;
+}
+
+void cgroup_manager_free(struct cgroup_manager *m)
+{
+        if (!m)
+                return;
+        for (size_t i = 0; i < m->n_h; i++)
+                hier_free(&m->h[i]);
+        free(m->h);
+        free(m->id);
+        free(m->path);
+        free(m->sd_unit);
+        free(m->sd_slice);
+        if (m->v2_fd >= 0)
+                close(m->v2_fd);
+        for (size_t i = 0; m->join_fds && i < m->n_h; i++)
+                if (m->join_fds[i] >= 0)
+                        close(m->join_fds[i]);
+        free(m->join_fds);
+        free(m);
+}
+
+void cg_add_hier(struct cgroup_manager *m, const char *controllers, bool v2, const char *mount, const char *rel)
+{
+        m->h = xrealloc(m->h, (m->n_h + 1) * sizeof(*m->h));
+        struct cg_hier *h = &m->h[m->n_h++];
+        memset(h, 0, sizeof(*h));
+        h->controllers = xstrdup(controllers);
+        h->v2 = v2;
+        h->mount = xstrdup(mount);
+        h->rel = xstrdup(rel);
+        if (strcmp(rel, "/") == 0) {
+                h->dir = xstrdup(mount);
+        } else {
+                /* not xasprintf: husk list restores ten of these per container */
+                size_t lm = strlen(mount), lr = strlen(rel);
+                h->dir = xmalloc(lm + lr + 1);
+                memcpy(h->dir, mount, lm);
+                memcpy(h->dir + lm, rel, lr + 1);
+        }
+}
+
+/* ------------------------------------------------------------------ */
 /* hierarchies and files                                                */
 
 bool cg_hier_has(const struct cg_hier *h, const char *controller)

@@ -185,8 +185,12 @@ int state_write(int dirfd, const struct husk_state *st, struct husk_error *err)
         jgen_kv_str(g, "rootfs", st->rootfs);
         jgen_kv_str(g, "created", st->created);
         jgen_kv_int(g, "owner", st->owner);
-        if (st->cgroup)
+        if (st->cgroup && st->cgroup[0] == '{') {
+                jgen_str(g, "cgroup");
+                jgen_raw(g, st->cgroup);        /* the cgroup manager's object */
+        } else if (st->cgroup) {
                 jgen_kv_str(g, "cgroup", st->cgroup);
+        }
         jgen_kv_bool(g, "systemd_cgroup", st->systemd_cgroup);
         jgen_kv_bool(g, "rootless", st->rootless);
         jgen_str(g, "annotations");
@@ -237,6 +241,48 @@ static bool tree_bool(yajl_val root, const char *key)
         return v && YAJL_IS_TRUE(v);
 }
 
+/* JSON text of a parsed value (the cgroup manager's object goes back to
+ * the cgroup code as the text it saved). */
+static void gen_tree(yajl_gen g, yajl_val v)
+{
+        if (YAJL_IS_OBJECT(v)) {
+                yajl_gen_map_open(g);
+                for (size_t i = 0; i < YAJL_GET_OBJECT(v)->len; i++) {
+                        jgen_str(g, YAJL_GET_OBJECT(v)->keys[i]);
+                        gen_tree(g, YAJL_GET_OBJECT(v)->values[i]);
+                }
+                yajl_gen_map_close(g);
+        } else if (YAJL_IS_ARRAY(v)) {
+                yajl_gen_array_open(g);
+                for (size_t i = 0; i < YAJL_GET_ARRAY(v)->len; i++)
+                        gen_tree(g, YAJL_GET_ARRAY(v)->values[i]);
+                yajl_gen_array_close(g);
+        } else if (YAJL_IS_STRING(v)) {
+                jgen_str(g, YAJL_GET_STRING(v));
+        } else if (YAJL_IS_NUMBER(v)) {
+                const char *n = YAJL_GET_NUMBER(v);
+                yajl_gen_number(g, n, strlen(n));
+        } else if (YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v)) {
+                yajl_gen_bool(g, YAJL_IS_TRUE(v));
+        } else {
+                yajl_gen_null(g);
+        }
+}
+
+/* "cgroup": an object (this husk) or a string (an older one). */
+static char *cgroup_text(yajl_val root)
+{
+        const char *path[] = { "cgroup", NULL };
+        yajl_val v = yajl_tree_get(root, path, yajl_t_any);
+        if (!v || (!YAJL_IS_OBJECT(v) && !YAJL_IS_STRING(v)))
+                return NULL;
+        if (YAJL_IS_STRING(v))
+                return xstrdup(YAJL_GET_STRING(v));
+        yajl_gen g = jgen_new(NULL);
+        gen_tree(g, v);
+        return jgen_finish(g);
+}
+
 int state_read(int dirfd, const char *id, struct husk_state *st, struct husk_error *err)
 {
         memset(st, 0, sizeof(*st));
@@ -264,7 +310,7 @@ int state_parse(const char *data, const char *id, struct husk_state *st, struct 
         st->rootfs = xstrdup(tree_str(root, "rootfs"));
         st->created = xstrdup(tree_str(root, "created"));
         st->owner = (uid_t)tree_int(root, "owner");
-        st->cgroup = xstrdup(tree_str(root, "cgroup"));
+        st->cgroup = cgroup_text(root);
         st->systemd_cgroup = tree_bool(root, "systemd_cgroup");
         st->rootless = tree_bool(root, "rootless");
         const char *ap[] = { "annotations", NULL };

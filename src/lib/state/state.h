@@ -32,7 +32,8 @@ struct husk_state {
         char *rootfs;                   /* absolute */
         char *created;                  /* RFC 3339 with nanoseconds, UTC */
         uid_t owner;
-        char *cgroup;                   /* cgroup_manager_save() string, or NULL */
+        char *cgroup;                   /* cgroup_manager_save()'s JSON object (kept in state.json as
+                                         * an object), an older husk's string, or NULL */
         bool systemd_cgroup;
         bool rootless;
         struct husk_kv *annotations; size_t n_annotations;
