@@ -11,6 +11,7 @@
 #include <sys/statfs.h>
 
 #include "cgroup/discovery.h"
+#include "util/mountinfo.h"
 #include "util/util.h"
 
 #define CG_ROOT "/sys/fs/cgroup"
@@ -78,22 +79,6 @@ static const char *const v1_controllers[] = {
         "net_prio", "perf_event", "hugetlb", "rdma", "misc", "debug",
 };
 
-/* mountinfo escapes blanks as \040 etc. */
-static void unescape_octal(char *s)
-{
-        char *w = s;
-        for (char *r = s; *r;) {
-                if (r[0] == '\\' && r[1] >= '0' && r[1] <= '7' && r[2] >= '0' && r[2] <= '7' && r[3] >= '0' &&
-                    r[3] <= '7') {
-                        *w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
-                        r += 4;
-                } else {
-                        *w++ = *r++;
-                }
-        }
-        *w = '\0';
-}
-
 /* The controllers of a v1 mount from its super options, as a list in the
  * kernel's order: "rw,cpu,cpuacct" -> "cpu,cpuacct". "" if none. */
 static char *v1_controllers_of(const char *superopts)
@@ -141,57 +126,39 @@ static bool seen_before(const struct cgroup_mounts *m, const char *ctrls)
         return false;
 }
 
-/* One mountinfo line (in place): appended when it is a cgroup mount. */
-static void add_line(struct cgroup_mounts *m, char *line)
+/* Appends a cgroup or cgroup2 mount. */
+static int add_mount(const struct mountinfo *mi, void *data)
 {
-        char *fields[16] = { 0 };
-        size_t nf = 0;
-        char *save = NULL;
-        for (char *t = strtok_r(line, " \n", &save); t && nf < ARRAY_SIZE(fields); t = strtok_r(NULL, " \n", &save))
-                fields[nf++] = t;
-        size_t dash = 0;
-        for (size_t i = 6; i < nf; i++)
-                if (strcmp(fields[i], "-") == 0) {
-                        dash = i;
-                        break;
-                }
-        if (!dash || dash + 3 >= nf + 1 || !fields[dash + 1] || !fields[dash + 3])
-                return;
-        bool v2 = strcmp(fields[dash + 1], "cgroup2") == 0;
-        if (!v2 && strcmp(fields[dash + 1], "cgroup") != 0)
-                return;
-        char *ctrls = v2 ? NULL : v1_controllers_of(fields[dash + 3]);
+        struct cgroup_mounts *m = data;
+        bool v2 = strcmp(mi->fstype, "cgroup2") == 0;
+        if (!v2 && strcmp(mi->fstype, "cgroup") != 0)
+                return 0;
+        char *ctrls = v2 ? NULL : v1_controllers_of(mi->super_opts);
         bool dup = (ctrls && !*ctrls) || seen_before(m, ctrls);
-        unescape_octal(fields[3]);
-        unescape_octal(fields[4]);
         m->v = xrealloc(m->v, (m->n + 1) * sizeof(*m->v));
         m->v[m->n++] = (struct cgroup_mount){
                 .controllers = ctrls,
-                .super_opts = xstrdup(fields[dash + 3]),
-                .root = xstrdup(fields[3]),
-                .point = xstrdup(fields[4]),
+                .super_opts = xstrdup(mi->super_opts),
+                .root = xstrdup(mi->root),
+                .point = xstrdup(mi->mountpoint),
                 .dup = dup,
         };
+        return 0;
 }
 
 struct cgroup_mounts *cgroup_mounts_read_file(const char *path, struct husk_error *err)
 {
-        _cleanup_fclose_ FILE *f = fopen(path, "re");
-        if (!f) {
-                husk_error_sys(err, "open %s", path);
+        struct cgroup_mounts *m = xzalloc(sizeof(*m));
+        if (mountinfo_foreach(path, add_mount, m, err) < 0) {
+                cgroup_mounts_free(m);
                 return NULL;
         }
-        struct cgroup_mounts *m = xzalloc(sizeof(*m));
-        _cleanup_free_ char *line = NULL;
-        size_t cap = 0;
-        while (getline(&line, &cap, f) > 0)
-                add_line(m, line);
         return m;
 }
 
 struct cgroup_mounts *cgroup_mounts_read(struct husk_error *err)
 {
-        return cgroup_mounts_read_file("/proc/self/mountinfo", err);
+        return cgroup_mounts_read_file(NULL, err);
 }
 
 const struct cgroup_mount *cgroup_mounts_v2(const struct cgroup_mounts *m, enum cgroup_layout layout)

@@ -38,7 +38,7 @@ struct cgroup_mounts {
 };
 /* Of this mount namespace: /proc/self/mountinfo. */
 struct cgroup_mounts *cgroup_mounts_read(struct husk_error *err);
-/* Of a mountinfo file (tests give a fake one). */
+/* Of a mountinfo file (tests give a fake one; NULL: this namespace's). */
 struct cgroup_mounts *cgroup_mounts_read_file(const char *path, struct husk_error *err);
 void cgroup_mounts_free(struct cgroup_mounts *m);
 static inline void cgroup_mounts_freep(struct cgroup_mounts **m)
