@@ -511,8 +511,8 @@ frozen_path_refused() {
 # tests/integration/testdata/state-husk-cg1.json is a state.json as husk
 # wrote it before the cgroup manager became a JSON object (b6d8a68, `husk
 # create` on a hybrid host: "cgroup" was the string "husk-cg1 <layout>
-# <rootless> <path> <controllers>:<path>... @v2:<path>"), with this
-# container's values put in: such a container must still be found.
+# <rootless> <path> [@systemd:<unit>] <controllers>:<path>... @v2:<path>"),
+# with this container's values put in: such a container must still be found.
 @test "a state.json an older husk wrote (cgroup as a string): update, pause, kill and delete still work" {
         husk_only
         need_controller pids
@@ -520,10 +520,14 @@ frozen_path_refused() {
         run_detached "$CID"
         local st=$ROOT/$CID/state.json pid hiers
         pid=$(container_pid "$CID")
-        [[ $(jq -r '.cgroup.driver' "$st") == cgroupfs ]]
-        hiers=$(jq -r '[.cgroup.hierarchies[] | "\(if .cgroup2 then "@v2" else .controllers end):\(.path)"] | join(" ")' "$st")
+        [[ $(jq -r '.cgroup.driver' "$st") == "$([[ -n ${HUSK_TEST_SYSTEMD:-} ]] && echo systemd || echo cgroupfs)" ]]
+        hiers=$(jq -r '.cgroup | [if .driver == "systemd" then "@systemd:\(.unit)" else empty end,
+                                 (.hierarchies[] | "\(if .cgroup2 then "@v2" else .controllers end):\(.path)")] |
+                       join(" ")' "$st")
         sed -e "s|@ID@|$CID|g" -e "s|@PID@|$pid|" -e "s|@START@|$(jq .start_time "$st")|" \
-            -e "s|@BUNDLE@|$BUNDLE|g" -e "s|@LAYOUT@|$(jq -r .cgroup.layout "$st")|" -e "s|@HIERARCHIES@|$hiers|" \
+            -e "s|@BUNDLE@|$BUNDLE|g" -e "s|@LAYOUT@|$(jq -r .cgroup.layout "$st")|" \
+            -e "s|@PATH@|$(jq -r .cgroup.path "$st")|" -e "s|@HIERARCHIES@|$hiers|" \
+            -e "s|@SYSTEMD@|$(jq .systemd_cgroup "$st")|" \
             "$INTEGRATION_DIR/testdata/state-husk-cg1.json" >"$st.new"
         mv "$st.new" "$st"
         [[ $(jq -r '.cgroup | type' "$st") == string ]]
