@@ -226,10 +226,10 @@ int cg_missing(const struct cgroup_manager *m, struct husk_error *err, const cha
 {
         for (size_t i = 0; m->optional && i < m->n_h; i++)
                 if (m->h[i].unusable && (m->h[i].v2 || cg_hier_has(&m->h[i], controller)))
-                        return husk_error_set(err, 0,
-                                              "%s: cannot set %s limit: container could not join or create cgroup "
-                                              "(rootless without a cgroup delegated to you)",
-                                              field, controller);
-        return husk_error_set(err, 0, "%s: the %s cgroup controller is not available on this host", field,
-                              controller);
+                        return husk_error_unsupported(err,
+                                                      "%s: cannot set %s limit: container could not join or create cgroup "
+                                                      "(rootless without a cgroup delegated to you)",
+                                                      field, controller);
+        return husk_error_unsupported(err, "%s: the %s cgroup controller is not available on this host", field,
+                                   controller);
 }

@@ -153,7 +153,7 @@ static int set_memory_v2(struct cg_txn *tx, struct cg_hier *h, const struct husk
                         /* No swap accounting: "unlimited" and "none"
                          * are what we have (runc ignores both). */
                         if (sw != -1 && sw != 0)
-                                return husk_error_set(err, ENOENT, F_MEM ".swap: %s/memory.swap.max does not "
+                                return husk_error_unsupported(err, F_MEM ".swap: %s/memory.swap.max does not "
                                                       "exist (no swap accounting)", h->dir);
                 } else if (write_i64_or_max(tx, h, "memory.swap.max", sw, F_MEM ".swap", err) < 0) {
                         return -1;
@@ -179,7 +179,7 @@ static int set_memory_v1(struct cg_txn *tx, struct cg_hier *h, const struct husk
                 swap = -1;      /* runc: unlimited memory means unlimited swap too */
         bool has_memsw = cg_file_exists(h, "memory.memsw.limit_in_bytes");
         if (swap != 0 && !has_memsw && swap != -1)
-                return husk_error_set(err, ENOENT, F_MEM ".swap: %s/memory.memsw.limit_in_bytes does not "
+                return husk_error_unsupported(err, F_MEM ".swap: %s/memory.memsw.limit_in_bytes does not "
                                       "exist (no swap accounting)", h->dir);
         if (!has_memsw)
                 swap = 0;
@@ -205,8 +205,8 @@ static int set_memory_v1(struct cg_txn *tx, struct cg_hier *h, const struct husk
                 return -1;
         if (mem->swappiness.set) {
                 if (mem->swappiness.v > 100)
-                        return husk_error_set(err, EINVAL, F_MEM ".swappiness: %" PRIu64
-                                              " is out of range 0-100", mem->swappiness.v);
+                        return husk_error_invalid(err, F_MEM ".swappiness: %" PRIu64
+                                          " is out of range 0-100", mem->swappiness.v);
                 if (cg_writef(tx, h, "memory.swappiness", F_MEM ".swappiness", err, "%" PRIu64,
                               mem->swappiness.v) < 0)
                         return -1;
@@ -367,8 +367,8 @@ void cg_rt_release(struct cg_hier *h)
 static int set_cpu_v2(struct cg_txn *tx, struct cg_hier *h, const struct husk_cpu *cpu, struct husk_error *err)
 {
         if (nz_i64(cpu->realtime_runtime) || nz_u64(cpu->realtime_period))
-                return husk_error_set(err, ENOTSUP, F_CPU ".realtimeRuntime/realtimePeriod: "
-                                      "not supported on cgroup v2");
+                return husk_error_unsupported(err, F_CPU ".realtimeRuntime/realtimePeriod: "
+                                     "not supported on cgroup v2");
         if (cpu->shares.set && cpu->shares.v &&
             cg_writef(tx, h, "cpu.weight", F_CPU ".shares", err, "%" PRIu64,
                       cgroup_shares_to_weight(cpu->shares.v)) < 0)
@@ -435,8 +435,8 @@ static int set_cpu_v1(struct cg_txn *tx, struct cg_hier *h, const struct husk_cp
                 /* The kernel clamps silently; say so, as runc does. */
                 uint64_t got = 0;
                 if (cg_read_u64(h, "cpu.shares", &got) == 0 && got != cpu->shares.v)
-                        return husk_error_set(err, ERANGE, F_CPU ".shares: %" PRIu64
-                                              " is out of range, the kernel set %" PRIu64, cpu->shares.v, got);
+                        return husk_error_invalid(err, F_CPU ".shares: %" PRIu64
+                                          " is out of range, the kernel set %" PRIu64, cpu->shares.v, got);
         }
         /* The period may be refused before the quota fits it (EINVAL):
          * retry it after the quota. */
@@ -560,7 +560,7 @@ static int set_blkio(struct cg_txn *tx, struct cgroup_manager *m, const struct h
                                                                                 : "blkio.bfq.weight_device";
                 if (nz_u64(b->weight)) {
                         if (!cg_file_exists(h, wfile))
-                                return husk_error_set(err, ENOENT, F_BLK ".weight: neither blkio.weight nor "
+                                return husk_error_unsupported(err, F_BLK ".weight: neither blkio.weight nor "
                                                       "blkio.bfq.weight exists in %s (no CFQ/BFQ scheduler)", h->dir);
                         if (cg_writef(tx, h, wfile, F_BLK ".weight", err, "%" PRIu64, b->weight.v) < 0)
                                 return -1;
@@ -608,7 +608,7 @@ static int set_hugetlb(struct cg_txn *tx, struct cgroup_manager *m, const struct
                 _cleanup_free_ char *file = xasprintf(h->v2 ? "hugetlb.%s.max" : "hugetlb.%s.limit_in_bytes",
                                                       l->page_size);
                 if (!cg_file_exists(h, file))
-                        return husk_error_set(err, ENOENT, "%s: page size \"%s\" is not supported (no %s/%s)", f,
+                        return husk_error_unsupported(err, "%s: page size \"%s\" is not supported (no %s/%s)", f,
                                               l->page_size, h->dir, file);
                 if (cg_writef(tx, h, file, f, err, "%" PRIu64, l->limit) < 0)
                         return -1;

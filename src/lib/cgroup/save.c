@@ -102,10 +102,10 @@ static int restore_json(struct cgroup_manager *m, const char *saved, const struc
         const char *driver = root ? obj_str(root, "driver") : NULL, *unit = root ? obj_str(root, "unit") : NULL;
         int r = 0;
         if (!root)
-                r = husk_error_set(err, EINVAL, "cgroup state: %s", ebuf);
+                r = husk_error_invalid(err, "cgroup state: %s", ebuf);
         else if (!hs || !layout || cgroup_layout_parse(layout, &m->layout) < 0 || !path || !driver ||
                  (strcmp(driver, "cgroupfs") != 0 && (strcmp(driver, "systemd") != 0 || !unit)))
-                r = husk_error_set(err, EINVAL, "cgroup state %s: not a cgroup manager this husk knows", saved);
+                r = husk_error_invalid(err, "cgroup state %s: not a cgroup manager this husk knows", saved);
         if (r < 0) {
                 yajl_tree_free(root);
                 return r;
@@ -154,7 +154,7 @@ static int restore_legacy(struct cgroup_manager *m, const char *saved, const str
         for (int i = 0; i < 4; i++) {
                 tok[i] = strtok_r(i ? NULL : copy, " ", &save);
                 if (!tok[i])
-                        return husk_error_set(err, EINVAL, "cgroup state \"%s\": truncated", saved);
+                        return husk_error_invalid(err, "cgroup state \"%s\": truncated", saved);
         }
         if (cgroup_layout_parse(tok[1], &m->layout) < 0)
                 m->layout = CGROUP_LAYOUT_V2;
@@ -189,7 +189,7 @@ int cgroup_manager_restore_in(const char *saved, const struct cgroup_mounts *mou
 {
         bool json = saved[0] == '{';
         if (!json && strncmp(saved, LEGACY_MAGIC " ", strlen(LEGACY_MAGIC) + 1) != 0)
-                return husk_error_set(err, EINVAL, "cgroup state \"%s\": unknown format", saved);
+                return husk_error_invalid(err, "cgroup state \"%s\": unknown format", saved);
         _cleanup_(cgroup_mounts_freep) struct cgroup_mounts *own = NULL;
         if (!mounts) {
                 own = cgroup_mounts_read(err);
@@ -204,7 +204,8 @@ int cgroup_manager_restore_in(const char *saved, const struct cgroup_mounts *mou
         }
         if (m->n_h == 0) {
                 cgroup_manager_free(m);
-                return husk_error_set(err, ENOENT, "cgroup state %s: none of its hierarchies is mounted", saved);
+                return husk_error_not_found(err, "cgroup state \"%s\": none of its hierarchies is mounted",
+                                            saved);
         }
         *out = m;
         return 0;

@@ -13,7 +13,7 @@
 
 #include "config.h"
 #include "cgroup/discovery.h"
-#include "linux/rootfs.h"
+#include "linux/rootfs-internal.h"
 #include "util/compat.h"
 #include "util/mountinfo.h"
 #include "util/path.h"
@@ -81,7 +81,7 @@ static int mount_cgroup2(const struct rootfs_ctx *ctx, const struct husk_mount *
                 return apply_propagation_and_attrs(ctx, dest, mf, err);
         }
         if (!h || !h->dir)
-                return fail(err, ENOENT, "no cgroup2 mount on the host shows our cgroup");
+                return husk_error_not_found(err, "no cgroup2 mount on the host shows our cgroup");
         /* No cgroup namespace: show only our own cgroup, not the host's tree. */
         return mount_bind(ctx, h->dir, dest, mf, flags | MS_BIND, err);
 }
@@ -120,7 +120,7 @@ static int mount_cgroup_hiers(const struct rootfs_ctx *ctx, const struct husk_mo
                         if (r < 0)
                                 fail_errno(err, errno);
                 } else if (!h->dir) {
-                        r = fail(err, ENOENT, "no mount on the host shows our cgroup");
+                        r = husk_error_not_found(err, "no mount on the host shows our cgroup");
                 } else {
                         r = mount_bind(ctx, h->dir, sub, mf, flags | MS_BIND | MS_REC, err);
                 }
@@ -158,166 +158,6 @@ static int mount_cgroup(const struct rootfs_ctx *ctx, const struct husk_mount *m
         int r = mount_cgroup_hiers(ctx, m, dest, hs, n_hs, mf, flags, err);
         cgroup_own_free(hs, n_hs);
         return r;
-}
-
-/* ---- idmapped mounts ---- */
-
-bool rootfs_mount_is_bind(const struct husk_mount *m)
-{
-        if (rootfs_mount_is_idmapped(m))
-                return false;
-        bool bind = is_type(m, "bind");
-        for (size_t j = 0; !bind && m->options && m->options[j]; j++)
-                bind = strcmp(m->options[j], "bind") == 0 || strcmp(m->options[j], "rbind") == 0;
-        return bind;
-}
-
-bool rootfs_needs_bind_sources(const struct husk_spec *spec)
-{
-        if (!spec_has_ns(spec, CLONE_NEWUSER))
-                return false;
-        for (size_t i = 0; i < spec->n_mounts; i++)
-                if (rootfs_mount_is_bind(&spec->mounts[i]) && spec->mounts[i].source)
-                        return true;
-        return false;
-}
-
-char *rootfs_mount_source(const struct husk_mount *m, const char *bundle)
-{
-        return (m->source[0] != '/' && bundle) ? xasprintf("%s/%s", bundle, m->source) : xstrdup(m->source);
-}
-
-bool rootfs_mount_is_idmapped(const struct husk_mount *m)
-{
-        if (m->n_uid_mappings || m->n_gid_mappings)
-                return true;
-        for (size_t i = 0; m->options && m->options[i]; i++)
-                if (strcmp(m->options[i], "idmap") == 0 || strcmp(m->options[i], "ridmap") == 0)
-                        return true;
-        return false;
-}
-
-static int write_idmap(pid_t pid, const char *file, const struct husk_idmap *map, size_t n, struct husk_error *err)
-{
-        _cleanup_free_ char *buf = xstrdup("");
-        for (size_t i = 0; i < n; i++) {
-                char *next = xasprintf("%s%u %u %u\n", buf, map[i].container_id, map[i].host_id, map[i].size);
-                free(buf);
-                buf = next;
-        }
-        char path[64];
-        snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
-        return procfs_write(path, buf, strlen(buf), err);
-}
-
-/* A user namespace holding the mount's own mappings, made by a short-lived
- * child (the kernel only maps ids of a namespace that has a process). */
-static int userns_for_mappings(const struct husk_mount *m, struct husk_error *err)
-{
-        int sync[2];
-        if (!m->n_uid_mappings || !m->n_gid_mappings)
-                return fail(err, EINVAL, "uidMappings and gidMappings go together");
-        if (pipe2(sync, O_CLOEXEC) < 0)
-                return fail(err, errno, "pipe");
-        pid_t pid = fork();
-        if (pid < 0) {
-                close(sync[0]);
-                close(sync[1]);
-                return fail(err, errno, "fork");
-        }
-        if (pid == 0) {
-                char c = 0;
-                close(sync[0]);
-                if (unshare(CLONE_NEWUSER) < 0)
-                        _exit(1);
-                (void)!write(sync[1], &c, 1);
-                /* Wait for the parent to be done with us (pipe closed). */
-                pause();
-                _exit(0);
-        }
-        close(sync[1]);
-        char c;
-        int fd = -1;
-        if (read(sync[0], &c, 1) != 1) {
-                fail(err, ECHILD, "create a user namespace");
-        } else if (write_idmap(pid, "uid_map", m->uid_mappings, m->n_uid_mappings, err) == 0 &&
-                   write_idmap(pid, "gid_map", m->gid_mappings, m->n_gid_mappings, err) == 0) {
-                char path[64];
-                snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
-                fd = open(path, O_RDONLY | O_CLOEXEC);
-                if (fd < 0)
-                        fail(err, errno, "open %s", path);
-        }
-        close(sync[0]);
-        kill(pid, SIGKILL);
-        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-                ;
-        return fd;
-}
-
-int rootfs_open_idmapped_mount(const struct husk_mount *m, int userns_fd, const char *bundle, int *fd,
-                               struct husk_error *err)
-{
-        struct mount_flags mf;
-        *fd = -1;
-        if (!rootfs_mount_is_idmapped(m))
-                return 0;
-        if (!m->source)
-                return fail(err, EINVAL, "idmapped mount of %s without a source", m->destination);
-        if (mount_flags_parse(m->options, &mf, err) < 0)
-                return -1;
-        bool recursive = (mf.flags & MS_REC) || mf.ridmap;
-        mount_flags_free(&mf);
-
-        _cleanup_free_ char *src = rootfs_mount_source(m, bundle);
-        _cleanup_close_ int own_userns = -1;
-        if (m->n_uid_mappings || m->n_gid_mappings) {
-                own_userns = userns_for_mappings(m, err);
-                if (own_userns < 0)
-                        return husk_error_wrap(err, "idmapped mount of %s", m->destination);
-                userns_fd = own_userns;
-        }
-        if (userns_fd < 0)
-                return fail(err, EINVAL, "idmapped mount of %s: no user namespace to map with", m->destination);
-
-        _cleanup_close_ int tree =
-                open_tree(AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0));
-        if (tree < 0)
-                return fail(err, errno, "idmapped mount of %s: clone %s", m->destination, src);
-        struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns_fd };
-        if (mount_setattr(tree, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr, sizeof(attr)) < 0)
-                return fail(err, errno, "idmapped mount of %s: idmap %s", m->destination, src);
-        *fd = TAKE_FD(tree);
-        return 0;
-}
-
-/* Stage 2's half: attach the detached idmapped mount husk made, then apply
- * the mount's flags as for a bind mount. */
-static int mount_idmapped(const struct rootfs_ctx *ctx, int tree, const char *dest, const struct mount_flags *mf,
-                          unsigned long flags, struct husk_error *err)
-{
-        struct stat st;
-        if (fstat(tree, &st) < 0)
-                return fail(err, errno, "stat idmapped mount");
-        if (check_proc_path(dest, false, err) < 0)
-                return -1;
-        _cleanup_close_ int fd = S_ISDIR(st.st_mode) ? mkdir_in_root(ctx->root_fd, dest, 0755, err)
-                                                      : mkfile_in_root(ctx->root_fd, dest, 0755, err);
-        if (fd < 0)
-                return -1;
-        if (check_proc_dest(ctx, fd, false, err) < 0)
-                return -1;
-        if (move_mount(tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-                return fail_errno(err, errno);
-        close(fd);
-        fd = -1;
-        return finish_bind(ctx, dest, mf, flags, err);
-}
-
-static int mount_sys_bind(const struct rootfs_ctx *ctx, const char *dest, const struct mount_flags *mf,
-                          unsigned long flags, struct husk_error *err)
-{
-        return mount_bind(ctx, "/sys", dest, mf, flags | MS_BIND | MS_REC | MS_RDONLY | DEFAULT_MOUNT_FLAGS, err);
 }
 
 static int mount_one(const struct rootfs_ctx *ctx, const struct husk_mount *m, size_t idx, struct husk_error *err)
