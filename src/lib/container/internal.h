@@ -3,8 +3,19 @@
 #define HUSK_CONTAINER_INTERNAL_H
 
 #include "container/container.h"
+#include "util/util.h"
 
 struct cgroup_manager;
+
+/* Cleanup types for what a lifecycle function owns (util.h's pattern):
+ * released on every way out, so the function has one failure path. */
+static inline void spec_freep(struct husk_spec **spec)
+{
+        spec_free(*spec);
+}
+#define _cleanup_spec_ _cleanup_(spec_freep)
+/* A loaded container: { .dirfd = -1 } before container_load. */
+#define _cleanup_container_ _cleanup_(container_release)
 
 /* What create hands to run. */
 struct created {

@@ -128,27 +128,22 @@ int container_do_start(int dirfd, const struct husk_state *st, const struct husk
 int container_start(const char *root, const char *id, const char *notify_socket, struct husk_error *err)
 {
         int64_t t_all = log_clock();
-        struct notify_relay nr = { .sock = -1, .host = -1 };
-        struct husk_container c;
+        _cleanup_container_ struct husk_container c = { .dirfd = -1 };
         if (container_load(root, id, true, &c, err) < 0)
                 return -1;
-        int ret = -1;
-        struct husk_spec *spec = NULL;
         switch (c.status) {
         case HUSK_STATUS_CREATED:
                 break;
         case HUSK_STATUS_STOPPED:
-                husk_error_state(err, "cannot start a container that has stopped");
-                goto out;
+                return husk_error_state(err, "cannot start a container that has stopped");
         case HUSK_STATUS_RUNNING:
-                husk_error_state(err, "cannot start an already running container");
-                goto out;
+                return husk_error_state(err, "cannot start an already running container");
         default:
-                husk_error_state(err, "cannot start a container in the %s state", state_status_name(c.status));
-                goto out;
+                return husk_error_state(err, "cannot start a container in the %s state", state_status_name(c.status));
         }
+        _cleanup_spec_ struct husk_spec *spec = NULL;
         if (load_saved_spec(c.dirfd, &spec, err) < 0)
-                goto out;
+                return -1;
         /* Only for a container created with NOTIFY_SOCKET: otherwise no
          * process in it can reach the socket, and waiting for its READY
          * would block until it exits. (runc 1.1.5 fails start: it can't
@@ -157,40 +152,35 @@ int container_start(const char *root, const char *id, const char *notify_socket,
                 log_debug("start %s: NOTIFY_SOCKET ignored: the container was created without it", id);
                 notify_socket = NULL;
         }
+        _cleanup_(notify_relay_close) struct notify_relay nr = { .sock = -1, .host = -1 };
         if (notify_socket && notify_relay_open(&nr, c.dirfd, notify_socket, err) < 0)
-                goto out;
+                return -1;
         bool destroy;
-        ret = container_do_start(c.dirfd, &c.st, spec, &destroy, err);
-        if (ret == 0)
-                log_phase(&t_all, "start", "start %s: started", id);
-        if (ret < 0 && destroy) {
+        if (container_do_start(c.dirfd, &c.st, spec, &destroy, err) < 0) {
                 struct husk_error e = { 0 };
-                if (container_destroy(root, id, c.dirfd, &c.st, c.cgroup, true, &e) < 0)
+                if (destroy && container_destroy(root, id, c.dirfd, &c.st, c.cgroup, true, &e) < 0)
                         log_warn("cleanup: %s", e.msg);
+                return -1;
         }
-        if (ret == 0 && nr.sock >= 0) {
-                /* as runc: start returns once the container said READY=1
-                 * (or its init exited); unlocked, so state/kill work */
-                _cleanup_close_ int pidfd = init_pidfd(&c.st);
-                close(c.dirfd);
-                c.dirfd = -1;
-                nr.mainpid = c.st.pid;
-                int64_t t = log_clock();
-                if (pidfd >= 0)
-                        notify_relay_until_ready(&nr, pidfd);
-                log_phase(&t, "notify", "start %s: NOTIFY_SOCKET: %s", id,
-                          nr.done ? "READY relayed" : "the init exited before READY");
-        }
-out:
-        notify_relay_close(&nr);
-        spec_free(spec);
-        container_release(&c);
-        return ret;
+        log_phase(&t_all, "start", "start %s: started", id);
+        if (nr.sock < 0)
+                return 0;
+        /* as runc: start returns once the container said READY=1 (or its
+         * init exited); unlocked, so state/kill work */
+        _cleanup_close_ int pidfd = init_pidfd(&c.st);
+        close(TAKE_FD(c.dirfd));
+        nr.mainpid = c.st.pid;
+        int64_t t = log_clock();
+        if (pidfd >= 0)
+                notify_relay_until_ready(&nr, pidfd);
+        log_phase(&t, "notify", "start %s: NOTIFY_SOCKET: %s", id,
+                  nr.done ? "READY relayed" : "the init exited before READY");
+        return 0;
 }
 
 int container_kill(const char *root, const char *id, int sig, bool all, struct husk_error *err)
 {
-        struct husk_container c;
+        _cleanup_container_ struct husk_container c = { .dirfd = -1 };
         if (container_load(root, id, true, &c, err) < 0)
                 return -1;
         int ret = 0;
@@ -214,7 +204,6 @@ int container_kill(const char *root, const char *id, int sig, bool all, struct h
                     cgroup_freeze(c.cgroup, false, err) < 0)
                         ret = husk_error_wrap(err, "thaw after SIGKILL");
         }
-        container_release(&c);
         return ret;
 }
 
@@ -237,15 +226,12 @@ int container_destroy(const char *root, const char *id, int dirfd, const struct 
                 }
                 log_phase(&t, "kill", "delete %s: processes killed, init %d gone", id, (int)st->pid);
         }
-        struct husk_spec *spec = NULL;
+        _cleanup_spec_ struct husk_spec *spec = NULL;
         struct husk_error e = { 0 };
-        if (load_saved_spec(dirfd, &spec, &e) == 0) {
-                if (spec->hooks[HUSK_HOOK_POSTSTOP].n) {
-                        _cleanup_free_ char *json = state_to_json(st, HUSK_STATUS_STOPPED, false, false);
-                        hooks_run(spec, HUSK_HOOK_POSTSTOP, json, st->bundle, &e);
-                        log_phase(&t, "hooks", "delete %s: poststop hooks done", id);
-                }
-                spec_free(spec);
+        if (load_saved_spec(dirfd, &spec, &e) == 0 && spec->hooks[HUSK_HOOK_POSTSTOP].n) {
+                _cleanup_free_ char *json = state_to_json(st, HUSK_STATUS_STOPPED, false, false);
+                hooks_run(spec, HUSK_HOOK_POSTSTOP, json, st->bundle, &e);
+                log_phase(&t, "hooks", "delete %s: poststop hooks done", id);
         }
         if (cg && cgroup_destroy(cg, err) < 0)
                 return -1;
@@ -264,7 +250,7 @@ int container_destroy(const char *root, const char *id, int dirfd, const struct 
 
 int container_delete(const char *root, const char *id, bool force, struct husk_error *err)
 {
-        struct husk_container c;
+        _cleanup_container_ struct husk_container c = { .dirfd = -1 };
         if (container_load(root, id, true, &c, err) < 0) {
                 /* A dir without state.json: a create that died half-way. */
                 if (husk_error_is(err, HUSK_ERR_STATE)) {
@@ -287,26 +273,18 @@ int container_delete(const char *root, const char *id, bool force, struct husk_e
                         return 0;
                 return -1;
         }
-        int ret;
         switch (c.status) {
         case HUSK_STATUS_STOPPED:
-                ret = container_destroy(root, id, c.dirfd, &c.st, c.cgroup, false, err);
-                break;
+                return container_destroy(root, id, c.dirfd, &c.st, c.cgroup, false, err);
         case HUSK_STATUS_CREATED:
         case HUSK_STATUS_CREATING:
-                ret = container_destroy(root, id, c.dirfd, &c.st, c.cgroup, true, err);
-                break;
+                return container_destroy(root, id, c.dirfd, &c.st, c.cgroup, true, err);
         default:
-                if (!force) {
-                        ret = husk_error_state(err, "cannot delete container %s that is not stopped: %s", id,
-                                               state_status_name(c.status));
-                        break;
-                }
-                ret = container_destroy(root, id, c.dirfd, &c.st, c.cgroup, true, err);
-                break;
+                if (!force)
+                        return husk_error_state(err, "cannot delete container %s that is not stopped: %s", id,
+                                                state_status_name(c.status));
+                return container_destroy(root, id, c.dirfd, &c.st, c.cgroup, true, err);
         }
-        container_release(&c);
-        return ret;
 }
 
 int container_update_rdt(const char *root, const char *id, const char *l3, const char *mb, bool apply,
@@ -326,17 +304,14 @@ int container_update_rdt(const char *root, const char *id, const char *l3, const
                                               rdt_root ? " (" : "", rdt_root ? err->msg : "", rdt_root ? ")" : "");
         if (!apply)
                 return 0;
-        struct husk_container c;
+        _cleanup_container_ struct husk_container c = { .dirfd = -1 };
         if (container_load(root, id, true, &c, err) < 0)
                 return -1;
-        struct husk_spec *spec = NULL;
-        int ret = 0;
-        if (c.status == HUSK_STATUS_STOPPED) {
-                ret = husk_error_state(err, "container not running");
-                goto out;
-        }
-        if ((ret = load_saved_spec(c.dirfd, &spec, err)) < 0)
-                goto out;
+        if (c.status == HUSK_STATUS_STOPPED)
+                return husk_error_state(err, "container not running");
+        _cleanup_spec_ struct husk_spec *spec = NULL;
+        if (load_saved_spec(c.dirfd, &spec, err) < 0)
+                return -1;
         const struct husk_intel_rdt *saved = spec->linux ? spec->linux->intel_rdt : NULL;
         struct husk_intel_rdt r = { 0 };
         if (saved)
@@ -348,11 +323,6 @@ int container_update_rdt(const char *root, const char *id, const char *l3, const
         /* As runc: a container made without intelRdt joins a group of its
          * own now (removed by delete); else its group gets the schemata. */
         if (!saved)
-                ret = intelrdt_apply(&r, rdt_root, id, c.st.pid, c.dirfd, err);
-        else
-                ret = intelrdt_write_schemata(&r, rdt_root, id, err);
-out:
-        spec_free(spec);
-        container_release(&c);
-        return ret;
+                return intelrdt_apply(&r, rdt_root, id, c.st.pid, c.dirfd, err);
+        return intelrdt_write_schemata(&r, rdt_root, id, err);
 }
