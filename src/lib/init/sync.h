@@ -22,7 +22,8 @@ enum sync_type {
                                  * mount, or its bind source (O_PATH) */
         SYNC_IDMAP_DONE,        /* P → 1: maps written, idmapped mounts sent */
         SYNC_PID,               /* 1 → P, A → P: value = the next stage's pid (2, B) */
-        SYNC_HOOKS,             /* 2 → P: rootfs ready, run prestart + createRuntime hooks */
+        SYNC_HOOKS,             /* 2 → P: rootfs mounted: move the netDevices in, apply Intel RDT,
+                                 * run the prestart and createRuntime hooks */
         SYNC_HOOKS_DONE,        /* P → 2: hooks done, go on */
         SYNC_CONSOLE,           /* 2, B → P: fd = the pty master; payload = the pty's path */
         SYNC_SECCOMP_FD,        /* 2, B → P: fd = the seccomp listener, for linux.seccomp.listenerPath */
