@@ -145,6 +145,7 @@ static void test_dl(void)
         CHECK(dl_load(&nosym, "feature X", " (install x)", &err) < 0, "missing symbol fails");
         CHECK(strncmp(err.msg, "feature X needs libc.so.6 (install x): ", 39) == 0 &&
               strstr(err.msg, "husk_no_such_symbol"), "missing symbol named: %s", err.msg);
+        CHECK(husk_error_is(&err, HUSK_ERR_UNSUPPORTED) && err.errnum == ENOTSUP, "kind unsupported: %d", err.kind);
         CHECK(dl_table(&nosym) == NULL, "no table after a failed load");
 
         struct dl_lib nolib = { .soname = "libhusk-no-such-lib.so.9", .syms = syms, .n_syms = 2, .table = &t2 };

@@ -3,7 +3,6 @@
 #include "util/dl.h"
 
 #include <dlfcn.h>
-#include <errno.h>
 #include <string.h>
 
 #include "util/util.h"
@@ -36,7 +35,7 @@ int dl_load(struct dl_lib *lib, const char *what, const char *hint, struct husk_
         if (lib->state == 0)
                 lib->state = dl_try_load(lib) < 0 ? -1 : 1;
         if (lib->state < 0)
-                return husk_error_set(err, ENOTSUP, "%s needs %s%s: %s", what, lib->soname, hint ? hint : "",
-                                      lib->error);
+                return husk_error_unsupported(err, "%s needs %s%s: %s", what, lib->soname, hint ? hint : "",
+                                              lib->error);
         return 0;
 }

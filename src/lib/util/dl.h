@@ -43,8 +43,8 @@ struct dl_lib {
 };
 
 /* Load lib once; later calls return the first outcome at once. On failure
- * err (may be NULL) gets "<what> needs <soname>[<hint>]: <dlerror>": the
- * library or one of its symbols is missing. */
+ * err (may be NULL) gets an unsupported error "<what> needs <soname>[<hint>]:
+ * <dlerror>": the library or one of its symbols is missing. */
 int dl_load(struct dl_lib *lib, const char *what, const char *hint, struct husk_error *err);
 
 /* lib's table once dl_load() succeeded, NULL before. */
