@@ -5,12 +5,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <yajl/yajl_gen.h>
 
 #include "cli.h"
 #include "cgroup/cgroup.h"
 #include "container/container.h"
 #include "util/util.h"
+#include "util/jsongen.h"
 
 int cmd_state(struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -102,7 +102,7 @@ static void listing_add(struct listing *l, const char *name, struct husk_contain
                 printf("%s\n", name);
         } else if (l->json) {
                 _cleanup_free_ char *one = state_to_json_owned(&ct->st, s, false, l->owner);
-                yajl_gen_number(l->g, one, strlen(one));        /* already JSON: splice it in */
+                jgen_raw(l->g, one);
         } else {
                 char **cells = l->rows[l->nrows++].cells;
                 cells[0] = xstrdup(ct->st.id);
@@ -119,11 +119,8 @@ static void listing_finish(struct listing *l)
 {
         if (l->json) {
                 yajl_gen_array_close(l->g);
-                const unsigned char *buf;
-                size_t len;
-                yajl_gen_get_buf(l->g, &buf, &len);
-                printf("%.*s\n", (int)len, buf);
-                yajl_gen_free(l->g);
+                _cleanup_free_ char *json = jgen_finish(l->g);
+                printf("%s\n", json ? json : "");
         } else if (!l->quiet) {
                 print_table(l->rows, l->nrows);
         }
@@ -166,7 +163,7 @@ int cmd_list(struct cli_ctx *ctx, int argc, char **argv)
                 return cli_fail(ctx, &err);
         l.rows = xzalloc((n + 1) * sizeof(*l.rows));
         if (l.json) {
-                l.g = yajl_gen_alloc(NULL);
+                l.g = jgen_new(NULL);
                 yajl_gen_array_open(l.g);
         } else if (!l.quiet) {
                 static const char *hdr[] = { "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER" };

@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Unit tests of util's low-level helpers: the mountinfo parser (escapes,
  * optional fields, empty fields, malformed lines, a whole file) and the
- * loader of dlopen()ed libraries (table filled, errors, first outcome kept). */
+ * loader of dlopen()ed libraries (table filled, errors, first outcome kept),
+ * the JSON generator helpers. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "util/dl.h"
+#include "util/jsongen.h"
 #include "util/mountinfo.h"
 #include "util/util.h"
 #include "tap.h"
@@ -156,8 +158,36 @@ static void test_dl(void)
               "the first outcome is kept: %s", err.msg);
 }
 
+static void test_jsongen(void)
+{
+        static const char *const v[] = { "a", "b\"c", NULL };
+        yajl_gen g = jgen_new(NULL);
+        yajl_gen_map_open(g);
+        jgen_kv_str(g, "s", "x");
+        jgen_kv_str(g, "null", NULL);
+        jgen_kv_int(g, "i", -42);
+        jgen_kv_u64(g, "u", UINT64_MAX);
+        jgen_kv_bool(g, "b", true);
+        jgen_kv_strv(g, "v", v);
+        jgen_kv_strn(g, "n", v, 1);
+        jgen_kv_raw(g, "raw", "{\"k\":[1,2]}");
+        yajl_gen_map_close(g);
+        _cleanup_free_ char *json = jgen_finish(g);
+        const char *want = "{\"s\":\"x\",\"null\":\"\",\"i\":-42,\"u\":18446744073709551615,\"b\":true,"
+                           "\"v\":[\"a\",\"b\\\"c\"],\"n\":[\"a\"],\"raw\":{\"k\":[1,2]}}";
+        CHECK(json && strcmp(json, want) == 0, "got %s", json);
+
+        g = jgen_new("  ");
+        yajl_gen_array_open(g);
+        jgen_str(g, "p");
+        yajl_gen_array_close(g);
+        _cleanup_free_ char *pretty = jgen_finish(g);
+        CHECK(pretty && strcmp(pretty, "[\n  \"p\"\n]\n") == 0, "pretty: %s", pretty);
+}
+
 int main(void)
 {
+        test_jsongen();
         test_dl();
         test_mountinfo_line();
         test_mountinfo_file();

@@ -9,10 +9,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-#include <yajl/yajl_gen.h>
 
 #include "cgroup/cgroup.h"
 #include "container/container.h"
+#include "util/jsongen.h"
 #include "util/log.h"
 #include "util/util.h"
 
@@ -112,25 +112,14 @@ int container_pids(const char *root, const char *id, pid_t **pids, size_t *n, st
 /* {"type":TYPE,"id":ID[,"data":DATA]}: DATA is already JSON. */
 static char *event_json(const char *type, const char *id, const char *data)
 {
-        yajl_gen g = yajl_gen_alloc(NULL);
-        if (!g)
-                abort();
+        yajl_gen g = jgen_new(NULL);
         yajl_gen_map_open(g);
-        yajl_gen_string(g, (const unsigned char *)"type", 4);
-        yajl_gen_string(g, (const unsigned char *)type, strlen(type));
-        yajl_gen_string(g, (const unsigned char *)"id", 2);
-        yajl_gen_string(g, (const unsigned char *)id, strlen(id));
-        if (data) {
-                yajl_gen_string(g, (const unsigned char *)"data", 4);
-                yajl_gen_number(g, data, strlen(data));       /* splice it in */
-        }
+        jgen_kv_str(g, "type", type);
+        jgen_kv_str(g, "id", id);
+        if (data)
+                jgen_kv_raw(g, "data", data);
         yajl_gen_map_close(g);
-        const unsigned char *buf;
-        size_t len;
-        yajl_gen_get_buf(g, &buf, &len);
-        char *s = xstrndup((const char *)buf, len);
-        yajl_gen_free(g);
-        return s;
+        return jgen_finish(g);
 }
 
 static int emit(int out, const char *line)

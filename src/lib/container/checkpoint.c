@@ -7,13 +7,13 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <yajl/yajl_gen.h>
 
 #include "config.h"
 
 #include "cgroup/cgroup.h"
 #include "container/criu.h"
 #include "container/internal.h"
+#include "util/jsongen.h"
 #include "util/log.h"
 #include "util/util.h"
 
@@ -166,22 +166,18 @@ static int check_features(const struct husk_criu_opts *o, bool mem_track, bool l
  * for restore to hand in new pipes (runc's descriptors.json). */
 static int write_descriptors(int image_fd, pid_t pid, struct husk_error *err)
 {
-        yajl_gen g = yajl_gen_alloc(NULL);
+        yajl_gen g = jgen_new(NULL);
         yajl_gen_array_open(g);
         for (int i = 0; i < 3; i++) {
                 char p[64], t[PATH_MAX];
                 snprintf(p, sizeof(p), "/proc/%d/fd/%d", (int)pid, i);
                 ssize_t n = readlink(p, t, sizeof(t) - 1);
                 t[n > 0 ? n : 0] = '\0';
-                yajl_gen_string(g, (const unsigned char *)t, strlen(t));
+                jgen_str(g, t);
         }
         yajl_gen_array_close(g);
-        const unsigned char *buf;
-        size_t len;
-        yajl_gen_get_buf(g, &buf, &len);
-        int r = write_file_atomic_at(image_fd, CRIU_DESCRIPTORS, (const char *)buf, len, err);
-        yajl_gen_free(g);
-        return r;
+        _cleanup_free_ char *json = jgen_finish(g);
+        return write_file_atomic_at(image_fd, CRIU_DESCRIPTORS, json, strlen(json), err);
 }
 
 static int criu_dump_notify(void *data, const char *script, pid_t pid, int fd, struct husk_error *err)

@@ -9,7 +9,6 @@
 #include <sys/un.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <yajl/yajl_gen.h>
 
 #include "config.h"
 
@@ -29,6 +28,7 @@
 #include "linux/process.h"
 #include "state/state.h"
 #include "util/failpoint.h"
+#include "util/jsongen.h"
 #include "util/log.h"
 #include "util/util.h"
 
@@ -221,27 +221,16 @@ int container_send_seccomp_fd(const struct husk_spec *spec, const char *id, pid_
 {
         const struct husk_seccomp *s = spec->linux->seccomp;
         _cleanup_free_ char *state = state_hook_json(id, pid, bundle, spec, HUSK_STATUS_CREATING);
-        yajl_gen g = yajl_gen_alloc(NULL);
+        static const char *const fds[] = { "seccompFd" };
+        yajl_gen g = jgen_new(NULL);
         yajl_gen_map_open(g);
-        yajl_gen_string(g, (const unsigned char *)"ociVersion", 10);
-        yajl_gen_string(g, (const unsigned char *)HUSK_OCI_VERSION, strlen(HUSK_OCI_VERSION));
-        yajl_gen_string(g, (const unsigned char *)"fds", 3);
-        yajl_gen_array_open(g);
-        yajl_gen_string(g, (const unsigned char *)"seccompFd", 9);
-        yajl_gen_array_close(g);
-        yajl_gen_string(g, (const unsigned char *)"pid", 3);
-        yajl_gen_integer(g, pid);
-        yajl_gen_string(g, (const unsigned char *)"metadata", 8);
-        const char *md = s->listener_metadata ? s->listener_metadata : "";
-        yajl_gen_string(g, (const unsigned char *)md, strlen(md));
-        yajl_gen_string(g, (const unsigned char *)"state", 5);
-        yajl_gen_number(g, state, strlen(state));       /* already JSON */
+        jgen_kv_str(g, "ociVersion", HUSK_OCI_VERSION);
+        jgen_kv_strn(g, "fds", fds, ARRAY_SIZE(fds));
+        jgen_kv_int(g, "pid", pid);
+        jgen_kv_str(g, "metadata", s->listener_metadata);
+        jgen_kv_raw(g, "state", state);
         yajl_gen_map_close(g);
-        const unsigned char *buf;
-        size_t len;
-        yajl_gen_get_buf(g, &buf, &len);
-        _cleanup_free_ char *json = xstrndup((const char *)buf, len);
-        yajl_gen_free(g);
+        _cleanup_free_ char *json = jgen_finish(g);
         if (fdpass_send(s->listener_path, fd, json, err) < 0)
                 return husk_error_wrap(err, "linux.seccomp.listenerPath");
         return 0;

@@ -47,6 +47,12 @@ void jgen_kv_str(yajl_gen g, const char *k, const char *v)
         jgen_str(g, v ? v : "");
 }
 
+void jgen_kv_raw(yajl_gen g, const char *k, const char *json)
+{
+        jgen_str(g, k);
+        jgen_raw(g, json);
+}
+
 void jgen_kv_int(yajl_gen g, const char *k, long long v)
 {
         jgen_str(g, k);

@@ -25,6 +25,7 @@ void jgen_kv_str(yajl_gen g, const char *k, const char *v);     /* NULL v -> "" 
 void jgen_kv_int(yajl_gen g, const char *k, long long v);
 void jgen_kv_u64(yajl_gen g, const char *k, uint64_t v);
 void jgen_kv_bool(yajl_gen g, const char *k, bool v);
+void jgen_kv_raw(yajl_gen g, const char *k, const char *json);   /* already JSON */
 /* "key": [strings]: v NULL-terminated (strv) or n long (strn). */
 void jgen_kv_strv(yajl_gen g, const char *k, const char *const *v);
 void jgen_kv_strn(yajl_gen g, const char *k, const char *const *v, size_t n);
