@@ -332,7 +332,7 @@ int cmd_events(struct cli_ctx *ctx, int argc, char **argv)
                 return 1;
         struct husk_error err = { 0 };
         if (ns <= 0) {
-                husk_error_set(&err, 0, "duration interval must be greater than 0");
+                husk_error_invalid(&err, "duration interval must be greater than 0");
                 return cli_fail(ctx, &err);
         }
         uint64_t ms = (uint64_t)(ns / 1e6);
@@ -454,7 +454,7 @@ int cmd_ps(struct cli_ctx *ctx, int argc, char **argv)
         bool json = strcmp(format, "json") == 0;
         struct husk_error err = { 0 };
         if (!json && strcmp(format, "table") != 0) {
-                husk_error_set(&err, 0, "invalid format option");
+                husk_error_invalid(&err, "invalid format option");
                 return cli_fail(ctx, &err);
         }
         _cleanup_free_ pid_t *pids = NULL;

@@ -214,11 +214,11 @@ int cmd_spec(struct cli_ctx *ctx, int argc, char **argv)
         _cleanup_free_ char *path = xasprintf("%s/config.json", bundle);
         struct stat st;
         if (stat(bundle, &st) < 0 || !S_ISDIR(st.st_mode)) {
-                husk_error_set(&err, 0, "bundle %s: not a directory", bundle);
+                husk_error_invalid(&err, "bundle %s: not a directory", bundle);
                 return cli_fail(ctx, &err);
         }
         if (lstat(path, &st) == 0) {
-                husk_error_set(&err, 0, "%s exists: remove it first", path);
+                husk_error_exists(&err, "%s exists: remove it first", path);
                 return cli_fail(ctx, &err);
         }
         _cleanup_free_ char *json = spec_default_json(rootless);

@@ -25,7 +25,8 @@ static void test_ids(void)
         for (size_t i = 0; i < ARRAY_SIZE(good); i++)
                 CHECK(state_validate_id(good[i], &e) == 0, "id %s should be valid: %s", good[i], e.msg);
         for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
-                CHECK(state_validate_id(bad[i], &e) < 0, "id \"%s\" should be invalid", bad[i]);
+                CHECK(state_validate_id(bad[i], &e) < 0 && e.kind == HUSK_ERR_INVALID, "id \"%s\" should be invalid",
+                      bad[i]);
         char longid[1100];
         memset(longid, 'a', sizeof(longid) - 1);
         longid[sizeof(longid) - 1] = '\0';
@@ -45,7 +46,7 @@ static void test_signals(void)
         CHECK(signal_parse("RTMIN", &e) == SIGRTMIN, "RTMIN");
         CHECK(signal_parse("RTMIN+3", &e) == SIGRTMIN + 3, "RTMIN+3");
         CHECK(signal_parse("SIGRTMAX-1", &e) == SIGRTMAX - 1, "SIGRTMAX-1");
-        CHECK(signal_parse("NOPE", &e) < 0 && strstr(e.msg, "NOPE"), "NOPE: %s", e.msg);
+        CHECK(signal_parse("NOPE", &e) < 0 && strstr(e.msg, "NOPE") && e.kind == HUSK_ERR_INVALID, "NOPE: %s", e.msg);
         CHECK(signal_parse("0", &e) == 0, "0 probes, as kill(2)");
         CHECK(signal_parse("999", &e) < 0, "999 out of range");
         CHECK(signal_parse("-9", &e) < 0, "-9");

@@ -153,6 +153,8 @@ static void test_dl(void)
         struct dl_lib nolib = { .soname = "libhusk-no-such-lib.so.9", .syms = syms, .n_syms = 2, .table = &t2 };
         CHECK(dl_load(&nolib, "feature Y", NULL, &err) < 0 && strstr(err.msg, "feature Y needs libhusk-no-such-lib.so.9: "),
               "missing library: %s", err.msg);
+        CHECK(err.kind == HUSK_ERR_UNSUPPORTED && err.errnum == ENOTSUP, "a missing library: kind unsupported, not %s",
+              husk_error_kind_name(err.kind));
         husk_error_clear(&err);
         CHECK(dl_load(&nolib, "feature Y", NULL, &err) < 0 && strstr(err.msg, "libhusk-no-such-lib.so.9"),
               "the first outcome is kept: %s", err.msg);

@@ -25,33 +25,33 @@ int criu_opts_validate(const struct husk_criu_opts *o, bool restore, struct husk
 {
         if (o->parent_path && *o->parent_path) {
                 if (o->parent_path[0] == '/')
-                        return husk_error_set(err, EINVAL, "--parent-path must be relative (to --image-path)");
+                        return husk_error_invalid(err, "--parent-path must be relative (to --image-path)");
                 _cleanup_free_ char *p = xasprintf("%s/%s", criu_image_path(o), o->parent_path);
                 struct stat st;
                 if (stat(p, &st) < 0)
                         return husk_error_sys(err, "invalid --parent-path %s", p);
                 if (!S_ISDIR(st.st_mode))
-                        return husk_error_set(err, ENOTDIR, "invalid --parent-path %s", p);
+                        return husk_error_invalid(err, "invalid --parent-path %s: not a directory", p);
         }
         if (o->page_server && *o->page_server) {
                 const char *colon = strrchr(o->page_server, ':');
                 int64_t port;
                 if (!colon || colon == o->page_server || parse_int64(colon + 1, &port) < 0 || port <= 0 ||
                     port > 65535)
-                        return husk_error_set(err, EINVAL, "--page-server: expected ADDRESS:PORT, got \"%s\"",
-                                              o->page_server);
+                        return husk_error_invalid(err, "--page-server: expected ADDRESS:PORT, got \"%s\"",
+                                                  o->page_server);
         }
         if (o->status_fd >= 0) {
                 if (!o->lazy_pages)
-                        return husk_error_set(err, EINVAL, "--status-fd is only used with --lazy-pages");
+                        return husk_error_invalid(err, "--status-fd is only used with --lazy-pages");
                 int fl = fcntl(o->status_fd, F_GETFL);
                 if (fl < 0)
                         return husk_error_sys(err, "invalid --status-fd %d", o->status_fd);
                 if ((fl & O_ACCMODE) == O_RDONLY)
-                        return husk_error_set(err, EBADF, "invalid --status-fd %d: not writable", o->status_fd);
+                        return husk_error_invalid(err, "invalid --status-fd %d: not writable", o->status_fd);
         }
         if (!restore && o->lazy_pages && o->pre_dump)
-                return husk_error_set(err, EINVAL, "--lazy-pages and --pre-dump can't be used together");
+                return husk_error_invalid(err, "--lazy-pages and --pre-dump can't be used together");
         return 0;
 }
 
@@ -154,10 +154,10 @@ static int check_features(const struct husk_criu_opts *o, bool mem_track, bool l
                 return husk_error_wrap(err, "CRIU feature check");
         const CriuFeatures *f = resp->features;
         if (mem_track && !(f && f->has_mem_track && f->mem_track))
-                r = husk_error_set(err, 0, "--pre-dump: CRIU or the kernel can't track memory changes "
+                r = husk_error_unsupported(err, "--pre-dump: CRIU or the kernel can't track memory changes "
                                                  "(soft-dirty bits)");
         else if (lazy && !(f && f->has_lazy_pages && f->lazy_pages))
-                r = husk_error_set(err, 0, "--lazy-pages: CRIU or the kernel has no lazy pages (userfaultfd)");
+                r = husk_error_unsupported(err, "--lazy-pages: CRIU or the kernel has no lazy pages (userfaultfd)");
         pb->criu_resp__free_unpacked(resp, NULL);
         return r;
 }
@@ -209,14 +209,14 @@ static int checkpoint_check(const struct husk_criu_opts *o, const struct husk_sp
 {
         if (!spec_has_namespace(spec, CLONE_NEWNS))
                 /* its mounts live in the caller's namespace: nothing CRIU could restore */
-                return husk_error_set(err, 0, "container %s has no mount namespace of its own: it can't be "
+                return husk_error_unsupported(err, "container %s has no mount namespace of its own: it can't be "
                                               "checkpointed", o->id);
         if (criu_check_version(o->criu, CRIU_MIN_VERSION, version, err) < 0)
                 return -1;
         if ((o->pre_dump || o->lazy_pages) && check_features(o, o->pre_dump, o->lazy_pages, err) < 0)
                 return -1;
         if (o->lazy_pages && o->status_fd >= 0 && *version < 31500)
-                return husk_error_set(err, 0, "--status-fd needs CRIU 3.15 or newer");
+                return husk_error_unsupported(err, "--status-fd needs CRIU 3.15 or newer");
         return 0;
 }
 
@@ -329,8 +329,8 @@ int container_checkpoint(const struct husk_criu_opts *o, struct husk_error *err)
                 return -1;
         int ret = -1;
         if (c.status != HUSK_STATUS_RUNNING && c.status != HUSK_STATUS_PAUSED) {
-                husk_error_set(err, 0, "container %s cannot be checkpointed in the %s state", o->id,
-                               state_status_name(c.status));
+                husk_error_state(err, "container %s cannot be checkpointed in the %s state", o->id,
+                                 state_status_name(c.status));
                 goto out;
         }
         if (do_checkpoint(o, &c, err) < 0)
@@ -349,7 +349,7 @@ out:
 
 int container_checkpoint(const struct husk_criu_opts *o, struct husk_error *err)
 {
-        return husk_error_set(err, 0, "checkpoint: husk was built without CRIU support (-CRIU)");
+        return husk_error_unsupported(err, "checkpoint: husk was built without CRIU support (-CRIU)");
 }
 
 #endif

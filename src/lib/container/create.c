@@ -147,19 +147,19 @@ static int check_spec_for_create(const struct husk_create_opts *o, const struct 
                                  struct husk_error *err)
 {
         if (!spec->process)
-                return husk_error_set(err, 0, "process: required to create a container");
+                return husk_error_invalid(err, "process: required to create a container");
         if (!spec->process->args || !spec->process->args[0])
-                return husk_error_set(err, 0, "process.args: must not be empty");
+                return husk_error_invalid(err, "process.args: must not be empty");
         if (!spec->root_path)
-                return husk_error_set(err, 0, "root.path: required");
+                return husk_error_invalid(err, "root.path: required");
         if (spec->process->terminal && !o->console_socket && !o->run_foreground)
-                return husk_error_set(err, 0,
-                                      "process.terminal is true: --console-socket is required when detached "
-                                      "(or set \"terminal\": false)");
+                return husk_error_invalid(err,
+                                          "process.terminal is true: --console-socket is required when detached "
+                                          "(or set \"terminal\": false)");
         /* As runc: a console socket that would go unused is a mistake. */
         if (o->console_socket && *o->console_socket && (!spec->process->terminal || o->run_foreground))
-                return husk_error_set(err, 0, "--console-socket: %s",
-                                      o->run_foreground ? "only for a detached container (run -d, create)"
+                return husk_error_invalid(err, "--console-socket: %s",
+                                          o->run_foreground ? "only for a detached container (run -d, create)"
                                                         : "process.terminal is false, no console to send");
         if (process_validate(spec->process, err) < 0)
                 return -1;
@@ -192,7 +192,7 @@ static int resolve_paths(struct creation *c, struct husk_error *err)
                 return husk_error_sys(err, "root.path: rootfs %s", r);
         struct stat st;
         if (stat(buf, &st) < 0 || !S_ISDIR(st.st_mode))
-                return husk_error_set(err, ENOTDIR, "root.path: rootfs %s is not a directory", buf);
+                return husk_error_invalid(err, "root.path: rootfs %s is not a directory", buf);
         c->rootfs = xstrdup(buf);
         return 0;
 }

@@ -65,9 +65,9 @@ static int parse_id(const char *s, const char *what, uint32_t *out, struct husk_
         uint64_t v;
         const char *d = *s == '+' ? s + 1 : s;
         if (*d < '0' || *d > '9' || parse_uint64(d, &v) < 0)
-                return husk_error_set(err, 0, "%s: expected a numeric id, got \"%s\"", what, s);
+                return husk_error_invalid(err, "%s: expected a numeric id, got \"%s\"", what, s);
         if (v > HUSK_ID_MAX)
-                return husk_error_set(err, 0, "%s: id %s is out of range 0..%u", what, s, HUSK_ID_MAX);
+                return husk_error_invalid(err, "%s: id %s is out of range 0..%u", what, s, HUSK_ID_MAX);
         *out = (uint32_t)v;
         return 0;
 }
@@ -83,13 +83,13 @@ static int apply_flags(const struct husk_exec_opts *o, struct husk_process *p, s
         p->has_console_size = false;
         if (o->cwd) {
                 if (o->cwd[0] != '/')
-                        return husk_error_set(err, 0, "--cwd: must be an absolute path, got \"%s\"", o->cwd);
+                        return husk_error_invalid(err, "--cwd: must be an absolute path, got \"%s\"", o->cwd);
                 free(p->cwd);
                 p->cwd = xstrdup(o->cwd);
         }
         for (size_t i = 0; o->env && o->env[i]; i++) {
                 if (!strchr(o->env[i], '='))
-                        return husk_error_set(err, 0, "--env: expected KEY=VALUE, got \"%s\"", o->env[i]);
+                        return husk_error_invalid(err, "--env: expected KEY=VALUE, got \"%s\"", o->env[i]);
                 p->env = strv_set_env(p->env, o->env[i]);
         }
         if (o->user) {
@@ -113,7 +113,7 @@ static int apply_flags(const struct husk_exec_opts *o, struct husk_process *p, s
         for (size_t i = 0; o->caps && o->caps[i]; i++) {
                 struct husk_caps *c = &p->capabilities;
                 if (spec_cap_number(o->caps[i]) < 0)
-                        return husk_error_set(err, 0, "--cap: unknown capability \"%s\"", o->caps[i]);
+                        return husk_error_invalid(err, "--cap: unknown capability \"%s\"", o->caps[i]);
                 p->has_capabilities = true;
                 c->bounding = strv_append(c->bounding, o->caps[i]);
                 c->effective = strv_append(c->effective, o->caps[i]);
@@ -148,9 +148,9 @@ static int build_process(const struct husk_exec_opts *o, const struct husk_spec 
                 return spec_parse_process(raw, len, o->process_file, out, err);
         }
         if (!o->args || !o->args[0])
-                return husk_error_set(err, 0, "exec: a command (or --process FILE) is required");
+                return husk_error_invalid(err, "exec: a command (or --process FILE) is required");
         if (!spec->process)
-                return husk_error_set(err, 0, "exec: the container's config has no process to start from");
+                return husk_error_invalid(err, "exec: the container's config has no process to start from");
         /* Steal the saved spec's process: the caller's copy is ours alone. */
         struct husk_process *p = spec->process;
         ((struct husk_spec *)spec)->process = NULL;
@@ -311,9 +311,9 @@ static int exec_load(struct exec_run *x, struct husk_error *err)
 {
         const struct husk_exec_opts *o = x->o;
         if (x->c.status == HUSK_STATUS_STOPPED)
-                return husk_error_set(err, 0, "cannot exec in a stopped container");
+                return husk_error_state(err, "cannot exec in a stopped container");
         if (x->c.status == HUSK_STATUS_PAUSED && !o->ignore_paused)
-                return husk_error_set(err, 0, "cannot exec in a paused container (use --ignore-paused to override)");
+                return husk_error_state(err, "cannot exec in a paused container (use --ignore-paused to override)");
         {
                 _cleanup_free_ char *raw = NULL;
                 size_t len;
@@ -325,9 +325,9 @@ static int exec_load(struct exec_run *x, struct husk_error *err)
         if (build_process(o, x->spec, &x->proc, err) < 0 || process_validate(x->proc, err) < 0)
                 return -1;
         if (x->proc->terminal && !o->console_socket && o->detach)
-                return husk_error_set(err, 0, "--tty with --detach needs --console-socket");
+                return husk_error_invalid(err, "--tty with --detach needs --console-socket");
         if (o->console_socket && *o->console_socket && (!x->proc->terminal || !o->detach))
-                return husk_error_set(err, 0, "--console-socket: only with --tty and --detach");
+                return husk_error_invalid(err, "--console-socket: only with --tty and --detach");
         log_phase(&x->t, "spec", "exec %s: process built from the saved config.json", o->id);
         if (!x->spec->linux || !x->spec->linux->seccomp)
                 return 0;
@@ -347,7 +347,7 @@ static int exec_prepare(struct exec_run *x, struct husk_error *err)
         struct husk_container *c = &x->c;
         x->init_pidfd = pidfd_open_pid(c->st.pid);
         if (x->init_pidfd < 0 || !state_init_alive(&c->st))
-                return husk_error_set(err, 0, "cannot exec in a stopped container");
+                return husk_error_state(err, "cannot exec in a stopped container");
         x->init_pidfd = fd_above(x->init_pidfd, x->min_fd);
         if (!o->detach && (x->sfd = supervisor_begin(true, err)) < 0)
                 return -1;
@@ -397,7 +397,7 @@ static int exec_start(struct exec_run *x, struct husk_error *err)
                 if (sync_send(x->sock[0], SYNC_CGROUP_DONE, 0, NULL, 0, -1) < 0)
                         return husk_error_sys(err, "sync with exec");
         } else if (o->cgroup && !c->cgroup) {
-                return husk_error_set(err, 0, "--cgroup: the container has no cgroup");
+                return husk_error_not_found(err, "--cgroup: the container has no cgroup");
         }
         x->late_cgroup = x->late ? c->cgroup : NULL;
         x->sub_cgroup = o->cgroup;

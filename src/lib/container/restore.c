@@ -71,11 +71,11 @@ static int check_spec(const struct restore *r, struct husk_error *err)
 {
         const struct husk_spec *spec = r->spec;
         if (!spec->root_path)
-                return husk_error_set(err, 0, "root.path: required");
+                return husk_error_invalid(err, "root.path: required");
         if (!spec_has_namespace(spec, CLONE_NEWNS))
-                return husk_error_set(err, 0, "linux.namespaces: restore needs a mount namespace");
+                return husk_error_invalid(err, "linux.namespaces: restore needs a mount namespace");
         if (spec->process && spec->process->terminal && r->o->detach && !r->o->console_socket)
-                return husk_error_set(err, 0, "process.terminal is true: --console-socket is required when detached "
+                return husk_error_invalid(err, "process.terminal is true: --console-socket is required when detached "
                                               "(or set \"terminal\": false)");
         return 0;
 }
@@ -106,8 +106,8 @@ static int read_descriptors(struct restore *r, struct husk_error *err)
         yajl_val v = yajl_tree_parse(raw, ebuf, sizeof(ebuf));
         if (!v || !YAJL_IS_ARRAY(v)) {
                 yajl_tree_free(v);
-                return husk_error_set(err, EINVAL, "%s/%s: expected a JSON array of strings", criu_image_path(r->o),
-                                      CRIU_DESCRIPTORS);
+                return husk_error_invalid(err, "%s/%s: expected a JSON array of strings", criu_image_path(r->o),
+                                          CRIU_DESCRIPTORS);
         }
         for (size_t i = 0; i < v->u.array.len && i < 3; i++)
                 if (YAJL_IS_STRING(v->u.array.values[i]))
@@ -133,9 +133,9 @@ static int open_namespaces(struct restore *r, struct husk_error *err)
                         r->ns_types[r->n_ns] = ns->type;
                         r->ns_fds[r->n_ns++] = fd;
                 } else if (ns->type == CLONE_NEWCGROUP) {
-                        return husk_error_set(err, 0,
-                                              "linux.namespaces[%zu]: CRIU can't restore into an existing cgroup "
-                                              "namespace (path %s)", i, ns->path);
+                        return husk_error_unsupported(err,
+                                                      "linux.namespaces[%zu]: CRIU can't restore into an existing cgroup "
+                                                      "namespace (path %s)", i, ns->path);
                 } else if (access(ns->path, F_OK) < 0) {
                         return husk_error_sys(err, "linux.namespaces[%zu].path %s", i, ns->path);
                 }
@@ -395,7 +395,7 @@ static int build_opts(struct restore *r, struct criu_build *b, int version, stru
         ro->has_evasive_devices = ro->evasive_devices = true;
         if (o->lsm_profile || o->lsm_mount_context) {
                 if (version < 31600)
-                        return husk_error_set(err, 0, "--lsm-profile/--lsm-mount-context need CRIU 3.16 or newer");
+                        return husk_error_unsupported(err, "--lsm-profile/--lsm-mount-context need CRIU 3.16 or newer");
                 if (o->lsm_profile)
                         ro->lsm_profile = criu_build_str(b, o->lsm_profile);
                 if (o->lsm_mount_context)
@@ -601,7 +601,7 @@ out:
 int container_restore(const struct husk_criu_opts *o, int *exit_code, struct husk_error *err)
 {
         *exit_code = 0;
-        return husk_error_set(err, 0, "restore: husk was built without CRIU support (-CRIU)");
+        return husk_error_unsupported(err, "restore: husk was built without CRIU support (-CRIU)");
 }
 
 #endif

@@ -182,12 +182,12 @@ static int cgroup_mounts(struct criu_build *b, const char *dest, struct cgroup_m
                          struct husk_error *err)
 {
         if (!cg)
-                return husk_error_set(err, 0, "mount %s: the container has no cgroup husk knows", dest);
+                return husk_error_not_found(err, "mount %s: the container has no cgroup husk knows", dest);
         if (cgroup_detect_layout() == CGROUP_LAYOUT_V2) {
                 /* no cgroup namespace: husk bound the container's cgroup dir there */
                 const char *dir = cgroup_unified_dir(cg);
                 if (!dir)
-                        return husk_error_set(err, ENOENT, "mount %s: no cgroup2 dir of the container", dest);
+                        return husk_error_not_found(err, "mount %s: no cgroup2 dir of the container", dest);
                 criu_build_ext_mount(b, dest, restore ? dir : dest);
                 return 0;
         }
@@ -216,7 +216,7 @@ int criu_external_mounts(struct criu_build *b, const struct husk_spec *spec, str
                 int r;
                 if (is_bind(m, err, &r)) {
                         if (!m->source)
-                                return husk_error_set(err, EINVAL, "mounts[%zu].source: required for a bind mount", i);
+                                return husk_error_invalid(err, "mounts[%zu].source: required for a bind mount", i);
                         _cleanup_free_ char *src = m->source[0] == '/' || !bundle
                                                            ? xstrdup(m->source)
                                                            : xasprintf("%s/%s", bundle, m->source);

@@ -31,7 +31,7 @@ int criu_find_binary(const char *criu, char **out, struct husk_error *err)
                 criu = "criu";
         if (strchr(criu, '/')) {
                 if (!is_exec(criu))
-                        return husk_error_set(err, 0, "CRIU binary %s (--criu) is not an executable file", criu);
+                        return husk_error_invalid(err, "CRIU binary %s (--criu) is not an executable file", criu);
                 *out = xstrdup(criu);
                 return 0;
         }
@@ -46,9 +46,9 @@ int criu_find_binary(const char *criu, char **out, struct husk_error *err)
                         return 0;
                 }
         }
-        return husk_error_set(err, 0,
-                              "checkpoint/restore needs CRIU: \"%s\" not found in PATH (install criu, or give its "
-                              "path with --criu)", criu);
+        return husk_error_not_found(err,
+                                    "checkpoint/restore needs CRIU: \"%s\" not found in PATH (install criu, or give its "
+                                    "path with --criu)", criu);
 }
 
 /* Move fd to >= min, close-on-exec (so the dup2 below can't clobber it). */
@@ -394,8 +394,8 @@ int criu_check_version(const char *criu, int min, int *version, struct husk_erro
         int sub = v->has_sublevel ? v->sublevel : 0;
         *version = v->major_number * 10000 + v->minor_number * 100 + sub;
         if (*version < min) {
-                husk_error_set(err, 0, "CRIU %d.%d.%d (%s) is too old: husk needs %d.%d or newer",
-                               v->major_number, v->minor_number, sub, bin, min / 10000, min / 100 % 100);
+                husk_error_unsupported(err, "CRIU %d.%d.%d (%s) is too old: husk needs %d.%d or newer",
+                                       v->major_number, v->minor_number, sub, bin, min / 10000, min / 100 % 100);
                 r = -1;
         }
         pb->criu_resp__free_unpacked(resp, NULL);

@@ -85,7 +85,7 @@ static _Noreturn void stage_a(const struct exec_config *cfg)
         /* Every namespace of the init in one step: no half-joined state. */
         if (cfg->ns_flags && setns(cfg->init_pidfd, cfg->ns_flags) < 0) {
                 if (errno == ESRCH)
-                        husk_error_set(&err, 0, "cannot exec in a stopped container");
+                        husk_error_state(&err, "cannot exec in a stopped container");
                 else
                         husk_error_sys(&err, "join the container's namespaces");
                 sync_die(sock, &err);

@@ -131,7 +131,7 @@ static int open_beneath(int root, const char *rel, int flags)
 int procfs_open(const char *path, int flags, struct husk_error *err)
 {
         if (strncmp(path, "/proc/", 6) != 0 || strstr(path, "/../") || strstr(path, "/./"))
-                return husk_error_set(err, EINVAL, "%s: not a path under /proc", path);
+                return husk_error_invalid(err, "%s: not a path under /proc", path);
         _cleanup_close_ int root = procfs_root(path, err);
         if (root < 0)
                 return -1;

@@ -42,12 +42,12 @@ const char *signal_name(int sig)
 int signal_parse(const char *s, struct husk_error *err)
 {
         if (!s || !*s)
-                return husk_error_set(err, 0, "invalid signal \"\"");
+                return husk_error_invalid(err, "invalid signal \"\"");
         int64_t n;
         if (parse_int64(s, &n) == 0) {
                 /* 0 probes without signalling (kill(2)): a liveness check, as runc takes it. */
                 if (n < 0 || n > SIGRTMAX)
-                        return husk_error_set(err, 0, "invalid signal \"%s\": out of range 0-%d", s, SIGRTMAX);
+                        return husk_error_invalid(err, "invalid signal \"%s\": out of range 0-%d", s, SIGRTMAX);
                 return (int)n;
         }
         const char *name = s;
@@ -71,5 +71,5 @@ int signal_parse(const char *s, struct husk_error *err)
                 return sig;
         }
 bad:
-        return husk_error_set(err, 0, "invalid signal \"%s\"", s);
+        return husk_error_invalid(err, "invalid signal \"%s\"", s);
 }

@@ -159,7 +159,7 @@ static int read_fd_max(int fd, const char *what, size_t max, char **out, size_t 
                 n += (size_t)r;
         }
         if (n > max)
-                return husk_error_set(err, EFBIG, "%s: larger than the %zu MiB limit", what, max >> 20);
+                return husk_error_invalid(err, "%s: larger than the %zu MiB limit", what, max >> 20);
         buf[n] = '\0';
         if (len)
                 *len = n;
@@ -189,15 +189,15 @@ int read_user_file_at(int dirfd, const char *path, char **out, size_t *len, stru
         if (fstat(fd, &st) < 0)
                 return husk_error_sys(err, "stat %s", path);
         if (!S_ISREG(st.st_mode))
-                return husk_error_set(err, 0, "%s: not a regular file (%s)", path,
-                                      S_ISFIFO(st.st_mode)  ? "a FIFO"
-                                      : S_ISCHR(st.st_mode) ? "a character device"
-                                      : S_ISBLK(st.st_mode) ? "a block device"
-                                      : S_ISDIR(st.st_mode) ? "a directory"
-                                      : S_ISSOCK(st.st_mode) ? "a socket" : "not a file");
+                return husk_error_invalid(err, "%s: not a regular file (%s)", path,
+                                          S_ISFIFO(st.st_mode)  ? "a FIFO"
+                                          : S_ISCHR(st.st_mode) ? "a character device"
+                                          : S_ISBLK(st.st_mode) ? "a block device"
+                                          : S_ISDIR(st.st_mode) ? "a directory"
+                                          : S_ISSOCK(st.st_mode) ? "a socket" : "not a file");
         if ((uint64_t)st.st_size > HUSK_FILE_MAX)
-                return husk_error_set(err, EFBIG, "%s: %lld bytes, larger than the %zu MiB limit", path,
-                                      (long long)st.st_size, HUSK_FILE_MAX >> 20);
+                return husk_error_invalid(err, "%s: %lld bytes, larger than the %zu MiB limit", path,
+                                          (long long)st.st_size, HUSK_FILE_MAX >> 20);
         return read_user_fd(fd, path, out, len, err);
 }
 
