@@ -86,6 +86,9 @@ int main(int argc, char **argv)
                 husk_container_state_free(&st);
                 return fail(8, "the container is still there after delete", NULL);
         }
+        /* decide by the kind, never by the message */
+        if (!husk_error_is(&err, HUSK_ERR_NOT_FOUND))
+                return fail(9, "state after delete: not a \"not found\" error", &err);
         printf("after delete: %s\n", err.msg);
         return code;
 }

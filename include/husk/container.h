@@ -10,7 +10,10 @@
  *
  * Every function returns 0, or -1 with *err filled (husk/error.h): the
  * message is the one `husk` would print, e.g. `container "x" does not
- * exist`. `root` is the state directory (--root; NULL: husk's default,
+ * exist`, and err->kind what kind of failure it is (HUSK_ERR_NOT_FOUND for
+ * an unknown id, HUSK_ERR_EXISTS for a taken one, HUSK_ERR_STATE for a
+ * container in the wrong state, HUSK_ERR_INVALID for a bad config or
+ * option...): test the kind, the message is for people. `root` is the state directory (--root; NULL: husk's default,
  * /run/husk); containers made here are seen by `husk list` and the other
  * way round.
  *

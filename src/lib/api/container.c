@@ -52,7 +52,7 @@ int husk_container_create(const char *root, const char *id, const struct husk_cr
                           struct husk_error *err)
 {
         if (!o || !o->bundle)
-                return husk_error_set(err, 0, "create %s: no bundle given", id ? id : "(null)");
+                return husk_error_invalid(err, "create %s: no bundle given", id ? id : "(null)");
         struct defaults d;
         defaults_init(&d, root);
         struct husk_create_opts c = {
@@ -139,8 +139,8 @@ int husk_container_exec(const char *root, const char *id, const struct husk_exec
 {
         static char *const no_args[] = { NULL };
         if (!o || (!o->process_file && (!o->args || !o->args[0])))
-                return husk_error_set(err, 0, "exec %s: a command to run is required (or a process file)",
-                                      id ? id : "(null)");
+                return husk_error_invalid(err, "exec %s: a command to run is required (or a process file)",
+                                          id ? id : "(null)");
         struct defaults d;
         defaults_init(&d, root);
         struct husk_exec_opts x = {

@@ -88,8 +88,8 @@ static int build_hiers(struct cgroup_manager *m, const char *cgpath, struct husk
                         if (relative) {
                                 _cleanup_free_ char *own = cgroup_own_path(mnts[i].controllers);
                                 if (!own) {
-                                        r = husk_error_set(err, 0, "cannot find own cgroup of %s in /proc/self/cgroup",
-                                                           mnts[i].controllers);
+                                        r = husk_error_not_found(err, "cannot find own cgroup of %s in /proc/self/cgroup",
+                                                                 mnts[i].controllers);
                                         goto out;
                                 }
                                 _cleanup_free_ char *base = own_rel_to_mount(own, mnts[i].root);
@@ -103,14 +103,14 @@ static int build_hiers(struct cgroup_manager *m, const char *cgpath, struct husk
         if (m->layout != CGROUP_LAYOUT_V1) {
                 const struct cgroup_mount *u = cgroup_mounts_v2(mounts, m->layout);
                 if (!u) {
-                        r = husk_error_set(err, 0, "no cgroup2 mount found in /proc/self/mountinfo");
+                        r = husk_error_not_found(err, "no cgroup2 mount found in /proc/self/mountinfo");
                         goto out;
                 }
                 _cleanup_free_ char *rel = NULL;
                 if (relative) {
                         _cleanup_free_ char *own = cgroup_own_path(NULL);
                         if (!own) {
-                                r = husk_error_set(err, 0, "cannot find own cgroup2 path in /proc/self/cgroup");
+                                r = husk_error_not_found(err, "cannot find own cgroup2 path in /proc/self/cgroup");
                                 goto out;
                         }
                         _cleanup_free_ char *base = own_rel_to_mount(own, u->root);

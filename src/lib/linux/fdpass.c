@@ -10,7 +10,7 @@ int fdpass_send(const char *socket_path, int fd, const char *payload, struct hus
 {
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
         if (strlen(socket_path) >= sizeof(sa.sun_path))
-                return husk_error_set(err, 0, "socket path too long: %s", socket_path);
+                return husk_error_invalid(err, "socket path too long: %s", socket_path);
         strcpy(sa.sun_path, socket_path);
         _cleanup_close_ int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (s < 0)
