@@ -36,7 +36,28 @@ struct cg_txn {
 void cg_txn_rollback(struct cg_txn *t);
 void cg_txn_free(struct cg_txn *t);
 
+/* A driver: how the container's cgroups are made, joined, changed and
+ * removed (libcrun's cgroup manager, youki's CgroupManager). cgroupfs.c
+ * writes the hierarchies itself; systemd.c has systemd start a transient
+ * scope and does the rest with cgroupfs.c's steps. The public functions of
+ * cgroup.h call these. */
+struct cg_driver {
+        const char *name;
+        /* the parent moves the init in (add_pid) once it exists, instead
+         * of the init joining from prepared fds: a scope can't start empty */
+        bool parent_adds_init;
+        int (*create)(struct cgroup_manager *m, const struct husk_resources *res, struct husk_error *err);
+        int (*add_pid)(struct cgroup_manager *m, pid_t pid, const char *sub_cgroup, struct husk_error *err);
+        int (*update)(struct cgroup_manager *m, const struct husk_resources *res, struct husk_error *err);
+        int (*freeze)(struct cgroup_manager *m, bool freeze, struct husk_error *err);
+        int (*kill)(struct cgroup_manager *m, int sig, struct husk_error *err);
+        int (*destroy)(struct cgroup_manager *m, struct husk_error *err);
+        int (*stats)(struct cgroup_manager *m, char **json, struct husk_error *err);
+};
+extern const struct cg_driver cg_cgroupfs, cg_systemd;
+
 struct cgroup_manager {
+        const struct cg_driver *driver;
         enum cgroup_layout layout;
         bool rootless;
         bool optional;          /* rootless without a cgroupsPath: no permission is no error */
@@ -48,7 +69,7 @@ struct cgroup_manager {
         /* cgroup_join_prepare: per hierarchy (index of h), the file the
          * init writes "0" to, or -1 */
         int *join_fds;
-        /* systemd driver: NULL unit = cgroupfs */
+        /* systemd driver */
         char *sd_unit;          /* "husk-c1.scope" */
         char *sd_slice;         /* "system.slice" */
         bool sd_started;
@@ -90,6 +111,23 @@ int cg_missing(const struct cgroup_manager *m, struct husk_error *err, const cha
  * default parent "/husk" holds for it (resources.c). */
 void cg_rt_release(struct cg_hier *h);
 
+/* cgroupfs.c: the cgroupfs driver's steps, which the systemd driver uses
+ * too. create: mkdir, check_reuse (a cgroup that exists must be empty and
+ * not frozen), delegation, resources; undone on failure. drain: kill
+ * what is in the cgroup and wait until it's empty. remove: rmdir every
+ * hierarchy's cgroup, and with parent the default "/husk" when empty. */
+int cg_fs_create(struct cgroup_manager *m, const struct husk_resources *res, bool check_reuse,
+                 struct husk_error *err);
+int cg_fs_join_prepare(struct cgroup_manager *m, int min_fd, struct husk_error *err);
+int cg_fs_add_pid(struct cgroup_manager *m, pid_t pid, const char *sub_cgroup, struct husk_error *err);
+int cg_fs_update(struct cgroup_manager *m, const struct husk_resources *res, struct husk_error *err);
+int cg_fs_freeze(struct cgroup_manager *m, bool freeze, struct husk_error *err);
+int cg_fs_kill(struct cgroup_manager *m, int sig, struct husk_error *err);
+int cg_fs_drain(struct cgroup_manager *m, struct husk_error *err);
+int cg_fs_remove(struct cgroup_manager *m, bool parent, struct husk_error *err);
+/* stats.c: runc's "events --stats" data object */
+int cg_fs_stats_json(struct cgroup_manager *m, char **json, struct husk_error *err);
+
 /* resources.c: write the resources' files (update: a `husk update`, tx
  * its transaction; create: tx NULL, and the device rules too). */
 int cg_apply_resources(struct cg_txn *tx, struct cgroup_manager *m, const struct husk_resources *res, bool update,
@@ -113,6 +151,8 @@ int cg_systemd_parse(const char *cgpath, const char *id, bool user, char **unit,
  * "/user.slice/user-1000.slice/user@1000.service"): its units live below. */
 int cg_systemd_user_root(char **out, struct husk_error *err);
 bool cg_systemd_available(void);
+int cg_systemd_resolve(const char *cgpath, const struct cgroup_opts *opts, char **unit, char **slice, char **path,
+                       struct husk_error *err);
 int cg_systemd_start(struct cgroup_manager *m, pid_t pid, const struct husk_resources *res, struct husk_error *err);
 int cg_systemd_set(struct cgroup_manager *m, const struct husk_resources *res, struct husk_error *err);
 int cg_systemd_stop(struct cgroup_manager *m, struct husk_error *err);

@@ -31,7 +31,7 @@ char *cgroup_manager_save(const struct cgroup_manager *m)
 {
         yajl_gen g = jgen_new(NULL);
         yajl_gen_map_open(g);
-        jgen_kv_str(g, "driver", m->sd_unit ? "systemd" : "cgroupfs");
+        jgen_kv_str(g, "driver", m->driver->name);
         jgen_kv_str(g, "layout", cgroup_layout_name(m->layout));
         jgen_kv_bool(g, "rootless", m->rootless);
         jgen_kv_str(g, "path", m->path);
@@ -113,6 +113,7 @@ static int restore_json(struct cgroup_manager *m, const char *saved, const struc
         m->rootless = obj_true(root, "rootless");
         m->path = xstrdup(path);
         if (strcmp(driver, "systemd") == 0) {
+                m->driver = &cg_systemd;
                 m->sd_unit = xstrdup(unit);
                 m->sd_started = true;   /* saved after create: the unit exists */
         }
@@ -169,6 +170,7 @@ static int restore_legacy(struct cgroup_manager *m, const char *saved, const str
                 char *rel = colon + 1;
                 unescape_pct(rel);
                 if (strcmp(t, "@systemd") == 0) {
+                        m->driver = &cg_systemd;
                         free(m->sd_unit);
                         m->sd_unit = xstrdup(rel);
                         m->sd_started = true;
@@ -198,6 +200,7 @@ int cgroup_manager_restore_in(const char *saved, const struct cgroup_mounts *mou
                 mounts = own;
         }
         struct cgroup_manager *m = cg_manager_alloc();
+        m->driver = &cg_cgroupfs;
         if ((json ? restore_json : restore_legacy)(m, saved, mounts, err) < 0) {
                 cgroup_manager_free(m);
                 return -1;

@@ -387,7 +387,7 @@ static void hugetlb_stats(struct cgroup_manager *m, yajl_gen g)
         yajl_gen_map_close(g);
 }
 
-int cgroup_stats_json(struct cgroup_manager *m, char **json, struct husk_error *err)
+int cg_fs_stats_json(struct cgroup_manager *m, char **json, struct husk_error *err)
 {
         struct cg_hier *any = NULL;
         for (size_t i = 0; i < m->n_h && !any; i++)

@@ -13,6 +13,7 @@
  * and every sd-bus call goes through its table, sdbus()->...
  */
 #include <errno.h>
+#include <signal.h>
 #include <inttypes.h>
 #include <string.h>
 #include <time.h>
@@ -406,3 +407,100 @@ bool cg_systemd_available(void)
 }
 
 #endif
+
+/* ------------------------------------------------------------------ */
+/* the driver                                                           */
+
+/* --systemd-cgroup: the unit, its slice and the cgroup path (below the
+ * user instance's own cgroup when rootless) of cgpath ("slice:prefix:name"). */
+int cg_systemd_resolve(const char *cgpath, const struct cgroup_opts *opts, char **unit, char **slice, char **path,
+                       struct husk_error *err)
+{
+        if (!opts->rootless && !cg_systemd_available())
+                return husk_error_unsupported(err, "--systemd-cgroup: systemd is not running "
+                                     "(no /run/systemd/system)");
+        if (opts->rootless && cgroup_detect_layout() != CGROUP_LAYOUT_V2)
+                return husk_error_unsupported(err, "--systemd-cgroup (rootless): needs a pure cgroup v2 "
+                                     "host (the user's systemd can delegate only there)");
+        if (cg_systemd_parse(cgpath, opts->id ? opts->id : "", opts->rootless, unit, slice, path,
+                             err) < 0)
+                return -1;
+        if (opts->rootless) {
+                /* the user instance's units live below its own cgroup */
+                _cleanup_free_ char *base = NULL;
+                if (cg_systemd_user_root(&base, err) < 0)
+                        return husk_error_wrap(err, "--systemd-cgroup (rootless)");
+                char *full = xasprintf("%s%s", strcmp(base, "/") == 0 ? "" : base, *path);
+                free(*path);
+                *path = full;
+        }
+        return 0;
+}
+
+/* A scope needs a process: it starts in add_pid. */
+static int sd_create(struct cgroup_manager *m, const struct husk_resources *res, struct husk_error *err)
+{
+        m->sd_res = res;
+        return 0;
+}
+
+/* Start the scope with the init in it, then do what systemd does not
+ * (other v1 hierarchies, the resources' files, devices). */
+static int sd_start(struct cgroup_manager *m, pid_t pid, struct husk_error *err)
+{
+        if (cg_systemd_start(m, pid, m->sd_res, err) < 0)
+                return -1;
+        m->sd_started = true;
+        if (cg_fs_create(m, m->sd_res, false, err) < 0) {
+                struct husk_error e2;
+                kill(pid, SIGKILL);
+                if (cg_systemd_stop(m, &e2) < 0)
+                        log_warn("%s", e2.msg);
+                return -1;
+        }
+        return 0;
+}
+
+static int sd_add_pid(struct cgroup_manager *m, pid_t pid, const char *sub_cgroup, struct husk_error *err)
+{
+        if (!m->sd_started) {
+                if (sub_cgroup && *sub_cgroup)
+                        return husk_error_state(err, "systemd unit %s is not started yet", m->sd_unit);
+                if (sd_start(m, pid, err) < 0)
+                        return -1;
+        }
+        return cg_fs_add_pid(m, pid, sub_cgroup, err);
+}
+
+/* systemd first, so a daemon-reload keeps the new values */
+static int sd_update(struct cgroup_manager *m, const struct husk_resources *res, struct husk_error *err)
+{
+        if (m->sd_started && cg_systemd_set(m, res, err) < 0)
+                return -1;
+        return cg_fs_update(m, res, err);
+}
+
+/* Empty the cgroup, stop the unit, remove what systemd leaves. */
+static int sd_destroy(struct cgroup_manager *m, struct husk_error *err)
+{
+        if (cg_fs_drain(m, err) < 0)
+                return -1;
+        if (cg_systemd_stop(m, err) < 0) {
+                struct husk_error ignored;
+                cg_fs_remove(m, false, &ignored);
+                return -1;
+        }
+        return cg_fs_remove(m, true, err);
+}
+
+const struct cg_driver cg_systemd = {
+        .name = "systemd",
+        .parent_adds_init = true,
+        .create = sd_create,
+        .add_pid = sd_add_pid,
+        .update = sd_update,
+        .freeze = cg_fs_freeze,
+        .kill = cg_fs_kill,
+        .destroy = sd_destroy,
+        .stats = cg_fs_stats_json,
+};
