@@ -21,8 +21,27 @@ static void populate(uintptr_t a, uintptr_t b)
                 __atomic_fetch_add((volatile unsigned char *)p, 0, __ATOMIC_RELAXED);
 }
 
+/* The address sanitizer (and the thread and memory ones) reserve their
+ * shadow memory as private writable anonymous mappings: terabytes of
+ * MAP_NORESERVE address space that /proc/self/maps lists as "rw-p" with no
+ * name, like any heap. Populating them commits real memory until the OOM
+ * killer ends the init (an earlier, mincore-driven version instead spun
+ * through millions of calls over them). Only the runtime knows which
+ * mappings are its own, and memory accounting means nothing in a build
+ * that multiplies it anyway: under these sanitizers, prefault nothing. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define SHADOW_MAPPINGS 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer)
+#define SHADOW_MAPPINGS 1
+#endif
+#endif
+
 void prefault_private_pages(size_t stack_below)
 {
+#ifdef SHADOW_MAPPINGS
+        return;
+#endif
         uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
         _cleanup_free_ char *maps = NULL;
         if (read_file_at(AT_FDCWD, "/proc/self/maps", &maps, NULL, NULL) < 0)
