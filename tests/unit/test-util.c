@@ -158,6 +158,10 @@ static void test_dl(void)
         husk_error_clear(&err);
         CHECK(dl_load(&nolib, "feature Y", NULL, &err) < 0 && strstr(err.msg, "libhusk-no-such-lib.so.9"),
               "the first outcome is kept: %s", err.msg);
+        husk_error_clear(&err);
+        /* kept for the process's life in real (static) dl_libs; ours are on the stack */
+        free(nosym.error);
+        free(nolib.error);
 }
 
 static void test_jsongen(void)

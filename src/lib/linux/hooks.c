@@ -14,8 +14,8 @@
 
 const char *hook_kind_name(enum husk_hook_kind kind)
 {
-        static const char *names[] = { "prestart", "createRuntime", "createContainer",
-                                       "startContainer", "poststart", "poststop" };
+        static const char *const names[] = { "prestart", "createRuntime", "createContainer",
+                                             "startContainer", "poststart", "poststop" };
         return kind < HUSK_HOOK__MAX ? names[kind] : "unknown";
 }
 
