@@ -459,6 +459,21 @@ static int leave_private_ns(int host, int cwd, struct husk_error *err)
         return 0;
 }
 
+/* CRIU forked (held) in the private namespace, and we back in ours: the
+ * hooks, the supervision, the rest happen there. */
+static int spawn_criu(struct restore *r, const struct criu_swrk_opts *so, struct criu_swrk *sw,
+                      struct husk_error *err)
+{
+        _cleanup_close_ int host = -1, cwd = -1;
+        int ret = enter_private_ns(r, &host, &cwd, err);
+        if (ret == 0)
+                ret = failpoint("criu: spawn", err) < 0 ? -1 : criu_swrk_spawn(so, sw, err);
+        struct husk_error ignored = { 0 };
+        if (leave_private_ns(host, cwd, ret < 0 ? &ignored : err) < 0)
+                return -1;
+        return ret;
+}
+
 /* CRIU, started in the container's cgroup, restores; r->pid is the init. */
 static int run_criu(struct restore *r, struct criu_build *b, struct husk_error *err)
 {
@@ -471,14 +486,7 @@ static int run_criu(struct restore *r, struct criu_build *b, struct husk_error *
         struct criu_swrk sw = { .pid = 0, .sock = -1, .hold_fd = -1, .err_fd = -1 };
         CriuResp *resp = NULL;
         int ret = -1;
-        _cleanup_close_ int host = -1, cwd = -1;
-        int in = enter_private_ns(r, &host, &cwd, err);
-        if (in == 0 && failpoint("criu: spawn", err) == 0)
-                in = criu_swrk_spawn(&so, &sw, err);
-        else
-                in = -1;
-        /* the hooks, the supervision, the rest: in our namespace */
-        if (leave_private_ns(host, cwd, in < 0 ? &(struct husk_error){ 0 } : err) < 0 || in < 0)
+        if (spawn_criu(r, &so, &sw, err) < 0)
                 goto out;
         /* CRIU into the container's cgroup before it forks anything */
         if (r->cgroup && cgroup_add_pid(r->cgroup, sw.pid, NULL, err) < 0) {
