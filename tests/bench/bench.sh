@@ -28,7 +28,8 @@
 #   ops      on a running `sleep` container: exec /bin/true, state, kill
 #            (SIGWINCH, ignored), list (one container).
 #   rss      peak RSS (KiB, /usr/bin/time %M: the largest process the command
-#            waited for) of run, create, exec, state, list.
+#            waited for) of run, create, start, delete (stopped), exec,
+#            state, kill (SIGWINCH), list.
 #   minmem   the smallest linux.resources.memory.limit under which
 #            `run /bin/true` exits 0, 3 times in a row (bisection, 4 KiB steps).
 #   scale    C `sleep` containers: run -d total, list and state with C
@@ -328,17 +329,19 @@ rss() {
 }
 bench_rss() {
         local i l pid
-        log "rss: peak RSS of run / create / exec / state / list (5 each)"
+        log "rss: peak RSS of run / create / start / delete / exec / state / kill / list (5 each)"
         for ((i = 0; i < 5; i++)); do
                 for l in $(rotated "$i"); do
                         rss rss.run "$l" "${BIN[$l]}" --root "${ROOT[$l]}" run -b "$W/b/$l/true" "$ID-r"
                         rm -f "$W/pid"
                         rss rss.create "$l" "${BIN[$l]}" --root "${ROOT[$l]}" create -b "$W/b/$l/true" --pid-file "$W/pid" "$ID-p"
-                        rt "$l" start "$ID-p" >/dev/null 2>&1
+                        rss rss.start "$l" "${BIN[$l]}" --root "${ROOT[$l]}" start "$ID-p"
                         [[ -s $W/pid ]] && wait_gone "$(<"$W/pid")"
+                        rss rss.delete "$l" "${BIN[$l]}" --root "${ROOT[$l]}" delete "$ID-p"
                         rt "$l" delete -f "$ID-p" >/dev/null 2>&1
                         rss rss.exec "$l" "${BIN[$l]}" --root "${ROOT[$l]}" exec "$ID-op" /bin/true
                         rss rss.state "$l" "${BIN[$l]}" --root "${ROOT[$l]}" state "$ID-op"
+                        rss rss.kill "$l" "${BIN[$l]}" --root "${ROOT[$l]}" kill "$ID-op" WINCH
                         rss rss.list "$l" "${BIN[$l]}" --root "${ROOT[$l]}" list
                 done
         done
@@ -424,8 +427,11 @@ scale.state|state ($C containers)|ms
 scale.list|list ($C containers)|ms
 rss.run|peak RSS: run|KiB
 rss.create|peak RSS: create|KiB
+rss.start|peak RSS: start|KiB
+rss.delete|peak RSS: delete|KiB
 rss.exec|peak RSS: exec|KiB
 rss.state|peak RSS: state|KiB
+rss.kill|peak RSS: kill|KiB
 rss.list|peak RSS: list|KiB
 minmem|smallest memory limit for run|KiB
 scale.run-d|$C x run -d, total|ms
@@ -457,7 +463,7 @@ report() {
         END {
                 nl = split(labels, L, " ")
                 printf "%-40s", "metric"
-                for (i = 1; i <= nl; i++) printf "%10s", L[i]
+                for (i = 1; i <= nl; i++) printf "%12s", L[i]
                 if (husk != "") printf "%12s", "husk/" base
                 printf "\n"
                 nm = split(metrics, M, "\n")
@@ -467,7 +473,7 @@ report() {
                         if (key ~ /^floor/) {
                                 if (!((key "|floor") in vals)) continue
                                 v = median(key "|floor")
-                                printf "%-40s%10s\n", title, fmt(v, f[3])
+                                printf "%-40s%12s\n", title, fmt(v, f[3])
                                 if (out != "") printf "%s\tfloor\t%s\t%s\n", key, v, f[3] >> out
                                 continue
                         }
@@ -478,9 +484,9 @@ report() {
                         for (i = 1; i <= nl; i++) {
                                 k = key "|" L[i]
                                 if (k in vals) {
-                                        med[i] = median(k); printf "%10s", fmt(med[i], f[3])
+                                        med[i] = median(k); printf "%12s", fmt(med[i], f[3])
                                         if (out != "") printf "%s\t%s\t%s\t%s\n", key, L[i], med[i], f[3] >> out
-                                } else { med[i] = ""; printf "%10s", "-" }
+                                } else { med[i] = ""; printf "%12s", "-" }
                         }
                         if (husk != "") {
                                 b = ""; h = ""
