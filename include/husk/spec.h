@@ -317,6 +317,9 @@ int spec_parse_resources(const char *json, size_t len, const char *what, struct 
                          struct husk_error *err);
 void spec_free(struct husk_spec *spec);
 void spec_process_free(struct husk_process *p);
+/* A deep copy the caller owns and may change (free: spec_process_free);
+ * NULL for NULL. The spec it comes from stays untouched. */
+struct husk_process *spec_process_copy(const struct husk_process *p);
 void spec_resources_free(struct husk_resources *r);
 
 /* Checks that need the whole document (cross-field rules): mounts'

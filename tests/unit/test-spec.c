@@ -801,6 +801,67 @@ static void test_cap_names_and_clean_paths(void)
         }
 }
 
+static bool strv_eq_apart(char *const *a, char *const *b)
+{
+        if (!a || !b)
+                return !a && !b;
+        if (a == b || strv_length(a) != strv_length(b))
+                return false;
+        for (size_t i = 0; a[i]; i++)
+                if (a[i] == b[i] || !streq(a[i], b[i]))
+                        return false;
+        return true;
+}
+
+static bool str_eq_apart(const char *a, const char *b)
+{
+        return (!a && !b) || (a && b && a != b && streq(a, b));
+}
+
+/* spec_process_copy: equal values, no shared memory (husk exec changes the
+ * copy; the parsed spec must stay as it was). */
+static void test_process_copy(const char *root)
+{
+        _cleanup_free_ char *path = xasprintf("%s/valid/everything.json", root);
+        struct husk_error err = { 0 };
+        struct husk_spec *s = parse_file(path, &err);
+        ok(s && s->process, "everything.json parses %s", s ? "" : err.msg);
+        if (!s || !s->process)
+                return;
+        const struct husk_process *p = s->process;
+        struct husk_process *c = spec_process_copy(p);
+        CHECK(c && c != p);
+        CHECK(c->terminal == p->terminal && c->console_height == p->console_height && c->user.uid == p->user.uid &&
+              c->user.umask.v == p->user.umask.v && c->no_new_privileges == p->no_new_privileges &&
+              c->oom_score_adj.v == p->oom_score_adj.v);
+        CHECK(c->user.n_additional_gids == p->user.n_additional_gids && c->user.additional_gids != p->user.additional_gids &&
+              memcmp(c->user.additional_gids, p->user.additional_gids, p->user.n_additional_gids * sizeof(uint32_t)) == 0);
+        CHECK(str_eq_apart(c->user.username, p->user.username) && str_eq_apart(c->cwd, p->cwd) &&
+              str_eq_apart(c->command_line, p->command_line) && str_eq_apart(c->apparmor_profile, p->apparmor_profile) &&
+              str_eq_apart(c->selinux_label, p->selinux_label) &&
+              str_eq_apart(c->exec_cpu_affinity_initial, p->exec_cpu_affinity_initial) &&
+              str_eq_apart(c->exec_cpu_affinity_final, p->exec_cpu_affinity_final));
+        CHECK(strv_eq_apart(c->args, p->args) && strv_eq_apart(c->env, p->env));
+        CHECK(strv_eq_apart(c->capabilities.bounding, p->capabilities.bounding) &&
+              strv_eq_apart(c->capabilities.effective, p->capabilities.effective) &&
+              strv_eq_apart(c->capabilities.inheritable, p->capabilities.inheritable) &&
+              strv_eq_apart(c->capabilities.permitted, p->capabilities.permitted) &&
+              strv_eq_apart(c->capabilities.ambient, p->capabilities.ambient));
+        CHECK(c->n_rlimits == p->n_rlimits && p->n_rlimits > 0 && c->rlimits != p->rlimits &&
+              str_eq_apart(c->rlimits[0].type, p->rlimits[0].type) && c->rlimits[0].hard == p->rlimits[0].hard);
+        CHECK(p->scheduler && c->scheduler && c->scheduler != p->scheduler &&
+              str_eq_apart(c->scheduler->policy, p->scheduler->policy) &&
+              strv_eq_apart(c->scheduler->flags, p->scheduler->flags) && c->scheduler->nice == p->scheduler->nice);
+        CHECK(p->io_priority && c->io_priority && c->io_priority != p->io_priority &&
+              str_eq_apart(c->io_priority->class_name, p->io_priority->class_name) &&
+              c->io_priority->priority == p->io_priority->priority);
+        spec_free(s);
+        /* still whole once the spec is gone (ASan/valgrind would see a dangling pointer) */
+        CHECK(c->args && c->args[0] && c->cwd && c->cwd[0] == '/');
+        spec_process_free(c);
+        CHECK(spec_process_copy(NULL) == NULL);
+}
+
 int main(int argc, char **argv)
 {
         if (argc != 2) {
@@ -827,6 +888,7 @@ int main(int argc, char **argv)
         test_raw_documents();
         test_load();
         test_cap_names_and_clean_paths();
+        test_process_copy(root);
 
         return tap_done();
 }

@@ -151,9 +151,8 @@ static int build_process(const struct husk_exec_opts *o, const struct husk_spec 
                 return husk_error_invalid(err, "exec: a command (or --process FILE) is required");
         if (!spec->process)
                 return husk_error_invalid(err, "exec: the container's config has no process to start from");
-        /* Steal the saved spec's process: the caller's copy is ours alone. */
-        struct husk_process *p = spec->process;
-        ((struct husk_spec *)spec)->process = NULL;
+        /* The flags change a copy: the parsed spec stays immutable. */
+        struct husk_process *p = spec_process_copy(spec->process);
         if (apply_flags(o, p, err) < 0) {
                 spec_process_free(p);
                 return -1;
