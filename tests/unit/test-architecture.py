@@ -33,7 +33,6 @@ ALLOW = {
         'src/lib/spec/parse.c',
     },
     'func': {
-        'src/cli/features.c:cmd_features',
         'src/lib/spec/parse.c:parse_linux',
         'src/lib/spec/validate.c:check_linux',
     },

@@ -11,6 +11,7 @@
  * parsers are checked. Output is TAP; the exit code is 1 on any failure.
  */
 #include <dirent.h>
+#include <seccomp.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -359,7 +360,8 @@ static void test_conversions(void)
         CHECK(spec_seccomp_arch_known("SCMP_ARCH_X86_64"));
         CHECK(spec_seccomp_arch_known("SCMP_ARCH_AARCH64"));
         CHECK(spec_seccomp_arch_known("SCMP_ARCH_MIPSEL64N32"));
-        CHECK(spec_seccomp_arch_known("SCMP_ARCH_LOONGARCH64"));
+        CHECK(spec_seccomp_arch_known("SCMP_ARCH_LOONGARCH64") == (seccomp_arch_resolve_name("loongarch64") != 0));
+        CHECK(spec_seccomp_arch_known("SCMP_ARCH_PARISC64") == (seccomp_arch_resolve_name("parisc64") != 0));
         CHECK(!spec_seccomp_arch_known("SCMP_ARCH_VAX"));
         CHECK(!spec_seccomp_arch_known("x86_64"));
         CHECK(!spec_seccomp_arch_known("SCMP_ARCH_"));
@@ -862,6 +864,79 @@ static void test_process_copy(const char *root)
         CHECK(spec_process_copy(NULL) == NULL);
 }
 
+/* A document with linux.seccomp = seccomp (JSON text). */
+static bool seccomp_doc_ok(const char *seccomp, struct husk_error *err)
+{
+        _cleanup_free_ char *doc = xasprintf("{\"ociVersion\":\"1.0.0\",\"root\":{\"path\":\"r\"},"
+                                             "\"linux\":{\"seccomp\":%s}}",
+                                             seccomp);
+        struct husk_spec *s = NULL;
+        int r = spec_parse(doc, strlen(doc), "config.json", &s, err);
+        spec_free(s);
+        return r == 0;
+}
+
+/* linux.seccomp's rules live in spec/validate.c alone (linux/seccomp.c
+ * only checks what the running kernel has). */
+static void test_seccomp_rules(void)
+{
+        struct husk_error err = { 0 };
+        CHECK(!seccomp_doc_ok("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"architectures\":[\"SCMP_ARCH_X86_64\","
+                              "\"SCMP_ARCH_FOO\"]}", &err) && strstr(err.msg, "SCMP_ARCH_FOO"));
+        ok(seccomp_doc_ok("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"architectures\":[\"SCMP_ARCH_X86_64\","
+                          "\"SCMP_ARCH_X86\",\"SCMP_ARCH_X32\",\"SCMP_ARCH_AARCH64\"]}", &err),
+           "known arches: %s", err.msg);
+        CHECK(!seccomp_doc_ok("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"flags\":[\"SECCOMP_FILTER_FLAG_BOGUS\"]}",
+                              &err) && strstr(err.msg, "SECCOMP_FILTER_FLAG_BOGUS"));
+        ok(seccomp_doc_ok("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"flags\":[\"SECCOMP_FILTER_FLAG_TSYNC\","
+                          "\"SECCOMP_FILTER_FLAG_LOG\",\"SECCOMP_FILTER_FLAG_SPEC_ALLOW\","
+                          "\"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV\"]}", &err),
+           "known flags: %s", err.msg);
+        CHECK(!seccomp_doc_ok("{\"defaultAction\":\"SCMP_ACT_NOTIFY\"}", &err) && strstr(err.msg, "default action"));
+        CHECK(!seccomp_doc_ok("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"/run/l.sock\",\"syscalls\":"
+                              "[{\"names\":[\"write\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}", &err) &&
+              strstr(err.msg, "write"));
+        CHECK(!seccomp_doc_ok("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":"
+                              "[{\"names\":[\"getppid\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}", &err) &&
+              strstr(err.msg, "linux.seccomp: SCMP_ACT_NOTIFY is used but listenerPath is not set"));
+        ok(seccomp_doc_ok("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"/run/l.sock\",\"syscalls\":"
+                          "[{\"names\":[\"getppid\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}", &err),
+           "NOTIFY with listener: %s", err.msg);
+        CHECK(!seccomp_doc_ok("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"getppid\"],"
+                              "\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":6,\"value\":1,"
+                              "\"op\":\"SCMP_CMP_EQ\"}]}]}", &err) &&
+              strstr(err.msg, "syscalls[0].args[0].index"));
+        CHECK(!seccomp_doc_ok("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"getppid\"],"
+                              "\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,\"value\":1,\"op\":\"SCMP_CMP_EQ\"},"
+                              "{\"index\":0,\"value\":2,\"op\":\"SCMP_CMP_EQ\"},{\"index\":0,\"value\":3,\"op\":"
+                              "\"SCMP_CMP_EQ\"},{\"index\":0,\"value\":4,\"op\":\"SCMP_CMP_EQ\"},{\"index\":0,"
+                              "\"value\":5,\"op\":\"SCMP_CMP_EQ\"},{\"index\":0,\"value\":6,\"op\":\"SCMP_CMP_EQ\"},"
+                              "{\"index\":0,\"value\":7,\"op\":\"SCMP_CMP_EQ\"}]}]}", &err) &&
+              strstr(err.msg, "linux.seccomp.syscalls[0].args: at most 6 conditions, got 7"));
+        /* runtime-spec names the linked libseccomp can't filter for are refused, not ignored */
+        bool loong = seccomp_arch_resolve_name("loongarch64") != 0;
+        ok(seccomp_doc_ok("{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"architectures\":[\"SCMP_ARCH_LOONGARCH64\"]}",
+                          &err) == loong,
+           "SCMP_ARCH_LOONGARCH64 accepted iff libseccomp knows it (%d): %s", loong, err.msg);
+        if (!loong)
+                CHECK(strstr(err.msg, "architecture \"SCMP_ARCH_LOONGARCH64\" is not supported by libseccomp"));
+}
+
+/* process rules owned by spec/validate.c, on structs as the mechanisms'
+ * tests build them */
+static void test_process_rules(void)
+{
+        struct husk_error err = { 0 };
+        static char *args[] = { "sh", NULL };
+        static char *bad_flags[] = { "SCHED_FLAG_BOGUS", NULL };
+        static char *flags[] = { "SCHED_FLAG_RESET_ON_FORK", NULL };
+        struct husk_scheduler sch = { .policy = "SCHED_RR", .policy_num = SCHED_RR, .priority = 1, .flags = bad_flags };
+        struct husk_process p = { .args = args, .cwd = "/", .scheduler = &sch };
+        CHECK(spec_validate_process(&p, "process", &err) < 0 && strstr(err.msg, "SCHED_FLAG_BOGUS"));
+        sch.flags = flags;
+        ok(spec_validate_process(&p, "process", &err) == 0, "known scheduler flag: %s", err.msg);
+}
+
 int main(int argc, char **argv)
 {
         if (argc != 2) {
@@ -889,6 +964,8 @@ int main(int argc, char **argv)
         test_load();
         test_cap_names_and_clean_paths();
         test_process_copy(root);
+        test_seccomp_rules();
+        test_process_rules();
 
         return tap_done();
 }

@@ -173,7 +173,7 @@ static int check_spec_for_create(const struct husk_create_opts *o, const struct 
                 return -1;
         if (spec->linux) {
                 if (sysctl_validate(spec, err) < 0 || personality_validate(spec->linux->personality, err) < 0 ||
-                    seccomp_validate(spec->linux->seccomp, err) < 0)
+                    seccomp_check_host(spec->linux->seccomp, err) < 0)
                         return -1;
         }
         return 0;

@@ -9,15 +9,9 @@
 #include <unistd.h>
 
 #include "linux/hooks.h"
+#include "spec/names.h"
 #include "util/log.h"
 #include "util/util.h"
-
-const char *hook_kind_name(enum husk_hook_kind kind)
-{
-        static const char *const names[] = { "prestart", "createRuntime", "createContainer",
-                                             "startContainer", "poststart", "poststop" };
-        return kind < HUSK_HOOK__MAX ? names[kind] : "unknown";
-}
 
 static int64_t now_ms(void)
 {
@@ -107,14 +101,14 @@ int hooks_run(const struct husk_spec *spec, enum husk_hook_kind kind, const char
                 struct husk_error e = { 0 };
                 int64_t t = log_clock();
                 int r = run_one(&l->hooks[i], env, state_json, cwd, &e);
-                log_phase(&t, "hook", "%s hook #%zu (%s): %s", hook_kind_name(kind), i, l->hooks[i].path,
+                log_phase(&t, "hook", "%s hook #%zu (%s): %s", spec_hook_name(kind), i, l->hooks[i].path,
                           r < 0 ? "failed" : "done");
                 if (r < 0) {
                         if (stop_on_error) {
                                 *err = e;
-                                return husk_error_wrap(err, "%s hook #%zu", hook_kind_name(kind), i);
+                                return husk_error_wrap(err, "%s hook #%zu", spec_hook_name(kind), i);
                         }
-                        log_warn("%s hook #%zu: %s", hook_kind_name(kind), i, e.msg);
+                        log_warn("%s hook #%zu: %s", spec_hook_name(kind), i, e.msg);
                 }
         }
         return 0;

@@ -12,7 +12,6 @@
 #include "husk/error.h"
 #include "husk/spec.h"
 
-const char *hook_kind_name(enum husk_hook_kind kind);   /* "prestart", ... */
 /* Run the hooks of one kind in order, each with `cwd` as its working
  * directory (NULL: ours). The first failure returns -1 (err names the
  * hook), except for poststop, whose failures are logged as warnings and the

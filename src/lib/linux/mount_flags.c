@@ -102,6 +102,27 @@ static void data_append(char **data, const char *word)
         *data = n;
 }
 
+/* The words the parser knows, for `husk features`: i-th of them, NULL past
+ * the last. (Any other option is filesystem data, passed to mount(2).) */
+const char *mount_option_word(size_t i)
+{
+        static const char *const others[] = { "tmpcopyup", "idmap", "ridmap" };
+        const struct {
+                const struct flag_word *v;
+                size_t n;
+        } tables[] = {
+                { mount_words, ARRAY_SIZE(mount_words) },
+                { propagation_words, ARRAY_SIZE(propagation_words) },
+                { attr_words, ARRAY_SIZE(attr_words) },
+        };
+        for (size_t t = 0; t < ARRAY_SIZE(tables); t++) {
+                if (i < tables[t].n)
+                        return tables[t].v[i].name;
+                i -= tables[t].n;
+        }
+        return i < ARRAY_SIZE(others) ? others[i] : NULL;
+}
+
 int mount_flags_parse(char *const *options, struct mount_flags *out, struct husk_error *err)
 {
         const struct flag_word *w;

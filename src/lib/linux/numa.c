@@ -7,36 +7,17 @@
 #include <unistd.h>
 
 #include "linux/process.h"
+#include "spec/names.h"
 #include "util/util.h"
-
-static const struct { const char *name; int value; } modes[] = {
-        { "MPOL_DEFAULT", 0 }, { "MPOL_PREFERRED", 1 }, { "MPOL_BIND", 2 }, { "MPOL_INTERLEAVE", 3 },
-        { "MPOL_LOCAL", 4 },   { "MPOL_PREFERRED_MANY", 5 }, { "MPOL_WEIGHTED_INTERLEAVE", 6 },
-};
-static const struct { const char *name; int value; } flags[] = {
-        { "MPOL_F_NUMA_BALANCING", 1 << 13 }, { "MPOL_F_RELATIVE_NODES", 1 << 14 },
-        { "MPOL_F_STATIC_NODES", 1 << 15 },
-};
 
 int memory_policy_apply(const struct husk_memory_policy *mp, struct husk_error *err)
 {
         if (!mp)
                 return 0;
-        int mode = -1;
-        for (size_t i = 0; i < ARRAY_SIZE(modes); i++)
-                if (strcmp(mp->mode, modes[i].name) == 0)
-                        mode = modes[i].value;
-        if (mode < 0)
-                return husk_error_set(err, 0, "linux.memoryPolicy.mode: unknown mode \"%s\"", mp->mode);
-        for (size_t i = 0; mp->flags && mp->flags[i]; i++) {
-                size_t k = 0;
-                while (k < ARRAY_SIZE(flags) && strcmp(mp->flags[i], flags[k].name) != 0)
-                        k++;
-                if (k == ARRAY_SIZE(flags))
-                        return husk_error_set(err, 0, "linux.memoryPolicy.flags[%zu]: unknown flag \"%s\"", i,
-                                              mp->flags[i]);
-                mode |= flags[k].value;
-        }
+        /* spec_validate refused unknown names */
+        int mode = (int)spec_name_value(&spec_mpol_mode_names, mp->mode);
+        for (size_t i = 0; mp->flags && mp->flags[i]; i++)
+                mode |= (int)spec_name_value(&spec_mpol_flag_names, mp->flags[i]);
         /* A node list has the syntax of a CPU list: reuse its parser. */
         cpu_set_t nodes;
         CPU_ZERO(&nodes);

@@ -5,7 +5,7 @@
  *
  * Before the first side effect (in the parent):
  *   process_validate(process), personality_validate(linux.personality),
- *   seccomp_validate(linux.seccomp), sysctl_validate(spec), then
+ *   seccomp_check_host(linux.seccomp), sysctl_validate(spec), then
  *   seccomp_compile(linux.seccomp, cache_dir) — still in the parent, before
  *   the init is forked: the init inherits the program and never runs
  *   libseccomp (slow, and it allocates inside the container's memory cgroup).
@@ -92,9 +92,10 @@ int user_apply(const struct husk_user *u, bool setgroups_allowed, struct husk_er
 /* Seccomp (libseccomp builds the program, seccomp(2) loads it with the
  * spec's flags). s == NULL: nothing.
  *
- * seccomp_validate: cheap checks of the whole profile (actions, arch and
- * flag names, flags the running kernel lacks, conditions, NOTIFY rules and
- * listenerPath), no libseccomp context.
+ * The profile comes from spec_parse(), which checked every name, action and
+ * condition (spec/validate.c owns those rules).
+ *
+ * seccomp_check_host: the filter flags the running kernel lacks.
  *
  * seccomp_compile: build the BPF program (the slow part: ~30 ms for Docker's
  * profile). Call it in the parent before forking the init, so the init
@@ -113,20 +114,19 @@ int user_apply(const struct husk_user *u, bool setgroups_allowed, struct husk_er
  * seccomp_load_filter: compile (no cache) + load, for callers that have no
  * parent to compile in. */
 struct husk_seccomp_prog;
-int seccomp_validate(const struct husk_seccomp *s, struct husk_error *err);
+int seccomp_check_host(const struct husk_seccomp *s, struct husk_error *err);
 int seccomp_compile(const struct husk_seccomp *s, const char *cache_dir, struct husk_seccomp_prog **out,
                     struct husk_error *err);
 int seccomp_load_prog(const struct husk_seccomp_prog *prog, int *notify_fd, struct husk_error *err);
 void seccomp_prog_free(struct husk_seccomp_prog *prog);
 int seccomp_load_filter(const struct husk_seccomp *s, int *notify_fd, struct husk_error *err);
-/* For `husk features`: the filter flags husk knows (*names, returns the
- * count), and whether the running kernel accepts one. */
-size_t seccomp_known_flags(const char *const **names);
 /* linux.memoryPolicy: set_mempolicy(2) for the calling process (NULL: nothing). */
 int memory_policy_apply(const struct husk_memory_policy *mp, struct husk_error *err);
 
 /* Does the profile have SCMP_ACT_NOTIFY rules (a listener fd to hand over)? */
 bool seccomp_has_listener(const struct husk_seccomp *s);
+/* For `husk features`: does the running kernel accept this filter flag
+ * (a name of spec_seccomp_flag_names)? */
 bool seccomp_flag_supported(const char *name);
 
 /* runc's rule for linux.sysctl: only namespaced sysctls (kernel.msg*,

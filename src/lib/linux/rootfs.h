@@ -100,6 +100,8 @@ struct mount_flags {
 };
 int mount_flags_parse(char *const *options, struct mount_flags *out, struct husk_error *err);
 void mount_flags_free(struct mount_flags *mf);
+/* The i-th option word mount_flags_parse() knows (NULL past the last). */
+const char *mount_option_word(size_t i);
 
 /* Internal to rootfs.c and devices.c (rootfs_prepare calls it when /dev is
  * not a bind mount, as runc): the default devices (null zero full random

@@ -16,6 +16,7 @@
 
 #include "linux/process.h"
 #include "util/compat.h"
+#include "spec/names.h"
 #include "util/log.h"
 #include "util/util.h"
 #include "util/procfs.h"
@@ -35,18 +36,6 @@ struct husk_sched_attr {
         uint32_t sched_util_max;
 };
 
-static const struct {
-        const char *name;
-        uint64_t flag;
-} sched_flags[] = {
-        { "SCHED_FLAG_RESET_ON_FORK", 0x01 },
-        { "SCHED_FLAG_RECLAIM", 0x02 },
-        { "SCHED_FLAG_DL_OVERRUN", 0x04 },
-        { "SCHED_FLAG_KEEP_POLICY", 0x08 },
-        { "SCHED_FLAG_KEEP_PARAMS", 0x10 },
-        { "SCHED_FLAG_UTIL_CLAMP_MIN", 0x20 },
-        { "SCHED_FLAG_UTIL_CLAMP_MAX", 0x40 },
-};
 
 int scheduler_validate(const struct husk_scheduler *s, struct husk_error *err)
 {
@@ -62,13 +51,6 @@ int scheduler_validate(const struct husk_scheduler *s, struct husk_error *err)
         if (s->policy_num != SCHED_DEADLINE && (s->runtime || s->deadline || s->period))
                 return husk_error_set(err, 0, "process.scheduler: runtime, deadline and period can only be set for SCHED_DEADLINE, not %s",
                                       s->policy);
-        for (char **f = s->flags; f && *f; f++) {
-                bool ok = false;
-                for (size_t i = 0; i < ARRAY_SIZE(sched_flags); i++)
-                        ok |= strcmp(*f, sched_flags[i].name) == 0;
-                if (!ok)
-                        return husk_error_set(err, 0, "process.scheduler.flags: unknown flag %s", *f);
-        }
         return 0;
 }
 
@@ -86,10 +68,11 @@ int scheduler_apply(const struct husk_scheduler *s, struct husk_error *err)
         attr.sched_runtime = s->runtime;
         attr.sched_deadline = s->deadline;
         attr.sched_period = s->period;
-        for (char **f = s->flags; f && *f; f++)
-                for (size_t i = 0; i < ARRAY_SIZE(sched_flags); i++)
-                        if (strcmp(*f, sched_flags[i].name) == 0)
-                                attr.sched_flags |= sched_flags[i].flag;
+        for (char **f = s->flags; f && *f; f++) {
+                long bit = spec_name_value(&spec_sched_flag_names, *f);
+                if (bit > 0)
+                        attr.sched_flags |= (uint64_t)bit;
+        }
         if (syscall(SYS_sched_setattr, 0, &attr, 0) < 0)
                 return husk_error_sys(err, "set scheduler %s (nice %d, priority %d)", s->policy, s->nice, s->priority);
         return 0;

@@ -38,47 +38,16 @@
 
 #include "linux/process.h"
 #include "util/compat.h"
+#include "spec/spec-internal.h"
 #include "util/log.h"
 #include "util/util.h"
 
 #define SECCOMP_MAX_ARGS 6
 
-static const struct {
-        const char *name;
-        unsigned long flag;
-} filter_flags[] = {
-        { "SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC },
-        { "SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG },
-        { "SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW },
-        { "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV },
-};
-
-/* OCI architecture names; libseccomp knows them by the lower-case tail. Some
- * are valid OCI names that this libseccomp may not know: those are skipped
- * with a warning, unknown names are an error. */
-static const char *const oci_arches[] = {
-        "SCMP_ARCH_X86", "SCMP_ARCH_X86_64", "SCMP_ARCH_X32", "SCMP_ARCH_ARM",
-        "SCMP_ARCH_AARCH64", "SCMP_ARCH_MIPS", "SCMP_ARCH_MIPS64", "SCMP_ARCH_MIPS64N32",
-        "SCMP_ARCH_MIPSEL", "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
-        "SCMP_ARCH_PPC64", "SCMP_ARCH_PPC64LE", "SCMP_ARCH_S390", "SCMP_ARCH_S390X",
-        "SCMP_ARCH_PARISC", "SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64", "SCMP_ARCH_LOONGARCH64",
-        "SCMP_ARCH_M68K", "SCMP_ARCH_SH", "SCMP_ARCH_SHEB",
-};
-
 static const char *action_name(enum husk_seccomp_action a)
 {
-        switch (a) {
-        case HUSK_SCMP_ACT_KILL: return "SCMP_ACT_KILL";
-        case HUSK_SCMP_ACT_KILL_PROCESS: return "SCMP_ACT_KILL_PROCESS";
-        case HUSK_SCMP_ACT_KILL_THREAD: return "SCMP_ACT_KILL_THREAD";
-        case HUSK_SCMP_ACT_TRAP: return "SCMP_ACT_TRAP";
-        case HUSK_SCMP_ACT_ERRNO: return "SCMP_ACT_ERRNO";
-        case HUSK_SCMP_ACT_TRACE: return "SCMP_ACT_TRACE";
-        case HUSK_SCMP_ACT_ALLOW: return "SCMP_ACT_ALLOW";
-        case HUSK_SCMP_ACT_LOG: return "SCMP_ACT_LOG";
-        case HUSK_SCMP_ACT_NOTIFY: return "SCMP_ACT_NOTIFY";
-        }
-        return "?";
+        const char *name = spec_seccomp_action_name(a);
+        return name ? name : "?";
 }
 
 /* The libseccomp action value; errnoRet applies to ERRNO and TRACE only and
@@ -115,35 +84,13 @@ static int op_value(enum husk_seccomp_op op, enum scmp_compare *out)
         return -1;
 }
 
-/* "SCMP_ARCH_X86_64" → libseccomp's token; 0 when this libseccomp doesn't
- * know it. *known tells whether the OCI name itself is valid. */
-static uint32_t arch_token(const char *name, bool *known)
-{
-        *known = false;
-        for (size_t i = 0; i < ARRAY_SIZE(oci_arches); i++)
-                if (strcmp(name, oci_arches[i]) == 0)
-                        *known = true;
-        if (!*known)
-                return 0;
-        char lower[32];
-        const char *tail = name + strlen("SCMP_ARCH_");
-        size_t n = strlen(tail);
-        if (n >= sizeof(lower))
-                return 0;
-        for (size_t i = 0; i <= n; i++)
-                lower[i] = (char)tolower((unsigned char)tail[i]);
-        return seccomp_arch_resolve_name(lower);
-}
-
 static int flag_value(const char *name, unsigned long *out)
 {
-        for (size_t i = 0; i < ARRAY_SIZE(filter_flags); i++) {
-                if (strcmp(name, filter_flags[i].name) == 0) {
-                        *out = filter_flags[i].flag;
-                        return 0;
-                }
-        }
-        return -1;
+        long v = spec_name_value(&spec_seccomp_flag_names, name);
+        if (v < 0)
+                return -1;
+        *out = (unsigned long)v;
+        return 0;
 }
 
 /* Does the running kernel accept this filter flag? With a NULL program the
@@ -155,16 +102,6 @@ static bool kernel_has_flag(unsigned long flag)
                 flag |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
         long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flag, NULL);
         return r < 0 && errno == EFAULT;
-}
-
-size_t seccomp_known_flags(const char *const **names)
-{
-        static const char *const list[] = {
-                "SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG",
-                "SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
-        };
-        *names = list;
-        return ARRAY_SIZE(list);
 }
 
 bool seccomp_flag_supported(const char *name)
@@ -202,18 +139,16 @@ static int add_rule(scmp_filter_ctx ctx, const struct husk_seccomp_rule *r, size
         bool split = false;
         int rc;
 
+        /* spec_validate refused these; a profile that skipped it must not
+         * overflow cmps[] */
         if (r->n_args > SECCOMP_MAX_ARGS)
-                return husk_error_set(err, 0, "linux.seccomp.syscalls[%zu].args: at most %d conditions, got %zu",
-                                      idx, SECCOMP_MAX_ARGS, r->n_args);
+                return husk_error_set(err, EINVAL, "linux.seccomp.syscalls[%zu].args: not validated", idx);
         for (size_t i = 0; i < r->n_args; i++) {
                 const struct husk_seccomp_arg *a = &r->args[i];
-                enum scmp_compare op;
+                enum scmp_compare op = SCMP_CMP_EQ;
                 if (a->index >= SECCOMP_MAX_ARGS)
-                        return husk_error_set(err, 0, "linux.seccomp.syscalls[%zu].args[%zu].index: %u is out of range 0..5",
-                                              idx, i, a->index);
-                if (op_value(a->op, &op) < 0)
-                        return husk_error_set(err, 0, "linux.seccomp.syscalls[%zu].args[%zu].op: unknown operator",
-                                              idx, i);
+                        return husk_error_set(err, EINVAL, "linux.seccomp.syscalls[%zu].args[%zu]: not validated", idx, i);
+                (void)op_value(a->op, &op);
                 cmps[i] = (struct scmp_arg_cmp){
                         .arg = a->index,
                         .op = op,
@@ -241,66 +176,29 @@ static int add_rule(scmp_filter_ctx ctx, const struct husk_seccomp_rule *r, size
         return 0;
 }
 
-/* The checks that need no libseccomp context: actions, arch and flag names,
- * conditions. Computes the seccomp(2) flags. */
-static int check_profile(const struct husk_seccomp *s, unsigned long *kflags, struct husk_error *err)
+/* The seccomp(2) flags of a validated profile (spec_validate owns the
+ * rules on names, actions and conditions). */
+static unsigned long filter_flags(const struct husk_seccomp *s)
 {
-        uint32_t def, act;
+        unsigned long kflags = 0;
 
-        *kflags = 0;
-        if (action_value(s->default_action, &s->default_errno_ret, &def) < 0)
-                return husk_error_set(err, 0, "linux.seccomp.defaultAction: unknown action");
-        /* The notification fd travels to the listener with write(); a default
-         * of NOTIFY would block that too. */
-        if (s->default_action == HUSK_SCMP_ACT_NOTIFY)
-                return husk_error_set(err, 0, "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be used as default action");
         for (char **f = s->flags; f && *f; f++) {
-                unsigned long v;
-                if (flag_value(*f, &v) < 0)
-                        return husk_error_set(err, 0, "linux.seccomp.flags: unknown flag %s", *f);
-                *kflags |= v;
-        }
-        for (char **a = s->architectures; a && *a; a++) {
-                bool known;
-                (void)arch_token(*a, &known);
-                if (!known)
-                        return husk_error_set(err, 0, "linux.seccomp.architectures: unknown architecture %s", *a);
-        }
-        for (size_t i = 0; i < s->n_syscalls; i++) {
-                const struct husk_seccomp_rule *r = &s->syscalls[i];
-                if (action_value(r->action, &r->errno_ret, &act) < 0)
-                        return husk_error_set(err, 0, "linux.seccomp.syscalls[%zu].action: unknown action", i);
-                for (char **n = r->names; n && *n; n++) {
-                        if (**n == '\0')
-                                return husk_error_set(err, 0, "linux.seccomp.syscalls[%zu].names: empty syscall name", i);
-                        if (r->action == HUSK_SCMP_ACT_NOTIFY && strcmp(*n, "write") == 0)
-                                return husk_error_set(err, 0, "linux.seccomp.syscalls[%zu]: SCMP_ACT_NOTIFY cannot be used for the write syscall", i);
-                }
-                if (r->n_args > SECCOMP_MAX_ARGS)
-                        return husk_error_set(err, 0, "linux.seccomp.syscalls[%zu].args: at most %d conditions, got %zu",
-                                              i, SECCOMP_MAX_ARGS, r->n_args);
-                for (size_t j = 0; j < r->n_args; j++) {
-                        enum scmp_compare op;
-                        if (r->args[j].index >= SECCOMP_MAX_ARGS)
-                                return husk_error_set(err, 0, "linux.seccomp.syscalls[%zu].args[%zu].index: %u is out of range 0..5",
-                                                      i, j, r->args[j].index);
-                        if (op_value(r->args[j].op, &op) < 0)
-                                return husk_error_set(err, 0, "linux.seccomp.syscalls[%zu].args[%zu].op: unknown operator",
-                                                      i, j);
-                }
+                unsigned long v = 0;
+                (void)flag_value(*f, &v);
+                kflags |= v;
         }
         /* WAIT_KILLABLE_RECV only means something for notifications, and the
          * kernel refuses it without a listener: drop it then. */
         if (!uses_notify(s))
-                *kflags &= ~SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+                kflags &= ~SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
         if (uses_notify(s)) {
-                *kflags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+                kflags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
                 /* TSYNC reports a failing thread as its tid, which collides
                  * with the listener fd as return value: ask for ESRCH. */
-                if (*kflags & SECCOMP_FILTER_FLAG_TSYNC)
-                        *kflags |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
+                if (kflags & SECCOMP_FILTER_FLAG_TSYNC)
+                        kflags |= SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
         }
-        return 0;
+        return kflags;
 }
 
 /* Build the libseccomp filter for a checked profile. No side effect
@@ -322,13 +220,9 @@ static int build_filter(const struct husk_seccomp *s, scmp_filter_ctx *out, stru
                 return husk_error_set(err, -rc, "linux.seccomp: clear SCMP_FLTATR_CTL_NNP");
 
         for (char **a = s->architectures; a && *a; a++) {
-                bool known;
-                uint32_t tok = arch_token(*a, &known);
-                if (tok == 0) {
-                        log_warn("seccomp: architecture %s is not supported by libseccomp %d.%d.%d, ignored", *a,
-                                 SCMP_VER_MAJOR, SCMP_VER_MINOR, SCMP_VER_MICRO);
+                uint32_t tok = spec_seccomp_arch_token(*a);
+                if (tok == 0)   /* (spec_validate refuses it) */
                         continue;
-                }
                 rc = seccomp_arch_add(ctx, tok);
                 if (rc == -EDOM) {
                         /* A filter can't mix byte orders; an arch of the
@@ -365,22 +259,14 @@ static int build_filter(const struct husk_seccomp *s, scmp_filter_ctx *out, stru
         return 0;
 }
 
-int seccomp_validate(const struct husk_seccomp *s, struct husk_error *err)
+int seccomp_check_host(const struct husk_seccomp *s, struct husk_error *err)
 {
-        unsigned long kflags;
-
-        if (!s)
-                return 0;
-        if (check_profile(s, &kflags, err) < 0)
-                return -1;
-        for (char **f = s->flags; f && *f; f++) {
+        for (char **f = s ? s->flags : NULL; f && *f; f++) {
                 unsigned long v = 0;
                 (void)flag_value(*f, &v);
                 if (!kernel_has_flag(v))
                         return husk_error_unsupported(err, "linux.seccomp.flags: %s is not supported by the running kernel", *f);
         }
-        if (uses_notify(s) && !s->listener_path)
-                return husk_error_set(err, 0, "linux.seccomp: SCMP_ACT_NOTIFY is used but listenerPath is not set");
         return 0;
 }
 
@@ -474,8 +360,7 @@ static int build_stub(const struct husk_seccomp *s, struct stub *st, struct husk
         if (!stub_wanted(s))
                 return 0;
         for (char **a = s->architectures; a && *a; a++) {
-                bool known;
-                uint32_t tok = arch_token(*a, &known);
+                uint32_t tok = spec_seccomp_arch_token(*a);
                 if (tok == 0)
                         continue;
                 bool x32 = tok == SCMP_ARCH_X32;
@@ -727,8 +612,7 @@ int seccomp_compile(const struct husk_seccomp *s, const char *cache_dir, struct 
         *out = NULL;
         if (!s)
                 return 0;
-        if (check_profile(s, &kflags, err) < 0)
-                return -1;
+        kflags = filter_flags(s);
         if (cache_dir && cache_dir_usable(cache_dir)) {
                 profile_key(s, kflags, &key);
                 path = xasprintf("%s/%016llx.bpf", cache_dir, (unsigned long long)fnv1a(key.data, key.len));

@@ -27,7 +27,6 @@
 
 #include "husk/spec.h"
 #include "spec/spec-internal.h"
-#include "util/compat.h"
 #include "util/util.h"
 
 /* Deeper documents are refused before yajl sees them: yajl_tree_free()
@@ -473,130 +472,6 @@ static int get_kv(struct pctx *c, yajl_val obj, const char *key, struct husk_kv 
 /* ------------------------------------------------------------------ */
 /* Name tables.                                                        */
 
-#define HUSK_SCHED_ISO 4        /* reserved by the kernel, never implemented */
-
-struct name_num {
-        const char *name;
-        int num;
-};
-
-static int lookup(const struct name_num *t, size_t n, const char *name)
-{
-        for (size_t i = 0; i < n; i++)
-                if (strcmp(t[i].name, name) == 0)
-                        return t[i].num;
-        return -1;
-}
-
-static const char *rlookup(const struct name_num *t, size_t n, int num)
-{
-        for (size_t i = 0; i < n; i++)
-                if (t[i].num == num)
-                        return t[i].name;
-        return NULL;
-}
-
-static const struct name_num namespaces[] = {
-        { "pid", CLONE_NEWPID },   { "network", CLONE_NEWNET }, { "mount", CLONE_NEWNS },
-        { "ipc", CLONE_NEWIPC },   { "uts", CLONE_NEWUTS },     { "user", CLONE_NEWUSER },
-        { "cgroup", CLONE_NEWCGROUP }, { "time", CLONE_NEWTIME },
-};
-
-int spec_namespace_type(const char *name)
-{
-        return lookup(namespaces, ARRAY_SIZE(namespaces), name);
-}
-
-const char *spec_namespace_type_name(int type)
-{
-        return rlookup(namespaces, ARRAY_SIZE(namespaces), type);
-}
-
-static const struct name_num rlimits[] = {
-        { "RLIMIT_CPU", RLIMIT_CPU },
-        { "RLIMIT_FSIZE", RLIMIT_FSIZE },
-        { "RLIMIT_DATA", RLIMIT_DATA },
-        { "RLIMIT_STACK", RLIMIT_STACK },
-        { "RLIMIT_CORE", RLIMIT_CORE },
-        { "RLIMIT_RSS", RLIMIT_RSS },
-        { "RLIMIT_NPROC", RLIMIT_NPROC },
-        { "RLIMIT_NOFILE", RLIMIT_NOFILE },
-        { "RLIMIT_MEMLOCK", RLIMIT_MEMLOCK },
-        { "RLIMIT_AS", RLIMIT_AS },
-        { "RLIMIT_LOCKS", RLIMIT_LOCKS },
-        { "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING },
-        { "RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE },
-        { "RLIMIT_NICE", RLIMIT_NICE },
-        { "RLIMIT_RTPRIO", RLIMIT_RTPRIO },
-        { "RLIMIT_RTTIME", RLIMIT_RTTIME },
-};
-
-int spec_rlimit_resource(const char *name)
-{
-        return lookup(rlimits, ARRAY_SIZE(rlimits), name);
-}
-
-static const struct name_num seccomp_actions[] = {
-        { "SCMP_ACT_KILL", HUSK_SCMP_ACT_KILL },
-        { "SCMP_ACT_KILL_PROCESS", HUSK_SCMP_ACT_KILL_PROCESS },
-        { "SCMP_ACT_KILL_THREAD", HUSK_SCMP_ACT_KILL_THREAD },
-        { "SCMP_ACT_TRAP", HUSK_SCMP_ACT_TRAP },
-        { "SCMP_ACT_ERRNO", HUSK_SCMP_ACT_ERRNO },
-        { "SCMP_ACT_TRACE", HUSK_SCMP_ACT_TRACE },
-        { "SCMP_ACT_ALLOW", HUSK_SCMP_ACT_ALLOW },
-        { "SCMP_ACT_LOG", HUSK_SCMP_ACT_LOG },
-        { "SCMP_ACT_NOTIFY", HUSK_SCMP_ACT_NOTIFY },
-};
-
-int spec_seccomp_action(const char *name)
-{
-        return lookup(seccomp_actions, ARRAY_SIZE(seccomp_actions), name);
-}
-
-const char *spec_seccomp_action_name(enum husk_seccomp_action action)
-{
-        return rlookup(seccomp_actions, ARRAY_SIZE(seccomp_actions), (int)action);
-}
-
-static const struct name_num seccomp_ops[] = {
-        { "SCMP_CMP_NE", HUSK_SCMP_CMP_NE }, { "SCMP_CMP_LT", HUSK_SCMP_CMP_LT },
-        { "SCMP_CMP_LE", HUSK_SCMP_CMP_LE }, { "SCMP_CMP_EQ", HUSK_SCMP_CMP_EQ },
-        { "SCMP_CMP_GE", HUSK_SCMP_CMP_GE }, { "SCMP_CMP_GT", HUSK_SCMP_CMP_GT },
-        { "SCMP_CMP_MASKED_EQ", HUSK_SCMP_CMP_MASKED_EQ },
-};
-
-int spec_seccomp_op(const char *name)
-{
-        return lookup(seccomp_ops, ARRAY_SIZE(seccomp_ops), name);
-}
-
-const char *spec_seccomp_op_name(enum husk_seccomp_op op)
-{
-        return rlookup(seccomp_ops, ARRAY_SIZE(seccomp_ops), (int)op);
-}
-
-static const struct name_num sched_policies[] = {
-        { "SCHED_OTHER", SCHED_OTHER }, { "SCHED_FIFO", SCHED_FIFO },         { "SCHED_RR", SCHED_RR },
-        { "SCHED_BATCH", SCHED_BATCH }, { "SCHED_ISO", HUSK_SCHED_ISO },      { "SCHED_IDLE", SCHED_IDLE },
-        { "SCHED_DEADLINE", SCHED_DEADLINE },
-};
-
-int spec_sched_policy(const char *name)
-{
-        return lookup(sched_policies, ARRAY_SIZE(sched_policies), name);
-}
-
-static const struct name_num ioprio_classes[] = {
-        { "IOPRIO_CLASS_RT", 1 },
-        { "IOPRIO_CLASS_BE", 2 },
-        { "IOPRIO_CLASS_IDLE", 3 },
-};
-
-int spec_ioprio_class(const char *name)
-{
-        return lookup(ioprio_classes, ARRAY_SIZE(ioprio_classes), name);
-}
-
 /* A string field converted through a table: "unknown <what> \"x\"". */
 static int get_enum(struct pctx *c, yajl_val obj, const char *key, bool required, int (*conv)(const char *),
                     const char *what, char **name, int *num)
@@ -818,19 +693,10 @@ static int parse_hook(struct pctx *c, yajl_val v, void *elem)
         return 0;
 }
 
-static const char *const hook_keys[HUSK_HOOK__MAX] = {
-        [HUSK_HOOK_PRESTART] = "prestart",
-        [HUSK_HOOK_CREATE_RUNTIME] = "createRuntime",
-        [HUSK_HOOK_CREATE_CONTAINER] = "createContainer",
-        [HUSK_HOOK_START_CONTAINER] = "startContainer",
-        [HUSK_HOOK_POSTSTART] = "poststart",
-        [HUSK_HOOK_POSTSTOP] = "poststop",
-};
-
 static int parse_hooks(struct pctx *c, yajl_val v, struct husk_hook_list *lists)
 {
         for (int k = 0; k < HUSK_HOOK__MAX; k++)
-                if (get_array(c, v, hook_keys[k], sizeof(struct husk_hook), (void **)&lists[k].hooks, &lists[k].n,
+                if (get_array(c, v, spec_hook_name(k), sizeof(struct husk_hook), (void **)&lists[k].hooks, &lists[k].n,
                               parse_hook) < 0)
                         return -1;
         return 0;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Name ↔ number tables shared by the parser, the validator and the unit
- * tests. Each lookup returns -1 for a name it does not know. */
+/* Typed lookups over spec/names.h's tables, shared by the parser, the
+ * validator and the unit tests. Each returns -1 for a name it does not know. */
 #ifndef HUSK_SPEC_INTERNAL_H
 #define HUSK_SPEC_INTERNAL_H
 
@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "husk/spec.h"
+#include "spec/names.h"
 
 /* "pid", "network", ... → CLONE_NEW*; and back ("network" for CLONE_NEWNET). */
 int spec_namespace_type(const char *name);
@@ -33,10 +34,6 @@ const char *spec_seccomp_op_name(enum husk_seccomp_op op);
 int spec_sched_policy(const char *name);
 /* "IOPRIO_CLASS_RT" → 1, "IOPRIO_CLASS_BE" → 2, "IOPRIO_CLASS_IDLE" → 3. */
 int spec_ioprio_class(const char *name);
-
-/* True for "SCMP_ARCH_X86_64" and every other architecture the spec lists
- * or the installed libseccomp resolves. */
-bool spec_seccomp_arch_known(const char *name);
 
 /* A cpu/node list "0-3,7" (empty is valid). *count gets the number of
  * entries it names, if count is not NULL. */

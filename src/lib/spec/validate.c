@@ -96,34 +96,6 @@ bool spec_cpu_list_valid(const char *s, size_t *count)
         return true;
 }
 
-/* The architectures runtime-spec v1.3.0 lists. Some are newer than the
- * installed libseccomp; the filter builder reports those when it meets
- * them, so the spec stays valid for `husk spec`-style tools. */
-static const char *const spec_arches[] = {
-        "SCMP_ARCH_X86",       "SCMP_ARCH_X86_64",    "SCMP_ARCH_X32",       "SCMP_ARCH_ARM",
-        "SCMP_ARCH_AARCH64",   "SCMP_ARCH_LOONGARCH64", "SCMP_ARCH_M68K",    "SCMP_ARCH_MIPS",
-        "SCMP_ARCH_MIPS64",    "SCMP_ARCH_MIPS64N32", "SCMP_ARCH_MIPSEL",    "SCMP_ARCH_MIPSEL64",
-        "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",     "SCMP_ARCH_PPC64",     "SCMP_ARCH_PPC64LE",
-        "SCMP_ARCH_S390",      "SCMP_ARCH_S390X",     "SCMP_ARCH_SH",        "SCMP_ARCH_SHEB",
-        "SCMP_ARCH_PARISC",    "SCMP_ARCH_PARISC64",  "SCMP_ARCH_RISCV64",   NULL,
-};
-
-bool spec_seccomp_arch_known(const char *name)
-{
-        if (!name || strncmp(name, "SCMP_ARCH_", 10) != 0 || !name[10])
-                return false;
-        if (in_list(name, spec_arches))
-                return true;
-        char lower[64];
-        size_t i;
-        for (i = 0; name[10 + i] && i < sizeof(lower) - 1; i++) {
-                char ch = name[10 + i];
-                lower[i] = (ch >= 'A' && ch <= 'Z') ? (char)(ch - 'A' + 'a') : ch;
-        }
-        lower[i] = '\0';
-        return seccomp_arch_resolve_name(lower) != 0;
-}
-
 /* ------------------------------------------------------------------ */
 /* process                                                             */
 
@@ -140,16 +112,10 @@ static int check_caps(char *const *set, const char *pfx, const char *name, struc
         return 0;
 }
 
-static const char *const sched_flags[] = {
-        "SCHED_FLAG_RESET_ON_FORK", "SCHED_FLAG_RECLAIM",        "SCHED_FLAG_DL_OVERRUN",
-        "SCHED_FLAG_KEEP_POLICY",   "SCHED_FLAG_KEEP_PARAMS",    "SCHED_FLAG_UTIL_CLAMP_MIN",
-        "SCHED_FLAG_UTIL_CLAMP_MAX", NULL,
-};
-
 static int check_scheduler(const struct husk_scheduler *s, const char *pfx, struct husk_error *err)
 {
         for (size_t i = 0; s->flags && s->flags[i]; i++)
-                if (!in_list(s->flags[i], sched_flags))
+                if (spec_name_value(&spec_sched_flag_names, s->flags[i]) < 0)
                         return verr(err, "%sscheduler.flags[%zu]: unknown scheduler flag \"%.100s\"", pfx, i,
                                     s->flags[i]);
         if ((s->policy_num == SCHED_OTHER || s->policy_num == SCHED_BATCH) && (s->nice < -20 || s->nice > 19))
@@ -332,14 +298,6 @@ int spec_validate_resources(const struct husk_resources *r, const char *path, st
 /* ------------------------------------------------------------------ */
 /* linux.seccomp                                                       */
 
-static const char *const seccomp_flags[] = {
-        "SECCOMP_FILTER_FLAG_TSYNC",
-        "SECCOMP_FILTER_FLAG_LOG",
-        "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
-        "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
-        NULL,
-};
-
 static bool takes_errno(enum husk_seccomp_action a)
 {
         return a == HUSK_SCMP_ACT_ERRNO || a == HUSK_SCMP_ACT_TRACE;
@@ -353,12 +311,20 @@ static int check_seccomp(const struct husk_seccomp *s, struct husk_error *err)
                 return verr(err, "linux.seccomp.defaultErrnoRet: only valid with SCMP_ACT_ERRNO or SCMP_ACT_TRACE, "
                                  "not %s",
                             spec_seccomp_action_name(s->default_action));
-        for (size_t i = 0; s->architectures && s->architectures[i]; i++)
-                if (!spec_seccomp_arch_known(s->architectures[i]))
-                        return verr(err, "linux.seccomp.architectures[%zu]: unknown architecture \"%.60s\"", i,
-                                    s->architectures[i]);
+        for (size_t i = 0; s->architectures && s->architectures[i]; i++) {
+                const char *a = s->architectures[i];
+                if (spec_name_value(&spec_seccomp_arch_names, a) < 0)
+                        return verr(err, "linux.seccomp.architectures[%zu]: unknown architecture \"%.60s\"", i, a);
+                if (!spec_seccomp_arch_known(a)) {
+                        const struct scmp_version *v = seccomp_version();
+                        return verr(err,
+                                    "linux.seccomp.architectures[%zu]: architecture \"%s\" is not supported by "
+                                    "libseccomp %u.%u.%u",
+                                    i, a, v->major, v->minor, v->micro);
+                }
+        }
         for (size_t i = 0; s->flags && s->flags[i]; i++)
-                if (!in_list(s->flags[i], seccomp_flags))
+                if (spec_name_value(&spec_seccomp_flag_names, s->flags[i]) < 0)
                         return verr(err, "linux.seccomp.flags[%zu]: unknown seccomp flag \"%.60s\"", i, s->flags[i]);
         if (!empty(s->listener_metadata) && empty(s->listener_path))
                 return verr(err, "linux.seccomp.listenerMetadata: set without listenerPath");
@@ -381,6 +347,9 @@ static int check_seccomp(const struct husk_seccomp *s, struct husk_error *err)
                                     "linux.seccomp.syscalls[%zu].errnoRet: only valid with SCMP_ACT_ERRNO or "
                                     "SCMP_ACT_TRACE, not %s",
                                     i, spec_seccomp_action_name(r->action));
+                if (r->n_args > 6)
+                        return verr(err, "linux.seccomp.syscalls[%zu].args: at most 6 conditions, got %zu", i,
+                                    r->n_args);
                 for (size_t j = 0; j < r->n_args; j++)
                         if (r->args[j].index >= 6)
                                 return verr(err,
@@ -388,6 +357,9 @@ static int check_seccomp(const struct husk_seccomp *s, struct husk_error *err)
                                             "argument (0..5)",
                                             i, j, r->args[j].index);
         }
+        for (size_t i = 0; i < s->n_syscalls; i++)
+                if (s->syscalls[i].action == HUSK_SCMP_ACT_NOTIFY && !s->listener_path)
+                        return verr(err, "linux.seccomp: SCMP_ACT_NOTIFY is used but listenerPath is not set");
         return 0;
 }
 
@@ -474,27 +446,15 @@ static const char *const propagations[] = {
         "private", "shared", "slave", "unbindable", "rprivate", "rshared", "rslave", "runbindable", NULL,
 };
 
-static const char *const mpol_modes[] = {
-        "MPOL_DEFAULT",   "MPOL_BIND",           "MPOL_INTERLEAVE", "MPOL_WEIGHTED_INTERLEAVE",
-        "MPOL_PREFERRED", "MPOL_PREFERRED_MANY", "MPOL_LOCAL",      NULL,
-};
-
-static const char *const mpol_flags[] = {
-        "MPOL_F_NUMA_BALANCING",
-        "MPOL_F_RELATIVE_NODES",
-        "MPOL_F_STATIC_NODES",
-        NULL,
-};
-
 static int check_memory_policy(const struct husk_memory_policy *m, struct husk_error *err)
 {
         size_t nodes = 0;
         if (empty(m->mode))
                 return verr(err, "linux.memoryPolicy.mode: required");
-        if (!in_list(m->mode, mpol_modes))
+        if (spec_name_value(&spec_mpol_mode_names, m->mode) < 0)
                 return verr(err, "linux.memoryPolicy.mode: unknown mode \"%.60s\"", m->mode);
         for (size_t i = 0; m->flags && m->flags[i]; i++)
-                if (!in_list(m->flags[i], mpol_flags))
+                if (spec_name_value(&spec_mpol_flag_names, m->flags[i]) < 0)
                         return verr(err, "linux.memoryPolicy.flags[%zu]: unknown flag \"%.60s\"", i, m->flags[i]);
         if (!spec_cpu_list_valid(m->nodes, &nodes))
                 return verr(err, "linux.memoryPolicy.nodes: invalid node list \"%.100s\"", m->nodes);
@@ -620,15 +580,6 @@ static int check_linux(const struct husk_spec *spec, struct husk_error *err)
 /* ------------------------------------------------------------------ */
 /* The document.                                                       */
 
-static const char *const hook_keys[HUSK_HOOK__MAX] = {
-        [HUSK_HOOK_PRESTART] = "prestart",
-        [HUSK_HOOK_CREATE_RUNTIME] = "createRuntime",
-        [HUSK_HOOK_CREATE_CONTAINER] = "createContainer",
-        [HUSK_HOOK_START_CONTAINER] = "startContainer",
-        [HUSK_HOOK_POSTSTART] = "poststart",
-        [HUSK_HOOK_POSTSTOP] = "poststop",
-};
-
 static bool has_option(char *const *opts, const char *a, const char *b)
 {
         for (size_t i = 0; opts && opts[i]; i++)
@@ -721,9 +672,9 @@ int spec_validate(const struct husk_spec *spec, struct husk_error *err)
                         const struct husk_hook *h = &spec->hooks[k].hooks[i];
                         if (!absolute(h->path))
                                 return verr(err, "hooks.%s[%zu].path: must be an absolute path, got \"%.200s\"",
-                                            hook_keys[k], i, h->path ? h->path : "");
+                                            spec_hook_name(k), i, h->path ? h->path : "");
                         if (h->timeout.set && h->timeout.v <= 0)
-                                return verr(err, "hooks.%s[%zu].timeout: must be greater than zero", hook_keys[k], i);
+                                return verr(err, "hooks.%s[%zu].timeout: must be greater than zero", spec_hook_name(k), i);
                 }
 
         if (!empty(spec->hostname) && !spec_has_namespace(spec, CLONE_NEWUTS))
