@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cgroup/cgroup.h"
+#include "spec/spec-internal.h"
 #include "util/util.h"
 #include "tap.h"
 
@@ -183,10 +184,12 @@ static void test_v1(void)
         expect(blk, "blkio.weight", "300");
         expect(blk, "blkio.throttle.read_bps_device", "8:0 1048576");
 
-        /* swappiness out of range: refused, naming the field */
+        /* swappiness out of range: refused, naming the field, by the rule's
+         * one owner (spec/validate.c: spec_parse and update --resources run it) */
         struct husk_memory sw = { .swappiness = { true, 101 } };
         struct husk_resources r2 = { .memory = &sw };
-        CHECK(cgroup_update(m, &r2, &e) < 0 && strstr(e.msg, "linux.resources.memory.swappiness"),
+        CHECK(spec_validate_resources(&r2, "linux.resources", &e) < 0 &&
+                      strstr(e.msg, "linux.resources.memory.swappiness"),
               "v1 swappiness: %s", e.msg);
 
         /* No memsw file (no swap accounting): a swap limit is refused. */

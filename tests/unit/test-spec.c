@@ -23,6 +23,7 @@
 
 #include "husk/spec.h"
 #include "spec/spec-internal.h"
+#include "util/cpulist.h"
 #include "util/util.h"
 #include "tap.h"
 
@@ -367,13 +368,13 @@ static void test_conversions(void)
         CHECK(!spec_seccomp_arch_known("SCMP_ARCH_"));
 
         size_t n;
-        CHECK(spec_cpu_list_valid("0-3,7", &n) && n == 5);
-        CHECK(spec_cpu_list_valid("", &n) && n == 0);
-        CHECK(spec_cpu_list_valid("5", &n) && n == 1);
-        CHECK(!spec_cpu_list_valid("3-1", NULL));
-        CHECK(!spec_cpu_list_valid("1,", NULL));
-        CHECK(!spec_cpu_list_valid("a", NULL));
-        CHECK(!spec_cpu_list_valid("1--2", NULL));
+        CHECK(cpulist_valid("0-3,7", CPULIST_STRICT, &n, NULL) && n == 5);
+        CHECK(cpulist_valid("", CPULIST_STRICT, &n, NULL) && n == 0);
+        CHECK(cpulist_valid("5", CPULIST_STRICT, &n, NULL) && n == 1);
+        CHECK(!cpulist_valid("3-1", CPULIST_STRICT, NULL, NULL));
+        CHECK(!cpulist_valid("1,", CPULIST_STRICT, NULL, NULL));
+        CHECK(!cpulist_valid("a", CPULIST_STRICT, NULL, NULL));
+        CHECK(!cpulist_valid("1--2", CPULIST_STRICT, NULL, NULL));
 }
 
 static const struct husk_rlimit *find_rlimit(const struct husk_process *p, int res)

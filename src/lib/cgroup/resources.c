@@ -204,9 +204,6 @@ static int set_memory_v1(struct cg_txn *tx, struct cg_hier *h, const struct husk
                              err) < 0)
                 return -1;
         if (mem->swappiness.set) {
-                if (mem->swappiness.v > 100)
-                        return husk_error_invalid(err, F_MEM ".swappiness: %" PRIu64
-                                          " is out of range 0-100", mem->swappiness.v);
                 if (cg_writef(tx, h, "memory.swappiness", F_MEM ".swappiness", err, "%" PRIu64,
                               mem->swappiness.v) < 0)
                         return -1;

@@ -13,6 +13,7 @@
 
 #include "cgroup/cgroup.h"
 #include "cgroup/cgroup_internal.h"
+#include "util/cpulist.h"
 #include "util/jsongen.h"
 #include "util/util.h"
 
@@ -118,29 +119,24 @@ static void cpu_stats(struct cgroup_manager *m, yajl_gen g)
         yajl_gen_map_close(g);
 }
 
-/* "0-3,7" -> [0,1,2,3,7] */
+static int gen_range(unsigned long a, unsigned long b, void *ctx)
+{
+        for (unsigned long i = a; i <= b && i - a < 65536; i++) {
+                char buf[24];
+                int n = snprintf(buf, sizeof(buf), "%lu", i);
+                yajl_gen_number((yajl_gen)ctx, buf, (size_t)n);
+        }
+        return 0;
+}
+
+/* "0-3,7" -> [0,1,2,3,7] (as far as the list is well formed) */
 static void cpu_list(yajl_gen g, const char *k, const char *list)
 {
         if (!list || !*list)
                 return;
         jgen_str(g, k);
         yajl_gen_array_open(g);
-        for (const char *p = list; *p;) {
-                char *e;
-                unsigned long a = strtoul(p, &e, 10), b = a;
-                if (e == p)
-                        break;
-                if (*e == '-')
-                        b = strtoul(e + 1, &e, 10);
-                for (unsigned long i = a; i <= b && i - a < 65536; i++) {
-                        char buf[24];
-                        int n = snprintf(buf, sizeof(buf), "%lu", i);
-                        yajl_gen_number(g, buf, (size_t)n);
-                }
-                p = e;
-                while (*p == ',' || *p == '\n')
-                        p++;
-        }
+        (void)cpulist_each(list, CPULIST_BLANKS, gen_range, g);
         yajl_gen_array_close(g);
 }
 

@@ -161,22 +161,7 @@ static int check_spec_for_create(const struct husk_create_opts *o, const struct 
                 return husk_error_invalid(err, "--console-socket: %s",
                                           o->run_foreground ? "only for a detached container (run -d, create)"
                                                         : "process.terminal is false, no console to send");
-        if (process_validate(spec->process, err) < 0)
-                return -1;
-        /* Parsed and validated, not applied yet: say so, never drop silently. */
-        if (spec->linux && spec->linux->intel_rdt) {
-                _cleanup_free_ char *root = NULL;
-                if (intelrdt_find_root(NULL, &root, err) < 0 || intelrdt_check(spec->linux->intel_rdt, root, err) < 0)
-                        return -1;
-        }
-        if (netdev_check(spec, err) < 0)
-                return -1;
-        if (spec->linux) {
-                if (sysctl_validate(spec, err) < 0 || personality_validate(spec->linux->personality, err) < 0 ||
-                    seccomp_check_host(spec->linux->seccomp, err) < 0)
-                        return -1;
-        }
-        return 0;
+        return container_preflight(spec, err);
 }
 
 static int resolve_paths(struct creation *c, struct husk_error *err)

@@ -321,7 +321,7 @@ static int exec_load(struct exec_run *x, struct husk_error *err)
                         return -1;
         }
         x->bundle = x->c.st.bundle;
-        if (build_process(o, x->spec, &x->proc, err) < 0 || process_validate(x->proc, err) < 0)
+        if (build_process(o, x->spec, &x->proc, err) < 0 || lsm_check_host(x->proc, err) < 0)
                 return -1;
         if (x->proc->terminal && !o->console_socket && o->detach)
                 return husk_error_invalid(err, "--tty with --detach needs --console-socket");

@@ -38,6 +38,9 @@ int container_do_start(int dirfd, const struct husk_state *st, const struct husk
 int container_destroy(const char *root, const char *id, int dirfd, const struct husk_state *st,
                       struct cgroup_manager *cg, bool kill_first, struct husk_error *err);
 
+/* The host checks of a parsed spec (preflight.c), before the first side
+ * effect of create: each mechanism's *_check_host. */
+int container_preflight(const struct husk_spec *spec, struct husk_error *err);
 /* --pid-file: the pid, written atomically (a relative path is the cwd's). */
 int write_pid_file(const char *path, pid_t pid, struct husk_error *err);
 /* Hand a seccomp listener fd to linux.seccomp.listenerPath with the

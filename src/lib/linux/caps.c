@@ -77,35 +77,6 @@ static struct cap_mask mask_of(char **names, const char *set, int last)
         return m;
 }
 
-static const char *const set_names[] = { "bounding", "effective", "inheritable", "permitted", "ambient" };
-
-static char **set_list(const struct husk_caps *caps, size_t i)
-{
-        if (!caps)
-                return NULL;
-        switch (i) {
-        case 0: return caps->bounding;
-        case 1: return caps->effective;
-        case 2: return caps->inheritable;
-        case 3: return caps->permitted;
-        default: return caps->ambient;
-        }
-}
-
-int caps_validate(const struct husk_caps *caps, const char *path, struct husk_error *err)
-{
-        if (!caps)
-                return 0;
-        for (size_t i = 0; i < ARRAY_SIZE(set_names); i++)
-                for (char **n = set_list(caps, i); n && *n; n++)
-                        if (**n == '\0')
-                                return husk_error_set(err, 0, "%s.%s: empty capability name", path ? path : "capabilities",
-                                                      set_names[i]);
-        /* Unknown names only earn a warning (runc compatibility); it is
-         * printed when the sets are applied. */
-        return 0;
-}
-
 int caps_keep_on_setuid(struct husk_error *err)
 {
         if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)

@@ -7,7 +7,7 @@
  * an error (runc refuses an SELinux label in validation, and fails to write
  * the AppArmor attr); an unset one is ignored.
  *
- * libselinux is loaded on first use (linux/selinux-dl.h): lsm_validate()
+ * libselinux is loaded on first use (linux/selinux-dl.h): lsm_check_host()
  * loads it in the parent when a label is set, before any namespace is
  * entered, so the setexeccon() below calls an already loaded library.
  */
@@ -25,7 +25,7 @@
 #include "linux/selinux-dl.h"
 
 /* "No" too when husk was built with SELinux support but libselinux.so.1
- * can not be loaded: a label then fails in lsm_validate. */
+ * can not be loaded: a label then fails in lsm_check_host. */
 bool selinux_enabled_host(void)
 {
 #if HAVE_SELINUX
@@ -89,7 +89,7 @@ int lsm_plan_exec(const struct husk_process *p, const struct lsm_host *h, struct
 int lsm_plan_keycreate(const char *label, const struct lsm_host *h, struct lsm_plan *out)
 {
         *out = (struct lsm_plan){ 0 };
-        /* Without SELinux lsm_validate already refused a process label. */
+        /* Without SELinux lsm_check_host already refused a process label. */
         if (!label || !*label || !h->selinux)
                 return 0;
         struct lsm_write *w = &out->w[out->n++];
@@ -117,7 +117,7 @@ static void lsm_host_probe(const struct husk_process *p, struct lsm_host *h)
                 h->apparmor = apparmor_enabled_host();
 }
 
-int lsm_validate(const struct husk_process *p, struct husk_error *err)
+int lsm_check_host(const struct husk_process *p, struct husk_error *err)
 {
         struct lsm_host h;
         struct lsm_plan plan;
@@ -154,7 +154,7 @@ int lsm_set_exec_labels(const struct husk_process *p, struct husk_error *err)
          * libselinux here, it would find the container's copy. */
         if (p->selinux_label && *p->selinux_label && !selinux_dl())
                 return husk_error_set(err, 0, "process.selinuxLabel: libselinux was not loaded before entering the "
-                                      "container (lsm_validate must run first, in the parent)");
+                                      "container (lsm_check_host must run first, in the parent)");
 #endif
         struct lsm_host h;
         struct lsm_plan plan;

@@ -3,12 +3,13 @@
  * linux.seccomp, linux.sysctl, linux.personality), applied by the container's
  * init (and by exec) right before execve.
  *
- * Before the first side effect (in the parent):
- *   process_validate(process), personality_validate(linux.personality),
- *   seccomp_check_host(linux.seccomp), sysctl_validate(spec), then
- *   seccomp_compile(linux.seccomp, cache_dir) — still in the parent, before
- *   the init is forked: the init inherits the program and never runs
- *   libseccomp (slow, and it allocates inside the container's memory cgroup).
+ * The spec comes from spec_parse(), which checked every rule that does not
+ * depend on the host (spec/validate.c). Before the first side effect, in
+ * the parent, container_preflight() runs the host checks (lsm_check_host,
+ * sysctl_check_host, seccomp_check_host), then seccomp_compile(linux.seccomp,
+ * cache_dir) — still in the parent, before the init is forked: the init
+ * inherits the program and never runs libseccomp (slow, and it allocates
+ * inside the container's memory cgroup).
  *
  * Order, in init (root in the container's namespaces):
  *
@@ -39,11 +40,6 @@
 #include "husk/error.h"
 #include "husk/spec.h"
 
-/* Side-effect-free checks of a process object: rlimits soft <= hard, umask,
- * oomScoreAdj range, scheduler (runc's rules), ioPriority, execCPUAffinity
- * lists, capabilities, LSM label set while the LSM is off. */
-int process_validate(const struct husk_process *p, struct husk_error *err);
-
 /* rlimits: setrlimit each, in order. Soft > hard is an error naming the
  * rlimit; an EPERM is explained, e.g. "rlimit RLIMIT_NOFILE: hard limit
  * 1048576 exceeds the caller's hard limit 20000 (husk lacks CAP_SYS_RESOURCE)". */
@@ -51,27 +47,22 @@ int rlimits_apply(const struct husk_rlimit *rl, size_t n, struct husk_error *err
 /* Writes /proc/<pid>/oom_score_adj; pid 0 = self. */
 int oom_score_adj_apply(pid_t pid, int value, struct husk_error *err);
 /* sched_setattr(0, ...) for the calling thread; NULL: nothing. */
-int scheduler_validate(const struct husk_scheduler *s, struct husk_error *err);
 int scheduler_apply(const struct husk_scheduler *s, struct husk_error *err);
 /* ioprio_set(IOPRIO_WHO_PROCESS, 0, class << 13 | priority); NULL: nothing. */
 int ioprio_apply(const struct husk_io_priority *p, struct husk_error *err);
 /* LINUX → PER_LINUX, LINUX32 → PER_LINUX32; flags are ignored with a
  * warning (runc); NULL: nothing. */
-int personality_validate(const struct husk_personality *p, struct husk_error *err);
 int personality_apply(const struct husk_personality *p, struct husk_error *err);
-/* "0-3,7" → cpu set (error naming the list when malformed). */
-int cpu_list_parse(const char *list, cpu_set_t *set, struct husk_error *err);
 /* sched_setaffinity(0, list); NULL: nothing. */
 int cpu_affinity_apply(const char *cpu_list, struct husk_error *err);
 
 /* Capabilities (libcap). As runc, capabilities the running kernel doesn't
  * know are ignored with a warning when applied (names no kernel has are
- * refused by spec validation; caps_validate() only rejects empty names).
+ * refused by spec validation).
  * caps == NULL means "process.capabilities absent": every set ends up
  * empty. kernel_last: the running kernel's highest capability as
  * caps_kernel_last() read it on the host, before the container's /proc
  * replaced the host's; -1: ask libcap. */
-int caps_validate(const struct husk_caps *caps, const char *path, struct husk_error *err);
 int caps_kernel_last(void);
 /* Drop every capability not in caps->bounding from the bounding set. */
 int caps_drop_bounding(const struct husk_caps *caps, int kernel_last, struct husk_error *err);
@@ -129,11 +120,10 @@ bool seccomp_has_listener(const struct husk_seccomp *s);
  * (a name of spec_seccomp_flag_names)? */
 bool seccomp_flag_supported(const char *name);
 
-/* runc's rule for linux.sysctl: only namespaced sysctls (kernel.msg*,
- * kernel.sem, kernel.shm*, fs.mqueue.* with an IPC namespace; net.* unless
- * the network namespace is the current one; kernel.domainname with a UTS
- * namespace; kernel.hostname never). */
-int sysctl_validate(const struct husk_spec *spec, struct husk_error *err);
+/* runc's rule for linux.sysctl (only namespaced sysctls) is spec_validate's;
+ * the host part is here: net.* in a network namespace joined by path that
+ * is the current (host's) one. */
+int sysctl_check_host(const struct husk_spec *spec, struct husk_error *err);
 /* Write linux.sysctl through /proc/sys (after /proc is mounted in the
  * container). "a.b.c" → /proc/sys/a/b/c; a key already written with '/'
  * separators ("net/ipv4/conf/eth0.100/rp_filter") is used as it is. */
@@ -143,8 +133,8 @@ int sysctl_apply(const struct husk_kv *kv, size_t n, struct husk_error *err);
  * /proc/thread-self/attr/exec (as setexeccon, but through a verified procfs fd).
  * AppArmor: "exec <profile>" to /proc/thread-self/attr/apparmor/exec (or
  * attr/exec). A label set while its LSM is not enabled is an error
- * (lsm_validate catches it early). The mount label is the rootfs code's. */
-int lsm_validate(const struct husk_process *p, struct husk_error *err);
+ * (lsm_check_host catches it early). The mount label is the rootfs code's. */
+int lsm_check_host(const struct husk_process *p, struct husk_error *err);
 int lsm_set_exec_labels(const struct husk_process *p, struct husk_error *err);
 /* SELinux label of keyrings this process creates (runc sets the process
  * label): call before joining a new session keyring. No-op without SELinux. */

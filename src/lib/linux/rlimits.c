@@ -76,12 +76,6 @@ int rlimits_apply(const struct husk_rlimit *rl, size_t n, struct husk_error *err
                 const struct husk_rlimit *r = &rl[i];
                 char soft[32], hard[32];
 
-                if (r->soft > r->hard) {
-                        limit_text(r->soft, soft, sizeof(soft));
-                        limit_text(r->hard, hard, sizeof(hard));
-                        return husk_error_invalid(err, "rlimit %s: soft limit %s exceeds hard limit %s", r->type,
-                                                  soft, hard);
-                }
                 struct rlimit lim = { .rlim_cur = (rlim_t)r->soft, .rlim_max = (rlim_t)r->hard };
                 if (setrlimit(r->resource, &lim) == 0)
                         continue;

@@ -18,6 +18,7 @@
 #include "util/compat.h"
 #include "spec/names.h"
 #include "util/log.h"
+#include "util/cpulist.h"
 #include "util/util.h"
 #include "util/procfs.h"
 
@@ -37,31 +38,12 @@ struct husk_sched_attr {
 };
 
 
-int scheduler_validate(const struct husk_scheduler *s, struct husk_error *err)
-{
-        if (!s)
-                return 0;
-        if (!s->policy)
-                return husk_error_set(err, 0, "process.scheduler.policy: required");
-        if (s->nice < -20 || s->nice > 19)
-                return husk_error_set(err, 0, "process.scheduler.nice: %d is out of range -20..19", s->nice);
-        if (s->priority != 0 && s->policy_num != SCHED_FIFO && s->policy_num != SCHED_RR)
-                return husk_error_set(err, 0, "process.scheduler.priority: can only be set for SCHED_FIFO or SCHED_RR, not %s",
-                                      s->policy);
-        if (s->policy_num != SCHED_DEADLINE && (s->runtime || s->deadline || s->period))
-                return husk_error_set(err, 0, "process.scheduler: runtime, deadline and period can only be set for SCHED_DEADLINE, not %s",
-                                      s->policy);
-        return 0;
-}
-
 int scheduler_apply(const struct husk_scheduler *s, struct husk_error *err)
 {
         struct husk_sched_attr attr = { .size = sizeof(attr) };
 
         if (!s)
                 return 0;
-        if (scheduler_validate(s, err) < 0)
-                return -1;
         attr.sched_policy = (uint32_t)s->policy_num;
         attr.sched_nice = s->nice;
         attr.sched_priority = (uint32_t)s->priority;
@@ -85,24 +67,9 @@ int ioprio_apply(const struct husk_io_priority *p, struct husk_error *err)
 {
         if (!p)
                 return 0;
-        if (p->class_num < 1 || p->class_num > 3)
-                return husk_error_set(err, 0, "process.ioPriority.class: unknown class %s",
-                                      p->class_name ? p->class_name : "(none)");
-        if (p->priority < 0 || p->priority > 7)
-                return husk_error_set(err, 0, "process.ioPriority.priority: %d is out of range 0..7", p->priority);
         int value = (p->class_num << IOPRIO_CLASS_SHIFT) | p->priority;
         if (syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, value) < 0)
                 return husk_error_sys(err, "set I/O priority %s %d", p->class_name, p->priority);
-        return 0;
-}
-
-int personality_validate(const struct husk_personality *p, struct husk_error *err)
-{
-        if (!p)
-                return 0;
-        if (!p->domain || (strcmp(p->domain, "LINUX") != 0 && strcmp(p->domain, "LINUX32") != 0))
-                return husk_error_set(err, 0, "linux.personality.domain: unknown domain %s (expected LINUX or LINUX32)",
-                                      p->domain ? p->domain : "(none)");
         return 0;
 }
 
@@ -110,8 +77,6 @@ int personality_apply(const struct husk_personality *p, struct husk_error *err)
 {
         if (!p)
                 return 0;
-        if (personality_validate(p, err) < 0)
-                return -1;
         /* As runc: flags are not supported, and ignored with a warning. */
         if (p->flags && *p->flags)
                 log_warn("linux.personality.flags: ignoring unsupported personality flags");
@@ -121,64 +86,14 @@ int personality_apply(const struct husk_personality *p, struct husk_error *err)
         return 0;
 }
 
-/* "0-3,7" → set. Whitespace around items is tolerated (as the kernel's own
- * cpulist parser does); an empty list, a reversed range or junk is an error. */
-int cpu_list_parse(const char *list, cpu_set_t *set, struct husk_error *err)
-{
-        const char *p = list;
-
-        CPU_ZERO(set);
-        if (!list)
-                return husk_error_set(err, 0, "empty cpu list");
-        for (;;) {
-                char *end;
-                unsigned long a, b;
-
-                while (*p == ' ' || *p == '\t' || *p == '\n')
-                        p++;
-                if (*p < '0' || *p > '9')
-                        return husk_error_set(err, 0, "invalid cpu list \"%s\"", list);
-                errno = 0;
-                a = strtoul(p, &end, 10);
-                if (errno)
-                        return husk_error_set(err, 0, "invalid cpu list \"%s\"", list);
-                b = a;
-                p = end;
-                if (*p == '-') {
-                        p++;
-                        if (*p < '0' || *p > '9')
-                                return husk_error_set(err, 0, "invalid cpu list \"%s\"", list);
-                        b = strtoul(p, &end, 10);
-                        if (errno)
-                                return husk_error_set(err, 0, "invalid cpu list \"%s\"", list);
-                        p = end;
-                        if (b < a)
-                                return husk_error_set(err, 0, "invalid cpu list \"%s\": range %lu-%lu is reversed", list,
-                                                      a, b);
-                }
-                if (b >= CPU_SETSIZE)
-                        return husk_error_set(err, 0, "invalid cpu list \"%s\": cpu %lu is above the limit %d", list, b,
-                                              CPU_SETSIZE - 1);
-                for (unsigned long c = a; c <= b; c++)
-                        CPU_SET(c, set);
-                while (*p == ' ' || *p == '\t' || *p == '\n')
-                        p++;
-                if (*p == '\0')
-                        return 0;
-                if (*p != ',')
-                        return husk_error_set(err, 0, "invalid cpu list \"%s\"", list);
-                p++;
-        }
-}
-
 int cpu_affinity_apply(const char *cpu_list, struct husk_error *err)
 {
         cpu_set_t set;
 
         if (!cpu_list)
                 return 0;
-        if (cpu_list_parse(cpu_list, &set, err) < 0)
-                return -1;
+        if (!cpulist_to_set(cpu_list, CPULIST_STRICT, &set))   /* (spec_validate checked it) */
+                return husk_error_set(err, EINVAL, "set CPU affinity \"%s\": invalid CPU list", cpu_list);
         if (sched_setaffinity(0, sizeof(set), &set) < 0)
                 return husk_error_sys(err, "set CPU affinity \"%s\"", cpu_list);
         return 0;
@@ -188,8 +103,6 @@ int oom_score_adj_apply(pid_t pid, int value, struct husk_error *err)
 {
         char path[64], buf[16];
 
-        if (value < -1000 || value > 1000)
-                return husk_error_set(err, 0, "process.oomScoreAdj: %d is out of range -1000..1000", value);
         if (pid > 0)
                 snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", (int)pid);
         else

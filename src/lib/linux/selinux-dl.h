@@ -12,8 +12,8 @@
  * The first selinux_load() must happen while "/" is still the host's: in
  * the parent, or in the init before pivot_root, never after setns() into
  * the container's mount namespace (the dynamic loader would look for the
- * library in the container's rootfs). lsm_validate(), reached from
- * process_validate() in the parent, loads it whenever process.selinuxLabel
+ * library in the container's rootfs). lsm_check_host(), reached from
+ * container_preflight() in the parent, loads it whenever process.selinuxLabel
  * is set; the children inherit the loaded table.
  */
 #pragma once

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * linux.sysctl → /proc/sys. Only sysctls that belong to a namespace the
- * container has of its own may be set (runc's rules): the IPC ones with an
- * IPC namespace, net.* unless the network namespace is the host's (ours),
- * kernel.domainname with a UTS namespace.
+ * container has of its own may be set (runc's rules, spec/validate.c's
+ * check_sysctl): the IPC ones with an IPC namespace, net.* with a network
+ * namespace, kernel.domainname with a UTS namespace. What depends on the
+ * host is here: a network namespace joined by path may be the host's own.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,25 +15,6 @@
 #include "linux/process.h"
 #include "util/util.h"
 #include "util/procfs.h"
-
-/* sysctl(8) accepts "a.b.c" and "a/b/c"; when the first separator is '/',
- * the key is a path and a '.' in it is part of a name ("eno2.100"). This
- * returns the dotted form for the checks: separators swapped. */
-static char *dotted_key(const char *key)
-{
-        char *s = xstrdup(key);
-        size_t first = strcspn(s, "./");
-
-        if (s[first] != '/')
-                return s;
-        for (char *p = s; *p; p++) {
-                if (*p == '.')
-                        *p = '/';
-                else if (*p == '/')
-                        *p = '.';
-        }
-        return s;
-}
 
 /* The file under /proc/sys: dots become slashes unless the key is already
  * written as a path. */
@@ -59,18 +41,6 @@ static const struct husk_namespace *find_ns(const struct husk_spec *spec, int ty
         return NULL;
 }
 
-static bool is_ipc_sysctl(const char *s)
-{
-        static const char *const ipc[] = {
-                "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
-                "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced",
-        };
-        for (size_t i = 0; i < ARRAY_SIZE(ipc); i++)
-                if (strcmp(s, ipc[i]) == 0)
-                        return true;
-        return strncmp(s, "fs.mqueue.", strlen("fs.mqueue.")) == 0;
-}
-
 /* Is the netns at path the one we are in ("host" = current)? */
 static int is_current_netns(const char *path, bool *out, struct husk_error *err)
 {
@@ -84,41 +54,22 @@ static int is_current_netns(const char *path, bool *out, struct husk_error *err)
         return 0;
 }
 
-int sysctl_validate(const struct husk_spec *spec, struct husk_error *err)
+int sysctl_check_host(const struct husk_spec *spec, struct husk_error *err)
 {
-        if (!spec || !spec->linux)
+        const struct husk_namespace *ns = spec ? find_ns(spec, CLONE_NEWNET) : NULL;
+        if (!ns || !ns->path)
                 return 0;
         for (size_t i = 0; i < spec->linux->n_sysctl; i++) {
                 const char *key = spec->linux->sysctl[i].key;
-                if (!key || !*key)
-                        return husk_error_set(err, 0, "linux.sysctl: empty key");
-                _cleanup_free_ char *s = dotted_key(key);
-
-                if (strstr(s, "..") || s[0] == '.' || strstr(key, "/../") || strncmp(key, "../", 3) == 0)
-                        return husk_error_set(err, 0, "linux.sysctl: invalid key \"%s\"", key);
-                if (is_ipc_sysctl(s)) {
-                        if (find_ns(spec, CLONE_NEWIPC))
-                                continue;
-                        return husk_error_set(err, 0, "linux.sysctl: \"%s\" is not allowed in the host's IPC namespace", s);
-                }
-                if (strncmp(s, "net.", 4) == 0) {
-                        const struct husk_namespace *ns = find_ns(spec, CLONE_NEWNET);
-                        bool host = true;
-                        if (ns && !ns->path)
-                                host = false;
-                        else if (ns && is_current_netns(ns->path, &host, err) < 0)
-                                return husk_error_wrap(err, "linux.sysctl: \"%s\"", s);
-                        if (host)
-                                return husk_error_set(err, 0, "linux.sysctl: \"%s\" is not allowed in the host's network namespace", s);
+                size_t first = strcspn(key, "./");
+                bool host = true;
+                if (strncmp(key, "net", 3) != 0 || first != 3)
                         continue;
-                }
-                if (find_ns(spec, CLONE_NEWUTS)) {
-                        if (strcmp(s, "kernel.domainname") == 0)
-                                continue;
-                        if (strcmp(s, "kernel.hostname") == 0)
-                                return husk_error_set(err, 0, "linux.sysctl: \"%s\" is not allowed as it conflicts with the OCI \"hostname\" field", s);
-                }
-                return husk_error_set(err, 0, "linux.sysctl: \"%s\" is not in a separate kernel namespace", s);
+                if (is_current_netns(ns->path, &host, err) < 0)
+                        return husk_error_wrap(err, "linux.sysctl: \"%s\"", key);
+                if (host)
+                        return husk_error_set(err, 0, "linux.sysctl: \"%s\" is not allowed in the host's network namespace",
+                                              key);
         }
         return 0;
 }

@@ -35,10 +35,6 @@ int spec_sched_policy(const char *name);
 /* "IOPRIO_CLASS_RT" → 1, "IOPRIO_CLASS_BE" → 2, "IOPRIO_CLASS_IDLE" → 3. */
 int spec_ioprio_class(const char *name);
 
-/* A cpu/node list "0-3,7" (empty is valid). *count gets the number of
- * entries it names, if count is not NULL. */
-bool spec_cpu_list_valid(const char *s, size_t *count);
-
 /* linux.resources rules; path prefixes messages ("linux.resources"), NULL
  * for none. spec_validate() and spec_parse_resources() call it. */
 int spec_validate_resources(const struct husk_resources *r, const char *path, struct husk_error *err);

@@ -21,6 +21,7 @@
 #include "husk/spec.h"
 #include "spec/spec-internal.h"
 #include "util/compat.h"
+#include "util/cpulist.h"
 #include "util/util.h"
 
 static int verr(struct husk_error *err, const char *fmt, ...) HUSK_FMT(2, 3);
@@ -57,43 +58,19 @@ static void prefix(char *buf, size_t size, const char *path)
         snprintf(buf, size, "%s%s", path && *path ? path : "", path && *path ? "." : "");
 }
 
-bool spec_cpu_list_valid(const char *s, size_t *count)
+/* An execCPUAffinity list: well formed, not empty, within a cpu_set_t. */
+static int check_affinity(const char *list, const char *pfx, const char *name, struct husk_error *err)
 {
         size_t n = 0;
-        if (count)
-                *count = 0;
-        if (!s)
-                return true;
-        while (*s) {
-                char *end;
-                if (*s < '0' || *s > '9')
-                        return false;
-                errno = 0;
-                unsigned long a = strtoul(s, &end, 10), b = a;
-                if (errno)
-                        return false;
-                s = end;
-                if (*s == '-') {
-                        s++;
-                        if (*s < '0' || *s > '9')
-                                return false;
-                        b = strtoul(s, &end, 10);
-                        if (errno || b < a)
-                                return false;
-                        s = end;
-                }
-                n += b - a + 1;
-                if (*s == ',') {
-                        s++;
-                        if (!*s)
-                                return false;
-                } else if (*s) {
-                        return false;
-                }
-        }
-        if (count)
-                *count = n;
-        return true;
+        unsigned long max = 0;
+        if (!list)
+                return 0;
+        if (!cpulist_valid(list, CPULIST_STRICT, &n, &max) || n == 0)
+                return verr(err, "%sexecCPUAffinity.%s: invalid CPU list \"%.100s\"", pfx, name, list);
+        if (max >= CPU_SETSIZE)
+                return verr(err, "%sexecCPUAffinity.%s: invalid CPU list \"%.100s\": cpu %lu is above the limit %d", pfx,
+                            name, list, max, CPU_SETSIZE - 1);
+        return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -118,7 +95,7 @@ static int check_scheduler(const struct husk_scheduler *s, const char *pfx, stru
                 if (spec_name_value(&spec_sched_flag_names, s->flags[i]) < 0)
                         return verr(err, "%sscheduler.flags[%zu]: unknown scheduler flag \"%.100s\"", pfx, i,
                                     s->flags[i]);
-        if ((s->policy_num == SCHED_OTHER || s->policy_num == SCHED_BATCH) && (s->nice < -20 || s->nice > 19))
+        if (s->nice < -20 || s->nice > 19)
                 return verr(err, "%sscheduler.nice: %d out of range (-20..19) for %s", pfx, s->nice, s->policy);
         if (s->priority != 0 && s->policy_num != SCHED_FIFO && s->policy_num != SCHED_RR)
                 return verr(err, "%sscheduler.priority: only valid with SCHED_FIFO or SCHED_RR", pfx);
@@ -150,6 +127,8 @@ int spec_validate_process(const struct husk_process *p, const char *path, struct
                         return verr(err, "%senv[%zu]: invalid environment variable: empty name", pfx, i);
         }
 
+        if (p->user.umask.set && p->user.umask.v > 07777)
+                return verr(err, "%suser.umask: %llo is not a file mode mask", pfx, (unsigned long long)p->user.umask.v);
         if (p->user.uid > HUSK_ID_MAX)
                 return verr(err, "%suser.uid: %u is out of range 0..%u", pfx, p->user.uid, HUSK_ID_MAX);
         if (p->user.gid > HUSK_ID_MAX)
@@ -187,12 +166,9 @@ int spec_validate_process(const struct husk_process *p, const char *path, struct
         if (p->io_priority && (p->io_priority->priority < 0 || p->io_priority->priority > 7))
                 return verr(err, "%sioPriority.priority: value %d out of range (0..7)", pfx, p->io_priority->priority);
 
-        if (!spec_cpu_list_valid(p->exec_cpu_affinity_initial, NULL))
-                return verr(err, "%sexecCPUAffinity.initial: invalid CPU list \"%.100s\"", pfx,
-                            p->exec_cpu_affinity_initial);
-        if (!spec_cpu_list_valid(p->exec_cpu_affinity_final, NULL))
-                return verr(err, "%sexecCPUAffinity.final: invalid CPU list \"%.100s\"", pfx,
-                            p->exec_cpu_affinity_final);
+        if (check_affinity(p->exec_cpu_affinity_initial, pfx, "initial", err) < 0 ||
+            check_affinity(p->exec_cpu_affinity_final, pfx, "final", err) < 0)
+                return -1;
         return 0;
 }
 
@@ -258,9 +234,9 @@ int spec_validate_resources(const struct husk_resources *r, const char *path, st
                 if (c->quota.set && c->quota.v > 0 && c->burst.set && c->burst.v > (uint64_t)c->quota.v)
                         return verr(err, "%scpu.burst: %llu is larger than cpu.quota %lld", pfx,
                                     (unsigned long long)c->burst.v, (long long)c->quota.v);
-                if (!spec_cpu_list_valid(c->cpus, NULL))
+                if (!cpulist_valid(c->cpus, CPULIST_STRICT, NULL, NULL))
                         return verr(err, "%scpu.cpus: invalid CPU list \"%.100s\"", pfx, c->cpus);
-                if (!spec_cpu_list_valid(c->mems, NULL))
+                if (!cpulist_valid(c->mems, CPULIST_STRICT, NULL, NULL))
                         return verr(err, "%scpu.mems: invalid memory node list \"%.100s\"", pfx, c->mems);
         }
 
@@ -407,6 +383,8 @@ static int check_sysctl(const struct husk_spec *spec, struct husk_error *err)
                 if (empty(key))
                         return verr(err, "linux.sysctl: empty key");
                 sysctl_dots(key, k, sizeof(k));
+                if (strstr(k, "..") || k[0] == '.' || strstr(key, "/../") || strncmp(key, "../", 3) == 0)
+                        return verr(err, "linux.sysctl: invalid key \"%s\"", k);
                 if (in_list(k, ipc_keys) || strncmp(k, "fs.mqueue.", 10) == 0) {
                         if (!spec_has_namespace(spec, CLONE_NEWIPC))
                                 return verr(err, "linux.sysctl[\"%.100s\"]: needs an IPC namespace", key);
@@ -423,11 +401,6 @@ static int check_sysctl(const struct husk_spec *spec, struct husk_error *err)
                         if (strcmp(k, "kernel.hostname") == 0)
                                 return verr(err, "linux.sysctl[\"%.100s\"]: conflicts with the \"hostname\" field",
                                             key);
-                }
-                if (strncmp(k, "user.", 5) == 0) {
-                        if (!spec_has_namespace(spec, CLONE_NEWUSER))
-                                return verr(err, "linux.sysctl[\"%.100s\"]: needs a user namespace", key);
-                        continue;
                 }
                 return verr(err, "linux.sysctl[\"%.100s\"]: not in a namespace the container owns (it would change "
                                  "the host)",
@@ -456,8 +429,12 @@ static int check_memory_policy(const struct husk_memory_policy *m, struct husk_e
         for (size_t i = 0; m->flags && m->flags[i]; i++)
                 if (spec_name_value(&spec_mpol_flag_names, m->flags[i]) < 0)
                         return verr(err, "linux.memoryPolicy.flags[%zu]: unknown flag \"%.60s\"", i, m->flags[i]);
-        if (!spec_cpu_list_valid(m->nodes, &nodes))
+        unsigned long max = 0;
+        if (!cpulist_valid(m->nodes, CPULIST_STRICT, &nodes, &max))
                 return verr(err, "linux.memoryPolicy.nodes: invalid node list \"%.100s\"", m->nodes);
+        if (max >= CPU_SETSIZE)
+                return verr(err, "linux.memoryPolicy.nodes: invalid node list \"%.100s\": node %lu is above the limit %d",
+                            m->nodes, max, CPU_SETSIZE - 1);
         if ((strcmp(m->mode, "MPOL_DEFAULT") == 0 || strcmp(m->mode, "MPOL_LOCAL") == 0) && nodes > 0)
                 return verr(err, "linux.memoryPolicy.nodes: must be empty for %s", m->mode);
         if ((strcmp(m->mode, "MPOL_BIND") == 0 || strcmp(m->mode, "MPOL_INTERLEAVE") == 0 ||
