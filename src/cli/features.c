@@ -11,8 +11,9 @@
 
 #include "cli.h"
 #include "config.h"
-#include "linux/process.h"
+#include "linux/lsm_labels.h"
 #include "linux/rootfs.h"
+#include "linux/seccomp_filter.h"
 #include "spec/names.h"
 #include "spec/spec-internal.h"
 #include "util/jsongen.h"

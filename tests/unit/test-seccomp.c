@@ -16,7 +16,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "linux/process.h"
+#include "linux/seccomp_filter.h"
 #include "spec/names.h"
 #include "util/util.h"
 #include "tap.h"

@@ -14,7 +14,9 @@
 #include "container/internal.h"
 #include "linux/intelrdt.h"
 #include "linux/netdev.h"
-#include "linux/process.h"
+#include "linux/seccomp_filter.h"
+#include "linux/sysctls.h"
+#include "linux/lsm_labels.h"
 #include "util/util.h"
 
 int container_preflight(const struct husk_spec *spec, struct husk_error *err)

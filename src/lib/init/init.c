@@ -17,7 +17,7 @@
 #include "linux/hooks.h"
 #include "linux/namespaces.h"
 #include "linux/network.h"
-#include "linux/process.h"
+#include "linux/sysctls.h"
 #include "linux/rootfs.h"
 #include "linux/terminal.h"
 #include "state/state.h"

@@ -15,7 +15,7 @@
 #include <sys/capability.h>
 #include <sys/prctl.h>
 
-#include "linux/process.h"
+#include "linux/caps.h"
 #include "spec/spec-internal.h"
 #include "util/log.h"
 #include "util/util.h"

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "linux/process.h"
+#include "linux/lsm_labels.h"
 #include "util/procfs.h"
 #include "util/util.h"
 

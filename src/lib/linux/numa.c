@@ -7,7 +7,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "linux/process.h"
+#include "linux/numa.h"
 #include "spec/names.h"
 #include "util/cpulist.h"
 #include "util/util.h"

@@ -9,7 +9,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "linux/process.h"
+#include "linux/rlimits.h"
 #include "util/util.h"
 #include "util/procfs.h"
 

@@ -14,7 +14,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "linux/process.h"
+#include "linux/scheduling.h"
 #include "util/compat.h"
 #include "spec/names.h"
 #include "util/log.h"

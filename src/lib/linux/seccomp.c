@@ -36,7 +36,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "linux/process.h"
+#include "linux/seccomp_filter.h"
 #include "util/compat.h"
 #include "spec/spec-internal.h"
 #include "util/log.h"

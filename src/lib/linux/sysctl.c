@@ -12,7 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "linux/process.h"
+#include "linux/sysctls.h"
 #include "util/util.h"
 #include "util/procfs.h"
 

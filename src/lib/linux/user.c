@@ -7,7 +7,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "linux/process.h"
+#include "linux/user.h"
 #include "util/util.h"
 
 /* "[1 2 3]" for error messages, truncated if very long. */
