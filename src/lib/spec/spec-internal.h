@@ -35,6 +35,9 @@ int spec_sched_policy(const char *name);
 /* "IOPRIO_CLASS_RT" → 1, "IOPRIO_CLASS_BE" → 2, "IOPRIO_CLASS_IDLE" → 3. */
 int spec_ioprio_class(const char *name);
 
+/* Frees a linux.seccomp object and what it holds (free.c). */
+void spec_seccomp_free(struct husk_seccomp *s);
+
 /* linux.resources rules; path prefixes messages ("linux.resources"), NULL
  * for none. spec_validate() and spec_parse_resources() call it. */
 int spec_validate_resources(const struct husk_resources *r, const char *path, struct husk_error *err);

@@ -68,8 +68,8 @@ static int check_affinity(const char *list, const char *pfx, const char *name, s
         if (!cpulist_valid(list, CPULIST_STRICT, &n, &max) || n == 0)
                 return verr(err, "%sexecCPUAffinity.%s: invalid CPU list \"%.100s\"", pfx, name, list);
         if (max >= CPU_SETSIZE)
-                return verr(err, "%sexecCPUAffinity.%s: invalid CPU list \"%.100s\": cpu %lu is above the limit %d", pfx,
-                            name, list, max, CPU_SETSIZE - 1);
+                return verr(err, "%sexecCPUAffinity.%s: invalid CPU list \"%.100s\": cpu %lu is above the limit %d",
+                            pfx, name, list, max, CPU_SETSIZE - 1);
         return 0;
 }
 
@@ -128,7 +128,8 @@ int spec_validate_process(const struct husk_process *p, const char *path, struct
         }
 
         if (p->user.umask.set && p->user.umask.v > 07777)
-                return verr(err, "%suser.umask: %llo is not a file mode mask", pfx, (unsigned long long)p->user.umask.v);
+                return verr(err, "%suser.umask: %llo is not a file mode mask", pfx,
+                            (unsigned long long)p->user.umask.v);
         if (p->user.uid > HUSK_ID_MAX)
                 return verr(err, "%suser.uid: %u is out of range 0..%u", pfx, p->user.uid, HUSK_ID_MAX);
         if (p->user.gid > HUSK_ID_MAX)
@@ -433,7 +434,8 @@ static int check_memory_policy(const struct husk_memory_policy *m, struct husk_e
         if (!cpulist_valid(m->nodes, CPULIST_STRICT, &nodes, &max))
                 return verr(err, "linux.memoryPolicy.nodes: invalid node list \"%.100s\"", m->nodes);
         if (max >= CPU_SETSIZE)
-                return verr(err, "linux.memoryPolicy.nodes: invalid node list \"%.100s\": node %lu is above the limit %d",
+                return verr(err,
+                            "linux.memoryPolicy.nodes: invalid node list \"%.100s\": node %lu is above the limit %d",
                             m->nodes, max, CPU_SETSIZE - 1);
         if ((strcmp(m->mode, "MPOL_DEFAULT") == 0 || strcmp(m->mode, "MPOL_LOCAL") == 0) && nodes > 0)
                 return verr(err, "linux.memoryPolicy.nodes: must be empty for %s", m->mode);
@@ -459,7 +461,7 @@ static int check_intel_rdt(const struct husk_intel_rdt *r, struct husk_error *er
         return 0;
 }
 
-static int check_linux(const struct husk_spec *spec, struct husk_error *err)
+static int check_namespaces(const struct husk_spec *spec, struct husk_error *err)
 {
         const struct husk_linux *l = spec->linux;
 
@@ -488,6 +490,12 @@ static int check_linux(const struct husk_spec *spec, struct husk_error *err)
         if (check_idmaps(l->uid_mappings, l->n_uid_mappings, "linux.uidMappings", err) < 0 ||
             check_idmaps(l->gid_mappings, l->n_gid_mappings, "linux.gidMappings", err) < 0)
                 return -1;
+        return 0;
+}
+
+static int check_time_offsets(const struct husk_spec *spec, struct husk_error *err)
+{
+        const struct husk_linux *l = spec->linux;
 
         const struct husk_namespace *timens = spec_namespace(spec, CLONE_NEWTIME);
         bool offsets = l->time_monotonic.set || l->time_boottime.set;
@@ -499,6 +507,50 @@ static int check_linux(const struct husk_spec *spec, struct husk_error *err)
                 return verr(err, "linux.timeOffsets[\"monotonic\"].nanosecs: must be less than 1000000000");
         if (l->time_boottime.set && l->time_boottime.nanosecs >= 1000000000u)
                 return verr(err, "linux.timeOffsets[\"boottime\"].nanosecs: must be less than 1000000000");
+        return 0;
+}
+
+static int check_paths(const struct husk_spec *spec, struct husk_error *err)
+{
+        const struct husk_linux *l = spec->linux;
+
+        if ((strv_length(l->masked_paths) || strv_length(l->readonly_paths)) && !spec_has_namespace(spec, CLONE_NEWNS))
+                return verr(err, "linux.%s: needs a mount namespace",
+                            strv_length(l->masked_paths) ? "maskedPaths" : "readonlyPaths");
+        for (size_t i = 0; l->masked_paths && l->masked_paths[i]; i++)
+                if (!absolute(l->masked_paths[i]))
+                        return verr(err, "linux.maskedPaths[%zu]: must be an absolute path, got \"%.200s\"", i,
+                                    l->masked_paths[i]);
+        for (size_t i = 0; l->readonly_paths && l->readonly_paths[i]; i++)
+                if (!absolute(l->readonly_paths[i]))
+                        return verr(err, "linux.readonlyPaths[%zu]: must be an absolute path, got \"%.200s\"", i,
+                                    l->readonly_paths[i]);
+        return 0;
+}
+
+static int check_net_devices(const struct husk_spec *spec, struct husk_error *err)
+{
+        const struct husk_linux *l = spec->linux;
+
+        if (l->n_net_devices > 0 && !spec_has_namespace(spec, CLONE_NEWNET))
+                return verr(err, "linux.netDevices: needs a network namespace");
+        for (size_t i = 0; i < l->n_net_devices; i++) {
+                const struct husk_net_device *d = &l->net_devices[i];
+                if (!valid_ifname(d->host_name))
+                        return verr(err, "linux.netDevices[\"%.40s\"]: invalid network device name", d->host_name);
+                if (d->name && *d->name && !valid_ifname(d->name))
+                        return verr(err, "linux.netDevices[\"%.40s\"].name: invalid network device name \"%.40s\"",
+                                    d->host_name, d->name);
+        }
+        return 0;
+}
+
+static int check_linux(const struct husk_spec *spec, struct husk_error *err)
+{
+        const struct husk_linux *l = spec->linux;
+
+        if (check_namespaces(spec, err) < 0 || check_time_offsets(spec, err) < 0)
+                return -1;
 
         for (size_t i = 0; i < l->n_devices; i++) {
                 if (!absolute(l->devices[i].path))
@@ -521,17 +573,8 @@ static int check_linux(const struct husk_spec *spec, struct husk_error *err)
         if (l->rootfs_propagation && !in_list(l->rootfs_propagation, propagations))
                 return verr(err, "linux.rootfsPropagation: unknown propagation \"%.60s\"", l->rootfs_propagation);
 
-        if ((strv_length(l->masked_paths) || strv_length(l->readonly_paths)) && !spec_has_namespace(spec, CLONE_NEWNS))
-                return verr(err, "linux.%s: needs a mount namespace",
-                            strv_length(l->masked_paths) ? "maskedPaths" : "readonlyPaths");
-        for (size_t i = 0; l->masked_paths && l->masked_paths[i]; i++)
-                if (!absolute(l->masked_paths[i]))
-                        return verr(err, "linux.maskedPaths[%zu]: must be an absolute path, got \"%.200s\"", i,
-                                    l->masked_paths[i]);
-        for (size_t i = 0; l->readonly_paths && l->readonly_paths[i]; i++)
-                if (!absolute(l->readonly_paths[i]))
-                        return verr(err, "linux.readonlyPaths[%zu]: must be an absolute path, got \"%.200s\"", i,
-                                    l->readonly_paths[i]);
+        if (check_paths(spec, err) < 0)
+                return -1;
 
         if (l->personality && (empty(l->personality->domain) || (strcmp(l->personality->domain, "LINUX") != 0 &&
                                                                  strcmp(l->personality->domain, "LINUX32") != 0)))
@@ -541,16 +584,8 @@ static int check_linux(const struct husk_spec *spec, struct husk_error *err)
         if (l->memory_policy && check_memory_policy(l->memory_policy, err) < 0)
                 return -1;
 
-        if (l->n_net_devices > 0 && !spec_has_namespace(spec, CLONE_NEWNET))
-                return verr(err, "linux.netDevices: needs a network namespace");
-        for (size_t i = 0; i < l->n_net_devices; i++) {
-                const struct husk_net_device *d = &l->net_devices[i];
-                if (!valid_ifname(d->host_name))
-                        return verr(err, "linux.netDevices[\"%.40s\"]: invalid network device name", d->host_name);
-                if (d->name && *d->name && !valid_ifname(d->name))
-                        return verr(err, "linux.netDevices[\"%.40s\"].name: invalid network device name \"%.40s\"",
-                                    d->host_name, d->name);
-        }
+        if (check_net_devices(spec, err) < 0)
+                return -1;
         return 0;
 }
 
@@ -651,7 +686,8 @@ int spec_validate(const struct husk_spec *spec, struct husk_error *err)
                                 return verr(err, "hooks.%s[%zu].path: must be an absolute path, got \"%.200s\"",
                                             spec_hook_name(k), i, h->path ? h->path : "");
                         if (h->timeout.set && h->timeout.v <= 0)
-                                return verr(err, "hooks.%s[%zu].timeout: must be greater than zero", spec_hook_name(k), i);
+                                return verr(err, "hooks.%s[%zu].timeout: must be greater than zero",
+                                            spec_hook_name(k), i);
                 }
 
         if (!empty(spec->hostname) && !spec_has_namespace(spec, CLONE_NEWUTS))
