@@ -5,6 +5,7 @@
 #include <sys/mount.h>
 
 #include "linux/rootfs.h"
+#include "spec/names.h"
 #include "util/util.h"
 
 struct flag_word {
@@ -49,17 +50,6 @@ static const struct flag_word mount_words[] = {
         { "suid", true, MS_NOSUID },
         { "symfollow", true, MS_NOSYMFOLLOW },
         { "sync", false, MS_SYNCHRONOUS },
-};
-
-static const struct flag_word propagation_words[] = {
-        { "private", false, MS_PRIVATE },
-        { "rprivate", false, MS_PRIVATE | MS_REC },
-        { "shared", false, MS_SHARED },
-        { "rshared", false, MS_SHARED | MS_REC },
-        { "slave", false, MS_SLAVE },
-        { "rslave", false, MS_SLAVE | MS_REC },
-        { "unbindable", false, MS_UNBINDABLE },
-        { "runbindable", false, MS_UNBINDABLE | MS_REC },
 };
 
 static const struct flag_word attr_words[] = {
@@ -112,7 +102,6 @@ const char *mount_option_word(size_t i)
                 size_t n;
         } tables[] = {
                 { mount_words, ARRAY_SIZE(mount_words) },
-                { propagation_words, ARRAY_SIZE(propagation_words) },
                 { attr_words, ARRAY_SIZE(attr_words) },
         };
         for (size_t t = 0; t < ARRAY_SIZE(tables); t++) {
@@ -120,12 +109,16 @@ const char *mount_option_word(size_t i)
                         return tables[t].v[i].name;
                 i -= tables[t].n;
         }
+        if (i < spec_propagation_names.n)
+                return spec_propagation_names.v[i].name;
+        i -= spec_propagation_names.n;
         return i < ARRAY_SIZE(others) ? others[i] : NULL;
 }
 
 int mount_flags_parse(char *const *options, struct mount_flags *out, struct husk_error *err)
 {
         const struct flag_word *w;
+        long prop;
 
         memset(out, 0, sizeof(*out));
         for (size_t i = 0; options && options[i]; i++) {
@@ -141,10 +134,10 @@ int mount_flags_parse(char *const *options, struct mount_flags *out, struct husk
                         }
                         if (w->flag & MS_BIND)
                                 out->bind = true;
-                } else if ((w = lookup(propagation_words, ARRAY_SIZE(propagation_words), o))) {
+                } else if ((prop = spec_name_value(&spec_propagation_names, o)) > 0) {
                         /* The last propagation word wins, as the kernel
                          * takes one propagation type per call. */
-                        out->propagation = w->flag;
+                        out->propagation = (unsigned long)prop;
                 } else if ((w = lookup(attr_words, ARRAY_SIZE(attr_words), o))) {
                         out->rec_attr = true;
                         if (w->clear) {

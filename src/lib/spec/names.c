@@ -5,6 +5,7 @@
 #include <sched.h>
 #include <seccomp.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 
 #include "spec/names.h"
@@ -190,3 +191,10 @@ int spec_ioprio_class(const char *name)
 {
         return (int)spec_name_value(&spec_ioprio_class_names, name);
 }
+
+/* mount propagation: linux.rootfsPropagation and mounts[].options words */
+TABLE(spec_propagation_names,
+      { "private", MS_PRIVATE },       { "rprivate", MS_PRIVATE | MS_REC },
+      { "shared", MS_SHARED },         { "rshared", MS_SHARED | MS_REC },
+      { "slave", MS_SLAVE },           { "rslave", MS_SLAVE | MS_REC },
+      { "unbindable", MS_UNBINDABLE }, { "runbindable", MS_UNBINDABLE | MS_REC });

@@ -41,6 +41,7 @@ extern const struct spec_names spec_sched_flag_names;      /* → SCHED_FLAG_* b
 extern const struct spec_names spec_ioprio_class_names;    /* → IOPRIO_CLASS_* (1..3) */
 extern const struct spec_names spec_mpol_mode_names;       /* → MPOL_* */
 extern const struct spec_names spec_mpol_flag_names;       /* → MPOL_F_* */
+extern const struct spec_names spec_propagation_names;     /* "rslave" → MS_SLAVE | MS_REC */
 
 /* "prestart", ... for a hook kind ("unknown" out of range). */
 const char *spec_hook_name(enum husk_hook_kind kind);

@@ -416,10 +416,6 @@ static bool valid_ifname(const char *s)
                !strpbrk(s, "/: \t\n");
 }
 
-static const char *const propagations[] = {
-        "private", "shared", "slave", "unbindable", "rprivate", "rshared", "rslave", "runbindable", NULL,
-};
-
 static int check_memory_policy(const struct husk_memory_policy *m, struct husk_error *err)
 {
         size_t nodes = 0;
@@ -570,7 +566,7 @@ static int check_linux(const struct husk_spec *spec, struct husk_error *err)
         if (l->seccomp && check_seccomp(l->seccomp, err) < 0)
                 return -1;
 
-        if (l->rootfs_propagation && !in_list(l->rootfs_propagation, propagations))
+        if (l->rootfs_propagation && spec_name_value(&spec_propagation_names, l->rootfs_propagation) < 0)
                 return verr(err, "linux.rootfsPropagation: unknown propagation \"%.60s\"", l->rootfs_propagation);
 
         if (check_paths(spec, err) < 0)
