@@ -37,7 +37,6 @@ struct husk_sched_attr {
         uint32_t sched_util_max;
 };
 
-
 int scheduler_apply(const struct husk_scheduler *s, struct husk_error *err)
 {
         struct husk_sched_attr attr = { .size = sizeof(attr) };

@@ -7,8 +7,12 @@
  * runtime-spec's MUSTs and the checks runc makes before it creates
  * anything; every message starts with the JSON path it is about.
  *
+ * This file is the one owner of every rule that does not depend on the
+ * host: the mechanisms in linux/ and cgroup/ apply a spec that passed it
+ * and never check these again. Names come from spec/names.h's tables.
  * Nothing here touches the system: checks that need the host (is this netns
- * path the host's? is selinux on?) belong to the code that acts on them.
+ * path the host's? is selinux on?) are the mechanisms' *_check_host(),
+ * called once by container_preflight() before create's first side effect.
  */
 #include <errno.h>
 #include <limits.h>
