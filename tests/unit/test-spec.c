@@ -936,6 +936,33 @@ static void test_process_rules(void)
         CHECK(spec_validate_process(&p, "process", &err) < 0 && strstr(err.msg, "SCHED_FLAG_BOGUS"));
         sch.flags = flags;
         ok(spec_validate_process(&p, "process", &err) == 0, "known scheduler flag: %s", err.msg);
+        /* nice: one range for every policy (sched.c checked it for all, validate.c for OTHER/BATCH) */
+        sch.nice = 20;
+        CHECK(spec_validate_process(&p, "process", &err) < 0 &&
+              strstr(err.msg, "process.scheduler.nice: 20 out of range (-20..19) for SCHED_RR"));
+        sch.nice = 0;
+        /* execCPUAffinity: empty and beyond a cpu_set_t are refused here, not when applied */
+        p.exec_cpu_affinity_initial = "";
+        CHECK(spec_validate_process(&p, "process", &err) < 0 && strstr(err.msg, "execCPUAffinity.initial"));
+        p.exec_cpu_affinity_initial = "0,1024";
+        CHECK(spec_validate_process(&p, "process", &err) < 0 && strstr(err.msg, "cpu 1024 is above the limit 1023"));
+        p.exec_cpu_affinity_initial = NULL;
+
+        /* linux.sysctl keys: namespaced ones only, no ".." (sysctl.c checked that at create) */
+        const char *bad_key = "{\"ociVersion\":\"1.0.0\",\"root\":{\"path\":\"r\"},\"linux\":{\"namespaces\":"
+                              "[{\"type\":\"network\"}],\"sysctl\":{\"net..ipv4\":\"1\"}}}";
+        struct husk_spec *s = NULL;
+        CHECK(spec_parse(bad_key, strlen(bad_key), "config.json", &s, &err) < 0 &&
+              strstr(err.msg, "linux.sysctl: invalid key \"net..ipv4\""));
+        spec_free(s);
+        const char *user_key = "{\"ociVersion\":\"1.0.0\",\"root\":{\"path\":\"r\"},\"linux\":{\"namespaces\":"
+                               "[{\"type\":\"user\"}],\"uidMappings\":[{\"containerID\":0,\"hostID\":1000,"
+                               "\"size\":1}],\"gidMappings\":[{\"containerID\":0,\"hostID\":1000,\"size\":1}],"
+                               "\"sysctl\":{\"user.max_user_namespaces\":\"1\"}}}";
+        s = NULL;
+        CHECK(spec_parse(user_key, strlen(user_key), "config.json", &s, &err) < 0 &&
+              strstr(err.msg, "not in a namespace the container owns"));
+        spec_free(s);
 }
 
 int main(int argc, char **argv)
