@@ -74,3 +74,26 @@ load helpers
         kill -9 "$pid"
         wait_status "$CID" stopped
 }
+
+@test "a bundle whose path is not UTF-8: state, kill and delete still work" {
+        # husk 4b44d5e wrote the path's bytes into state.json as they were,
+        # which yajl then refused to read ("corrupt state.json: invalid bytes
+        # in UTF8 string"): no command could load the container, delete -f
+        # left its init and cgroups. Found by fuzz-cgroup. Now (as runc, Go's
+        # encoding/json) each invalid byte is written as U+FFFD.
+        husk_only "runc 1.1.5 can't create it: its init gets the rootfs path through JSON, mangled (no such file or directory)"
+        local b
+        b=$BATS_TEST_TMPDIR/$(printf 'b\xe4ndle')
+        set_args sleep 1000
+        cp -a "$BUNDLE" "$b"
+        cd "$b"
+        run_detached "$CID"
+        run runtime state "$CID"
+        assert_status 0
+        [[ $(echo "$output" | jq -r .status) == running ]]
+        [[ $(echo "$output" | jq -r .bundle) == "$BATS_TEST_TMPDIR/b"$'\xef\xbf\xbd'"ndle" ]]
+        runtime kill "$CID" KILL
+        wait_status "$CID" stopped
+        runtime delete "$CID"
+        ! runtime state "$CID" >/dev/null 2>&1
+}

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <yajl/yajl_tree.h>
 
 #include "util/dl.h"
 #include "util/jsongen.h"
@@ -189,6 +190,24 @@ static void test_jsongen(void)
         yajl_gen_array_close(g);
         _cleanup_free_ char *pretty = jgen_finish(g);
         CHECK(pretty && strcmp(pretty, "[\n  \"p\"\n]\n") == 0, "pretty: %s", pretty);
+
+        /* invalid UTF-8 (a Latin-1 path, a cut or overlong sequence, a
+         * surrogate) becomes U+FFFD, valid UTF-8 stays: yajl must read it back */
+        g = jgen_new(NULL);
+        yajl_gen_array_open(g);
+        jgen_str(g, "/b\xe4ndle");
+        jgen_str(g, "\xc3\xa4\xe2\x82\xac\xf0\x9f\x98\x80");
+        jgen_str(g, "x\xe2\x82");
+        jgen_str(g, "\xc0\xaf\xed\xa0\x80");
+        yajl_gen_array_close(g);
+        _cleanup_free_ char *utf = jgen_finish(g);
+        CHECK(utf && strcmp(utf, "[\"/b\xef\xbf\xbdndle\",\"\xc3\xa4\xe2\x82\xac\xf0\x9f\x98\x80\","
+                                 "\"x\xef\xbf\xbd\xef\xbf\xbd\",\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+                                 "\xef\xbf\xbd\xef\xbf\xbd\"]") == 0, "utf-8: %s", utf ? utf : "(none)");
+        char ebuf[128];
+        yajl_val back = utf ? yajl_tree_parse(utf, ebuf, sizeof(ebuf)) : NULL;
+        CHECK(back != NULL, "read back: %s", ebuf);
+        yajl_tree_free(back);
 }
 
 int main(void)

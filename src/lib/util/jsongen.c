@@ -31,9 +31,50 @@ char *jgen_finish(yajl_gen g)
         return r;
 }
 
+/* Length of the valid UTF-8 sequence at s (1-4), 0 if there is none. */
+static size_t utf8_seq(const unsigned char *s)
+{
+        unsigned c = s[0];
+        size_t n = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+        for (size_t i = 1; i < n; i++)
+                if ((s[i] & 0xc0) != 0x80)
+                        return 0;
+        /* overlong forms, surrogates, beyond U+10FFFF */
+        if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f) || (c == 0xf0 && s[1] < 0x90) ||
+            (c == 0xf4 && s[1] > 0x8f))
+                return 0;
+        return n;
+}
+
+/* yajl's parser refuses invalid UTF-8, so a string that has some (a bundle
+ * or cgroup path in another encoding) would make the whole document
+ * unreadable (a state.json no command could load): each invalid byte is
+ * written as U+FFFD instead, as Go's encoding/json does in runc's. */
 void jgen_str(yajl_gen g, const char *s)
 {
-        yajl_gen_string(g, (const unsigned char *)s, strlen(s));
+        const unsigned char *u = (const unsigned char *)s;
+        size_t len = strlen(s), i = 0, n;
+        while (i < len && (n = utf8_seq(u + i)) > 0)
+                i += n;
+        if (i == len) {
+                yajl_gen_string(g, u, len);
+                return;
+        }
+        _cleanup_free_ unsigned char *fixed = xmalloc(len * 3 + 1);
+        size_t w = 0;
+        for (i = 0; i < len;) {
+                n = utf8_seq(u + i);
+                if (n == 0) {
+                        memcpy(fixed + w, "\xef\xbf\xbd", 3);
+                        w += 3;
+                        i++;
+                        continue;
+                }
+                memcpy(fixed + w, u + i, n);
+                w += n;
+                i += n;
+        }
+        yajl_gen_string(g, fixed, w);
 }
 
 void jgen_raw(yajl_gen g, const char *json)
