@@ -225,6 +225,12 @@ husk_only() {
         is_husk || skip "husk-only ($why); RUNTIME is $RUNTIME_NAME"
 }
 
+# The runtime was built with -Db_sanitize (it links the sanitizer runtimes):
+# its memory figures are not husk's (ASan's shadow, no prefault).
+is_sanitized() {
+        ldd "$RUNTIME" 2>/dev/null | grep -q -e libasan -e libubsan
+}
+
 # run_detached [RUNTIME-ARGS...] ID: `run -d` with the container's stdio on
 # files ($BATS_TEST_TMPDIR/ID.out, .err) so nothing waits on a pipe.
 run_detached() {

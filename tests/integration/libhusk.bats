@@ -19,6 +19,11 @@ setup() {
         common_setup
         husk_only "libhusk, the embeddable library"
         [[ -x $EXAMPLE ]] || skip "no $EXAMPLE (build the tree first)"
+        # a program using a -Db_sanitize libhusk must load the sanitizers first
+        SANITIZE_CFLAGS=()
+        if is_sanitized; then
+                SANITIZE_CFLAGS=(-fsanitize=address,undefined)
+        fi
 }
 
 @test "libhusk: the example creates, starts, reaps, inspects and deletes a container" {
@@ -75,7 +80,7 @@ int main(int argc, char **argv)
         return 0;
 }
 EOF
-        cc -Wall -Wextra -Werror -o "$BATS_TEST_TMPDIR/drive" "$BATS_TEST_TMPDIR/drive.c" -I"$SRC_ROOT/include" \
+        cc "${SANITIZE_CFLAGS[@]}" -Wall -Wextra -Werror -o "$BATS_TEST_TMPDIR/drive" "$BATS_TEST_TMPDIR/drive.c" -I"$SRC_ROOT/include" \
                 -L"$BUILD_DIR" -lhusk -Wl,-rpath,"$BUILD_DIR"
         pid=$(runtime state "$CID" | jq -r .pid)
         run "$BATS_TEST_TMPDIR/drive" "$ROOT" "$CID"
@@ -124,7 +129,7 @@ EOF
         echo "pkg-config: $flags"
         [[ $flags == *"-I$dest/"*"include"* && $flags == *"-L$libdir"* && $flags == *-lhusk* ]]
         # shellcheck disable=SC2086
-        cc -Wall -Wextra -Werror -o "$BATS_TEST_TMPDIR/example" "$SRC_ROOT/contrib/libhusk-example.c" $flags \
+        cc "${SANITIZE_CFLAGS[@]}" -Wall -Wextra -Werror -o "$BATS_TEST_TMPDIR/example" "$SRC_ROOT/contrib/libhusk-example.c" $flags \
                 -Wl,-rpath,"$libdir"
         deps=$(ldd "$BATS_TEST_TMPDIR/example")
         echo "$deps"
