@@ -299,15 +299,21 @@ static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *ft
         return flag == FTW_DP ? rmdir(p) : unlink(p);
 }
 
+/* also on a bail out (exit) */
+static void cleanup(void)
+{
+        nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 int main(void)
 {
         if (!mkdtemp(tmp)) {
                 perror("mkdtemp");
                 return 1;
         }
+        atexit(cleanup);
         test_v2();
         test_v1();
         test_saved_formats();
-        nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
         return tap_done();
 }
