@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "linux/rootfs-internal.h"
+#include "spec/names.h"
 #include "util/compat.h"
 #include "util/failpoint.h"
 #include "util/path.h"
@@ -137,18 +138,11 @@ bool path_has_prefix(const char *path, const char *prefix)
 /* ------------------------------------------------------------------ */
 /* flags */
 
+/* spec_propagation_names (spec/names.c), 0 for an unknown name */
 unsigned long propagation_flag(const char *name)
 {
-        static const struct { const char *name; unsigned long flag; } t[] = {
-                { "private", MS_PRIVATE },       { "rprivate", MS_PRIVATE | MS_REC },
-                { "shared", MS_SHARED },         { "rshared", MS_SHARED | MS_REC },
-                { "slave", MS_SLAVE },           { "rslave", MS_SLAVE | MS_REC },
-                { "unbindable", MS_UNBINDABLE }, { "runbindable", MS_UNBINDABLE | MS_REC },
-        };
-        for (size_t i = 0; name && i < ARRAY_SIZE(t); i++)
-                if (strcmp(t[i].name, name) == 0)
-                        return t[i].flag;
-        return 0;
+        long v = spec_name_value(&spec_propagation_names, name);
+        return v > 0 ? (unsigned long)v : 0;
 }
 
 /* The per-mount flags of the mount at fd, as MS_* (statfs's ST_* share
