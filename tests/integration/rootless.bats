@@ -479,3 +479,76 @@ rl_user_instance() {
         rl_user_instance "$RL_RUNTIME" --root "$STATE" --systemd-cgroup delete --force "$CID"
         [[ ! -e /sys/fs/cgroup$cg ]]
 }
+
+# rl_delegated_scope [-p PROP]... CMD...: CMD as the user in a transient
+# scope of its systemd instance, as `systemd-run --user --scope` makes one.
+rl_scope() {
+        rl_user_instance systemd-run --user --scope --quiet "$@"
+}
+
+# diagnostics for a failed run in the VM
+dump_user_cgroups() {
+        local x U=/sys/fs/cgroup/user.slice/user-$RL_UID.slice/user@$RL_UID.service
+        for x in $(find "$U" -type d); do
+                echo "$x: controllers=[$(cat "$x/cgroup.controllers")] subtree=[$(cat "$x/cgroup.subtree_control")] procs=[$(cat "$x/cgroup.procs" | tr '\n' ' ')]"
+        done
+        journalctl --no-pager -n 20
+} >&2
+
+@test "rootless: cgroupfs in a delegated scope (systemd-run --user --scope -p Delegate=yes): limits apply inside it and stay" {
+        husk_only "runc 1.1.5 and crun make the cgroup beside the scope, in the slice, where systemd drops the controllers"
+        start_user_systemd
+        share_rw
+        update_config '.linux.resources = {"memory": {"limit": 67108864}, "pids": {"limit": 42}}'
+        set_cmd 'cat /proc/self/cgroup >/shared/cgroup; sleep 100'
+        run rl_scope -p Delegate=yes "$RL_RUNTIME" --root "$STATE" run -d "$CID" </dev/null
+        [[ $status -eq 0 ]] || { echo "$output" >&2; dump_user_cgroups; false; }
+        wait_file "$SHARED/cgroup" || { dump_user_cgroups; false; }
+        local pid cg scope
+        pid=$(rl_runtime state "$CID" | jq -r .pid)
+        cg=$(awk -F: '$1 == "0" { print $3 }' "/proc/$pid/cgroup")
+        echo "cgroup: $cg" >&2
+        # inside the scope systemd delegated, not beside it in app.slice
+        scope=$(dirname "$cg")
+        [[ $scope == /user.slice/user-$RL_UID.slice/user@$RL_UID.service/app.slice/run-*.scope ]]
+        [[ $(basename "$cg") == "$CID" ]]
+        [[ $(cat "/sys/fs/cgroup$cg/memory.max") == 67108864 ]]
+        [[ $(cat "/sys/fs/cgroup$cg/pids.max") == 42 ]]
+        # the caller (husk, gone by now) left the scope's own cgroup for a leaf
+        [[ -z $(cat "/sys/fs/cgroup$scope/cgroup.procs") ]]
+        # systemd realizes app.slice again when another scope comes and goes:
+        # what it does there must not touch the container's limits
+        rl_scope -p Delegate=yes true
+        rl_scope true
+        [[ $(rl_runtime state "$CID" | jq -r .status) == running ]] || { dump_user_cgroups; false; }
+        [[ $(cat "/sys/fs/cgroup$cg/memory.max") == 67108864 ]]
+        [[ $(cat "/sys/fs/cgroup$cg/pids.max") == 42 ]]
+        run rl_runtime update --pids-limit 43 "$CID"
+        assert_status 0
+        [[ $(cat "/sys/fs/cgroup$cg/pids.max") == 43 ]]
+        rl_runtime delete --force "$CID"
+        [[ ! -e /sys/fs/cgroup$cg ]]
+        # the scope, empty now, ends (systemd removes it and the leaf)
+        local i
+        for ((i = 0; i < 50; i++)); do
+                [[ -e /sys/fs/cgroup$scope ]] || break
+                sleep 0.1
+        done
+        [[ ! -e /sys/fs/cgroup$scope ]]
+}
+
+@test "rootless: cgroupfs beside the caller in a systemd slice refuses limits instead of losing them" {
+        husk_only "runc 1.1.5 makes the cgroup in the slice, and systemd drops its controllers later"
+        start_user_systemd
+        update_config '.linux.resources = {"memory": {"limit": 67108864}, "pids": {"limit": 42}}'
+        set_cmd 'sleep 100'
+        # a scope without Delegate=yes: its parent app.slice is systemd's
+        run rl_scope "$RL_RUNTIME" --root "$STATE" run -d "$CID" </dev/null
+        assert_status 1
+        assert_output_contains "app.slice/$CID"
+        assert_output_contains "systemd slice"
+        assert_output_contains "memory, pids"
+        assert_output_contains "Delegate=yes"
+        [[ -z $(ls "$STATE" 2>/dev/null | grep -v '^\.') ]]
+        [[ -z $(find /sys/fs/cgroup -name "*$CID*") ]]
+}

@@ -11,7 +11,10 @@
 # With --rootless (implies --systemd) it runs tests/integration/rootless.bats
 # instead: an unprivileged user whose systemd instance (user@UID.service)
 # delegates a cgroup v2 subtree gets memory and pids limits through
-# --systemd-cgroup.
+# --systemd-cgroup, and through cgroupfs when husk runs in a scope of its
+# own with Delegate=yes (systemd-run --user --scope -p Delegate=yes); in a
+# plain scope (the cgroup would go into systemd's app.slice) husk refuses
+# the limits.
 #
 # Environment:
 #   HUSK_BUILD_DIR  the meson build dir to test (default: build/ of this

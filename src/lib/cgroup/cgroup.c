@@ -102,9 +102,17 @@ static int build_hiers(struct cgroup_manager *m, const char *cgpath, struct husk
                         /* runc's rule on v2: our own cgroup most likely has
                          * processes (us), so by the no-internal-processes rule
                          * it cannot delegate controllers to a child; use its
-                         * parent as the base. */
-                        _cleanup_free_ char *parent = join_rel(base, "..");
-                        rel = join_rel(parent, cgpath);
+                         * parent as the base. Rootless in a cgroup systemd
+                         * delegated to us: inside it (delegate.c). */
+                        _cleanup_free_ char *own_dir = xasprintf("%s%s", u->point, base);
+                        if (m->rootless && m->layout == CGROUP_LAYOUT_V2 && strcmp(base, "/") != 0 &&
+                            (cg_is_delegated(own_dir) || cg_systemd_unit_delegated(base))) {
+                                m->evacuate = TAKE_PTR(own_dir);
+                                rel = join_rel(base, cgpath);
+                        } else {
+                                _cleanup_free_ char *parent = join_rel(base, "..");
+                                rel = join_rel(parent, cgpath);
+                        }
                 } else {
                         rel = path_clean(cgpath);
                 }

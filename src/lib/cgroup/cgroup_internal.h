@@ -74,6 +74,9 @@ struct cgroup_manager {
         char *sd_slice;         /* "system.slice" */
         bool sd_started;
         const struct husk_resources *sd_res;    /* from cgroup_create, until the unit starts */
+        /* rootless, pure v2, our own cgroup delegated to us (delegate.c):
+         * its processes move to a leaf before it enables controllers */
+        char *evacuate;
 };
 
 /* hier.c: a new empty manager (v2_fd -1); append a hierarchy (mount + rel
@@ -143,6 +146,14 @@ int cg_bpf_devices_attach(const char *dir, const struct husk_device_rule *rules,
                           struct husk_error *err);
 
 
+/* delegate.c */
+/* Did systemd delegate the cgroup `dir` (a full path) to its owner? */
+bool cg_is_delegated(const char *dir);
+/* Move every process of `dir` into its leaf child "husk-caller". */
+int cg_evacuate(const char *dir, struct husk_error *err);
+/* Rootless: refuse limits for a cgroup right in a systemd slice. */
+int cg_check_slice_parent(struct cgroup_manager *m, const struct husk_resources *res, struct husk_error *err);
+
 /* systemd.c */
 /* user: rootless, the default slice is user.slice (of the user's instance) */
 int cg_systemd_parse(const char *cgpath, const char *id, bool user, char **unit, char **slice, char **rel,
@@ -153,6 +164,10 @@ int cg_systemd_user_root(char **out, struct husk_error *err);
 bool cg_systemd_available(void);
 int cg_systemd_resolve(const char *cgpath, const struct cgroup_opts *opts, char **unit, char **slice, char **path,
                        struct husk_error *err);
+/* Is the systemd unit whose cgroup is `cg` (below the cgroup2 mount; a
+ * *.scope or *.service) Delegate=yes? Asks the user's instance for a cgroup
+ * below user@UID.service, else the system's; false when it can't tell. */
+bool cg_systemd_unit_delegated(const char *cg);
 int cg_systemd_start(struct cgroup_manager *m, pid_t pid, const struct husk_resources *res, struct husk_error *err);
 int cg_systemd_set(struct cgroup_manager *m, const struct husk_resources *res, struct husk_error *err);
 int cg_systemd_stop(struct cgroup_manager *m, struct husk_error *err);

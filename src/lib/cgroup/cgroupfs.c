@@ -226,6 +226,8 @@ static int v2_prepare(struct cgroup_manager *m, const struct husk_resources *res
         } else {
                 want = cg_needed_v2_controllers(m, res);
         }
+        if (m->evacuate && cg_evacuate(m->evacuate, err) < 0)
+                return -1;
         if (v2_enable(u, want, m->rootless, err) < 0) {
                 if (!m->optional)
                         return -1;
@@ -271,6 +273,8 @@ int cg_fs_create(struct cgroup_manager *m, const struct husk_resources *res, boo
                         goto fail;
         }
         if (check_reuse && check_reusable(m, err) < 0)
+                goto fail;
+        if (check_reuse && cg_check_slice_parent(m, res, err) < 0)
                 goto fail;
         if (v2_prepare(m, res, err) < 0)
                 goto fail;

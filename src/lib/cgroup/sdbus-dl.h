@@ -25,6 +25,7 @@
         X(sd_bus_start)                         \
         X(sd_bus_unref)                         \
         X(sd_bus_get_property_string)           \
+        X(sd_bus_get_property_trivial)          \
         X(sd_bus_flush_close_unref)             \
         X(sd_bus_call)                          \
         X(sd_bus_process)                       \

@@ -167,6 +167,57 @@ static int call_job(sd_bus *bus, sd_bus_message *msg, const char *what, bool mis
         return 0;
 }
 
+/* The cgroup's current CPU quota (-1: none) and period, for what an update
+ * leaves out. */
+static void cpu_current(struct cgroup_manager *m, int64_t *quota, uint64_t *period)
+{
+        struct cg_hier *h = cg_controller(m, "cpu");
+        if (!h)
+                return;
+        _cleanup_free_ char *q = cg_read(h, h->v2 ? "cpu.max" : "cpu.cfs_quota_us");
+        _cleanup_free_ char *p = h->v2 ? NULL : cg_read(h, "cpu.cfs_period_us");
+        if (q && h->v2) {       /* "max 100000", "50000 200000" */
+                char *sp = strchr(q, ' ');
+                if (sp) {
+                        *sp = '\0';
+                        p = xstrdup(sp + 1);
+                }
+        }
+        int64_t qv;
+        uint64_t pv;
+        if (*quota == 0 && q)
+                *quota = strcmp(q, "max") == 0 ? -1 : parse_int64(q, &qv) == 0 ? qv : 0;
+        if (*period == 0 && p && parse_uint64(p, &pv) == 0)
+                *period = pv;
+}
+
+/* CPU quota and period as systemd takes them. Like runc's update, a quota or
+ * a period alone keeps the other's current value, and systemd is told both:
+ * it writes cpu.max (cfs_period_us) with its own default period (100 ms)
+ * when it has none, undoing the container's. */
+static int append_cpu_quota(sd_bus_message *msg, struct cgroup_manager *m, const struct husk_cpu *cpu,
+                            bool update)
+{
+        int64_t quota = cpu->quota.set ? cpu->quota.v : 0;
+        uint64_t period = cpu->period.set ? cpu->period.v : 0;
+        if (quota == 0 && period == 0)
+                return 0;
+        if (update && (quota == 0 || period == 0))
+                cpu_current(m, &quota, &period);
+        int r = 0;
+        if (period)
+                r |= sdbus()->sd_bus_message_append(msg, "(sv)", "CPUQuotaPeriodUSec", "t", period);
+        if (quota != 0) {
+                uint64_t per_sec = quota < 0 ? UINT64_MAX : (uint64_t)quota * 1000000ULL / (period ? period : 100000);
+                /* systemd rounds to whole 10 ms per second; the file
+                 * write that follows sets the exact value. */
+                if (per_sec != UINT64_MAX && per_sec % 10000)
+                        per_sec += 10000 - per_sec % 10000;
+                r |= sdbus()->sd_bus_message_append(msg, "(sv)", "CPUQuotaPerSecUSec", "t", per_sec);
+        }
+        return r;
+}
+
 /* pid > 0: the properties of a new scope; pid 0: only the resources
  * (SetUnitProperties on update). */
 static int append_props(sd_bus_message *msg, struct cgroup_manager *m, const struct husk_resources *res, pid_t pid)
@@ -208,15 +259,8 @@ static int append_props(sd_bus_message *msg, struct cgroup_manager *m, const str
         if (cpu && cpu->shares.set && cpu->shares.v)
                 r |= v2 ? sdbus()->sd_bus_message_append(msg, "(sv)", "CPUWeight", "t", cgroup_shares_to_weight(cpu->shares.v))
                         : sdbus()->sd_bus_message_append(msg, "(sv)", "CPUShares", "t", cpu->shares.v);
-        if (cpu && cpu->quota.set && cpu->quota.v != 0) {
-                uint64_t period = cpu->period.set && cpu->period.v ? cpu->period.v : 100000;
-                uint64_t per_sec = cpu->quota.v < 0 ? UINT64_MAX : (uint64_t)cpu->quota.v * 1000000ULL / period;
-                /* systemd rounds to whole 10 ms per second; the file
-                 * write that follows sets the exact value. */
-                if (per_sec != UINT64_MAX && per_sec % 10000)
-                        per_sec += 10000 - per_sec % 10000;
-                r |= sdbus()->sd_bus_message_append(msg, "(sv)", "CPUQuotaPerSecUSec", "t", per_sec);
-        }
+        if (cpu)
+                r |= append_cpu_quota(msg, m, cpu, pid == 0);
         return r < 0 ? -1 : 0;
 }
 
@@ -379,7 +423,57 @@ bool cg_systemd_available(void)
         return access("/run/systemd/system", F_OK) == 0;
 }
 
+static bool ends_with(const char *s, const char *suffix)
+{
+        size_t a = strlen(s), b = strlen(suffix);
+        return a > b && strcmp(s + a - b, suffix) == 0;
+}
+
+bool cg_systemd_unit_delegated(const char *cg)
+{
+        const char *unit = strrchr(cg, '/');
+        unit = unit ? unit + 1 : cg;
+        const char *iface = ends_with(unit, ".scope")     ? "org.freedesktop.systemd1.Scope"
+                            : ends_with(unit, ".service") ? "org.freedesktop.systemd1.Service"
+                                                          : NULL;
+        if (!iface || !cg_systemd_available())
+                return false;
+        struct husk_error err;
+        sd_bus *bus = NULL;
+        if (connect_bus(strstr(cg, "/user@") != NULL, &bus, &err) < 0)
+                return false;
+        sd_bus_message *msg = NULL, *reply = NULL;
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        const char *path = NULL;
+        int delegate = 0;
+        int r = sdbus()->sd_bus_message_new_method_call(bus, &msg, "org.freedesktop.systemd1",
+                                                        "/org/freedesktop/systemd1",
+                                                        "org.freedesktop.systemd1.Manager", "GetUnit");
+        if (r >= 0)
+                r = sdbus()->sd_bus_message_append(msg, "s", unit);
+        if (r >= 0)
+                r = sdbus()->sd_bus_call(bus, msg, 5 * 1000000ULL, &e, &reply);
+        if (r >= 0)
+                r = sdbus()->sd_bus_message_read(reply, "o", &path);
+        if (r >= 0)
+                r = sdbus()->sd_bus_get_property_trivial(bus, "org.freedesktop.systemd1", path, iface, "Delegate",
+                                                         &e, 'b', &delegate);
+        if (r < 0)
+                log_debug("cgroup: is systemd unit %s delegated? %s", unit,
+                          sdbus()->sd_bus_error_is_set(&e) && e.message ? e.message : strerror(-r));
+        sdbus()->sd_bus_error_free(&e);
+        sdbus()->sd_bus_message_unref(reply);
+        sdbus()->sd_bus_message_unref(msg);
+        sdbus()->sd_bus_flush_close_unref(bus);
+        return r >= 0 && delegate;
+}
+
 #else
+
+bool cg_systemd_unit_delegated(const char *cg)
+{
+        return false;
+}
 
 int cg_systemd_user_root(char **out, struct husk_error *err)
 {
