@@ -60,7 +60,23 @@ assert_cpu_mem_pids_defaults() {
                 fi
         fi
         if host_has_controller pids; then
-                [[ $(cg_read "$pid" pids pids.max) == max ]]
+                [[ $(cg_read "$pid" pids pids.max) == "$(unset_pids_max)" ]]
+        fi
+}
+
+# What pids.max reads with no pids limit in config.json (absent, or the
+# unset value 0): "max", but under the systemd driver systemd's own
+# DefaultTasksMax for the scope, as with runc 1.1.5 --systemd-cgroup (both
+# send TasksMax only for a limit that is set).
+unset_pids_max() {
+        local limit
+        limit=$(jq -r '.linux.resources.pids.limit // 0' "$BUNDLE/config.json")
+        if [[ -n ${HUSK_TEST_SYSTEMD:-} && $limit == 0 ]]; then
+                limit=$(systemctl show -p DefaultTasksMax --value)
+                [[ $limit == infinity ]] && limit=max
+                echo "$limit"
+        else
+                echo max
         fi
 }
 
