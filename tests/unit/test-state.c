@@ -349,6 +349,45 @@ static void test_sync_serve(void)
         CHECK(!sync_type_name(0) && !sync_type_name(SYNC_BIND_SOURCES_DONE + 1), "no name out of the enum");
 }
 
+/* state_parse reads state.json with a callback parser: the cgroup manager's
+ * object comes back as the JSON text it was, a duplicated key keeps its first
+ * value, non-string annotation values read as "", a number that is not an
+ * integer or does not fit counts as absent, broken JSON is an invalid error. */
+static void test_state_parse(void)
+{
+        struct husk_error e = { 0 };
+        struct husk_state st;
+        const char *doc = "{\"id\":\"a\",\"pid\":12,\"pid\":13,\"start_time\":99999999999999999999,"
+                          "\"owner\":1.5,\"bundle\":\"/b\",\"cgroup\":{\"driver\":\"cgroupfs\","
+                          "\"hierarchies\":[{\"controllers\":\"cpu\",\"path\":\"/x\"},{\"cgroup2\":true}],"
+                          "\"n\":null,\"k\":-3},\"rootless\":true,\"rootless\":false,"
+                          "\"annotations\":{\"x\":\"1\",\"y\":{\"z\":\"2\"},\"w\":[\"3\"],\"v\":\"4\"},"
+                          "\"extra\":{\"id\":\"no\"}}";
+        CHECK(state_parse(doc, "fallback", &st, &e) == 0, "parse: %s", e.msg);
+        CHECK(strcmp(st.id, "a") == 0, "id %s", st.id);
+        CHECK(st.pid == 12, "first pid wins: %d", (int)st.pid);
+        CHECK(st.start_time == 0 && st.owner == 0, "out-of-range and fractional numbers are absent");
+        CHECK(st.bundle && strcmp(st.bundle, "/b") == 0 && !st.rootfs, "bundle, no rootfs");
+        CHECK(st.rootless, "first rootless wins");
+        CHECK(st.cgroup && strcmp(st.cgroup, "{\"driver\":\"cgroupfs\",\"hierarchies\":[{\"controllers\":\"cpu\","
+                                             "\"path\":\"/x\"},{\"cgroup2\":true}],\"n\":null,\"k\":-3}") == 0,
+              "cgroup object text: %s", st.cgroup);
+        CHECK(st.n_annotations == 4, "4 annotations: %zu", st.n_annotations);
+        if (st.n_annotations == 4)
+                CHECK(strcmp(st.annotations[0].value, "1") == 0 && strcmp(st.annotations[1].value, "") == 0 &&
+                      strcmp(st.annotations[2].value, "") == 0 && strcmp(st.annotations[3].key, "v") == 0 &&
+                      strcmp(st.annotations[3].value, "4") == 0, "annotation values");
+        state_free(&st);
+        CHECK(state_parse("{\"cgroup\":\"husk-cg1 x\"}", "f", &st, &e) == 0 && strcmp(st.id, "f") == 0 &&
+              st.cgroup && strcmp(st.cgroup, "husk-cg1 x") == 0, "old string cgroup, fallback id");
+        state_free(&st);
+        CHECK(state_parse("{\"id\":\"a\",\"cgroup\":{", "c", &st, &e) < 0 && e.kind == HUSK_ERR_INVALID &&
+              strstr(e.msg, "corrupt state.json") && !st.id && !st.cgroup, "broken JSON refused, nothing kept");
+        CHECK(state_parse("[1,2]", "arr", &st, &e) == 0 && strcmp(st.id, "arr") == 0 && st.pid == 0,
+              "a non-object document has no fields");
+        state_free(&st);
+}
+
 int main(void)
 {
         test_ids();
@@ -356,6 +395,7 @@ int main(void)
         test_errors();
         test_start_time();
         test_state_roundtrip();
+        test_state_parse();
         test_sync();
         test_sync_serve();
         return tap_done();

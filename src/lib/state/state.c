@@ -6,7 +6,8 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <yajl/yajl_tree.h>
+#include <errno.h>
+#include <yajl/yajl_parse.h>
 
 #include "config.h"
 #include "state/state.h"
@@ -220,68 +221,196 @@ int state_write(int dirfd, const struct husk_state *st, struct husk_error *err)
         return 0;
 }
 
-static const char *tree_str(yajl_val root, const char *key)
+/* state.json is read by a yajl callback parser, not a tree: `list` reads one
+ * per container, and a tree of the cgroup manager's object costs an
+ * allocation per node. Top-level keys only; the first occurrence of a key
+ * wins (as yajl_tree_get's first match did); numbers count only when they
+ * are integers that fit a long long. */
+enum { K_ID, K_PID, K_START, K_BUNDLE, K_ROOTFS, K_CREATED, K_OWNER, K_CGROUP, K_SDCG,
+       K_ROOTLESS, K_ANN, K_OTHER };
+static const char *const state_keys[] = { "id", "pid", "start_time", "bundle", "rootfs", "created",
+                                          "owner", "cgroup", "systemd_cgroup", "rootless",
+                                          "annotations" };
+
+struct sparse {
+        struct husk_state *st;
+        char *id;
+        int depth;              /* containers open around the current token */
+        int key;                /* the top-level key whose value comes next */
+        unsigned seen;          /* top-level keys already met */
+        yajl_gen cg;            /* regenerating the cgroup object */
+        int cg_depth;
+        bool in_ann;            /* inside the first "annotations" object */
+        size_t ann_cap;
+};
+
+/* The value of top-level key k starts (depth 1): true if it is the first. */
+static bool sp_first(struct sparse *p)
 {
-        const char *path[] = { key, NULL };
-        yajl_val v = yajl_tree_get(root, path, yajl_t_string);
-        return v ? YAJL_GET_STRING(v) : NULL;
+        if (p->depth != 1 || p->key == K_OTHER || (p->seen & (1u << p->key)))
+                return false;
+        p->seen |= 1u << p->key;
+        return true;
 }
 
-static long long tree_int(yajl_val root, const char *key)
+static void sp_cg_done(struct sparse *p)
 {
-        const char *path[] = { key, NULL };
-        yajl_val v = yajl_tree_get(root, path, yajl_t_number);
-        return v && YAJL_IS_INTEGER(v) ? YAJL_GET_INTEGER(v) : 0;
-}
-
-static bool tree_bool(yajl_val root, const char *key)
-{
-        const char *path[] = { key, NULL };
-        yajl_val v = yajl_tree_get(root, path, yajl_t_any);
-        return v && YAJL_IS_TRUE(v);
-}
-
-/* JSON text of a parsed value (the cgroup manager's object goes back to
- * the cgroup code as the text it saved). */
-static void gen_tree(yajl_gen g, yajl_val v)
-{
-        if (YAJL_IS_OBJECT(v)) {
-                yajl_gen_map_open(g);
-                for (size_t i = 0; i < YAJL_GET_OBJECT(v)->len; i++) {
-                        jgen_str(g, YAJL_GET_OBJECT(v)->keys[i]);
-                        gen_tree(g, YAJL_GET_OBJECT(v)->values[i]);
-                }
-                yajl_gen_map_close(g);
-        } else if (YAJL_IS_ARRAY(v)) {
-                yajl_gen_array_open(g);
-                for (size_t i = 0; i < YAJL_GET_ARRAY(v)->len; i++)
-                        gen_tree(g, YAJL_GET_ARRAY(v)->values[i]);
-                yajl_gen_array_close(g);
-        } else if (YAJL_IS_STRING(v)) {
-                jgen_str(g, YAJL_GET_STRING(v));
-        } else if (YAJL_IS_NUMBER(v)) {
-                const char *n = YAJL_GET_NUMBER(v);
-                yajl_gen_number(g, n, strlen(n));
-        } else if (YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v)) {
-                yajl_gen_bool(g, YAJL_IS_TRUE(v));
-        } else {
-                yajl_gen_null(g);
+        if (p->cg && p->cg_depth == 0) {
+                p->st->cgroup = jgen_finish(p->cg);
+                p->cg = NULL;
         }
 }
 
-/* "cgroup": an object (this husk) or a string (an older one). */
-static char *cgroup_text(yajl_val root)
+static int sp_null(void *ctx)
 {
-        const char *path[] = { "cgroup", NULL };
-        yajl_val v = yajl_tree_get(root, path, yajl_t_any);
-        if (!v || (!YAJL_IS_OBJECT(v) && !YAJL_IS_STRING(v)))
-                return NULL;
-        if (YAJL_IS_STRING(v))
-                return xstrdup(YAJL_GET_STRING(v));
-        yajl_gen g = jgen_new(NULL);
-        gen_tree(g, v);
-        return jgen_finish(g);
+        struct sparse *p = ctx;
+        if (p->cg)
+                yajl_gen_null(p->cg);
+        else
+                sp_first(p);
+        return 1;
 }
+
+static int sp_bool(void *ctx, int v)
+{
+        struct sparse *p = ctx;
+        if (p->cg) {
+                yajl_gen_bool(p->cg, v);
+        } else if (sp_first(p)) {
+                if (p->key == K_SDCG)
+                        p->st->systemd_cgroup = v;
+                else if (p->key == K_ROOTLESS)
+                        p->st->rootless = v;
+        }
+        return 1;
+}
+
+static int sp_number(void *ctx, const char *n, size_t len)
+{
+        struct sparse *p = ctx;
+        if (p->cg) {
+                yajl_gen_number(p->cg, n, len);
+                return 1;
+        }
+        if (!sp_first(p) || (p->key != K_PID && p->key != K_START && p->key != K_OWNER))
+                return 1;
+        char buf[32];
+        if (len >= sizeof(buf) || memchr(n, '.', len) || memchr(n, 'e', len) || memchr(n, 'E', len))
+                return 1;
+        memcpy(buf, n, len);
+        buf[len] = '\0';
+        errno = 0;
+        long long v = strtoll(buf, NULL, 10);
+        if (errno == ERANGE)
+                return 1;
+        if (p->key == K_PID)
+                p->st->pid = (pid_t)v;
+        else if (p->key == K_START)
+                p->st->start_time = (uint64_t)v;
+        else
+                p->st->owner = (uid_t)v;
+        return 1;
+}
+
+static int sp_string(void *ctx, const unsigned char *s, size_t len)
+{
+        struct sparse *p = ctx;
+        if (p->cg) {
+                yajl_gen_string(p->cg, s, len);
+                return 1;
+        }
+        if (p->in_ann && p->depth == 2 && p->st->n_annotations > 0) {
+                struct husk_kv *a = &p->st->annotations[p->st->n_annotations - 1];
+                if (!a->value)
+                        a->value = xstrndup((const char *)s, len);
+                return 1;
+        }
+        if (!sp_first(p))
+                return 1;
+        char **dst = p->key == K_ID ? &p->id : p->key == K_BUNDLE ? &p->st->bundle :
+                     p->key == K_ROOTFS ? &p->st->rootfs : p->key == K_CREATED ? &p->st->created :
+                     p->key == K_CGROUP ? &p->st->cgroup : NULL;
+        if (dst)
+                *dst = xstrndup((const char *)s, len);
+        return 1;
+}
+
+static int sp_start(void *ctx, bool map)
+{
+        struct sparse *p = ctx;
+        if (p->cg) {
+                p->cg_depth++;
+                (map ? yajl_gen_map_open : yajl_gen_array_open)(p->cg);
+        } else if (sp_first(p)) {
+                if (map && p->key == K_CGROUP) {
+                        p->cg = jgen_new(NULL);
+                        p->cg_depth = 1;
+                        yajl_gen_map_open(p->cg);
+                } else if (map && p->key == K_ANN) {
+                        p->in_ann = true;
+                }
+        }
+        p->depth++;
+        return 1;
+}
+
+static int sp_start_map(void *ctx) { return sp_start(ctx, true); }
+static int sp_start_array(void *ctx) { return sp_start(ctx, false); }
+
+static int sp_end(void *ctx, bool map)
+{
+        struct sparse *p = ctx;
+        p->depth--;
+        if (p->cg) {
+                p->cg_depth--;
+                (map ? yajl_gen_map_close : yajl_gen_array_close)(p->cg);
+                sp_cg_done(p);
+        } else if (p->in_ann && p->depth == 1) {
+                p->in_ann = false;
+        }
+        return 1;
+}
+
+static int sp_end_map(void *ctx) { return sp_end(ctx, true); }
+static int sp_end_array(void *ctx) { return sp_end(ctx, false); }
+
+static int sp_key(void *ctx, const unsigned char *k, size_t len)
+{
+        struct sparse *p = ctx;
+        if (p->cg) {
+                yajl_gen_string(p->cg, k, len);
+                return 1;
+        }
+        if (p->in_ann && p->depth == 2) {
+                struct husk_state *st = p->st;
+                if (st->n_annotations == p->ann_cap) {
+                        p->ann_cap = p->ann_cap ? 2 * p->ann_cap : 8;
+                        st->annotations = xrealloc(st->annotations, p->ann_cap * sizeof(*st->annotations));
+                }
+                st->annotations[st->n_annotations].key = xstrndup((const char *)k, len);
+                st->annotations[st->n_annotations++].value = NULL;
+                return 1;
+        }
+        if (p->depth == 1) {
+                p->key = K_OTHER;
+                for (int i = 0; i < K_OTHER; i++)
+                        if (strlen(state_keys[i]) == len && memcmp(state_keys[i], k, len) == 0)
+                                p->key = i;
+        }
+        return 1;
+}
+
+static const yajl_callbacks state_callbacks = {
+        .yajl_null = sp_null,
+        .yajl_boolean = sp_bool,
+        .yajl_number = sp_number,
+        .yajl_string = sp_string,
+        .yajl_start_map = sp_start_map,
+        .yajl_map_key = sp_key,
+        .yajl_end_map = sp_end_map,
+        .yajl_start_array = sp_start_array,
+        .yajl_end_array = sp_end_array,
+};
 
 int state_read(int dirfd, const char *id, struct husk_state *st, struct husk_error *err)
 {
@@ -299,33 +428,30 @@ int state_read(int dirfd, const char *id, struct husk_state *st, struct husk_err
 int state_parse(const char *data, const char *id, struct husk_state *st, struct husk_error *err)
 {
         memset(st, 0, sizeof(*st));
-        char ebuf[256];
-        yajl_val root = yajl_tree_parse(data, ebuf, sizeof(ebuf));
-        if (!root)
-                return husk_error_invalid(err, "container \"%s\": corrupt state.json: %s", id, ebuf);
-        st->id = xstrdup(tree_str(root, "id") ? tree_str(root, "id") : id);
-        st->pid = (pid_t)tree_int(root, "pid");
-        st->start_time = (uint64_t)tree_int(root, "start_time");
-        st->bundle = xstrdup(tree_str(root, "bundle"));
-        st->rootfs = xstrdup(tree_str(root, "rootfs"));
-        st->created = xstrdup(tree_str(root, "created"));
-        st->owner = (uid_t)tree_int(root, "owner");
-        st->cgroup = cgroup_text(root);
-        st->systemd_cgroup = tree_bool(root, "systemd_cgroup");
-        st->rootless = tree_bool(root, "rootless");
-        const char *ap[] = { "annotations", NULL };
-        yajl_val ann = yajl_tree_get(root, ap, yajl_t_object);
-        if (ann && YAJL_GET_OBJECT(ann)->len > 0) {
-                size_t n = YAJL_GET_OBJECT(ann)->len;
-                st->annotations = xzalloc(n * sizeof(*st->annotations));
-                for (size_t i = 0; i < n; i++) {
-                        yajl_val v = YAJL_GET_OBJECT(ann)->values[i];
-                        st->annotations[i].key = xstrdup(YAJL_GET_OBJECT(ann)->keys[i]);
-                        st->annotations[i].value = xstrdup(YAJL_IS_STRING(v) ? YAJL_GET_STRING(v) : "");
-                }
-                st->n_annotations = n;
+        struct sparse p = { .st = st, .key = K_OTHER };
+        yajl_handle h = yajl_alloc(&state_callbacks, NULL, &p);
+        yajl_config(h, yajl_allow_comments, 1);
+        size_t len = strlen(data);
+        yajl_status s = yajl_parse(h, (const unsigned char *)data, len);
+        if (s == yajl_status_ok)
+                s = yajl_complete_parse(h);
+        if (s != yajl_status_ok) {
+                unsigned char *e = yajl_get_error(h, 1, (const unsigned char *)data, len);
+                husk_error_invalid(err, "container \"%s\": corrupt state.json: %.255s", id, (char *)e);
+                yajl_free_error(h, e);
+                yajl_free(h);
+                if (p.cg)
+                        yajl_gen_free(p.cg);
+                free(p.id);
+                state_free(st);
+                memset(st, 0, sizeof(*st));
+                return -1;
         }
-        yajl_tree_free(root);
+        yajl_free(h);
+        for (size_t i = 0; i < st->n_annotations; i++)
+                if (!st->annotations[i].value)
+                        st->annotations[i].value = xstrdup("");
+        st->id = p.id ? p.id : xstrdup(id);
         return 0;
 }
 
