@@ -289,6 +289,23 @@ static void test_saved_formats(void)
         CHECK(cgroup_manager_restore_in("{\"driver\":\"cgroupfs\",\"layout\":\"v2\",\"path\":\"/\","
                                         "\"hierarchies\":[{\"cgroup2\":true,\"path\":\"/../\"}]}", mounts, &bad,
                                         &e) < 0 && strstr(e.msg, "none of its hierarchies"), "root refused: %s", e.msg);
+        CHECK(cgroup_manager_restore_in("{\"driver\":\"cgroupfs\",\"layout\":\"v2\",\"path\":\"/x\","
+                                        "\"hierarchies\":[{\"cgroup2\":true,\"path\":", mounts, &bad, &e) < 0 &&
+              e.kind == HUSK_ERR_INVALID && strstr(e.msg, "cgroup state: "), "broken JSON: %s", e.msg);
+        CHECK(cgroup_manager_restore_in("{\"driver\":{},\"driver\":\"cgroupfs\",\"layout\":\"v2\","
+                                        "\"path\":\"/x\",\"hierarchies\":[]}", mounts, &bad, &e) < 0 &&
+              strstr(e.msg, "not a cgroup manager"), "a key's first value counts: %s", e.msg);
+        bad = NULL;
+        CHECK(cgroup_manager_restore_in("{\"driver\":\"cgroupfs\",\"layout\":\"v2\",\"path\":\"/x\","
+                                        "\"x\":{\"path\":\"/\"},\"hierarchies\":[1,\"s\",[{}],"
+                                        "{\"cgroup2\":true,\"path\":\"/x\",\"path\":\"/\",\"n\":{\"path\":\"/\"}}]}",
+                                        mounts, &bad, &e) == 0 && bad, "non-objects skipped: %s", e.msg);
+        const char *hm, *hd;
+        bool hv;
+        CHECK(bad && cgroup_hierarchy(bad, 0, &hm, &hd, &hv) && hv && strlen(hd) >= 2 &&
+              strcmp(hd + strlen(hd) - 2, "/x") == 0 && !cgroup_hierarchy(bad, 1, &hm, &hd, &hv),
+              "one cgroup2 hierarchy, its first path kept");
+        cgroup_manager_free(bad);
         cgroup_manager_free(old);
 }
 

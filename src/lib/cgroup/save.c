@@ -18,7 +18,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <yajl/yajl_tree.h>
+#include <yajl/yajl_parse.h>
 
 #include "cgroup/cgroup_internal.h"
 #include "util/jsongen.h"
@@ -77,54 +77,189 @@ static void restore_hier(struct cgroup_manager *m, const struct cgroup_mounts *m
 /* ------------------------------------------------------------------ */
 /* the JSON object                                                      */
 
-static const char *obj_str(yajl_val o, const char *key)
+/* Read with yajl callbacks, not a tree (`list` restores one manager per
+ * container). The first occurrence of a key wins; a value of the wrong type
+ * counts as absent; hierarchies that are not objects are skipped. */
+enum { RK_DRIVER, RK_LAYOUT, RK_PATH, RK_UNIT, RK_ROOTLESS, RK_HIERS, RK_OTHER };
+static const char *const rj_keys[] = { "driver", "layout", "path", "unit", "rootless", "hierarchies" };
+enum { HK_CTRLS, HK_PATH, HK_V2, HK_OTHER };
+static const char *const rj_hkeys[] = { "controllers", "path", "cgroup2" };
+
+struct rj_hier {
+        char *ctrls, *rel;
+        bool v2;
+        unsigned seen;
+};
+
+struct rj {
+        int depth;              /* containers open around the current token */
+        int key, hkey;          /* the key whose value comes next (object, hierarchy) */
+        unsigned seen;
+        char *str[RK_ROOTLESS]; /* driver, layout, path, unit */
+        bool rootless, hiers;   /* "hierarchies" was an array */
+        bool in_hiers;          /* inside that array */
+        struct rj_hier *h;      /* in_hiers: the hierarchy object being read, NULL if none */
+        struct rj_hier *all;
+        size_t n, cap;
+};
+
+static int rj_match(const char *const *names, int n, const unsigned char *k, size_t len)
 {
-        const char *path[] = { key, NULL };
-        yajl_val v = yajl_tree_get(o, path, yajl_t_string);
-        return v ? YAJL_GET_STRING(v) : NULL;
+        for (int i = 0; i < n; i++)
+                if (strlen(names[i]) == len && memcmp(names[i], k, len) == 0)
+                        return i;
+        return n;
 }
 
-static bool obj_true(yajl_val o, const char *key)
+/* A value starts: for the object's key (depth 1) or a hierarchy's (depth 3);
+ * true if it is that key's first value. */
+static bool rj_first(struct rj *r, int *which)
 {
-        const char *path[] = { key, NULL };
-        yajl_val v = yajl_tree_get(o, path, yajl_t_any);
-        return v && YAJL_IS_TRUE(v);
+        if (r->depth == 1 && r->key != RK_OTHER && !(r->seen & (1u << r->key))) {
+                r->seen |= 1u << r->key;
+                *which = r->key;
+                return true;
+        }
+        if (r->depth == 3 && r->h && r->hkey != HK_OTHER && !(r->h->seen & (1u << r->hkey))) {
+                r->h->seen |= 1u << r->hkey;
+                *which = 100 + r->hkey;
+                return true;
+        }
+        return false;
+}
+
+static int rj_scalar(struct rj *r, const unsigned char *s, size_t len, int boolean)
+{
+        int w;
+        if (!rj_first(r, &w))
+                return 1;
+        if (s && w < RK_ROOTLESS)
+                r->str[w] = xstrndup((const char *)s, len);
+        else if (boolean >= 0 && w == RK_ROOTLESS)
+                r->rootless = boolean;
+        else if (s && w == 100 + HK_CTRLS)
+                r->h->ctrls = xstrndup((const char *)s, len);
+        else if (s && w == 100 + HK_PATH)
+                r->h->rel = xstrndup((const char *)s, len);
+        else if (boolean >= 0 && w == 100 + HK_V2)
+                r->h->v2 = boolean;
+        return 1;
+}
+
+static int rj_null(void *ctx) { return rj_scalar(ctx, NULL, 0, -1); }
+static int rj_bool(void *ctx, int v) { return rj_scalar(ctx, NULL, 0, v != 0); }
+static int rj_number(void *ctx, const char *n, size_t len) { (void)n; (void)len; return rj_scalar(ctx, NULL, 0, -1); }
+static int rj_string(void *ctx, const unsigned char *s, size_t len) { return rj_scalar(ctx, s, len, -1); }
+
+static int rj_start(void *ctx, bool map)
+{
+        struct rj *r = ctx;
+        int w;
+        if (r->depth == 2 && r->in_hiers && map) {
+                if (r->n == r->cap) {
+                        r->cap = r->cap ? 2 * r->cap : 8;
+                        r->all = xrealloc(r->all, r->cap * sizeof(*r->all));
+                }
+                r->h = &r->all[r->n++];
+                memset(r->h, 0, sizeof(*r->h));
+                r->hkey = HK_OTHER;
+        } else if (rj_first(r, &w) && w == RK_HIERS && !map) {
+                r->hiers = r->in_hiers = true;
+        }
+        r->depth++;
+        return 1;
+}
+
+static int rj_start_map(void *ctx) { return rj_start(ctx, true); }
+static int rj_start_array(void *ctx) { return rj_start(ctx, false); }
+
+static int rj_end(void *ctx)
+{
+        struct rj *r = ctx;
+        r->depth--;
+        if (r->depth == 2)
+                r->h = NULL;
+        else if (r->depth == 1)
+                r->in_hiers = false;
+        return 1;
+}
+
+static int rj_key(void *ctx, const unsigned char *k, size_t len)
+{
+        struct rj *r = ctx;
+        if (r->depth == 1)
+                r->key = rj_match(rj_keys, RK_OTHER, k, len);
+        else if (r->depth == 3 && r->h)
+                r->hkey = rj_match(rj_hkeys, HK_OTHER, k, len);
+        return 1;
+}
+
+static const yajl_callbacks rj_callbacks = {
+        .yajl_null = rj_null,
+        .yajl_boolean = rj_bool,
+        .yajl_number = rj_number,
+        .yajl_string = rj_string,
+        .yajl_start_map = rj_start_map,
+        .yajl_map_key = rj_key,
+        .yajl_end_map = rj_end,
+        .yajl_start_array = rj_start_array,
+        .yajl_end_array = rj_end,
+};
+
+static void rj_free(struct rj *r)
+{
+        for (int i = 0; i < RK_ROOTLESS; i++)
+                free(r->str[i]);
+        for (size_t i = 0; i < r->n; i++) {
+                free(r->all[i].ctrls);
+                free(r->all[i].rel);
+        }
+        free(r->all);
+}
+
+static int rj_parse(struct rj *r, const char *saved, struct husk_error *err)
+{
+        yajl_handle h = yajl_alloc(&rj_callbacks, NULL, r);
+        yajl_config(h, yajl_allow_comments, 1);
+        size_t len = strlen(saved);
+        yajl_status st = yajl_parse(h, (const unsigned char *)saved, len);
+        if (st == yajl_status_ok)
+                st = yajl_complete_parse(h);
+        int ret = 0;
+        if (st != yajl_status_ok) {
+                unsigned char *e = yajl_get_error(h, 1, (const unsigned char *)saved, len);
+                ret = husk_error_invalid(err, "cgroup state: %.127s", (char *)e);
+                yajl_free_error(h, e);
+        }
+        yajl_free(h);
+        return ret;
 }
 
 static int restore_json(struct cgroup_manager *m, const char *saved, const struct cgroup_mounts *mounts,
                         struct husk_error *err)
 {
-        char ebuf[128];
-        yajl_val root = yajl_tree_parse(saved, ebuf, sizeof(ebuf));
-        const char *hp[] = { "hierarchies", NULL };
-        yajl_val hs = root ? yajl_tree_get(root, hp, yajl_t_array) : NULL;
-        const char *layout = root ? obj_str(root, "layout") : NULL, *path = root ? obj_str(root, "path") : NULL;
-        const char *driver = root ? obj_str(root, "driver") : NULL, *unit = root ? obj_str(root, "unit") : NULL;
-        int r = 0;
-        if (!root)
-                r = husk_error_invalid(err, "cgroup state: %s", ebuf);
-        else if (!hs || !layout || cgroup_layout_parse(layout, &m->layout) < 0 || !path || !driver ||
-                 (strcmp(driver, "cgroupfs") != 0 && (strcmp(driver, "systemd") != 0 || !unit)))
-                r = husk_error_invalid(err, "cgroup state %s: not a cgroup manager this husk knows", saved);
-        if (r < 0) {
-                yajl_tree_free(root);
-                return r;
+        struct rj r = { .key = RK_OTHER, .hkey = HK_OTHER };
+        int ret = rj_parse(&r, saved, err);
+        const char *driver = r.str[RK_DRIVER], *layout = r.str[RK_LAYOUT], *path = r.str[RK_PATH],
+                   *unit = r.str[RK_UNIT];
+        if (ret == 0 && (!r.hiers || !layout || cgroup_layout_parse(layout, &m->layout) < 0 || !path ||
+                         !driver || (strcmp(driver, "cgroupfs") != 0 && (strcmp(driver, "systemd") != 0 || !unit))))
+                ret = husk_error_invalid(err, "cgroup state %s: not a cgroup manager this husk knows", saved);
+        if (ret < 0) {
+                rj_free(&r);
+                return ret;
         }
-        m->rootless = obj_true(root, "rootless");
+        m->rootless = r.rootless;
         m->path = xstrdup(path);
         if (strcmp(driver, "systemd") == 0) {
                 m->driver = &cg_systemd;
                 m->sd_unit = xstrdup(unit);
                 m->sd_started = true;   /* saved after create: the unit exists */
         }
-        for (size_t i = 0; i < YAJL_GET_ARRAY(hs)->len; i++) {
-                yajl_val h = YAJL_GET_ARRAY(hs)->values[i];
-                const char *ctrls = obj_str(h, "controllers"), *rel = obj_str(h, "path");
-                bool v2 = obj_true(h, "cgroup2");
-                if (rel && (v2 || ctrls))
-                        restore_hier(m, mounts, v2 ? NULL : ctrls, rel);
-        }
-        yajl_tree_free(root);
+        for (size_t i = 0; i < r.n; i++)
+                if (r.all[i].rel && (r.all[i].v2 || r.all[i].ctrls))
+                        restore_hier(m, mounts, r.all[i].v2 ? NULL : r.all[i].ctrls, r.all[i].rel);
+        rj_free(&r);
         return 0;
 }
 
