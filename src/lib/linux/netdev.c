@@ -41,6 +41,23 @@ static void add_attr(struct link_req *r, unsigned short type, const void *data, 
         r->nh.nlmsg_len = NLMSG_ALIGN(r->nh.nlmsg_len) + RTA_ALIGN(a->rta_len);
 }
 
+/* Wait for the kernel's answer to one request: 0 or -errno. */
+static int nl_ack(int sock)
+{
+        char buf[1024];
+        for (;;) {
+                ssize_t n = recv(sock, buf, sizeof(buf), 0);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n))
+                        if (h->nlmsg_type == NLMSG_ERROR)
+                                return ((struct nlmsgerr *)NLMSG_DATA(h))->error;
+        }
+}
+
 /* RTM_NEWLINK on ifindex: move to ns_fd (>= 0), rename to name (or NULL),
  * set IFF_UP to `up` (-1: leave it). Returns 0 or -errno. */
 static int link_change(int sock, int ifindex, int ns_fd, const char *name, int up)
@@ -66,21 +83,7 @@ static int link_change(int sock, int ifindex, int ns_fd, const char *name, int u
         struct sockaddr_nl to = { .nl_family = AF_NETLINK };
         if (sendto(sock, &r, r.nh.nlmsg_len, 0, (struct sockaddr *)&to, sizeof(to)) < 0)
                 return -errno;
-        char buf[1024];
-        for (;;) {
-                ssize_t n = recv(sock, buf, sizeof(buf), 0);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
-                        if (h->nlmsg_type == NLMSG_ERROR) {
-                                struct nlmsgerr *e = NLMSG_DATA(h);
-                                return e->error;
-                        }
-                }
-        }
+        return nl_ack(sock);
 }
 
 /* ---------------------------------------------------------------- addresses */
@@ -94,21 +97,6 @@ struct saved_addr {
         int local_len, address_len, broadcast_len;
 };
 
-static int nl_ack(int sock)
-{
-        char buf[1024];
-        for (;;) {
-                ssize_t n = recv(sock, buf, sizeof(buf), 0);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n))
-                        if (h->nlmsg_type == NLMSG_ERROR)
-                                return ((struct nlmsgerr *)NLMSG_DATA(h))->error;
-        }
-}
 
 /* The permanent, global addresses of ifindex (IPv4 and IPv6). */
 static int addrs_save(int sock, int ifindex, struct saved_addr **out, size_t *n_out)
