@@ -10,6 +10,7 @@
 #include "init/sync.h"
 #include "linux/process.h"
 #include "util/util.h"
+#include "util/passwd.h"
 #include "util/procfs.h"
 
 static const char *env_get(char *const *env, const char *name)
@@ -51,24 +52,8 @@ char *init_find_executable(const char *file, char *const *env, struct husk_error
  * runc sets it when process.env has none. Read after pivot_root / setns. */
 static char *passwd_home(uid_t uid)
 {
-        _cleanup_fclose_ FILE *f = fopen("/etc/passwd", "re");
-        char line[1024];
-        while (f && fgets(line, sizeof(line), f)) {
-                /* name:pw:uid:gid:gecos:home:shell */
-                char *field[7] = { 0 };
-                char *p = line;
-                int n = 0;
-                for (; n < 7 && p; n++) {
-                        field[n] = p;
-                        p = strchr(p, ':');
-                        if (p)
-                                *p++ = '\0';
-                }
-                uint64_t u;
-                if (n >= 6 && parse_uint64(field[2], &u) == 0 && u == uid && *field[5])
-                        return xstrdup(field[5]);
-        }
-        return xstrdup("/");
+        char *home = passwd_lookup("/etc/passwd", uid, PASSWD_HOME);
+        return home ? home : xstrdup("/");
 }
 
 /* In a user namespace whose setgroups is "deny", setgroups(2) fails. */

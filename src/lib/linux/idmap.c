@@ -3,13 +3,13 @@
  * unprivileged caller is granted in /etc/subuid and /etc/subgid, by the
  * setuid helpers newuidmap/newgidmap (Debian's uidmap package). */
 #include <fcntl.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "linux/namespaces.h"
+#include "util/passwd.h"
 #include "util/procfs.h"
 #include "util/util.h"
 
@@ -103,12 +103,12 @@ static int write_with_tool(pid_t pid, const struct map_kind *k, const struct hus
         if (got == (ssize_t)sizeof(exec_errno))
                 return husk_error_errno(err, exec_errno, "%s: run %s", k->field, k->tool);
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-                struct passwd *pw = getpwuid(geteuid());
+                _cleanup_free_ char *name = passwd_lookup("/etc/passwd", geteuid(), PASSWD_NAME);
                 return husk_error_set(err, 0,
                                       "%s: %s failed (%s %d): are these ranges granted to %s in %s?", k->field,
                                       k->tool, WIFEXITED(status) ? "exit status" : "signal",
                                       WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
-                                      pw ? pw->pw_name : "this user", k->subfile);
+                                      name ? name : "this user", k->subfile);
         }
         return 0;
 }

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <dirent.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -13,6 +12,7 @@
 #include "state/state.h"
 #include "util/failpoint.h"
 #include "util/jsongen.h"
+#include "util/passwd.h"
 #include "util/util.h"
 
 int state_validate_id(const char *id, struct husk_error *err)
@@ -91,11 +91,8 @@ int state_open(const char *root, const char *id, bool lock, struct husk_error *e
 
 char *state_owner_name(uid_t uid)
 {
-        struct passwd pw, *res = NULL;
-        char buf[1024];
-        if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) == 0 && res)
-                return xstrdup(res->pw_name);
-        return xasprintf("#%u", (unsigned)uid);
+        char *name = passwd_lookup("/etc/passwd", uid, PASSWD_NAME);
+        return name ? name : xasprintf("#%u", (unsigned)uid);
 }
 
 /* What the OCI state JSON shows, from state.json or from a spec. */

@@ -79,14 +79,15 @@ const char *state_status_name(enum husk_status s);
  * `runc_fields`, rootfs created owner as `runc state` prints. */
 char *state_to_json(const struct husk_state *st, enum husk_status status, bool runc_fields, bool pretty);
 /* With runc's fields and the owner's name given (husk list looks each uid
- * up once: every getpwuid reads /etc/passwd again). */
+ * up once: every lookup reads /etc/passwd again). */
 char *state_to_json_owned(const struct husk_state *st, enum husk_status status, bool pretty, const char *owner);
 /* The OCI state given to hooks (and to a seccomp listener) while creating
  * or starting, before or apart from state.json: id, status, pid, bundle,
  * the spec's annotations. */
 char *state_hook_json(const char *id, pid_t pid, const char *bundle, const struct husk_spec *spec,
                       enum husk_status status);
-/* The user name of uid (passwd database), else "#<uid>". */
+/* The user name of uid (the host's /etc/passwd, read as runc reads it:
+ * no NSS), else "#<uid>". */
 char *state_owner_name(uid_t uid);
 
 /* RFC 3339 UTC with nanoseconds, like Go's time.Time JSON. */
