@@ -47,7 +47,9 @@ if [[ -f $build/build.ninja ]]; then
 else
         meson setup "$build" >/dev/null
 fi
-ninja -C "$build" src/cli/husk >/dev/null
+# husk-dynamic: what a statically linked husk runs for --systemd-cgroup,
+# checkpoint and restore (built when husk is static and has either)
+ninja -C "$build" src/cli/husk $(ninja -C "$build" -t targets all | grep -o '^src/cli/husk-dynamic:' | tr -d :) >/dev/null
 husk=$src/$build/src/cli/husk
 "$husk" --version
 

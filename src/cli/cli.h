@@ -45,6 +45,9 @@ int cli_getopt(int argc, char **argv, const char *shortopts, const struct option
  * (re-executes with the same arguments unless already so). 0 to go on,
  * else the exit status. */
 int cli_protect_exe(struct cli_ctx *ctx);
+/* A statically linked husk hands what needs libsystemd to husk-dynamic
+ * (twin.c): -1 to go on here, else the exit status (the exec failed). */
+int cli_twin_dispatch(struct cli_ctx *ctx, int argc, char **argv);
 /* Exactly `n` positional arguments remain? Else usage error. */
 /* --preserve-fds N: 0..65536; -1 after a usage error was printed. */
 int cli_parse_preserve_fds(struct cli_ctx *ctx, const char *s, int *out);

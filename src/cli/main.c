@@ -397,6 +397,9 @@ int main(int argc, char **argv)
                   ctx.root);
         int sub_argc = argc - optind;
         char **sub_argv = argv + optind;
+        r = cli_twin_dispatch(&ctx, sub_argc, sub_argv);
+        if (r >= 0)
+                return r;
         optind = 0;     /* re-initialise getopt for the command */
         opterr = 0;
         return cmd->run(&ctx, sub_argc, sub_argv);

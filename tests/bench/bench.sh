@@ -29,7 +29,8 @@
 #            (SIGWINCH, ignored), list (one container).
 #   rss      peak RSS (KiB, /usr/bin/time %M: the largest process the command
 #            waited for) of run, create, start, delete (stopped), exec,
-#            state, kill (SIGWINCH), list.
+#            state, kill (SIGWINCH), list, ps, events --stats, update
+#            (pids limit), spec, features.
 #   minmem   the smallest linux.resources.memory.limit under which
 #            `run /bin/true` exits 0, 3 times in a row (bisection, 4 KiB steps).
 #   scale    C `sleep` containers: run -d total, list and state with C
@@ -329,7 +330,8 @@ rss() {
 }
 bench_rss() {
         local i l pid
-        log "rss: peak RSS of run / create / start / delete / exec / state / kill / list (5 each)"
+        mkdir -p "$W/spec"
+        log "rss: peak RSS of run / create / start / delete / exec / state / kill / list / ps / events --stats / update / spec / features (5 each)"
         for ((i = 0; i < 5; i++)); do
                 for l in $(rotated "$i"); do
                         rss rss.run "$l" "${BIN[$l]}" --root "${ROOT[$l]}" run -b "$W/b/$l/true" "$ID-r"
@@ -343,6 +345,11 @@ bench_rss() {
                         rss rss.state "$l" "${BIN[$l]}" --root "${ROOT[$l]}" state "$ID-op"
                         rss rss.kill "$l" "${BIN[$l]}" --root "${ROOT[$l]}" kill "$ID-op" WINCH
                         rss rss.list "$l" "${BIN[$l]}" --root "${ROOT[$l]}" list
+                        rss rss.ps "$l" "${BIN[$l]}" --root "${ROOT[$l]}" ps "$ID-op"
+                        rss rss.events "$l" "${BIN[$l]}" --root "${ROOT[$l]}" events --stats "$ID-op"
+                        rss rss.update "$l" "${BIN[$l]}" --root "${ROOT[$l]}" update --pids-limit 1000 "$ID-op"
+                        (cd "$W/spec" && rss rss.spec "$l" "${BIN[$l]}" spec && rm -f config.json)
+                        rss rss.features "$l" "${BIN[$l]}" features
                 done
         done
 }
@@ -433,6 +440,11 @@ rss.exec|peak RSS: exec|KiB
 rss.state|peak RSS: state|KiB
 rss.kill|peak RSS: kill|KiB
 rss.list|peak RSS: list|KiB
+rss.ps|peak RSS: ps|KiB
+rss.events|peak RSS: events --stats|KiB
+rss.update|peak RSS: update|KiB
+rss.spec|peak RSS: spec|KiB
+rss.features|peak RSS: features|KiB
 minmem|smallest memory limit for run|KiB
 scale.run-d|$C x run -d, total|ms
 scale.delete-f|$C x delete -f, total|ms

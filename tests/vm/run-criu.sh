@@ -486,6 +486,8 @@ EOF
 carry=(--carry "$husk" --carry "$recvtty" --carry "$criu" --carry "$tar" --carry "$libcriu"
        --carry "$(readlink -f "$libcriu")" --carry "$work" --carry "$unshare")
 [[ -z $xtables ]] || carry+=(--carry "$xtables" --carry "$xt_ext")
+# a statically linked husk runs husk-dynamic (next to it) for CRIU and systemd
+[[ -x $build/src/cli/husk-dynamic ]] && carry+=(--carry "$build/src/cli/husk-dynamic")
 # The sock_diag modules of the VM's kernel (test 6), from the runner's
 # cached kernel package: its initramfs ships a subset without them.
 vmcache=${HUSK_VM_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/husk-vm}

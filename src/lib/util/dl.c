@@ -7,8 +7,36 @@
 
 #include "util/util.h"
 
+/* The symbols of a library linked into a static husk (dl.h). */
+static int dl_static_load(struct dl_lib *lib)
+{
+        size_t n = 0;
+        const struct dl_static_lib *libs = dl_static_libs(&n);
+        for (size_t i = 0; i < n; i++) {
+                if (strcmp(libs[i].soname, lib->soname) != 0)
+                        continue;
+                for (size_t k = 0; k < lib->n_syms; k++) {
+                        void *sym = NULL;
+                        for (size_t j = 0; j < libs[i].n_syms && !sym; j++)
+                                if (strcmp(libs[i].syms[j].name, lib->syms[k].name) == 0)
+                                        sym = libs[i].syms[j].addr;
+                        if (!sym) {
+                                lib->error = xasprintf("%s: symbol %s not linked into this statically linked husk",
+                                                       lib->soname, lib->syms[k].name);
+                                return -1;
+                        }
+                        memcpy((char *)lib->table + lib->syms[k].offset, &sym, sizeof(sym));
+                }
+                return 0;
+        }
+        lib->error = xasprintf("not linked into this statically linked husk (husk-dynamic loads it)");
+        return -1;
+}
+
 static int dl_try_load(struct dl_lib *lib)
 {
+        if (dl_static_libs)
+                return dl_static_load(lib);
         void *h = dlopen(lib->soname, RTLD_NOW | RTLD_LOCAL);
         if (!h) {
                 lib->error = xstrdup(dlerror());

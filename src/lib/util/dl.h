@@ -42,6 +42,24 @@ struct dl_lib {
         char *error;            /* why it failed, when it did */
 };
 
+/* A statically linked husk (-Dstatic_exe) must not dlopen(): glibc would
+ * load a second, shared libc into the process. It links the libraries in
+ * and src/cli/static_libs.c defines this function, which lists them by
+ * soname with their symbols; dl_load() then takes the symbols from there,
+ * and a library that is not listed (libsystemd: Debian ships no
+ * libsystemd.a) fails to load. In every other program it is undefined (weak:
+ * NULL) and dl_load() dlopen()s. */
+struct dl_static_sym {
+        const char *name;
+        void *addr;
+};
+struct dl_static_lib {
+        const char *soname;
+        const struct dl_static_sym *syms;
+        size_t n_syms;
+};
+const struct dl_static_lib *dl_static_libs(size_t *n) __attribute__((weak));
+
 /* Load lib once; later calls return the first outcome at once. On failure
  * err (may be NULL) gets an unsupported error "<what> needs <soname>[<hint>]:
  * <dlerror>": the library or one of its symbols is missing. */

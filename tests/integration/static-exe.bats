@@ -1,0 +1,84 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# -Dstatic_exe: husk as one static-pie executable (less memory per command),
+# and husk-dynamic, the same husk linked dynamically, for what needs
+# libsystemd or libcriu (src/cli/twin.c).
+
+load helpers
+
+need_static_husk() {
+        husk_only "husk's -Dstatic_exe"
+        ! readelf -l "$RUNTIME" | grep -q INTERP || skip "$RUNTIME is dynamically linked (-Dstatic_exe=disabled or sanitized)"
+}
+
+# the debug lines of `runtime --debug ARGS...` that say it went to husk-dynamic
+twin_lines() {
+        runtime --debug "$@" </dev/null 2>&1 | grep 'this husk is statically linked: running' || true
+}
+
+@test "static husk: --systemd-cgroup create/run/restore, checkpoint and restore run in husk-dynamic" {
+        need_static_husk
+        [[ -x $(dirname "$RUNTIME")/husk-dynamic ]] || skip "built without libsystemd and CRIU: no husk-dynamic"
+        local twin
+        twin=$(dirname "$RUNTIME")/husk-dynamic
+        if "$twin" --version | grep -q '+SYSTEMD'; then
+                for cmd in run create restore; do
+                        [[ $(twin_lines --systemd-cgroup "$cmd" "$CID") == *"running $twin"* ]]
+                done
+        fi
+        if "$twin" --version | grep -q '+CRIU'; then
+                [[ $(twin_lines checkpoint "$CID") == *"running $twin"* ]]
+                [[ $(twin_lines restore "$CID") == *"running $twin"* ]]
+        fi
+        # husk-dynamic runs the command as husk would
+        run runtime checkpoint "$CID"
+        assert_status 1
+        assert_output_contains "container \"$CID\" does not exist"
+        # what never talks to systemd stays in the static husk
+        for cmd in list "state $CID" "kill $CID" "delete $CID"; do
+                # shellcheck disable=SC2086
+                [[ -z $(twin_lines --systemd-cgroup $cmd) ]]
+        done
+}
+
+@test "static husk: delete and update of a container made with --systemd-cgroup run in husk-dynamic" {
+        need_static_husk
+        "$(dirname "$RUNTIME")/husk-dynamic" --version 2>/dev/null | grep -q '+SYSTEMD' || skip "built without libsystemd"
+        set_args sleep 1000
+        run_detached "$CID"
+        [[ -z $(twin_lines update --pids-limit 100 "$CID") ]]
+        # as if it had been made with --systemd-cgroup (its cgroup manager
+        # stays cgroupfs, so husk-dynamic can delete it here too)
+        local st=$ROOT/$CID/state.json
+        jq -c '.systemd_cgroup = true' "$st" >"$st.new" && mv "$st.new" "$st"
+        [[ $(twin_lines update --pids-limit 100 "$CID") == *husk-dynamic* ]]
+        [[ -z $(twin_lines state "$CID") ]]
+        [[ $(twin_lines delete -f "$CID") == *husk-dynamic* ]]
+        assert_no_state
+}
+
+@test "static husk: no husk-dynamic, a clear error" {
+        need_static_husk
+        cp "$RUNTIME" "$BATS_TEST_TMPDIR/husk"
+        run "$BATS_TEST_TMPDIR/husk" --root "$ROOT" --debug checkpoint "$CID"
+        [[ $output == *"running "*/husk-dynamic* ]] || skip "built without CRIU"
+        local twin=${output##*running }
+        twin=${twin%%\"*}
+        [[ ! -e $twin ]] || skip "$twin is installed"
+        assert_status 1
+        assert_output_contains "checkpoint needs $twin (husk linked dynamically): No such file or directory"
+}
+
+@test "static husk: peak RSS of state and list under 1.6 MiB (a dynamically linked husk: 2.1-2.3)" {
+        need_static_husk
+        command -v /usr/bin/time >/dev/null || skip "no /usr/bin/time"
+        set_args sleep 1000
+        run_detached "$CID"
+        local kib
+        for cmd in "state $CID" list "kill $CID WINCH"; do
+                # shellcheck disable=SC2086
+                kib=$(/usr/bin/time -f %M "$RUNTIME" --root "$ROOT" $cmd 2>&1 >/dev/null | tail -n1)
+                echo "$cmd: $kib KiB"
+                ((kib < 1600))
+        done
+}
