@@ -21,6 +21,11 @@ static char **add_list(char **v, const char *arg, bool split)
         return v;
 }
 
+/* As runc: an exec that fails (unknown or stopped container, bad
+ * --user, missing binary...) exits 255, so a caller can tell it from the
+ * process's own exit status; usage errors exit 1. */
+#define EXEC_FAILED 255
+
 int cmd_exec(struct cli_ctx *ctx, int argc, char **argv)
 {
         enum {
@@ -95,7 +100,9 @@ int cmd_exec(struct cli_ctx *ctx, int argc, char **argv)
         o.caps = caps;
         struct husk_error err = { 0 };
         int code = 0;
-        if (container_exec(&o, &code, &err) < 0)
-                return cli_fail(ctx, &err);
+        if (container_exec(&o, &code, &err) < 0) {
+                cli_fail(ctx, &err);
+                return EXEC_FAILED;
+        }
         return code;
 }

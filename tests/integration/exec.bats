@@ -137,12 +137,23 @@ JSON
         [[ ${lines[0]} == from-process-json && ${lines[1]} == 1000 && ${lines[2]} == /etc && ${lines[3]} == y ]]
 }
 
+@test "--process from a pipe: process substitution and /dev/stdin" {
+        start_sleeper
+        local p='{"args": ["sh", "-c", "echo piped-$0"], "cwd": "/", "env": ["PATH=/bin:/usr/bin"]}'
+        run runtime exec --process <(echo "$p") "$CID"
+        assert_status 0
+        [[ $output == piped-sh ]]
+        run bash -c 'echo "$1" | "$2" --root "$3" exec --process /dev/stdin "$4"' _ "$p" "$RUNTIME" "$ROOT" "$CID"
+        assert_status 0
+        [[ $output == piped-sh ]]
+}
+
 @test "--process with a bad field names it" {
         husk_only "JSON paths in errors"
         start_sleeper
         echo '{"args": ["true"], "cwd": "relative"}' >"$BATS_TEST_TMPDIR/p.json"
         run runtime exec --process "$BATS_TEST_TMPDIR/p.json" "$CID"
-        assert_status 1
+        assert_status 255
         assert_output_contains "cwd"
 }
 
@@ -199,7 +210,7 @@ JSON
 @test "--tty --detach without a console socket is refused" {
         start_sleeper
         run runtime exec -t -d "$CID" true
-        assert_status 1
+        assert_status 255
         assert_output_contains "console-socket"
 }
 
@@ -280,7 +291,7 @@ JSON
         start_sleeper
         runtime pause "$CID"
         run runtime exec "$CID" true
-        assert_status 1
+        assert_status 255
         assert_output_contains "paused"
         runtime exec -d --ignore-paused --pid-file "$BATS_TEST_TMPDIR/pid" "$CID" sleep 300 \
                 </dev/null >/dev/null 2>&1
@@ -295,10 +306,10 @@ JSON
         set_args true
         runtime run "$CID" --keep </dev/null 2>/dev/null || runtime run --keep "$CID" </dev/null
         run runtime exec "$CID" true
-        assert_status 1
+        assert_status 255
         assert_output_contains "stopped"
         run runtime exec "${CID}-nope" true
-        assert_status 1
+        assert_status 255
         assert_not_exist_error "${CID}-nope"
 }
 
@@ -306,14 +317,14 @@ JSON
         start_sleeper
         local pid=$(container_pid "$CID")
         run runtime exec "$CID" /no/such/binary
-        assert_status 1
+        assert_status 255
         assert_output_contains "/no/such/binary"
         # only the init is left in the container
         run runtime ps --format json "$CID"
         [[ $(jq length <<<"$output") -eq 1 ]]
         # the same with -d (husk is not the process's reaper there)
         run runtime exec -d "$CID" /no/such/binary
-        assert_status 1
+        assert_status 255
         assert_output_contains "/no/such/binary"
         run runtime ps --format json "$CID"
         [[ $(jq length <<<"$output") -eq 1 ]]

@@ -74,10 +74,10 @@ caps_line() {
         husk_only "husk's wording"
         start_sleeper
         run runtime exec -u 4294967295 "$CID" id -u
-        assert_status 1
+        assert_status 255
         assert_output_contains '--user: id 4294967295 is out of range 0..2147483647'
         run runtime exec -u ' 1000' "$CID" id -u
-        assert_status 1
+        assert_status 255
         assert_output_contains '--user: expected a numeric id, got " 1000"'
 }
 

@@ -4,7 +4,9 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <poll.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -180,6 +182,12 @@ int read_user_fd(int fd, const char *what, char **out, size_t *len, struct husk_
         return read_fd_max(fd, what, HUSK_FILE_MAX, out, len, err);
 }
 
+static bool is_anonymous_pipe(int fd, const struct stat *st)
+{
+        struct statfs sfs;
+        return S_ISFIFO(st->st_mode) && fstatfs(fd, &sfs) == 0 && sfs.f_type == PIPEFS_MAGIC;
+}
+
 int read_user_file_at(int dirfd, const char *path, char **out, size_t *len, struct husk_error *err)
 {
         _cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
@@ -188,6 +196,14 @@ int read_user_file_at(int dirfd, const char *path, char **out, size_t *len, stru
         struct stat st;
         if (fstat(fd, &st) < 0)
                 return husk_error_sys(err, "stat %s", path);
+        if (is_anonymous_pipe(fd, &st)) {
+                /* `-p <(...)`, /dev/stdin: a pipe the caller already holds,
+                 * read like stdin (bounded). A named FIFO is still refused:
+                 * nobody may ever open its other end. */
+                if (fcntl(fd, F_SETFL, O_RDONLY) < 0)
+                        return husk_error_sys(err, "read %s", path);
+                return read_user_fd(fd, path, out, len, err);
+        }
         if (!S_ISREG(st.st_mode))
                 return husk_error_invalid(err, "%s: not a regular file (%s)", path,
                                           S_ISFIFO(st.st_mode)  ? "a FIFO"
