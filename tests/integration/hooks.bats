@@ -158,6 +158,21 @@ container_hooks_pids() {
         assert_no_state
 }
 
+@test "a startContainer hook runs under the process's seccomp filter (no_new_privs too)" {
+        share_dir
+        # mkdir is killed; the architectures list leaves out the native one,
+        # which a filter always covers
+        update_config '.process.noNewPrivileges = true
+                | .linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86"],
+                        "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_KILL"}]}
+                | .hooks = {"startContainer": [{"path": "/bin/mkdir", "args": ["mkdir", "/shared/made-by-hook"]}]}'
+        set_args true
+        run runtime run "$CID" </dev/null
+        [[ $status -ne 0 ]]
+        [[ ! -e $SHARED/made-by-hook ]]
+        assert_no_state
+}
+
 @test "a failing poststop hook does not stop delete" {
         make_hooks
         update_config '.hooks = {"poststop": [{"path": "/bin/false"}, {"path": $h, "args": ["hook.sh", "poststop"]}]}' --arg h "$HOOK"

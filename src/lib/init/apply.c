@@ -128,6 +128,19 @@ int apply_identity(struct apply_ctx *a, struct husk_error *err)
         return lsm_set_exec_labels(proc, err);
 }
 
+int apply_seccomp_now(struct apply_ctx *a, struct husk_error *err)
+{
+        if (!a->prog || a->seccomp_loaded)
+                return 0;
+        if (a->proc->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                return husk_error_sys(err, "set no_new_privs");
+        int notify_fd;
+        if (seccomp_load_prog(a->prog, &notify_fd, err) < 0)
+                return -1;
+        a->seccomp_loaded = true;
+        return 0;
+}
+
 int apply_exec(struct apply_ctx *a, struct husk_error *err)
 {
         const struct husk_process *proc = a->proc;

@@ -10,6 +10,8 @@
  *                            no_new_privs: needs CAP_SYS_ADMIN; or a
  *                            listener fd to hand over)
  *   apply_identity()         bounding set, user, capabilities, LSM labels
+ *   apply_seccomp_now()      (only before startContainer hooks, which
+ *                            run under the filter as in runc)
  *   apply_exec()             no_new_privs, final affinity, seccomp, execve
  *
  * apply_prepare() runs the first three, handing a seccomp listener fd to
@@ -42,6 +44,7 @@ int apply_settings(struct apply_ctx *a, struct husk_error *err);
 int apply_prepare(struct apply_ctx *a, int sync_fd, int preserve_fds, struct husk_error *err);
 int apply_seccomp_early(struct apply_ctx *a, int *notify_fd, struct husk_error *err);
 int apply_identity(struct apply_ctx *a, struct husk_error *err);
+int apply_seccomp_now(struct apply_ctx *a, struct husk_error *err);
 /* Returns only on failure. */
 int apply_exec(struct apply_ctx *a, struct husk_error *err);
 void apply_ctx_clear(struct apply_ctx *a);

@@ -432,6 +432,11 @@ static void stage2(const struct init_config *cfg, bool in_v2)
         if (conn < 0)
                 _exit(1);
 
+        /* startContainer hooks run under the process's seccomp filter, as
+         * in runc (with no_new_privs it is otherwise loaded just before
+         * execve) */
+        if (spec->hooks[HUSK_HOOK_START_CONTAINER].n && apply_seccomp_now(&ac, &err) < 0)
+                die_started(conn, &err);
         if (run_container_hooks(cfg, HUSK_HOOK_START_CONTAINER, HUSK_STATUS_CREATED, NULL, &err) < 0)
                 die_started(conn, &err);
         apply_exec(&ac, &err);

@@ -86,7 +86,8 @@ static int run_one(const struct husk_hook *h, char *const *default_env, const ch
         if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
                 return husk_error_set(err, 0, "hook %s: exited with status %d", h->path, WEXITSTATUS(status));
         if (WIFSIGNALED(status))
-                return husk_error_set(err, 0, "hook %s: killed by signal %d", h->path, WTERMSIG(status));
+                return husk_error_set(err, 0, "hook %s: killed by signal %d (%s)", h->path, WTERMSIG(status),
+                                      strsignal(WTERMSIG(status)));
         return 0;
 }
 
