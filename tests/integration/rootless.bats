@@ -501,11 +501,14 @@ dump_user_cgroups() {
         share_rw
         update_config '.linux.resources = {"memory": {"limit": 67108864}, "pids": {"limit": 42}}'
         set_cmd 'cat /proc/self/cgroup >/shared/cgroup; sleep 100'
-        run rl_scope -p Delegate=yes "$RL_RUNTIME" --root "$STATE" run -d "$CID" </dev/null
-        [[ $status -eq 0 ]] || { echo "$output" >&2; dump_user_cgroups; false; }
+        # the container's stdio on files: a pipe (bats' run) would stay
+        # open in it, and run would wait for the container to end
+        rl_scope -p Delegate=yes "$RL_RUNTIME" --root "$STATE" run -d "$CID" </dev/null >"$T/out" 2>"$T/err" ||
+                { cat "$T/err" >&2; dump_user_cgroups; false; }
         wait_file "$SHARED/cgroup" || { dump_user_cgroups; false; }
         local pid cg scope
         pid=$(rl_runtime state "$CID" | jq -r .pid)
+        [[ $pid -gt 0 ]] || { rl_runtime state "$CID" >&2; dump_user_cgroups; false; }
         cg=$(awk -F: '$1 == "0" { print $3 }' "/proc/$pid/cgroup")
         echo "cgroup: $cg" >&2
         # inside the scope systemd delegated, not beside it in app.slice
@@ -529,12 +532,53 @@ dump_user_cgroups() {
         rl_runtime delete --force "$CID"
         [[ ! -e /sys/fs/cgroup$cg ]]
         # the scope, empty now, ends (systemd removes it and the leaf)
-        local i
-        for ((i = 0; i < 50; i++)); do
-                [[ -e /sys/fs/cgroup$scope ]] || break
-                sleep 0.1
-        done
-        [[ ! -e /sys/fs/cgroup$scope ]]
+        wait_until 30 test ! -e "/sys/fs/cgroup$scope" ||
+                { cat "/sys/fs/cgroup$scope/cgroup.events" >&2; dump_user_cgroups; false; }
+}
+
+@test "rootless: a create that fails in a delegated scope leaves the scope as it was" {
+        husk_only "runc 1.1.5 and crun make the cgroup beside the scope, in the slice"
+        start_user_systemd
+        update_config '.linux.resources = {"memory": {"limit": 67108864}, "pids": {"limit": 42}}'
+        set_cmd 'echo NOT-REACHED'
+        local b1=$T/b-mount b2=$T/b-cpuset out=$T/out
+        install -d -m 0755 "$b1" "$b2"
+        install -d -m 0755 -o "$RL_UID" -g "$RL_GID" "$out"
+        # fails in the container's init, after the cgroup was made, the
+        # caller moved to husk-caller and the limits written
+        jq --arg r "$BUNDLE/rootfs" '.root.path = $r | .mounts += [{"destination": "/nope", "type": "bind",
+                "source": "/nonexistent/src", "options": ["rbind"]}]' "$BUNDLE/config.json" >"$b1/config.json"
+        # fails while writing the limits: the user's systemd delegates no cpuset
+        jq --arg r "$BUNDLE/rootfs" '.root.path = $r | .linux.resources.cpu = {"cpus": "0"}' \
+                "$BUNDLE/config.json" >"$b2/config.json"
+        # a shell in the scope (as a Delegate=yes service's would be) runs
+        # husk: afterwards the shell is back in the scope's own cgroup, no
+        # controller is left enabled there and no cgroup is left below it
+        cat >"$T/scope.sh" <<'EOF'
+r=$1 st=$2 id=$3 out=$4
+shift 4
+own() { awk -F: '$1 == "0" { print $3 }' /proc/self/cgroup; }
+scope=$(own)
+echo "$scope" >"$out/scope"
+for b; do
+        "$r" --root "$st" run --bundle "$b" "$id" </dev/null >>"$out/err" 2>&1
+        echo "rc=$? cgroup=$(own) subtree=[$(cat "/sys/fs/cgroup$scope/cgroup.subtree_control")]" \
+                "children=[$(cd "/sys/fs/cgroup$scope" && find . -mindepth 1 -type d)]" >>"$out/after"
+done
+EOF
+        rl_scope -p Delegate=yes /bin/sh "$T/scope.sh" "$RL_RUNTIME" "$STATE" "$CID" "$out" "$b1" "$b2" \
+                </dev/null || { dump_user_cgroups; false; }
+        local scope
+        scope=$(cat "$out/scope")
+        cat "$out/err" "$out/after" >&2
+        [[ $scope == /user.slice/user-$RL_UID.slice/user@$RL_UID.service/app.slice/run-*.scope ]]
+        grep -q /nonexistent/src "$out/err"
+        grep -q cpuset "$out/err"
+        [[ $(grep -c NOT-REACHED "$out/err") == 0 ]]
+        [[ $(wc -l <"$out/after") == 2 ]]
+        run grep -vxF "rc=1 cgroup=$scope subtree=[] children=[]" "$out/after"
+        [[ -z $output ]]
+        [[ ! -e $STATE/$CID ]]
 }
 
 @test "rootless: cgroupfs beside the caller in a systemd slice refuses limits instead of losing them" {

@@ -107,7 +107,8 @@ static int build_hiers(struct cgroup_manager *m, const char *cgpath, struct husk
                         _cleanup_free_ char *own_dir = xasprintf("%s%s", u->point, base);
                         if (m->rootless && m->layout == CGROUP_LAYOUT_V2 && strcmp(base, "/") != 0 &&
                             (cg_is_delegated(own_dir) || cg_systemd_unit_delegated(base))) {
-                                m->evacuate = TAKE_PTR(own_dir);
+                                m->evac = xzalloc(sizeof(*m->evac));
+                                m->evac->dir = TAKE_PTR(own_dir);
                                 rel = join_rel(base, cgpath);
                         } else {
                                 _cleanup_free_ char *parent = join_rel(base, "..");

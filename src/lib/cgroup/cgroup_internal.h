@@ -76,7 +76,18 @@ struct cgroup_manager {
         const struct husk_resources *sd_res;    /* from cgroup_create, until the unit starts */
         /* rootless, pure v2, our own cgroup delegated to us (delegate.c):
          * its processes move to a leaf before it enables controllers */
-        char *evacuate;
+        struct cg_evacuation *evac;
+};
+
+/* What cg_evacuate did to the delegated cgroup `dir`, so that a create
+ * that fails can put it back as it was (cg_evacuate_undo). Only the
+ * creating process has it: it is not saved in the state. */
+struct cg_evacuation {
+        char *dir;
+        char *subtree_before;   /* its cgroup.subtree_control before; NULL: untouched yet */
+        bool made_leaf;         /* we made dir/husk-caller */
+        pid_t *moved;           /* the processes we moved there */
+        size_t n_moved;
 };
 
 /* hier.c: a new empty manager (v2_fd -1); append a hierarchy (mount + rel
@@ -149,8 +160,14 @@ int cg_bpf_devices_attach(const char *dir, const struct husk_device_rule *rules,
 /* delegate.c */
 /* Did systemd delegate the cgroup `dir` (a full path) to its owner? */
 bool cg_is_delegated(const char *dir);
-/* Move every process of `dir` into its leaf child "husk-caller". */
-int cg_evacuate(const char *dir, struct husk_error *err);
+/* Move every process of m->evac->dir into its leaf child "husk-caller",
+ * recording what it changes there. */
+int cg_evacuate(struct cgroup_manager *m, struct husk_error *err);
+/* After a failed create (the container's cgroup removed already): the
+ * controllers enabled in m->evac->dir since cg_evacuate are disabled, the
+ * processes moved go back, husk-caller goes if we made it. Left alone
+ * when dir has another child (another container uses the delegation). */
+void cg_evacuate_undo(struct cgroup_manager *m);
 /* Rootless: refuse limits for a cgroup right in a systemd slice. */
 int cg_check_slice_parent(struct cgroup_manager *m, const struct husk_resources *res, struct husk_error *err);
 

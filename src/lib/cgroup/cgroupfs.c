@@ -139,6 +139,7 @@ static void rollback(struct cgroup_manager *m)
                 strv_free(h->made);
                 h->made = NULL;
         }
+        cg_evacuate_undo(m);
 }
 
 /* cgroup2: enable controllers for the leaf by writing "+ctrl" to the
@@ -226,7 +227,7 @@ static int v2_prepare(struct cgroup_manager *m, const struct husk_resources *res
         } else {
                 want = cg_needed_v2_controllers(m, res);
         }
-        if (m->evacuate && cg_evacuate(m->evacuate, err) < 0)
+        if (m->evac && cg_evacuate(m, err) < 0)
                 return -1;
         if (v2_enable(u, want, m->rootless, err) < 0) {
                 if (!m->optional)
@@ -730,7 +731,11 @@ static int fs_destroy(struct cgroup_manager *m, struct husk_error *err)
 {
         if (cg_fs_drain(m, err) < 0)
                 return -1;
-        return cg_fs_remove(m, true, err);
+        if (cg_fs_remove(m, true, err) < 0)
+                return -1;
+        /* a create that failed after its cgroup was made */
+        cg_evacuate_undo(m);
+        return 0;
 }
 
 int64_t cgroup_oom_kill_count(struct cgroup_manager *m)

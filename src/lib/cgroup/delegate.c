@@ -8,7 +8,10 @@
  * where systemd enables and disables controllers for its own units: a limit
  * written there vanishes, memory.max and all, when systemd next realizes the
  * slice (seen in the systemd VM when the delegated scope ended).
+ * A create that fails puts the unit's cgroup back as it found it: its
+ * processes out of husk-caller, the controllers it enabled disabled.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -57,10 +60,23 @@ static int read_procs(const char *dir, pid_t **out, size_t *n, struct husk_error
         return 0;
 }
 
-int cg_evacuate(const char *dir, struct husk_error *err)
+static bool moved_by_us(const struct cg_evacuation *ev, pid_t pid)
 {
+        for (size_t i = 0; i < ev->n_moved; i++)
+                if (ev->moved[i] == pid)
+                        return true;
+        return false;
+}
+
+int cg_evacuate(struct cgroup_manager *m, struct husk_error *err)
+{
+        struct cg_evacuation *ev = m->evac;
+        const char *dir = ev->dir;
         _cleanup_free_ char *leaf = xasprintf("%s/" CALLER_LEAF, dir);
         _cleanup_free_ char *dest = xasprintf("%s/cgroup.procs", leaf);
+        _cleanup_free_ char *sc = xasprintf("%s/cgroup.subtree_control", dir);
+        if (!ev->subtree_before && read_file_at(AT_FDCWD, sc, &ev->subtree_before, NULL, err) < 0)
+                return husk_error_wrap(err, "cgroup %s (delegated to you)", dir);
         /* a few rounds: a process may fork while we move the others */
         for (int round = 0; round < 10; round++) {
                 _cleanup_free_ pid_t *pids = NULL;
@@ -69,7 +85,9 @@ int cg_evacuate(const char *dir, struct husk_error *err)
                         return husk_error_wrap(err, "cgroup %s (delegated to you)", dir);
                 if (n == 0)
                         return 0;
-                if (mkdir(leaf, 0755) < 0 && errno != EEXIST)
+                if (mkdir(leaf, 0755) == 0)
+                        ev->made_leaf = true;
+                else if (errno != EEXIST)
                         return husk_error_sys(err, "create cgroup %s for the processes of %s", leaf, dir);
                 for (size_t i = 0; i < n; i++) {
                         _cleanup_free_ char *pid = xasprintf("%d", (int)pids[i]);
@@ -82,11 +100,107 @@ int cg_evacuate(const char *dir, struct husk_error *err)
                                                        "you: cgroup v2 enables controllers for a child only "
                                                        "when the parent has no processes)", pid, dir);
                         }
+                        if (!moved_by_us(ev, pids[i])) {
+                                ev->moved = xrealloc(ev->moved, (ev->n_moved + 1) * sizeof(*ev->moved));
+                                ev->moved[ev->n_moved++] = pids[i];
+                        }
                         log_debug("cgroup: moved process %s of %s to %s", pid, dir, leaf);
                 }
         }
         return husk_error_fail(err, "cgroup %s (delegated to you) keeps getting new processes: cannot move "
                                "them all to %s", dir, leaf);
+}
+
+/* Does dir have a child cgroup other than husk-caller? */
+static bool has_other_child(const char *dir)
+{
+        DIR *d = opendir(dir);
+        if (!d)
+                return true;
+        bool other = false;
+        struct dirent *de;
+        while (!other && (de = readdir(d)))
+                other = de->d_type == DT_DIR && strcmp(de->d_name, ".") != 0 &&
+                        strcmp(de->d_name, "..") != 0 && strcmp(de->d_name, CALLER_LEAF) != 0;
+        closedir(d);
+        return other;
+}
+
+/* Is `word` one of the blank-separated words of `list`? */
+static bool has_word(const char *list, const char *word, size_t len)
+{
+        for (const char *p = list; *p;) {
+                p += strspn(p, " \n");
+                size_t l = strcspn(p, " \n");
+                if (l == len && strncmp(p, word, len) == 0)
+                        return true;
+                p += l;
+        }
+        return false;
+}
+
+/* "-c" for every controller in `now` that is not in `before`; "" if none */
+static char *disable_cmd(const char *before, const char *now)
+{
+        char *cmd = xstrdup("");
+        for (const char *p = now; *p;) {
+                p += strspn(p, " \n");
+                size_t l = strcspn(p, " \n");
+                if (l && !has_word(before, p, l)) {
+                        char *n = xasprintf("%s%s-%.*s", cmd, *cmd ? " " : "", (int)l, p);
+                        free(cmd);
+                        cmd = n;
+                }
+                p += l;
+        }
+        return cmd;
+}
+
+static void undo(const struct cg_evacuation *ev)
+{
+        const char *dir = ev->dir;
+        struct husk_error e = { 0 };
+        if (has_other_child(dir)) {
+                log_debug("cgroup: %s has other children: its controllers and processes stay", dir);
+                return;
+        }
+        _cleanup_free_ char *sc = xasprintf("%s/cgroup.subtree_control", dir);
+        _cleanup_free_ char *now = NULL;
+        if (read_file_at(AT_FDCWD, sc, &now, NULL, &e) == 0) {
+                _cleanup_free_ char *cmd = disable_cmd(ev->subtree_before, now);
+                if (*cmd && write_file_at(AT_FDCWD, sc, cmd, strlen(cmd), &e) < 0)
+                        log_warn("cleanup: disable controllers \"%s\" in %s: %s", cmd, dir, e.msg);
+        }
+        husk_error_clear(&e);
+        _cleanup_free_ char *leaf = xasprintf("%s/" CALLER_LEAF, dir);
+        _cleanup_free_ char *back = xasprintf("%s/cgroup.procs", dir);
+        _cleanup_free_ pid_t *pids = NULL;
+        size_t n = 0;
+        if (read_procs(leaf, &pids, &n, &e) < 0)
+                husk_error_clear(&e);
+        for (size_t i = 0; i < n; i++) {
+                /* a leaf we made holds only what we moved and its children */
+                if (!ev->made_leaf && !moved_by_us(ev, pids[i]))
+                        continue;
+                _cleanup_free_ char *pid = xasprintf("%d", (int)pids[i]);
+                if (write_file_at(AT_FDCWD, back, pid, strlen(pid), &e) < 0 && errno != ESRCH)
+                        log_warn("cleanup: move process %s back to cgroup %s: %s", pid, dir, e.msg);
+                husk_error_clear(&e);
+        }
+        if (ev->made_leaf && rmdir(leaf) < 0)
+                log_warn("cleanup: remove cgroup %s: %s", leaf, strerror(errno));
+}
+
+void cg_evacuate_undo(struct cgroup_manager *m)
+{
+        struct cg_evacuation *ev = m->evac;
+        if (!ev || !ev->subtree_before)
+                return;
+        undo(ev);
+        free(ev->subtree_before);
+        ev->subtree_before = NULL;
+        ev->made_leaf = false;
+        ev->n_moved = 0;
 }
 
 /* systemd manages a slice's cgroup.subtree_control for its own units. */

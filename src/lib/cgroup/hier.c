@@ -93,7 +93,12 @@ void cgroup_manager_free(struct cgroup_manager *m)
         free(m->path);
         free(m->sd_unit);
         free(m->sd_slice);
-        free(m->evacuate);
+        if (m->evac) {
+                free(m->evac->dir);
+                free(m->evac->subtree_before);
+                free(m->evac->moved);
+                free(m->evac);
+        }
         if (m->v2_fd >= 0)
                 close(m->v2_fd);
         for (size_t i = 0; m->join_fds && i < m->n_h; i++)
