@@ -117,6 +117,15 @@ start_sleeper() {
         (( (0x$base & (1 << 21)) == 0 ))
 }
 
+@test "--cap with a name no kernel has: a warning, and the process runs with the others" {
+        start_sleeper
+        run runtime exec --cap CAP_NO_SUCH_THING --cap CAP_SYS_ADMIN "$CID" sh -c 'grep CapEff /proc/self/status'
+        assert_status 0
+        assert_output_contains CAP_NO_SUCH_THING
+        local eff=${lines[-1]##*[[:space:]]}
+        (( (0x$eff & (1 << 21)) != 0 ))
+}
+
 @test "--no-new-privs" {
         update_config '.process.noNewPrivileges = false'
         start_sleeper

@@ -111,8 +111,9 @@ static void child_caps_after_setuid(void)
         struct husk_error err = { 0 };
         char v[256];
 
-        /* (names: spec/validate.c refuses an empty or unknown one; the sets
-         * here have unknown ones on purpose, for caps_apply's warning) */
+        /* (names: spec/validate.c refuses an empty one and lets unknown ones
+         * through; the sets here have unknown ones on purpose, for
+         * caps_apply's warning) */
         static char *empty_name[] = { "", NULL };
         CHECK(validate_process((struct husk_process){ .has_capabilities = true,
                                                       .capabilities = { .bounding = empty_name } },

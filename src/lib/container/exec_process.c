@@ -20,7 +20,6 @@
 #include "linux/lsm_labels.h"
 #include "linux/seccomp_filter.h"
 #include "linux/terminal.h"
-#include "spec/spec-internal.h"
 #include "util/compat.h"
 #include "util/log.h"
 #include "util/util.h"
@@ -115,8 +114,10 @@ static int apply_flags(const struct husk_exec_opts *o, struct husk_process *p, s
         }
         for (size_t i = 0; o->caps && o->caps[i]; i++) {
                 struct husk_caps *c = &p->capabilities;
-                if (spec_cap_number(o->caps[i]) < 0)
-                        return husk_error_invalid(err, "--cap: unknown capability \"%s\"", o->caps[i]);
+                /* An unknown name is dropped with a warning when applied
+                 * (as in process.capabilities, and as runc and crun do). */
+                if (o->caps[i][0] == '\0')
+                        return husk_error_invalid(err, "--cap: empty capability name");
                 p->has_capabilities = true;
                 c->bounding = strv_append(c->bounding, o->caps[i]);
                 c->effective = strv_append(c->effective, o->caps[i]);

@@ -83,12 +83,12 @@ static int check_affinity(const char *list, const char *pfx, const char *name, s
 static int check_caps(char *const *set, const char *pfx, const char *name, struct husk_error *err)
 {
         for (size_t i = 0; set && set[i]; i++) {
-                /* No kernel has it: an unmappable value, which the spec says
-                 * must fail (runc 1.1.5 drops it with a warning). One only
-                 * the running kernel lacks is dropped when applied. */
-                if (spec_cap_number(set[i]) < 0)
-                        return verr(err, "%scapabilities.%s[%zu]: unknown capability \"%.100s\"", pfx, name, i,
-                                    set[i]);
+                /* runtime-spec (since v1.1.0): a name that cannot be mapped
+                 * is logged as a warning, not an error; the init drops it
+                 * from the set (caps.c), as runc and crun do. An empty
+                 * string is no name at all. */
+                if (set[i][0] == '\0')
+                        return verr(err, "%scapabilities.%s[%zu]: empty capability name", pfx, name, i);
         }
         return 0;
 }
