@@ -21,6 +21,14 @@ static char **add_list(char **v, const char *arg, bool split)
         return v;
 }
 
+/* --cgroup may repeat (one per controller set): one entry per line. */
+static char *add_line(char *list, const char *arg)
+{
+        char *r = list ? xasprintf("%s\n%s", list, arg) : xstrdup(arg);
+        free(list);
+        return r;
+}
+
 /* As runc: an exec that fails (unknown or stopped container, bad
  * --user, missing binary...) exits 255, so a caller can tell it from the
  * process's own exit status; usage errors exit 1. */
@@ -55,6 +63,7 @@ int cmd_exec(struct cli_ctx *ctx, int argc, char **argv)
         };
         struct husk_exec_opts o = { .root = ctx->root };
         _cleanup_strv_ char **env = NULL, **gids = NULL, **caps = NULL;
+        _cleanup_free_ char *cgroups = NULL;
         int c;
         /* '+': the command after the id keeps its own options */
         while ((c = cli_getopt(argc, argv, "+e:tu:g:p:dc:h", opts, NULL)) != -1) {
@@ -80,7 +89,7 @@ int cmd_exec(struct cli_ctx *ctx, int argc, char **argv)
                         if (cli_parse_preserve_fds(ctx, optarg, &o.preserve_fds) < 0)
                                 return 1;
                         break;
-                case OPT_CGROUP: o.cgroup = optarg; break;
+                case OPT_CGROUP: cgroups = add_line(cgroups, optarg); break;
                 case OPT_IGNORE_PAUSED: o.ignore_paused = true; break;
                 case OPT_PIDFD: o.pidfd_socket = optarg; break;
                 case 'h': return cli_help(ctx->cmd);
@@ -95,6 +104,7 @@ int cmd_exec(struct cli_ctx *ctx, int argc, char **argv)
                 return cli_usage_error(ctx, "a command to run is required (or --process FILE)");
         if (cli_protect_exe(ctx) != 0)
                 return 1;
+        o.cgroup = cgroups;
         o.env = env;
         o.additional_gids = gids;
         o.caps = caps;

@@ -418,6 +418,29 @@ block_dev() {
                 while read -r d; do rmdir "$d" 2>/dev/null || true; done
 }
 
+@test "exec --cgroup repeated: each controller set joins its own sub-cgroup (v1)" {
+        host_pure_v2 && skip "v1 controllers"
+        need_controller memory
+        need_controller cpu
+        set_args sleep 1000
+        run_detached "$CID"
+        pid=$(container_pid "$CID")
+        local mdir cdir
+        mdir=$(cg_dir "$pid" memory)
+        cdir=$(cg_dir "$pid" cpu)
+        mkdir "$mdir/sub-m" "$cdir/sub-c"
+        run runtime exec --cgroup memory:sub-m --cgroup cpu:sub-c "$CID" cat /proc/self/cgroup
+        rmdir "$mdir/sub-m" "$cdir/sub-c"
+        assert_status 0
+        grep -q ":memory:.*/sub-m\$" <<<"$output"
+        grep -Eq ":([a-z_]+,)*cpu(,[a-z_]+)*:.*/sub-c\$" <<<"$output"
+        # the others stay in the container's cgroup
+        ! grep -Eq ":(pids|devices|freezer):.*/sub-" <<<"$output"
+        # a plain path must be the only --cgroup
+        run runtime exec --cgroup sub-m --cgroup cpu:sub-c "$CID" true
+        assert_status 255
+}
+
 # frozen_path_refused PATH: PATH (below the freezer mount) is frozen at
 # its top component; `run -d` with it as cgroupsPath must fail without
 # hanging and leave no cgroup but the freezer dirs the test made.
@@ -436,7 +459,8 @@ frozen_path_refused() {
         [[ $path == "$top" ]] || rmdir "$fz$path"
         rmdir "$fz$top"
         [[ $st -ne 0 && $st -ne 124 ]]
-        [[ $out == *frozen* ]]
+        # runc's words, which users search for
+        [[ $out == *"cgroup unexpectedly frozen"* ]]
         [[ -z $left ]]
         run runtime state "$CID"
         [[ $status -ne 0 ]]

@@ -234,7 +234,8 @@ int cgroup_create(struct cgroup_manager *m, const struct husk_resources *res, st
 int cgroup_add_pid(struct cgroup_manager *m, pid_t pid, const char *sub_cgroup, struct husk_error *err)
 {
         if (sub_cgroup && *sub_cgroup && strstr(sub_cgroup, ".."))
-                return husk_error_invalid(err, "sub-cgroup \"%s\": must not contain \"..\"", sub_cgroup);
+                return husk_error_invalid(err, "sub-cgroup: %s is not a sub cgroup path (\"..\" is not allowed)",
+                                          sub_cgroup);
         return m->driver->add_pid(m, pid, sub_cgroup, err);
 }
 

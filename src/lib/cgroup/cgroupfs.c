@@ -255,14 +255,15 @@ static int check_reusable(struct cgroup_manager *m, struct husk_error *err)
         if (events && keyed_value(events, "frozen", &v2_frozen) < 0)
                 v2_frozen = 0;
         if (cgroup_is_frozen(m) == 1 || v2_frozen == 1)
-                return husk_error_state(err, "cgroup %s is frozen (thaw it, or choose another "
-                                 "linux.cgroupsPath)", fz->dir);
+                return husk_error_state(err, "container's cgroup unexpectedly frozen: %s (thaw it, or "
+                                 "choose another linux.cgroupsPath)", fz->dir);
         struct cg_hier *h = procs_hier(m);
         if (!h || (strv_length(h->made) > 0 && strcmp(h->made[strv_length(h->made) - 1], h->dir) == 0))
                 return 0;
         _cleanup_free_ char *procs = cg_read(h, "cgroup.procs");
         if (procs && *procs)
-                return husk_error_exists(err, "cgroup %s already exists and is not empty", h->dir);
+                return husk_error_exists(err, "container's cgroup is not empty: %s already exists and has "
+                                         "processes", h->dir);
         return 0;
 }
 
@@ -380,51 +381,112 @@ int cgroup_join_prepared(const struct cgroup_manager *m, bool in_v2, struct husk
         return 0;
 }
 
+/* Does hierarchy h hold one of the comma-separated controllers? */
+static bool hier_has_any(const struct cgroup_manager *m, const struct cg_hier *h, const char *ctrls)
+{
+        _cleanup_free_ char *copy = xstrdup(ctrls);
+        char *save = NULL;
+        for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
+                if (h->v2 ? m->layout == CGROUP_LAYOUT_V2 && cg_v2_root_offers(h, t) : cg_hier_has(h, t))
+                        return true;
+        return false;
+}
+
+/* runc's exec --cgroup, one entry per line (the flag may repeat): "path"
+ * for every hierarchy (alone only), or "ctrl[,ctrl]:path" for the
+ * hierarchies of those controllers; the others keep the container's
+ * cgroup. Checked whole before the process moves anywhere. */
+struct sub_entry {
+        char *ctrls;    /* NULL: every hierarchy */
+        const char *path;
+        bool matched;
+};
+
+static bool csv_has(const char *csv, const char *t)
+{
+        size_t len = strlen(t);
+        for (const char *p = csv; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+                if (strncmp(p, t, len) == 0 && (p[len] == ',' || p[len] == '\0'))
+                        return true;
+        return false;
+}
+
+static int parse_sub_cgroups(char *list, struct sub_entry *e, size_t max, size_t *n, struct husk_error *err)
+{
+        *n = 0;
+        char *save = NULL;
+        for (char *line = strtok_r(list, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                if (*n == max)
+                        return husk_error_invalid(err, "--cgroup: more than %zu entries", max);
+                char *colon = strchr(line, ':');
+                e[*n] = (struct sub_entry){ .path = line };
+                if (colon) {
+                        *colon = '\0';
+                        e[*n].ctrls = line;
+                        e[*n].path = colon + 1;
+                        if (!*line || strstr(line, ",,") || *line == ',' || line[strlen(line) - 1] == ',')
+                                return husk_error_invalid(err, "--cgroup \"%s:%s\": empty controller name", line,
+                                                          colon + 1);
+                }
+                (*n)++;
+        }
+        for (size_t i = 0; i < *n; i++) {
+                if (!e[i].ctrls && *n > 1)
+                        return husk_error_invalid(err, "--cgroup \"%s\": a path without a controller: prefix "
+                                                  "must be the only --cgroup", e[i].path);
+                for (size_t j = 0; e[i].ctrls && j < i; j++) {
+                        _cleanup_free_ char *copy = xstrdup(e[i].ctrls);
+                        char *sv = NULL;
+                        for (char *t = strtok_r(copy, ",", &sv); t; t = strtok_r(NULL, ",", &sv))
+                                if (csv_has(e[j].ctrls, t))
+                                        return husk_error_invalid(err, "--cgroup: controller %s given more "
+                                                                  "than once", t);
+                }
+        }
+        return 0;
+}
+
+/* The sub-cgroup of hierarchy h, or NULL for the container's own. */
+static const char *sub_for(const struct cgroup_manager *m, const struct cg_hier *h, struct sub_entry *e, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                if (e[i].ctrls && !hier_has_any(m, h, e[i].ctrls))
+                        continue;
+                e[i].matched = true;
+                return *e[i].path ? e[i].path : NULL;
+        }
+        return NULL;
+}
+
 int cg_fs_add_pid(struct cgroup_manager *m, pid_t pid, const char *sub_cgroup, struct husk_error *err)
 {
-        /* runc's exec --cgroup: "path" for every hierarchy, or
-         * "ctrl[,ctrl]:path" for the hierarchies of those controllers
-         * (the others keep the container's cgroup). */
-        const char *sub = sub_cgroup && *sub_cgroup ? sub_cgroup : NULL;
-        _cleanup_free_ char *only = NULL;
-        const char *colon = sub ? strchr(sub, ':') : NULL;
-        if (colon) {
-                only = xstrndup(sub, (size_t)(colon - sub));
-                sub = *(colon + 1) ? colon + 1 : NULL;
-        }
+        _cleanup_free_ char *list = xstrdup(sub_cgroup ? sub_cgroup : "");
+        struct sub_entry e[32];
+        size_t n;
+        if (parse_sub_cgroups(list, e, ARRAY_SIZE(e), &n, err) < 0)
+                return -1;
+        for (size_t i = 0; i < m->n_h; i++)
+                if (!m->h[i].unusable)
+                        (void)sub_for(m, &m->h[i], e, n);
+        for (size_t i = 0; i < n; i++)
+                if (e[i].ctrls && !e[i].matched)
+                        return husk_error_not_found(err, "--cgroup \"%s:%s\": no hierarchy has controller "
+                                                    "\"%s\"", e[i].ctrls, e[i].path, e[i].ctrls);
         char buf[32];
         snprintf(buf, sizeof(buf), "%d", (int)pid);
-        bool matched = !only || !sub;
-        /* pass 0 checks the controllers exist, pass 1 moves the process */
-        for (int pass = 0; pass < 2; pass++) {
-                if (pass == 1 && !matched)
-                        return husk_error_not_found(err, "--cgroup \"%s\": no hierarchy has controller \"%s\"",
-                                            sub_cgroup, only);
-                for (size_t i = 0; i < m->n_h; i++) {
-                        struct cg_hier *h = &m->h[i];
-                        if (h->unusable)
+        for (size_t i = 0; i < m->n_h; i++) {
+                struct cg_hier *h = &m->h[i];
+                if (h->unusable)
+                        continue;
+                const char *sub = sub_for(m, h, e, n);
+                _cleanup_free_ char *dir = sub ? xasprintf("%s/%s", h->dir, sub) : xstrdup(h->dir);
+                _cleanup_free_ char *p = xasprintf("%s/cgroup.procs", dir);
+                if (write_file_at(AT_FDCWD, p, buf, strlen(buf), err) < 0) {
+                        if (m->optional && (errno == EACCES || errno == EPERM || errno == EROFS)) {
+                                log_debug("cgroup: cannot move %d into %s (rootless)", (int)pid, dir);
                                 continue;
-                        bool here = sub != NULL;
-                        if (only && here) {
-                                here = false;
-                                _cleanup_free_ char *copy = xstrdup(only);
-                                char *save = NULL;
-                                for (char *t = strtok_r(copy, ",", &save); t && !here; t = strtok_r(NULL, ",", &save))
-                                        here = h->v2 ? m->layout == CGROUP_LAYOUT_V2 && cg_v2_root_offers(h, t)
-                                                     : cg_hier_has(h, t);
-                                matched |= here;
                         }
-                        if (pass == 0)
-                                continue;
-                        _cleanup_free_ char *dir = here ? xasprintf("%s/%s", h->dir, sub) : xstrdup(h->dir);
-                        _cleanup_free_ char *p = xasprintf("%s/cgroup.procs", dir);
-                        if (write_file_at(AT_FDCWD, p, buf, strlen(buf), err) < 0) {
-                                if (m->optional && (errno == EACCES || errno == EPERM || errno == EROFS)) {
-                                        log_debug("cgroup: cannot move %d into %s (rootless)", (int)pid, dir);
-                                        continue;
-                                }
-                                return husk_error_wrap(err, "move process %d into cgroup", (int)pid);
-                        }
+                        return husk_error_wrap(err, "move process %d into cgroup", (int)pid);
                 }
         }
         return 0;

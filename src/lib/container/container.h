@@ -62,7 +62,7 @@ struct husk_exec_opts {
         const char *console_socket;
         const char *pidfd_socket;
         int preserve_fds;
-        const char *cgroup;             /* --cgroup: a sub-cgroup ([ctrl[,ctrl]:]path) */
+        const char *cgroup;             /* --cgroup: sub-cgroups ([ctrl[,ctrl]:]path), one per line */
         bool ignore_paused;
         char *const *extra_env;
 };
