@@ -291,3 +291,31 @@ container_hooks_pids() {
         assert_no_state
         [[ $(cat "$SHARED/order") == poststop ]]
 }
+
+@test "prestart and createRuntime hooks see the init in the container's cgroup; createContainer hooks run in it" {
+        HOOK=$BATS_TEST_TMPDIR/cg-hook.sh
+        cat >"$HOOK" <<HOOKEOF
+#!/bin/sh
+pid=\$(sed -n 's/.*"pid": *\([0-9]*\).*/\1/p')
+cat "/proc/\$pid/cgroup" >"$BATS_TEST_TMPDIR/\$1.init"
+cat /proc/self/cgroup >"$BATS_TEST_TMPDIR/\$1.self"
+HOOKEOF
+        chmod 755 "$HOOK"
+        update_config '.linux.cgroupsPath = $p | .hooks = {
+                "prestart": [{"path": $h, "args": ["cg-hook.sh", "prestart"]}],
+                "createRuntime": [{"path": $h, "args": ["cg-hook.sh", "createRuntime"]}],
+                "createContainer": [{"path": $h, "args": ["cg-hook.sh", "createContainer"]}]}' \
+                --arg h "$HOOK" --arg p "/$CID"
+        set_args sleep 1000
+        create_container "$CID"
+        local f line
+        # (createContainer's state has the pid as the container sees it)
+        for f in prestart.init createRuntime.init createContainer.self; do
+                echo "$f:"
+                cat "$BATS_TEST_TMPDIR/$f"
+                # the memory hierarchy (v1) or the unified one (v2)
+                line=$(grep -E '^[0-9]+:(memory|[^:]*,memory|):' "$BATS_TEST_TMPDIR/$f" | head -n1)
+                [[ -n $line ]]
+                [[ $line == *":/$CID" ]]
+        done
+}

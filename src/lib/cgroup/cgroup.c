@@ -246,6 +246,45 @@ int cgroup_join_prepare(struct cgroup_manager *m, int min_fd, struct husk_error 
         return cg_fs_join_prepare(m, min_fd, err);
 }
 
+/* The manager's hierarchy for the one /proc/self/cgroup lists as `own`,
+ * when the init will join it; NULL when it stays where it is. */
+static const struct cg_hier *joined_hier(const struct cgroup_manager *m, const struct cgroup_own *own)
+{
+        for (size_t k = 0; k < m->n_h; k++)
+                if (m->join_fds[k] >= 0 && m->h[k].v2 == own->v2 && strcmp(m->h[k].controllers, own->controllers) == 0)
+                        return &m->h[k];
+        return NULL;
+}
+
+int cgroup_joined_view(const struct cgroup_manager *m, struct cgroup_own **out, size_t *n_out)
+{
+        *out = NULL;
+        *n_out = 0;
+        if (m->driver->parent_adds_init || m->optional || !m->join_fds)
+                return -1;
+        struct husk_error err;
+        struct cgroup_own *hs = NULL;
+        size_t n = 0;
+        if (cgroup_own_hierarchies(&hs, &n, &err) < 0)
+                return -1;
+        for (size_t i = 0; i < n; i++) {
+                const struct cg_hier *h = joined_hier(m, &hs[i]);
+                if (!h)
+                        continue;
+                /* another mount of that hierarchy: can't say what the
+                 * init's /proc/self/cgroup will make of it */
+                if (strcmp(h->mount, hs[i].mount) != 0) {
+                        cgroup_own_free(hs, n);
+                        return -1;
+                }
+                free(hs[i].dir);
+                hs[i].dir = xstrdup(h->dir);
+        }
+        *out = hs;
+        *n_out = n;
+        return 0;
+}
+
 int cgroup_update(struct cgroup_manager *m, const struct husk_resources *res, struct husk_error *err)
 {
         return m->driver->update(m, res, err);

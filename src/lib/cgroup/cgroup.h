@@ -64,6 +64,13 @@ void cgroup_manager_free(struct cgroup_manager *m);
  * touches no memory. The fds are close-on-exec and >= min_fd. No-op with systemd (the parent moves the init). */
 int cgroup_join_prepare(struct cgroup_manager *m, int min_fd, struct husk_error *err);
 int cgroup_join_prepared(const struct cgroup_manager *m, bool in_v2, struct husk_error *err);
+/* The hierarchies as cgroup_own_hierarchies() will list them once the
+ * caller has run cgroup_join_prepared(): for an init that makes its mounts
+ * (the cgroup one among them) before joining. -1 when that can't be known
+ * beforehand: systemd (the parent moves the init), rootless (a join may
+ * fail and is then skipped), another mount of a joined hierarchy listed
+ * first. Free with cgroup_own_free(). */
+int cgroup_joined_view(const struct cgroup_manager *m, struct cgroup_own **out, size_t *n);
 /* The fds prepare opened (to keep across close_fds_from); at most max. */
 size_t cgroup_join_fds(const struct cgroup_manager *m, int *out, size_t max);
 /* Create the cgroup(s) (mkdir -p in every hierarchy; v1 cpuset levels get

@@ -306,12 +306,56 @@ static int setup_terminal(const struct init_config *cfg, struct husk_error *err)
                                        (uint16_t)p->console_width, err);
 }
 
-/* Into the container's cgroup through the files the parent opened, then
- * the cgroup namespace (its root is that cgroup). */
-static int join_cgroup(const struct init_config *cfg, bool in_v2, struct husk_error *err)
+/* Where stage 2 joins the container's cgroup: first thing, or, when
+ * join_late() holds, once the root filesystem is made. Late, the kernel
+ * objects of the mounts (mounts, superblocks, dentries, inodes: about 64
+ * KiB for runc's default spec on cgroup v1, the masked paths included) are
+ * charged to husk, as the namespaces stage 1 makes are, and `run` of
+ * /bin/true works under 128 KiB instead of 192. Never later than what must
+ * see the init in its cgroup: the parent's stop (prestart and createRuntime
+ * hooks; nvidia's reads /proc/PID/cgroup), createContainer hooks, and
+ * apply_prepare (cpuset then CPU affinity, rlimits, the user). */
+struct cgroup_join {
+        bool in_v2;                     /* cloned into the cgroup2 cgroup */
+        bool done;
+        struct cgroup_own *view;        /* late: the hierarchies once joined */
+        size_t n_view;
+};
+
+static bool has_tmpcopyup(const struct husk_spec *spec)
 {
+        for (size_t i = 0; i < spec->n_mounts; i++)
+                for (char **o = spec->mounts[i].options; o && *o; o++)
+                        if (strcmp(*o, "tmpcopyup") == 0)
+                                return true;
+        return false;
+}
+
+/* Only where it is known what the cgroup mount will show, and nothing made
+ * before the join holds the container's data: cgroup v1 memory (on pure v2
+ * stage 2 is cloned into its cgroup), the cgroupfs driver (with systemd
+ * stage 1 is in the scope already), not rootless, no cgroup or user
+ * namespace (a cgroupns is made once in the cgroup, and its cgroup mount
+ * after), no tmpcopyup (the copy is the container's data). */
+static bool join_late(const struct init_config *cfg, struct cgroup_join *j)
+{
+        const struct husk_spec *spec = cfg->spec;
+        if (!cfg->cgroup || cgroup_detect_layout() == CGROUP_LAYOUT_V2 ||
+            spec_has_namespace(spec, CLONE_NEWCGROUP) || spec_has_namespace(spec, CLONE_NEWUSER) ||
+            has_tmpcopyup(spec))
+                return false;
+        return cgroup_joined_view(cfg->cgroup, &j->view, &j->n_view) == 0;
+}
+
+/* Into the container's cgroup through the files the parent opened, then
+ * the cgroup namespace (its root is that cgroup). Once. */
+static int join_cgroup(const struct init_config *cfg, struct cgroup_join *j, struct husk_error *err)
+{
+        if (j->done)
+                return 0;
+        j->done = true;
         if (cfg->cgroup) {
-                if (cgroup_join_prepared(cfg->cgroup, in_v2, err) < 0)
+                if (cgroup_join_prepared(cfg->cgroup, j->in_v2, err) < 0)
                         return -1;
                 /* gone before anything else: the cgroup2 dir fd leads to the
                  * host's hierarchy with openat("..") */
@@ -370,7 +414,8 @@ static int run_container_hooks(const struct init_config *cfg, enum husk_hook_kin
 /* The root filesystem from the mounts to the pivot and its final flags,
  * with createContainer hooks and the console in between, as runc orders
  * them. */
-static int make_rootfs(const struct init_config *cfg, struct rootfs_opts *ro, struct husk_error *err)
+static int make_rootfs(const struct init_config *cfg, struct rootfs_opts *ro, struct cgroup_join *j,
+                       struct husk_error *err)
 {
         const struct husk_spec *spec = cfg->spec;
         const struct husk_process *proc = spec->process;
@@ -382,6 +427,8 @@ static int make_rootfs(const struct init_config *cfg, struct rootfs_opts *ro, st
                         close(cfg->mount_fds[i]);
                         cfg->mount_fds[i] = -1;
                 }
+        if ((cfg->stop_for_parent || spec->hooks[HUSK_HOOK_CREATE_CONTAINER].n) && join_cgroup(cfg, j, err) < 0)
+                return -1;
         if (stop_for_parent(cfg, err) < 0)
                 _exit(1);       /* the parent failed and knows why */
         /* as runc: in the rootfs (not yet pivoted), so hooks can write
@@ -416,7 +463,14 @@ static void stage2(const struct init_config *cfg, bool in_v2)
         struct apply_ctx ac = { .proc = spec->process, .spec = spec, .prog = cfg->seccomp,
                                 .extra_env = cfg->extra_env, .create_cwd = true,
                                 .kernel_last_cap = cfg->kernel_last_cap };
-        if (join_cgroup(cfg, in_v2, &err) < 0 || set_identity(cfg, &err) < 0 || make_rootfs(cfg, &ro, &err) < 0 ||
+        struct cgroup_join j = { .in_v2 = in_v2 };
+        if (join_late(cfg, &j)) {
+                ro.cgroup_view = j.view;
+                ro.n_cgroup_view = j.n_view;
+        } else if (join_cgroup(cfg, &j, &err) < 0) {
+                sync_die(sock, &err);
+        }
+        if (set_identity(cfg, &err) < 0 || make_rootfs(cfg, &ro, &j, &err) < 0 || join_cgroup(cfg, &j, &err) < 0 ||
             apply_prepare(&ac, sock, cfg->preserve_fds, &err) < 0)
                 sync_die(sock, &err);
 

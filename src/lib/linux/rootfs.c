@@ -151,6 +151,9 @@ static int mount_cgroup_hiers(const struct rootfs_ctx *ctx, const struct husk_mo
 static int mount_cgroup(const struct rootfs_ctx *ctx, const struct husk_mount *m, const char *dest,
                         const struct mount_flags *mf, unsigned long flags, struct husk_error *err)
 {
+        if (ctx->opts->cgroup_view)
+                return mount_cgroup_hiers(ctx, m, dest, ctx->opts->cgroup_view, ctx->opts->n_cgroup_view, mf, flags,
+                                          err);
         struct cgroup_own *hs = NULL;
         size_t n_hs = 0;
         if (cgroup_own_hierarchies(&hs, &n_hs, err) < 0)

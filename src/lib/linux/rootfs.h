@@ -36,6 +36,8 @@
 #include "husk/error.h"
 #include "husk/spec.h"
 
+struct cgroup_own;
+
 struct rootfs_opts {
         const char *rootfs;     /* absolute host path of root.path */
         bool userns;            /* a user namespace was created: devices are bind-mounted */
@@ -52,6 +54,11 @@ struct rootfs_opts {
                                  * an O_PATH fd of a bind mount's source (see
                                  * rootfs_needs_bind_sources()) or -1; NULL when
                                  * there are none */
+        /* The cgroup mount shows these hierarchies (cgroup_joined_view: the
+         * init makes its mounts before it joins); NULL: the caller's own
+         * (/proc/self/cgroup). */
+        const struct cgroup_own *cgroup_view;
+        size_t n_cgroup_view;
 };
 
 /* Idmapped mounts ("idmap"/"ridmap" options, or uidMappings/gidMappings
