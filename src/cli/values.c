@@ -160,8 +160,17 @@ int cli_preserve_fds_value(const char *s, int *out)
         return 0;
 }
 
-/* runc: each comma-separated item is a number (checked later, as an id) */
+/* runc: each comma-separated item is a (signed) number, else a usage error;
+ * whether it is a valid id is checked later, as exec's failure. */
 bool cli_gid_list_ok(const char *s)
 {
-        return *s && *s != ',' && s[strlen(s) - 1] != ',' && !strstr(s, ",,");
+        if (!*s || *s == ',' || s[strlen(s) - 1] == ',' || strstr(s, ",,"))
+                return false;
+        for (const char *p = s; *p; p++) {
+                if (*p == '-' && (p == s || p[-1] == ',') && p[1] >= '0' && p[1] <= '9')
+                        continue;
+                if (*p != ',' && (*p < '0' || *p > '9'))
+                        return false;
+        }
+        return true;
 }

@@ -38,7 +38,7 @@ rows_exec() {
         for v in -1 abc '' ' 1000' 4294967295 1000:abc 1000:-1; do
                 printf '255 exec -u %q @ID@ true\n' "$v"
         done
-        for v in -1 abc 4294967295 99999999999; do
+        for v in -1 4294967295 99999999999; do
                 printf '255 exec --additional-gids %q @ID@ true\n' "$v"
         done
         printf '255 %s\n' "exec --cwd relative @ID@ true" "exec --cwd '' @ID@ true" "exec --env NOEQUALS @ID@ true" \
@@ -46,7 +46,7 @@ rows_exec() {
                 "exec --cap '' @ID@ true" "exec --pid-file /nonexistent-itest/dir/pid @ID@ true" "exec @NEW@ true" \
                 "exec -d --tty @ID@ true" "exec --console-socket /nonexistent-itest/sock @ID@ true" \
                 "exec -d --console-socket /nonexistent-itest/sock @ID@ true"
-        printf '1 %s\n' "exec --additional-gids '' @ID@ true" "exec --bogus @ID@ true" "exec @ID@" "exec"
+        printf '1 %s\n' "exec --additional-gids '' @ID@ true" "exec --additional-gids abc @ID@ true" "exec --bogus @ID@ true" "exec @ID@" "exec"
 }
 
 rows_other() {

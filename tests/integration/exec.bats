@@ -339,6 +339,36 @@ JSON
         [[ $(jq length <<<"$output") -eq 1 ]]
 }
 
+# runc's exec exits 255 when the process could not be run, so that a caller
+# tells that from the process's own status; podman and docker map the
+# message to 126 (permission denied) or 127 (no such file, not in $PATH).
+@test "a failed exec exits 255 with the message engines map, never the process's own status" {
+        start_sleeper
+        echo data >"$BUNDLE/rootfs/not-executable"
+        chmod 0644 "$BUNDLE/rootfs/not-executable"
+        local c
+        for c in /no/such/binary no-such-command-in-path /not-executable /tmp; do
+                run runtime exec "$CID" "$c"
+                echo "exec $c: $status $output"
+                assert_status 255
+                case $c in
+                /no/*) grep -qi "no such file or directory" <<<"$output" ;;
+                no-such*) assert_output_contains 'executable file not found in $PATH' ;;
+                *) grep -qi "permission denied" <<<"$output" ;;
+                esac
+        done
+        run runtime exec --cwd /no/such/dir "$CID" true
+        assert_status 255
+        grep -qi "no such file or directory" <<<"$output"
+        run runtime exec -d "$CID" /no/such/binary
+        assert_status 255
+        # the process's own statuses, 1 and 255 included, are passed on
+        for c in 0 1 2 255; do
+                run runtime exec "$CID" sh -c "exit $c"
+                assert_status "$c"
+        done
+}
+
 @test "the husk binary can't be opened for writing from the container during exec" {
         husk_only "husk's exec stages are forks of the husk binary"
         writable_root

@@ -30,8 +30,10 @@ char *init_find_executable(const char *file, char *const *env, struct husk_error
         if (strchr(file, '/')) {
                 if (stat(file, &st) < 0)
                         return husk_error_sys(err, "exec \"%s\"", file), NULL;
+                /* EACCES, what execve says: engines map "permission
+                 * denied" to 126, as with runc */
                 if (S_ISDIR(st.st_mode))
-                        return husk_error_set(err, EISDIR, "exec \"%s\"", file), NULL;
+                        return husk_error_set(err, EACCES, "exec \"%s\": is a directory", file), NULL;
                 return xstrdup(file);
         }
         const char *path = env_get(env, "PATH");
