@@ -8,8 +8,9 @@
  * sources linked dynamically, with the same arguments and environment:
  *   checkpoint, restore   always (libcriu's protobuf code);
  *   create, run, restore  with --systemd-cgroup (the scope is started over
- *                         D-Bus); rootless on a host run by systemd (whether
- *                         the caller's own unit is delegated is asked so);
+ *                         D-Bus); rootless on a pure cgroup v2 host run by
+ *                         systemd (whether the caller's own unit is
+ *                         delegated may be asked so: cgroup.c);
  *   delete, update,       of a container whose state says it was made with
  *   checkpoint            --systemd-cgroup (they stop the unit or set its
  *                         properties).
@@ -23,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cgroup/discovery.h"
 #include "cli.h"
 #include "config.h"
 #include "state/state.h"
@@ -69,7 +71,8 @@ static bool needs_dynamic(const struct cli_ctx *ctx, int argc, char **argv)
         if (!HAVE_SYSTEMD)
                 return false;
         if (is_one_of(ctx->cmd, creating))
-                return ctx->systemd_cgroup || (ctx->rootless && access("/run/systemd/system", F_OK) == 0);
+                return ctx->systemd_cgroup || (ctx->rootless && cgroup_detect_layout() == CGROUP_LAYOUT_V2 &&
+                                               access("/run/systemd/system", F_OK) == 0);
         return is_one_of(ctx->cmd, unit_ops) && names_systemd_container(ctx->root, argc, argv);
 }
 
