@@ -165,3 +165,12 @@ seccomp_deny() {
         # what came with it really is a seccomp listener
         grep -qx "link: anon_inode:seccomp notify" "$BATS_TEST_TMPDIR/listener.out"
 }
+
+@test "SCMP_ACT_NOTIFY on write is refused before anything runs, in runc's words" {
+        update_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": "/nonexistent-itest/sock",
+                "syscalls": [{"names": ["write"], "action": "SCMP_ACT_NOTIFY"}]}'
+        run runtime run "$CID" </dev/null
+        [[ $status -ne 0 ]]
+        assert_output_contains "SCMP_ACT_NOTIFY cannot be used for the write syscall"
+        assert_no_state
+}

@@ -320,7 +320,7 @@ static int check_seccomp(const struct husk_seccomp *s, struct husk_error *err)
                         if (r->action == HUSK_SCMP_ACT_NOTIFY && strcmp(r->names[j], "write") == 0)
                                 return verr(err,
                                             "linux.seccomp.syscalls[%zu].names[%zu]: SCMP_ACT_NOTIFY cannot be used "
-                                            "for write",
+                                            "for the write syscall",
                                             i, j);
                 }
                 if (r->errno_ret.set && !takes_errno(r->action))
