@@ -170,6 +170,9 @@ container_hooks_pids() {
         run runtime run "$CID" </dev/null
         [[ $status -ne 0 ]]
         [[ ! -e $SHARED/made-by-hook ]]
+        # the words runc uses: users search for them
+        assert_output_contains "error running"
+        assert_output_contains "bad system call"
         assert_no_state
 }
 

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <ctype.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -85,9 +86,13 @@ static int run_one(const struct husk_hook *h, char *const *default_env, const ch
                 return husk_error_set(err, 0, "hook %s: could not be executed (exit status 127)", h->path);
         if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
                 return husk_error_set(err, 0, "hook %s: exited with status %d", h->path, WEXITSTATUS(status));
-        if (WIFSIGNALED(status))
-                return husk_error_set(err, 0, "hook %s: killed by signal %d (%s)", h->path, WTERMSIG(status),
-                                      strsignal(WTERMSIG(status)));
+        if (WIFSIGNALED(status)) {
+                /* "bad system call", as runc words it (a seccomp kill) */
+                char what[64];
+                snprintf(what, sizeof(what), "%s", strsignal(WTERMSIG(status)));
+                what[0] = (char)tolower((unsigned char)what[0]);
+                return husk_error_set(err, 0, "hook %s: killed by signal %d (%s)", h->path, WTERMSIG(status), what);
+        }
         return 0;
 }
 
@@ -107,7 +112,7 @@ int hooks_run(const struct husk_spec *spec, enum husk_hook_kind kind, const char
                 if (r < 0) {
                         if (stop_on_error) {
                                 *err = e;
-                                return husk_error_wrap(err, "%s hook #%zu", spec_hook_name(kind), i);
+                                return husk_error_wrap(err, "error running %s hook #%zu", spec_hook_name(kind), i);
                         }
                         log_warn("%s hook #%zu: %s", spec_hook_name(kind), i, e.msg);
                 }
