@@ -50,6 +50,11 @@ setup_file() {
         chmod 0755 "$RL_DIR"
         mkdir -m 0755 "$RL_DIR/bin"
         install -m 0755 "$RUNTIME" "$RL_DIR/bin/$RUNTIME_NAME"
+        # a statically linked husk runs husk-dynamic, next to it, for
+        # what talks to systemd (rootless on a systemd host)
+        local twin
+        twin=$(dirname "$RUNTIME")/husk-dynamic
+        [[ ! -x $twin ]] || install -m 0755 "$twin" "$RL_DIR/bin/husk-dynamic"
         local h src
         for h in recvtty recvfd; do
                 src=${HUSK_BUILD_DIR:+$HUSK_BUILD_DIR/tests/integration/$h}

@@ -75,6 +75,8 @@ ps=/usr/bin/ps
 "$ps" -o pid= -p $$ >/dev/null 2>&1 || skip "procps ps is not installed"
 carry=(--carry "$src/tests" --carry "$src/contrib" --carry "$husk" --carry "$unit"
        --carry "$bats" --carry "$jq" --carry "$ps")
+# a statically linked husk runs husk-dynamic (next to it) for systemd
+[[ ! -x $build/src/cli/husk-dynamic ]] || carry+=(--carry "$build/src/cli/husk-dynamic")
 # a statically linked husk runs husk-dynamic (next to it) for CRIU and systemd
 [[ -x $build/src/cli/husk-dynamic ]] && carry+=(--carry "$build/src/cli/husk-dynamic")
 for d in /usr/lib/bats-core /usr/libexec/bats-core /usr/lib/bats /usr/share/bats; do
