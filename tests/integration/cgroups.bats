@@ -148,7 +148,7 @@ block_dev() {
         done
 }
 
-@test "memory: the mounts are charged to husk too (v1: created kmem under 40 KiB, run true under 128 KiB)" {
+@test "memory: the mounts are charged to husk too (v1: created kmem under 40 KiB, run true under 144 KiB)" {
         husk_only "runc's init needs 2.3 MiB, crun's 224 KiB on this kind of host"
         need_controller memory
         [[ -e /sys/fs/cgroup/memory/memory.kmem.usage_in_bytes ]] || skip "needs cgroup v1 memory with kmem"
@@ -160,9 +160,12 @@ block_dev() {
         kmem=$(cg_read "$pid" memory memory.kmem.usage_in_bytes)
         echo "kmem of the created container: $kmem"
         ((kmem < 40 * 1024))
-        ! is_sanitized || skip "run true in 128 KiB: not with the sanitizers' memory"
+        # (the smallest limit that works varies by a page or so between
+        # runs: 124-132 KiB here; 192 when the init made its mounts in the
+        # container's cgroup)
+        ! is_sanitized || skip "run true in 144 KiB: not with the sanitizers' memory"
         set_args true
-        set_resources '{"memory":{"limit":131072}}'
+        set_resources '{"memory":{"limit":147456}}'
         for i in 1 2 3; do
                 run runtime run "$CID-$i" </dev/null
                 assert_status 0

@@ -311,10 +311,10 @@ static int setup_terminal(const struct init_config *cfg, struct husk_error *err)
  * objects of the mounts (mounts, superblocks, dentries, inodes: about 64
  * KiB for runc's default spec on cgroup v1, the masked paths included) are
  * charged to husk, as the namespaces stage 1 makes are, and `run` of
- * /bin/true works under 128 KiB instead of 192. Never later than what must
- * see the init in its cgroup: the parent's stop (prestart and createRuntime
- * hooks; nvidia's reads /proc/PID/cgroup), createContainer hooks, and
- * apply_prepare (cpuset then CPU affinity, rlimits, the user). */
+ * /bin/true works under about 128 KiB instead of 192. Never later than
+ * what must see the init in its cgroup: the parent's stop (prestart and
+ * createRuntime hooks; nvidia's reads /proc/PID/cgroup), createContainer
+ * hooks, and apply_prepare (cpuset then CPU affinity, rlimits, the user). */
 struct cgroup_join {
         bool in_v2;                     /* cloned into the cgroup2 cgroup */
         bool done;
