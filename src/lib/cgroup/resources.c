@@ -684,8 +684,9 @@ static int set_unified(struct cg_txn *tx, struct cgroup_manager *m, const struct
                         return husk_error_invalid(err, "%s: not a cgroup file name", f);
                 if (!cg_file_exists(u, kv->key)) {
                         _cleanup_free_ char *ctrl = xstrndup(kv->key, strcspn(kv->key, "."));
-                        return husk_error_not_found(err, "%s: %s/%s does not exist (is the %s controller "
-                                                    "enabled?)", f, u->dir, kv->key, ctrl);
+                        /* the errno text too, as runc and crun print it */
+                        return husk_error_not_found(err, "%s: open %s/%s: no such file or directory (is the %s "
+                                                    "controller enabled?)", f, u->dir, kv->key, ctrl);
                 }
                 if (cg_write(tx, u, kv->key, kv->value ? kv->value : "", f, err) < 0)
                         return -1;
