@@ -190,6 +190,21 @@ start_sleeper() {
         [[ $(mem "$pid" memory.limit_in_bytes memory.max) == 67108864 ]]
         [[ $(cg_read "$pid" pids pids.max) == 10 ]]
         [[ $(state_field "$CID" .status) == running ]]
+        if [[ -n ${HUSK_TEST_SYSTEMD:-} ]]; then
+                # the systemd driver: the scope's properties are the old
+                # ones too (a daemon-reload would write them back)
+                local unit v2=0
+                unit=$(awk -F/ '$1 ~ /^0::/ || $1 ~ /:pids:/ { print $NF }' "/proc/$pid/cgroup" | head -1)
+                [[ $unit == *.scope ]]
+                cg_v2 "$pid" memory && v2=1
+                v=$(systemctl show -p "$( ((v2)) && echo MemoryMax || echo MemoryLimit)" --value "$unit")
+                echo "$unit: memory $v, tasks $(systemctl show -p TasksMax --value "$unit")"
+                [[ $v == 67108864 ]]
+                [[ $(systemctl show -p TasksMax --value "$unit") == 10 ]]
+                systemctl daemon-reload
+                [[ $(mem "$pid" memory.limit_in_bytes memory.max) == 67108864 ]]
+                [[ $(cg_read "$pid" pids pids.max) == 10 ]]
+        fi
 }
 
 @test "update --kernel-memory and --kernel-memory-tcp: ignored with a warning" {

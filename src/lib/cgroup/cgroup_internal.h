@@ -33,6 +33,9 @@ struct cg_txn {
         char **olds;
         size_t n;
 };
+/* Record <h->dir>/<file>'s current value (if it is a single line) before
+ * something other than cg_write changes it: systemd, for its unit. */
+void cg_txn_record(struct cg_txn *t, const struct cg_hier *h, const char *file);
 void cg_txn_rollback(struct cg_txn *t);
 void cg_txn_free(struct cg_txn *t);
 
@@ -135,6 +138,10 @@ int cg_fs_create(struct cgroup_manager *m, const struct husk_resources *res, boo
 int cg_fs_join_prepare(struct cgroup_manager *m, int min_fd, struct husk_error *err);
 int cg_fs_add_pid(struct cgroup_manager *m, pid_t pid, const char *sub_cgroup, struct husk_error *err);
 int cg_fs_update(struct cgroup_manager *m, const struct husk_resources *res, struct husk_error *err);
+/* update's writes, recorded in tx (which may hold earlier records: the first
+ * of a file wins); the caller rolls back on failure */
+int cg_fs_update_in(struct cg_txn *tx, struct cgroup_manager *m, const struct husk_resources *res,
+                    struct husk_error *err);
 int cg_fs_freeze(struct cgroup_manager *m, bool freeze, struct husk_error *err);
 int cg_fs_kill(struct cgroup_manager *m, int sig, struct husk_error *err);
 int cg_fs_drain(struct cgroup_manager *m, struct husk_error *err);
@@ -186,7 +193,6 @@ int cg_systemd_resolve(const char *cgpath, const struct cgroup_opts *opts, char 
  * below user@UID.service, else the system's; false when it can't tell. */
 bool cg_systemd_unit_delegated(const char *cg);
 int cg_systemd_start(struct cgroup_manager *m, pid_t pid, const struct husk_resources *res, struct husk_error *err);
-int cg_systemd_set(struct cgroup_manager *m, const struct husk_resources *res, struct husk_error *err);
 int cg_systemd_stop(struct cgroup_manager *m, struct husk_error *err);
 
 #endif

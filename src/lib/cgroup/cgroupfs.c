@@ -297,18 +297,24 @@ static int fs_create(struct cgroup_manager *m, const struct husk_resources *res,
         return cg_fs_create(m, res, true, err);
 }
 
-int cg_fs_update(struct cgroup_manager *m, const struct husk_resources *res, struct husk_error *err)
+int cg_fs_update_in(struct cg_txn *tx, struct cgroup_manager *m, const struct husk_resources *res,
+                    struct husk_error *err)
 {
         if (v2_prepare(m, res, err) < 0)
                 return husk_error_wrap(err, "cgroup %s", m->path);
+        if (cg_apply_resources(tx, m, res, true, err) < 0)
+                return husk_error_wrap(err, "update cgroup %s", m->path);
+        return 0;
+}
+
+int cg_fs_update(struct cgroup_manager *m, const struct husk_resources *res, struct husk_error *err)
+{
         struct cg_txn tx = { 0 };
-        int r = cg_apply_resources(&tx, m, res, true, err);
+        int r = cg_fs_update_in(&tx, m, res, err);
         if (r < 0)
                 cg_txn_rollback(&tx);
         cg_txn_free(&tx);
-        if (r < 0)
-                return husk_error_wrap(err, "update cgroup %s", m->path);
-        return 0;
+        return r;
 }
 
 /* ------------------------------------------------------------------ */

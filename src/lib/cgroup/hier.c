@@ -42,6 +42,12 @@ static void txn_record(struct cg_txn *t, const char *path)
         t->n++;
 }
 
+void cg_txn_record(struct cg_txn *t, const struct cg_hier *h, const char *file)
+{
+        _cleanup_free_ char *p = xasprintf("%s/%s", h->dir, file);
+        txn_record(t, p);
+}
+
 void cg_txn_rollback(struct cg_txn *t)
 {
         /* Reverse order, twice: limits that depend on each other (memory

@@ -82,6 +82,14 @@ int cg_systemd_parse(const char *cgpath, const char *id, bool user, char **unit,
         return 0;
 }
 
+/* The resource properties of a unit husk sets, all of D-Bus type "t": what
+ * an update sends, and what it reads back first to undo them. */
+struct sd_props {
+        const char *name[8];
+        uint64_t v[8];
+        size_t n;
+};
+
 #if HAVE_SYSTEMD
 
 struct job_wait {
@@ -191,77 +199,94 @@ static void cpu_current(struct cgroup_manager *m, int64_t *quota, uint64_t *peri
                 *period = pv;
 }
 
+static void prop_add(struct sd_props *p, const char *name, uint64_t v)
+{
+        if (p->n < sizeof(p->v) / sizeof(p->v[0])) {
+                p->name[p->n] = name;
+                p->v[p->n++] = v;
+        }
+}
+
 /* CPU quota and period as systemd takes them. Like runc's update, a quota or
  * a period alone keeps the other's current value, and systemd is told both:
  * it writes cpu.max (cfs_period_us) with its own default period (100 ms)
  * when it has none, undoing the container's. */
-static int append_cpu_quota(sd_bus_message *msg, struct cgroup_manager *m, const struct husk_cpu *cpu,
-                            bool update)
+static void cpu_quota_props(struct sd_props *p, struct cgroup_manager *m, const struct husk_cpu *cpu, bool update)
 {
         int64_t quota = cpu->quota.set ? cpu->quota.v : 0;
         uint64_t period = cpu->period.set ? cpu->period.v : 0;
         if (quota == 0 && period == 0)
-                return 0;
+                return;
         if (update && (quota == 0 || period == 0))
                 cpu_current(m, &quota, &period);
-        int r = 0;
         if (period)
-                r |= sdbus()->sd_bus_message_append(msg, "(sv)", "CPUQuotaPeriodUSec", "t", period);
+                prop_add(p, "CPUQuotaPeriodUSec", period);
         if (quota != 0) {
                 uint64_t per_sec = quota < 0 ? UINT64_MAX : (uint64_t)quota * 1000000ULL / (period ? period : 100000);
                 /* systemd rounds to whole 10 ms per second; the file
                  * write that follows sets the exact value. */
                 if (per_sec != UINT64_MAX && per_sec % 10000)
                         per_sec += 10000 - per_sec % 10000;
-                r |= sdbus()->sd_bus_message_append(msg, "(sv)", "CPUQuotaPerSecUSec", "t", per_sec);
+                prop_add(p, "CPUQuotaPerSecUSec", per_sec);
         }
-        return r;
 }
 
-/* pid > 0: the properties of a new scope; pid 0: only the resources
- * (SetUnitProperties on update). */
+/* The unit properties of res: what systemd would otherwise reset on a
+ * daemon-reload. */
+static void resource_props(struct sd_props *p, struct cgroup_manager *m, const struct husk_resources *res, bool update)
+{
+        bool v2 = m->layout == CGROUP_LAYOUT_V2;
+        const struct husk_memory *mem = res->memory;
+        if (mem && mem->limit.set && mem->limit.v != 0)
+                prop_add(p, v2 ? "MemoryMax" : "MemoryLimit", mem->limit.v < 0 ? UINT64_MAX : (uint64_t)mem->limit.v);
+        if (v2 && mem && mem->reservation.set && mem->reservation.v > 0)
+                prop_add(p, "MemoryLow", (uint64_t)mem->reservation.v);
+        if (v2 && mem && mem->swap.set && mem->swap.v != 0) {
+                int64_t lim = mem->limit.set ? mem->limit.v : 0;
+                if (mem->swap.v == -1)
+                        prop_add(p, "MemorySwapMax", UINT64_MAX);
+                else if (lim > 0 && mem->swap.v >= lim)
+                        prop_add(p, "MemorySwapMax", (uint64_t)(mem->swap.v - lim));
+        }
+        if (res->has_pids && res->pids_limit.set && res->pids_limit.v != 0)
+                prop_add(p, "TasksMax", res->pids_limit.v < 0 ? UINT64_MAX : (uint64_t)res->pids_limit.v);
+        const struct husk_cpu *cpu = res->cpu;
+        if (cpu && cpu->shares.set && cpu->shares.v)
+                prop_add(p, v2 ? "CPUWeight" : "CPUShares", v2 ? cgroup_shares_to_weight(cpu->shares.v) : cpu->shares.v);
+        if (cpu)
+                cpu_quota_props(p, m, cpu, update);
+}
+
+static int append_resource_props(sd_bus_message *msg, const struct sd_props *p)
+{
+        int r = 0;
+        for (size_t i = 0; i < p->n; i++)
+                r |= sdbus()->sd_bus_message_append(msg, "(sv)", p->name[i], "t", p->v[i]);
+        return r < 0 ? -1 : 0;
+}
+
+/* The properties of a new scope with the init (pid) in it. */
 static int append_props(sd_bus_message *msg, struct cgroup_manager *m, const struct husk_resources *res, pid_t pid)
 {
         bool v2 = m->layout == CGROUP_LAYOUT_V2;
+        _cleanup_free_ char *desc = xasprintf("husk container %s", m->id ? m->id : "");
         int r = 0;
-        if (pid > 0) {
-                _cleanup_free_ char *desc = xasprintf("husk container %s", m->id ? m->id : "");
-                r |= sdbus()->sd_bus_message_append(msg, "(sv)", "Description", "s", desc);
-                r |= sdbus()->sd_bus_message_append(msg, "(sv)", "Slice", "s", m->sd_slice);
-                r |= sdbus()->sd_bus_message_append(msg, "(sv)", "Delegate", "b", 1);
-                r |= sdbus()->sd_bus_message_append(msg, "(sv)", "DefaultDependencies", "b", 0);
-                r |= sdbus()->sd_bus_message_append(msg, "(sv)", "PIDs", "au", 1, (uint32_t)pid);
-        }
+        r |= sdbus()->sd_bus_message_append(msg, "(sv)", "Description", "s", desc);
+        r |= sdbus()->sd_bus_message_append(msg, "(sv)", "Slice", "s", m->sd_slice);
+        r |= sdbus()->sd_bus_message_append(msg, "(sv)", "Delegate", "b", 1);
+        r |= sdbus()->sd_bus_message_append(msg, "(sv)", "DefaultDependencies", "b", 0);
+        r |= sdbus()->sd_bus_message_append(msg, "(sv)", "PIDs", "au", 1, (uint32_t)pid);
         r |= sdbus()->sd_bus_message_append(msg, "(sv)", "MemoryAccounting", "b", 1);
         r |= sdbus()->sd_bus_message_append(msg, "(sv)", "CPUAccounting", "b", 1);
         r |= sdbus()->sd_bus_message_append(msg, "(sv)", "TasksAccounting", "b", 1);
         r |= sdbus()->sd_bus_message_append(msg, "(sv)", v2 ? "IOAccounting" : "BlockIOAccounting", "b", 1);
+        if (r < 0)
+                return -1;
         if (!res)
-                return r < 0 ? -1 : 0;
-        /* What systemd would otherwise reset on a daemon-reload. */
-        const struct husk_memory *mem = res->memory;
-        if (mem && mem->limit.set && mem->limit.v != 0)
-                r |= sdbus()->sd_bus_message_append(msg, "(sv)", v2 ? "MemoryMax" : "MemoryLimit", "t",
-                                           mem->limit.v < 0 ? UINT64_MAX : (uint64_t)mem->limit.v);
-        if (v2 && mem && mem->reservation.set && mem->reservation.v > 0)
-                r |= sdbus()->sd_bus_message_append(msg, "(sv)", "MemoryLow", "t", (uint64_t)mem->reservation.v);
-        if (v2 && mem && mem->swap.set && mem->swap.v != 0) {
-                int64_t lim = mem->limit.set ? mem->limit.v : 0;
-                if (mem->swap.v == -1)
-                        r |= sdbus()->sd_bus_message_append(msg, "(sv)", "MemorySwapMax", "t", UINT64_MAX);
-                else if (lim > 0 && mem->swap.v >= lim)
-                        r |= sdbus()->sd_bus_message_append(msg, "(sv)", "MemorySwapMax", "t", (uint64_t)(mem->swap.v - lim));
-        }
-        if (res->has_pids && res->pids_limit.set && res->pids_limit.v != 0)
-                r |= sdbus()->sd_bus_message_append(msg, "(sv)", "TasksMax", "t",
-                                           res->pids_limit.v < 0 ? UINT64_MAX : (uint64_t)res->pids_limit.v);
-        const struct husk_cpu *cpu = res->cpu;
-        if (cpu && cpu->shares.set && cpu->shares.v)
-                r |= v2 ? sdbus()->sd_bus_message_append(msg, "(sv)", "CPUWeight", "t", cgroup_shares_to_weight(cpu->shares.v))
-                        : sdbus()->sd_bus_message_append(msg, "(sv)", "CPUShares", "t", cpu->shares.v);
-        if (cpu)
-                r |= append_cpu_quota(msg, m, cpu, pid == 0);
-        return r < 0 ? -1 : 0;
+                return 0;
+        struct sd_props p = { 0 };
+        resource_props(&p, m, res, false);
+        return append_resource_props(msg, &p);
 }
 
 /* The first sd-bus use of every entry point: libsystemd is loaded here,
@@ -369,11 +394,45 @@ int cg_systemd_start(struct cgroup_manager *m, pid_t pid, const struct husk_reso
         return 0;
 }
 
-int cg_systemd_set(struct cgroup_manager *m, const struct husk_resources *res, struct husk_error *err)
+/* The current values of p's properties of the unit, into old. */
+static int unit_get(sd_bus *bus, struct cgroup_manager *m, const struct sd_props *p, struct sd_props *old,
+                    struct husk_error *err)
 {
-        sd_bus *bus = NULL;
-        if (open_bus(m, &bus, err) < 0)
-                return -1;
+        sd_bus_message *msg = NULL, *reply = NULL;
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        const char *path = NULL;
+        int r = sdbus()->sd_bus_message_new_method_call(bus, &msg, "org.freedesktop.systemd1",
+                                                        "/org/freedesktop/systemd1",
+                                                        "org.freedesktop.systemd1.Manager", "GetUnit");
+        if (r >= 0)
+                r = sdbus()->sd_bus_message_append(msg, "s", m->sd_unit);
+        if (r >= 0)
+                r = sdbus()->sd_bus_call(bus, msg, 30 * 1000000ULL, &e, &reply);
+        if (r >= 0)
+                r = sdbus()->sd_bus_message_read(reply, "o", &path);
+        old->n = 0;
+        for (size_t i = 0; r >= 0 && i < p->n; i++) {
+                uint64_t v = 0;
+                r = sdbus()->sd_bus_get_property_trivial(bus, "org.freedesktop.systemd1", path,
+                                                         "org.freedesktop.systemd1.Scope", p->name[i], &e, 't', &v);
+                if (r >= 0)
+                        prop_add(old, p->name[i], v);
+        }
+        int ret = r < 0 ? bus_err(err, r, &e, "read its properties") : 0;
+        sdbus()->sd_bus_error_free(&e);
+        sdbus()->sd_bus_message_unref(reply);
+        sdbus()->sd_bus_message_unref(msg);
+        return ret;
+}
+
+/* SetUnitProperties (runtime) with p, and the accounting switches when
+ * accounting. Returns once systemd has written them to the cgroup: it does
+ * that from its main loop after the reply, before it serves the Ping that
+ * follows, and the file writes of the update must come after its own. */
+static int unit_set(sd_bus *bus, struct cgroup_manager *m, const struct sd_props *p, bool accounting,
+                    struct husk_error *err)
+{
+        bool v2 = m->layout == CGROUP_LAYOUT_V2;
         sd_bus_message *msg = NULL;
         int r = sdbus()->sd_bus_message_new_method_call(bus, &msg, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
                                                "org.freedesktop.systemd1.Manager", "SetUnitProperties");
@@ -381,8 +440,12 @@ int cg_systemd_set(struct cgroup_manager *m, const struct husk_resources *res, s
                 r = sdbus()->sd_bus_message_append(msg, "sb", m->sd_unit, 1);
         if (r >= 0)
                 r = sdbus()->sd_bus_message_open_container(msg, 'a', "(sv)");
+        if (r >= 0 && accounting)
+                r = sdbus()->sd_bus_message_append(msg, "(sv)(sv)(sv)(sv)", "MemoryAccounting", "b", 1, "CPUAccounting",
+                                                   "b", 1, "TasksAccounting", "b", 1,
+                                                   v2 ? "IOAccounting" : "BlockIOAccounting", "b", 1);
         if (r >= 0)
-                r = append_props(msg, m, res, 0);
+                r = append_resource_props(msg, p);
         if (r >= 0)
                 r = sdbus()->sd_bus_message_close_container(msg);
         sd_bus_error e = SD_BUS_ERROR_NULL;
@@ -391,11 +454,50 @@ int cg_systemd_set(struct cgroup_manager *m, const struct husk_resources *res, s
                 ret = husk_error_set(err, -r, "build the message");
         else if ((r = sdbus()->sd_bus_call(bus, msg, 30 * 1000000ULL, &e, NULL)) < 0)
                 ret = bus_err(err, r, &e, "SetUnitProperties");
-        sdbus()->sd_bus_error_free(&e);
         sdbus()->sd_bus_message_unref(msg);
+        msg = NULL;
+        if (ret == 0) {
+                r = sdbus()->sd_bus_message_new_method_call(bus, &msg, "org.freedesktop.systemd1",
+                                                            "/org/freedesktop/systemd1", "org.freedesktop.DBus.Peer",
+                                                            "Ping");
+                if (r >= 0)
+                        r = sdbus()->sd_bus_call(bus, msg, 30 * 1000000ULL, &e, NULL);
+                if (r < 0)
+                        ret = bus_err(err, r, &e, "Ping after SetUnitProperties");
+                sdbus()->sd_bus_message_unref(msg);
+        }
+        sdbus()->sd_bus_error_free(&e);
+        return ret;
+}
+
+/* An update's unit properties, their old values first read into old (for
+ * unit_restore). */
+static int unit_update(struct cgroup_manager *m, const struct husk_resources *res, struct sd_props *old,
+                       struct husk_error *err)
+{
+        sd_bus *bus = NULL;
+        if (open_bus(m, &bus, err) < 0)
+                return -1;
+        struct sd_props p = { 0 };
+        resource_props(&p, m, res, true);
+        int r = unit_get(bus, m, &p, old, err);
+        if (r == 0)
+                r = unit_set(bus, m, &p, true, err);
         sdbus()->sd_bus_flush_close_unref(bus);
-        if (ret < 0)
+        if (r < 0)
                 return husk_error_wrap(err, "systemd: update unit %s", m->sd_unit);
+        return 0;
+}
+
+static int unit_restore(struct cgroup_manager *m, const struct sd_props *old, struct husk_error *err)
+{
+        sd_bus *bus = NULL;
+        if (open_bus(m, &bus, err) < 0)
+                return -1;
+        int r = unit_set(bus, m, old, false, err);
+        sdbus()->sd_bus_flush_close_unref(bus);
+        if (r < 0)
+                return husk_error_wrap(err, "systemd: put back the properties of unit %s", m->sd_unit);
         return 0;
 }
 
@@ -480,7 +582,13 @@ int cg_systemd_user_root(char **out, struct husk_error *err)
         return husk_error_unsupported(err, "--systemd-cgroup: husk was built without libsystemd");
 }
 
-int cg_systemd_set(struct cgroup_manager *m, const struct husk_resources *res, struct husk_error *err)
+static int unit_update(struct cgroup_manager *m, const struct husk_resources *res, struct sd_props *old,
+                       struct husk_error *err)
+{
+        return husk_error_unsupported(err, "--systemd-cgroup: husk was built without libsystemd");
+}
+
+static int unit_restore(struct cgroup_manager *m, const struct sd_props *old, struct husk_error *err)
 {
         return husk_error_unsupported(err, "--systemd-cgroup: husk was built without libsystemd");
 }
@@ -566,12 +674,47 @@ static int sd_add_pid(struct cgroup_manager *m, pid_t pid, const char *sub_cgrou
         return cg_fs_add_pid(m, pid, sub_cgroup, err);
 }
 
-/* systemd first, so a daemon-reload keeps the new values */
+/* The files systemd writes when it applies a unit's memory, CPU, pids and
+ * IO settings (all of a controller's, whichever property changed): their
+ * values before it does, so that a failed update puts back the exact ones
+ * (systemd rounds the CPU quota, and resets what it has no property for). */
+static void record_unit_files(struct cg_txn *tx, struct cgroup_manager *m)
+{
+        static const char *const files[][2] = {
+                { "memory", "memory.min" }, { "memory", "memory.low" }, { "memory", "memory.high" },
+                { "memory", "memory.max" }, { "memory", "memory.swap.max" }, { "memory", "memory.limit_in_bytes" },
+                { "pids", "pids.max" }, { "cpu", "cpu.weight" }, { "cpu", "cpu.max" }, { "cpu", "cpu.shares" },
+                { "cpu", "cpu.cfs_period_us" }, { "cpu", "cpu.cfs_quota_us" }, { "io", "io.weight" },
+                { "blkio", "blkio.weight" },
+        };
+        for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+                struct cg_hier *h = cg_controller(m, files[i][0]);
+                if (h)
+                        cg_txn_record(tx, h, files[i][1]);
+        }
+}
+
+/* systemd first, so a daemon-reload keeps the new values. If the file
+ * writes then fail, the unit gets its old properties back (systemd writes
+ * them), then the files their old values: both show the old limits. */
 static int sd_update(struct cgroup_manager *m, const struct husk_resources *res, struct husk_error *err)
 {
-        if (m->sd_started && cg_systemd_set(m, res, err) < 0)
-                return -1;
-        return cg_fs_update(m, res, err);
+        if (!m->sd_started)
+                return cg_fs_update(m, res, err);
+        struct cg_txn tx = { 0 };
+        struct sd_props old = { 0 };
+        record_unit_files(&tx, m);
+        int r = unit_update(m, res, &old, err);
+        if (r == 0)
+                r = cg_fs_update_in(&tx, m, res, err);
+        if (r < 0) {
+                struct husk_error e2;
+                if (old.n > 0 && unit_restore(m, &old, &e2) < 0)
+                        log_warn("%s", e2.msg);
+                cg_txn_rollback(&tx);
+        }
+        cg_txn_free(&tx);
+        return r;
 }
 
 /* Empty the cgroup, stop the unit, remove what systemd leaves. */
