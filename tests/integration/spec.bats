@@ -18,10 +18,31 @@ load helpers
                 .root.path == "rootfs" and
                 .root.readonly == true and
                 (.mounts | map(.destination) | index("/proc") != null) and
-                (.linux.namespaces | map(.type) | sort) == ["ipc", "mount", "network", "pid", "uts"] and
+                (.linux.namespaces | map(.type) | sort) == ($v2 + ["ipc", "mount", "network", "pid", "uts"] | sort) and
                 (.linux.maskedPaths | length > 0) and
                 (.linux.readonlyPaths | length > 0) and
-                .process.noNewPrivileges == true' config.json
+                .process.noNewPrivileges == true' --argjson v2 "$(cgroup2_only_ns)" config.json
+}
+
+# ["cgroup"] on a pure cgroup v2 host (runc spec adds a cgroup namespace
+# there), else [].
+cgroup2_only_ns() {
+        if [[ $(stat -f -c %T /sys/fs/cgroup) == cgroup2fs ]]; then
+                echo '["cgroup"]'
+        else
+                echo '[]'
+        fi
+}
+
+@test "spec on a pure cgroup v2 host adds a cgroup namespace, as runc (also --rootless, before user)" {
+        # a private mount namespace whose /sys/fs/cgroup is cgroup2 stands
+        # for such a host, whatever this one is
+        mkdir "$BATS_TEST_TMPDIR/s" "$BATS_TEST_TMPDIR/r"
+        unshare -m sh -c 'mount -t cgroup2 none /sys/fs/cgroup &&
+                "$0" spec -b "$1" && "$0" spec --rootless -b "$2"' \
+                "$RUNTIME" "$BATS_TEST_TMPDIR/s" "$BATS_TEST_TMPDIR/r"
+        [[ $(jq -c '[.linux.namespaces[].type]' "$BATS_TEST_TMPDIR/s/config.json") == '["pid","network","ipc","uts","mount","cgroup"]' ]]
+        [[ $(jq -c '[.linux.namespaces[].type]' "$BATS_TEST_TMPDIR/r/config.json") == '["pid","ipc","uts","mount","cgroup","user"]' ]]
 }
 
 @test "spec -b DIR and --bundle DIR write there" {

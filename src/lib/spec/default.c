@@ -5,6 +5,8 @@
  * implements.
  */
 #include <string.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -39,15 +41,32 @@ static void idmap(yajl_gen g, const char *k, unsigned host_id)
         yajl_gen_array_close(g);
 }
 
+/* As runc spec: a cgroup namespace too on a pure cgroup v2 host. */
+static bool host_pure_cgroup2(void)
+{
+        struct statfs fs;
+        return statfs("/sys/fs/cgroup", &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC;
+}
+
 static void namespaces(yajl_gen g, bool rootless)
 {
         static const char *const normal[] = { "pid", "network", "ipc", "uts", "mount", NULL };
-        static const char *const rootless_ns[] = { "pid", "ipc", "uts", "mount", "user", NULL };
+        static const char *const rootless_ns[] = { "pid", "ipc", "uts", "mount", NULL };
         jgen_str(g, "namespaces");
         yajl_gen_array_open(g);
         for (const char *const *t = rootless ? rootless_ns : normal; *t; t++) {
                 yajl_gen_map_open(g);
                 jgen_kv_str(g, "type", *t);
+                yajl_gen_map_close(g);
+        }
+        if (host_pure_cgroup2()) {
+                yajl_gen_map_open(g);
+                jgen_kv_str(g, "type", "cgroup");
+                yajl_gen_map_close(g);
+        }
+        if (rootless) {
+                yajl_gen_map_open(g);
+                jgen_kv_str(g, "type", "user");
                 yajl_gen_map_close(g);
         }
         yajl_gen_array_close(g);
