@@ -614,3 +614,19 @@ frozen_path_refused() {
         runtime delete "$CID"
         # teardown fails the test when a cgroup named after $CID is left
 }
+
+@test "exec into a container with a cgroup namespace joins its cgroup (cgroup2 mounted with nsdelegate too)" {
+        # where cgroup2 has nsdelegate (systemd's mount, the VM's), a move
+        # made from inside the container's cgroup namespace is refused
+        update_config '.linux.namespaces += [{"type": "cgroup"}]'
+        set_args sleep 1000
+        run_detached "$CID"
+        local pid epid
+        pid=$(container_pid "$CID")
+        # stdio not on bats' pipe: the sleep would hold it open
+        runtime exec -d --pid-file "$BATS_TEST_TMPDIR/exec.pid" "$CID" sleep 1000 </dev/null >/dev/null
+        epid=$(cat "$BATS_TEST_TMPDIR/exec.pid")
+        # every hierarchy: the exec'd process is in the init's cgroup
+        diff <(sort "/proc/$epid/cgroup") <(sort "/proc/$pid/cgroup")
+        [[ $(readlink "/proc/$epid/ns/cgroup") == "$(readlink "/proc/$pid/ns/cgroup")" ]]
+}

@@ -14,7 +14,8 @@
 #include "linux/terminal.h"
 #include "util/util.h"
 
-static _Noreturn void stage_b(const struct exec_config *cfg, bool in_v2)
+/* joined: A joined already (a cgroup namespace to enter, see stage_a) */
+static _Noreturn void stage_b(const struct exec_config *cfg, bool in_v2, bool joined)
 {
         const struct husk_process *proc = cfg->proc;
         struct husk_error err = { 0 };
@@ -24,7 +25,7 @@ static _Noreturn void stage_b(const struct exec_config *cfg, bool in_v2)
          * opened (the host's cgroup files are not in this mount namespace),
          * then close them (the cgroup2 dir fd leads to the host's tree). */
         if (cfg->join_cgroup) {
-                if (cgroup_join_prepared(cfg->cgroup, in_v2, &err) < 0)
+                if (!joined && cgroup_join_prepared(cfg->cgroup, in_v2, &err) < 0)
                         sync_die(sock, &err);
                 int fds[64];
                 size_t n = cgroup_join_fds(cfg->cgroup, fds, ARRAY_SIZE(fds));
@@ -82,6 +83,18 @@ static _Noreturn void stage_a(const struct exec_config *cfg)
          * idle: 10-18 ms here). late_cgroup: husk moves B at the end. */
         if (cfg->wait_for_cgroup && sync_wait_for(sock, SYNC_CGROUP_DONE, &err) < 0)
                 _exit(1);
+        /* Where cgroup2 is mounted with nsdelegate (systemd mounts it so),
+         * the kernel lets a process move another into a cgroup only when
+         * its cgroup namespace shows both cgroups: from inside the
+         * container's it sees only the container's (ENOENT). With a cgroup
+         * namespace to enter, A joins first, from outside, and B inherits
+         * the cgroup (a cgroup.procs write, not clone3's cheaper way). */
+        bool joined = false;
+        if (cfg->join_cgroup && (cfg->ns_flags & CLONE_NEWCGROUP)) {
+                if (cgroup_join_prepared(cfg->cgroup, false, &err) < 0)
+                        sync_die(sock, &err);
+                joined = true;
+        }
         /* Every namespace of the init in one step: no half-joined state. */
         if (cfg->ns_flags && setns(cfg->init_pidfd, cfg->ns_flags) < 0) {
                 if (errno == ESRCH)
@@ -99,13 +112,13 @@ static _Noreturn void stage_a(const struct exec_config *cfg)
         }
         /* not from the container's user namespace: the cgroup's permission
          * check would fail there; B then writes cgroup.procs */
-        int cgfd = cfg->join_cgroup && !(cfg->ns_flags & CLONE_NEWUSER) ? cgroup_v2_fd(cfg->cgroup) : -1;
+        int cgfd = cfg->join_cgroup && !joined && !(cfg->ns_flags & CLONE_NEWUSER) ? cgroup_v2_fd(cfg->cgroup) : -1;
         bool in_v2 = false;
         pid_t pid = spawn_after_pid_sent(sock, false, cgfd, false, &in_v2, &err);
         if (pid < 0)
                 sync_die(sock, &err);
         if (pid == 0)
-                stage_b(cfg, in_v2);
+                stage_b(cfg, in_v2, joined);
         _exit(0);
 }
 
