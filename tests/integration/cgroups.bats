@@ -481,6 +481,35 @@ block_dev() {
         assert_status 255
 }
 
+@test "systemd driver: a frozen scope cgroup left from before is refused, no hang (v2)" {
+        [[ -n ${HUSK_TEST_SYSTEMD:-} ]] || skip "systemd driver only"
+        host_pure_v2 || skip "cgroup v2 freezer"
+        local dir=/sys/fs/cgroup/system.slice/itest-$CID.scope
+        mkdir "$dir"
+        echo 1 >"$dir/cgroup.freeze"
+        update_config '.linux.cgroupsPath = $p' --arg p "system.slice:itest:$CID"
+        set_args true
+        run timeout 20 "$RUNTIME" --root "$ROOT" run -d "$CID" </dev/null
+        echo 0 >"$dir/cgroup.freeze"
+        rmdir "$dir" 2>/dev/null || true
+        [[ $status -ne 0 && $status -ne 124 ]]
+        [[ $output == *"cgroup unexpectedly frozen"* ]]
+}
+
+@test "systemd driver: unified keys systemd knows become the scope's properties (v2)" {
+        [[ -n ${HUSK_TEST_SYSTEMD:-} ]] || skip "systemd driver only"
+        host_pure_v2 || skip "cgroup v2 only"
+        update_config '.linux.cgroupsPath = $p
+                | .linux.resources.unified = {"memory.min": "131072", "pids.max": "42", "memory.high": "max"}' \
+                --arg p "system.slice:itest:$CID"
+        set_args sleep 1000
+        run_detached "$CID"
+        local unit=itest-$CID.scope
+        [[ $(systemctl show -p MemoryMin --value "$unit") == 131072 ]]
+        [[ $(systemctl show -p TasksMax --value "$unit") == 42 ]]
+        [[ $(systemctl show -p MemoryHigh --value "$unit") == infinity ]]
+}
+
 # frozen_path_refused PATH: PATH (below the freezer mount) is frozen at
 # its top component; `run -d` with it as cgroupsPath must fail without
 # hanging and leave no cgroup but the freezer dirs the test made.

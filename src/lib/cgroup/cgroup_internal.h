@@ -137,6 +137,7 @@ int cg_fs_create(struct cgroup_manager *m, const struct husk_resources *res, boo
                  struct husk_error *err);
 int cg_fs_join_prepare(struct cgroup_manager *m, int min_fd, struct husk_error *err);
 int cg_fs_add_pid(struct cgroup_manager *m, pid_t pid, const char *sub_cgroup, struct husk_error *err);
+int cg_fs_check_reusable(struct cgroup_manager *m, struct husk_error *err);
 int cg_fs_update(struct cgroup_manager *m, const struct husk_resources *res, struct husk_error *err);
 /* update's writes, recorded in tx (which may hold earlier records: the first
  * of a file wins); the caller rolls back on failure */

@@ -267,6 +267,15 @@ static int check_reusable(struct cgroup_manager *m, struct husk_error *err)
         return 0;
 }
 
+/* The same check before systemd starts the scope (the systemd driver): a
+ * frozen scope cgroup left behind would freeze the init it is given. */
+int cg_fs_check_reusable(struct cgroup_manager *m, struct husk_error *err)
+{
+        if (check_reusable(m, err) < 0)
+                return husk_error_wrap(err, "cgroup %s", m->path);
+        return 0;
+}
+
 int cg_fs_create(struct cgroup_manager *m, const struct husk_resources *res, bool check_reuse,
                  struct husk_error *err)
 {

@@ -85,8 +85,8 @@ int cg_systemd_parse(const char *cgpath, const char *id, bool user, char **unit,
 /* The resource properties of a unit husk sets, all of D-Bus type "t": what
  * an update sends, and what it reads back first to undo them. */
 struct sd_props {
-        const char *name[8];
-        uint64_t v[8];
+        const char *name[16];
+        uint64_t v[16];
         size_t n;
 };
 
@@ -231,6 +231,50 @@ static void cpu_quota_props(struct sd_props *p, struct cgroup_manager *m, const 
         }
 }
 
+/* "max" or a number as a systemd limit; false if neither. */
+static bool unified_limit(const char *v, uint64_t *out)
+{
+        if (strcmp(v, "max") == 0) {
+                *out = UINT64_MAX;
+                return true;
+        }
+        return parse_uint64(v, out) == 0;
+}
+
+/* linux.resources.unified keys systemd has properties for, as runc tells
+ * it (after the typed fields, so they win). Other keys are only written to
+ * the files. */
+static void unified_props(struct sd_props *p, struct cgroup_manager *m, const struct husk_resources *res, bool update)
+{
+        static const char *const limits[][2] = {
+                { "memory.min", "MemoryMin" }, { "memory.low", "MemoryLow" },         { "memory.high", "MemoryHigh" },
+                { "memory.max", "MemoryMax" }, { "memory.swap.max", "MemorySwapMax" }, { "pids.max", "TasksMax" },
+        };
+        for (size_t i = 0; i < res->n_unified; i++) {
+                const char *k = res->unified[i].key, *v = res->unified[i].value;
+                uint64_t n;
+                for (size_t j = 0; j < ARRAY_SIZE(limits); j++)
+                        if (strcmp(k, limits[j][0]) == 0 && unified_limit(v, &n))
+                                prop_add(p, limits[j][1], n);
+                if (strcmp(k, "cpu.weight") == 0 && parse_uint64(v, &n) == 0)
+                        prop_add(p, "CPUWeight", n);
+                if (strcmp(k, "cpu.max") == 0) {
+                        _cleanup_free_ char *q = xstrdup(v);
+                        char *period = strchr(q, ' ');
+                        if (period)
+                                *period++ = '\0';
+                        int64_t quota = 0;
+                        struct husk_cpu cpu = { 0 };
+                        cpu.quota.set = strcmp(q, "max") == 0 || parse_int64(q, &quota) == 0;
+                        cpu.quota.v = strcmp(q, "max") == 0 ? -1 : quota;
+                        cpu.period.set = period && parse_uint64(period, &n) == 0;
+                        cpu.period.v = cpu.period.set ? n : 0;
+                        if (cpu.quota.set)
+                                cpu_quota_props(p, m, &cpu, update);
+                }
+        }
+}
+
 /* The unit properties of res: what systemd would otherwise reset on a
  * daemon-reload. */
 static void resource_props(struct sd_props *p, struct cgroup_manager *m, const struct husk_resources *res, bool update)
@@ -255,6 +299,8 @@ static void resource_props(struct sd_props *p, struct cgroup_manager *m, const s
                 prop_add(p, v2 ? "CPUWeight" : "CPUShares", v2 ? cgroup_shares_to_weight(cpu->shares.v) : cpu->shares.v);
         if (cpu)
                 cpu_quota_props(p, m, cpu, update);
+        if (v2)
+                unified_props(p, m, res, update);
 }
 
 static int append_resource_props(sd_bus_message *msg, const struct sd_props *p)
@@ -639,11 +685,12 @@ int cg_systemd_resolve(const char *cgpath, const struct cgroup_opts *opts, char 
         return 0;
 }
 
-/* A scope needs a process: it starts in add_pid. */
+/* A scope needs a process: it starts in add_pid. Its cgroup must not be
+ * left frozen or busy from before (systemd would put the init into it). */
 static int sd_create(struct cgroup_manager *m, const struct husk_resources *res, struct husk_error *err)
 {
         m->sd_res = res;
-        return 0;
+        return cg_fs_check_reusable(m, err);
 }
 
 /* Start the scope with the init in it, then do what systemd does not
