@@ -140,3 +140,32 @@ run_old_kernel() {
         assert_output_contains CAP_BPF
         [[ ${lines[-1]} == *"$(cap_mask CAP_CHOWN)" ]]
 }
+
+@test "capabilities husk itself lacks (capsh --drop) are left out with a warning, not an EPERM for the whole set" {
+        husk_only "runc 1.1.5 fails: unable to apply caps: operation not permitted; runtime-spec v1.3.0 says SHOULD NOT fail"
+        all='["CAP_CHOWN", "CAP_SYS_NICE"]'
+        update_config ".process.capabilities = {\"bounding\": $all, \"permitted\": $all,
+                \"effective\": $all, \"inheritable\": $all}"
+        set_cmd 'for s in CapInh CapPrm CapEff CapBnd CapAmb; do grep "^$s:" /proc/self/status | cut -f2; done | tr "\n" " "'
+        run capsh --drop=cap_sys_nice -- -c 'exec "$@"' sh "$RUNTIME" --root "$ROOT" run "$CID" </dev/null
+        assert_status 0
+        assert_output_contains "not granting CAP_SYS_NICE"
+        m=$(cap_mask CAP_CHOWN)
+        read -r inh prm eff bnd amb <<<"${lines[-1]}"
+        [[ $prm == "$m" && $eff == "$m" && $inh == "$m" && $bnd == "$m" ]]
+}
+
+@test "exec: capabilities husk itself lacks are left out with a warning too" {
+        husk_only "runc 1.1.5 fails the exec with EPERM"
+        set_args sleep 1000
+        run_detached "$CID"
+        all='["CAP_CHOWN", "CAP_SYS_NICE"]'
+        echo "{\"args\": [\"/bin/grep\", \"^CapEff:\", \"/proc/self/status\"], \"cwd\": \"/\",
+                \"capabilities\": {\"bounding\": $all, \"permitted\": $all, \"effective\": $all}}" \
+                >"$BATS_TEST_TMPDIR/proc.json"
+        run capsh --drop=cap_sys_nice -- -c 'exec "$@"' sh "$RUNTIME" --root "$ROOT" exec \
+                --process "$BATS_TEST_TMPDIR/proc.json" "$CID"
+        assert_status 0
+        assert_output_contains "not granting CAP_SYS_NICE"
+        [[ ${lines[-1]} == *"$(cap_mask CAP_CHOWN)" ]]
+}

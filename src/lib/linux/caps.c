@@ -3,10 +3,16 @@
  * process.capabilities → the five capability sets of the process (libcap).
  *
  * As runc 1.1.5: a capability the running kernel doesn't have (newer than
- * /proc/sys/kernel/cap_last_cap) is dropped with a warning, so a new
- * engine's CAP_BPF works on an old kernel. A name that no kernel has never
- * gets here: validation refuses it (the spec wants unmappable values to
- * fail; runc drops those too). An ambient capability the kernel refuses to
+ * /proc/sys/kernel/cap_last_cap), or a name no kernel has, is dropped with
+ * a warning, so a new engine's CAP_BPF works on an old kernel. Beyond runc,
+ * as runtime-spec v1.3.0 asks ("SHOULD NOT fail if the container
+ * configuration requests capabilities that cannot be granted ... in a
+ * restricted environment"): a capability husk itself does not hold (not in
+ * its permitted set, e.g. husk run by a root without CAP_SYS_RESOURCE, or
+ * under capsh --drop) is left out of the effective and permitted sets with
+ * a warning, and out of the inheritable set if the bounding set lacks it,
+ * instead of failing the whole capset with EPERM. Nothing is ever added
+ * that the caller did not have. An ambient capability the kernel refuses to
  * raise (not in both permitted and inheritable) is skipped.
  */
 #include <errno.h>
@@ -124,6 +130,37 @@ static char *mask_text(struct cap_mask m)
         return xasprintf("%016llx", (unsigned long long)m.bits);
 }
 
+/* Leave out what this process can't grant: effective and permitted
+ * capabilities outside its own permitted set, inheritable ones outside its
+ * bounding and inheritable sets (capset would fail with EPERM). One warning
+ * per capability, naming it. */
+static void withhold_unheld(cap_t cur, struct cap_mask *eff, struct cap_mask *prm, struct cap_mask *inh, int last)
+{
+        struct cap_mask held = { 0 }, inheritable_ok = { 0 };
+        for (int v = 0; v <= last && v < 64; v++) {
+                cap_value_t cv = v;
+                cap_flag_value_t p = CAP_CLEAR, i = CAP_CLEAR;
+                cap_get_flag(cur, cv, CAP_PERMITTED, &p);
+                cap_get_flag(cur, cv, CAP_INHERITABLE, &i);
+                if (p == CAP_SET)
+                        held.bits |= UINT64_C(1) << v;
+                if (i == CAP_SET || prctl(PR_CAPBSET_READ, v, 0, 0, 0) == 1)
+                        inheritable_ok.bits |= UINT64_C(1) << v;
+        }
+        uint64_t missing = ((eff->bits | prm->bits) & ~held.bits) | (inh->bits & ~inheritable_ok.bits);
+        for (int v = 0; v < 64; v++) {
+                if (!(missing & (UINT64_C(1) << v)))
+                        continue;
+                char name[64];
+                cap_upper_name(v, name, sizeof(name));
+                log_warn("process.capabilities: not granting %s: husk itself does not hold it "
+                         "(the caller's capability sets lack it)", name);
+        }
+        eff->bits &= held.bits;
+        prm->bits &= held.bits;
+        inh->bits &= inheritable_ok.bits;
+}
+
 int caps_apply(const struct husk_caps *caps, int kernel_last, struct husk_error *err)
 {
         struct cap_mask eff = mask_of(caps ? caps->effective : NULL, "effective", kernel_last);
@@ -151,6 +188,7 @@ int caps_apply(const struct husk_caps *caps, int kernel_last, struct husk_error 
         }
         if (cap_set_proc(cur) < 0)
                 return husk_error_sys(err, "raise the effective capabilities to the permitted set");
+        withhold_unheld(cur, &eff, &prm, &inh, last);
 
         want = cap_init();
         if (!want)
