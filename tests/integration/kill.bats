@@ -110,6 +110,18 @@ trap_cmd='trap "echo USR1 >>/shared/sig" USR1; trap "echo TERM >>/shared/sig; ex
         [[ $(state_field "$CID" .status) == running ]]
 }
 
+@test "kill: a signal number with blanks around it is refused, not taken as the number (as runc)" {
+        set_args sleep 1000
+        run_detached "$CID"
+        local s
+        for s in " 9" "9 " $'\t9'; do
+                run runtime kill "$CID" "$s"
+                echo "[$s]: $status $output"
+                assert_status 1
+                [[ $(state_field "$CID" .status) == running ]]
+        done
+}
+
 @test "kill with signal 0 is a liveness probe (with and without --all), as runc" {
         share_dir
         set_cmd "$trap_cmd"

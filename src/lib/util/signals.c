@@ -43,6 +43,9 @@ int signal_parse(const char *s, struct husk_error *err)
 {
         if (!s || !*s)
                 return husk_error_invalid(err, "invalid signal \"\"");
+        /* " 9" is no signal 9 (strtoll would skip the blank); runc refuses it */
+        if (*s == ' ' || *s == '\t' || *s == '\n')
+                goto bad;
         int64_t n;
         if (parse_int64(s, &n) == 0) {
                 /* 0 probes without signalling (kill(2)): a liveness check, as runc takes it. */
@@ -62,7 +65,8 @@ int signal_parse(const char *s, struct husk_error *err)
                 const char *rest = name + 5;
                 int64_t off = 0;
                 if (*rest) {
-                        if ((min && *rest != '+') || (!min && *rest != '-') || parse_int64(rest + 1, &off) < 0)
+                        if ((min && *rest != '+') || (!min && *rest != '-') || rest[1] < '0' || rest[1] > '9' ||
+                            parse_int64(rest + 1, &off) < 0)
                                 goto bad;
                 }
                 int sig = min ? SIGRTMIN + (int)off : SIGRTMAX - (int)off;
