@@ -510,6 +510,23 @@ block_dev() {
         [[ $(systemctl show -p MemoryHigh --value "$unit") == infinity ]]
 }
 
+@test "systemd driver: exec joins the init's cgroup when the container's takes no process (v2, as runc)" {
+        [[ -n ${HUSK_TEST_SYSTEMD:-} ]] || skip "systemd driver only"
+        host_pure_v2 || skip "cgroup v2 only"
+        # the container moves its processes to a child cgroup and enables a
+        # controller for its children, as docker-in-docker does: its own
+        # cgroup then refuses new processes (EBUSY)
+        update_config '.linux.namespaces += [{"type": "cgroup"}]
+                | .mounts |= map(if .destination == "/sys/fs/cgroup" then .options -= ["ro"] else . end)'
+        set_args sleep 1000
+        run_detached "$CID"
+        runtime exec "$CID" sh -c 'mkdir /sys/fs/cgroup/inner && echo 1 >/sys/fs/cgroup/inner/cgroup.procs &&
+                echo $$ >/sys/fs/cgroup/inner/cgroup.procs && echo +pids >/sys/fs/cgroup/cgroup.subtree_control'
+        run runtime exec "$CID" cat /proc/self/cgroup
+        assert_status 0
+        [[ $output == "0::/inner" ]]
+}
+
 # frozen_path_refused PATH: PATH (below the freezer mount) is frozen at
 # its top component; `run -d` with it as cgroupsPath must fail without
 # hanging and leave no cgroup but the freezer dirs the test made.

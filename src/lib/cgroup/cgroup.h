@@ -91,6 +91,10 @@ bool cgroup_is_systemd(const struct cgroup_manager *m);
  * the transient scope with `pid` in it, then makes the other v1
  * hierarchies, enables delegation and writes the resources' files. */
 int cgroup_add_pid(struct cgroup_manager *m, pid_t pid, const char *sub_cgroup, struct husk_error *err);
+/* exec on cgroup v2, as runc: when the container's cgroup takes no process
+ * (EBUSY: it has controllers enabled for its children), put pid into the
+ * cgroup the init is in now, which must be below the container's. */
+int cgroup_add_pid_beside_init(struct cgroup_manager *m, pid_t pid, pid_t init, struct husk_error *err);
 /* An O_DIRECTORY fd of the container's cgroup2 cgroup (pure v2 and hybrid)
  * for clone3(CLONE_INTO_CGROUP), or -1 (pure v1). The manager owns it
  * (closed by cgroup_manager_free); call after cgroup_create. Cloning into it

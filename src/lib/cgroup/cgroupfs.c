@@ -507,6 +507,34 @@ int cg_fs_add_pid(struct cgroup_manager *m, pid_t pid, const char *sub_cgroup, s
         return 0;
 }
 
+int cgroup_add_pid_beside_init(struct cgroup_manager *m, pid_t pid, pid_t init, struct husk_error *err)
+{
+        struct cg_hier *u = cg_unified(m);
+        if (m->layout != CGROUP_LAYOUT_V2 || !u)
+                return husk_error_unsupported(err, "join the init's cgroup: needs cgroup v2");
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)init);
+        _cleanup_free_ char *content = NULL;
+        if (read_file_at(AT_FDCWD, path, &content, NULL, err) < 0)
+                return husk_error_wrap(err, "join the init's cgroup");
+        const char *line = strncmp(content, "0::", 3) == 0 ? content : strstr(content, "\n0::");
+        if (!line)
+                return husk_error_not_found(err, "join the init's cgroup: no cgroup v2 line in %s", path);
+        line += line[0] == '\n' ? 4 : 3;
+        _cleanup_free_ char *cg = xstrndup(line, strcspn(line, "\n"));
+        size_t rl = strcmp(u->rel, "/") == 0 ? 0 : strlen(u->rel);
+        if (strncmp(cg, u->rel, rl) != 0 || (cg[rl] != '/' && cg[rl] != '\0') || strstr(cg, "/.."))
+                return husk_error_invalid(err, "join the init's cgroup: %s is not below the container's %s", cg,
+                                          u->rel);
+        _cleanup_free_ char *procs = xasprintf("%s%s/cgroup.procs", u->mount, cg);
+        char buf[32];
+        snprintf(buf, sizeof(buf), "%d", (int)pid);
+        log_debug("cgroup: %s takes no process, joining the init's cgroup %s", u->dir, cg);
+        if (write_file_at(AT_FDCWD, procs, buf, strlen(buf), err) < 0)
+                return husk_error_wrap(err, "move process %d into the init's cgroup", (int)pid);
+        return 0;
+}
+
 int cgroup_v2_fd(struct cgroup_manager *m)
 {
         if (m->v2_fd >= 0)

@@ -395,7 +395,9 @@ static int exec_start(struct exec_run *x, struct husk_error *err)
         log_phase(&x->t, "spawn", "exec %s: exec stage forked (pid %d)", o->id, (int)x->stage_a);
         close(TAKE_FD(x->sock[1]));
         if (x->placed_by_us) {
-                if (cgroup_add_pid(c->cgroup, x->stage_a, o->cgroup, err) < 0)
+                if (cgroup_add_pid(c->cgroup, x->stage_a, o->cgroup, err) < 0 &&
+                    (o->cgroup || err->errnum != EBUSY ||
+                     cgroup_add_pid_beside_init(c->cgroup, x->stage_a, c->st.pid, err) < 0))
                         return -1;
                 if (sync_send(x->sock[0], SYNC_CGROUP_DONE, 0, NULL, 0, -1) < 0)
                         return husk_error_sys(err, "sync with exec");
