@@ -173,7 +173,12 @@ share_rw() {
         run jq -c '[.linux.uidMappings, .linux.gidMappings]' "$BUNDLE/config.json"
         [[ $output == "[[{\"containerID\":0,\"hostID\":$RL_UID,\"size\":1}],[{\"containerID\":0,\"hostID\":$RL_GID,\"size\":1}]]" ]]
         run jq -r '[.linux.namespaces[].type] | sort | join(",")' "$BUNDLE/config.json"
-        [[ $output == ipc,mount,pid,user,uts ]]
+        # on a pure cgroup v2 host a cgroup namespace too, as runc's spec
+        if [[ $(stat -fc %T /sys/fs/cgroup) == cgroup2fs ]]; then
+                [[ $output == cgroup,ipc,mount,pid,user,uts ]]
+        else
+                [[ $output == ipc,mount,pid,user,uts ]]
+        fi
         run jq -c '.mounts[] | select(.destination == "/sys") | [.type, .source, (.options | index("rbind") != null)]' \
                 "$BUNDLE/config.json"
         [[ $output == '["none","/sys",true]' ]]
