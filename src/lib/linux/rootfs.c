@@ -15,6 +15,7 @@
 #include "cgroup/discovery.h"
 #include "linux/rootfs-internal.h"
 #include "util/compat.h"
+#include "util/log.h"
 #include "util/mountinfo.h"
 #include "util/path.h"
 #include "util/procfs.h"
@@ -76,9 +77,21 @@ static int mount_cgroup2(const struct rootfs_ctx *ctx, const struct husk_mount *
                 _cleanup_close_ int fd = mkdir_in_root(ctx->root_fd, dest, 0755, err);
                 if (fd < 0)
                         return -1;
-                if (mount_fd(m->source ? m->source : "cgroup2", fd, "cgroup2", flags & ~MS_BIND, mf->data) < 0)
+                if (mount_fd(m->source ? m->source : "cgroup2", fd, "cgroup2", flags & ~MS_BIND, mf->data) == 0)
+                        return apply_propagation_and_attrs(ctx, dest, mf, err);
+                /* A user namespace may not be allowed a cgroup2 superblock
+                 * even with a cgroup namespace of its own (EPERM, or EBUSY
+                 * where /sys came in as a locked rbind, as for rootless
+                 * containers on a systemd host): show the container's own
+                 * cgroup by a bind instead; inside the namespace husk can't
+                 * tell which host directory that is, so, as runc does, the
+                 * host's cgroup2 mount (what the /sys rbind already shows
+                 * there), read-only as asked. */
+                if (errno != EPERM && errno != EBUSY)
                         return fail_errno(err, errno);
-                return apply_propagation_and_attrs(ctx, dest, mf, err);
+                const char *src = h && h->dir ? h->dir : "/sys/fs/cgroup";
+                log_debug("cgroup2 mount on %s refused (%s): binding %s instead", dest, strerror(errno), src);
+                return mount_bind(ctx, src, dest, mf, flags | MS_BIND, err);
         }
         if (!h || !h->dir)
                 return husk_error_not_found(err, "no cgroup2 mount on the host shows our cgroup");
