@@ -51,22 +51,11 @@ while [[ $# -gt 0 ]]; do
         shift
 done
 
-skip() {
-        echo "run-cgroup-v2.sh: SKIP: $*" >&2
-        exit 77
-}
-
-runner=${HUSK_VM_RUNNER:-$(cd "$src/.." && pwd)/shared/vm/run-in-vm.sh}
-[[ -x $runner ]] || skip "no VM runner at $runner (set HUSK_VM_RUNNER)"
-
-build=${HUSK_BUILD_DIR:-$src/build}
-[[ -d $build ]] || { echo "run-cgroup-v2.sh: no build dir $build (meson setup build && ninja -C build)" >&2; exit 1; }
-build=$(cd "$build" && pwd)
-husk=$build/src/cli/husk
+me=run-cgroup-v2.sh
+# shellcheck source=vm-common.sh
+. "$here/vm-common.sh"
 unit=$build/tests/unit/test-cgroup
-for f in "$husk" "$unit"; do
-        [[ -x $f ]] || { echo "run-cgroup-v2.sh: $f is not built (ninja -C $build)" >&2; exit 1; }
-done
+vm_need_built "$husk" "$unit"
 
 bats=$(command -v bats) || skip "bats is not installed (apt-get install bats)"
 jq=$(command -v jq) || skip "jq is not installed"

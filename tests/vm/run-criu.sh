@@ -67,23 +67,11 @@ case ${1:-} in
 *) echo "run-criu.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
 esac
 
-skip() {
-        echo "run-criu.sh: SKIP: $*" >&2
-        exit 77
-}
-
-runner=${HUSK_VM_RUNNER:-$(cd "$src/.." && pwd)/shared/vm/run-in-vm.sh}
-# a worktree (../wt/NAME) of the tree: the shared tools are one level up
-[[ -n ${HUSK_VM_RUNNER:-} || -x $runner ]] || runner=$(cd "$src/../.." && pwd)/shared/vm/run-in-vm.sh
-[[ -x $runner ]] || skip "no VM runner at $runner (set HUSK_VM_RUNNER)"
-build=${HUSK_BUILD_DIR:-$src/build}
-[[ -d $build ]] || { echo "run-criu.sh: no build dir $build" >&2; exit 1; }
-build=$(cd "$build" && pwd)
-husk=$build/src/cli/husk
+me=run-criu.sh
+# shellcheck source=vm-common.sh
+. "$here/vm-common.sh"
 recvtty=$build/tests/integration/recvtty
-for f in "$husk" "$recvtty"; do
-        [[ -x $f ]] || { echo "run-criu.sh: $f is not built (ninja -C $build)" >&2; exit 1; }
-done
+vm_need_built "$husk" "$recvtty"
 "$husk" --version | grep -q ' +CRIU' || skip "husk was built without CRIU support (-CRIU)"
 criu=$(PATH=$PATH:/usr/sbin:/sbin command -v criu) || skip "criu is not installed (apt-get install criu)"
 libcriu=$(ldconfig -p | awk '$1 == "libcriu.so.2" { print $NF; exit }')

@@ -39,20 +39,10 @@ case ${1:-} in
 *) echo "run-podman-rootless.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
 esac
 
-skip() {
-        echo "run-podman-rootless.sh: SKIP: $*" >&2
-        exit 77
-}
-
-runner=${HUSK_VM_RUNNER:-$(cd "$src/.." && pwd)/shared/vm/run-in-vm.sh}
-# a worktree (../wt/NAME) of the tree: the shared tools are one level up
-[[ -n ${HUSK_VM_RUNNER:-} || -x $runner ]] || runner=$(cd "$src/../.." && pwd)/shared/vm/run-in-vm.sh
-[[ -x $runner ]] || skip "no VM runner at $runner (set HUSK_VM_RUNNER)"
-build=${HUSK_BUILD_DIR:-$src/build}
-[[ -d $build ]] || { echo "run-podman-rootless.sh: no build dir $build" >&2; exit 1; }
-build=$(cd "$build" && pwd)
-husk=$build/src/cli/husk
-[[ -x $husk ]] || { echo "run-podman-rootless.sh: $husk is not built (ninja -C $build)" >&2; exit 1; }
+me=run-podman-rootless.sh
+# shellcheck source=vm-common.sh
+. "$here/vm-common.sh"
+vm_need_built "$husk"
 podman=$(command -v podman) || skip "podman is not installed"
 conmon=$(command -v conmon) || skip "conmon is not installed"
 newuidmap=$(command -v newuidmap) || skip "newuidmap is not installed (apt-get install uidmap)"
