@@ -2,9 +2,13 @@
 /* Unit tests of util's low-level helpers: the mountinfo parser (escapes,
  * optional fields, empty fields, malformed lines, a whole file) and the
  * loader of dlopen()ed libraries (table filled, errors, first outcome kept),
- * the JSON generator helpers. */
+ * the JSON generator helpers, replace_at (the state files' atomic
+ * replacement that never renames over an existing file). */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 #include <yajl/yajl_tree.h>
@@ -210,8 +214,89 @@ static void test_jsongen(void)
         yajl_tree_free(back);
 }
 
+static void put(int dirfd, const char *name, const char *text)
+{
+        int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (fd >= 0) {
+                write_all(fd, text, strlen(text));
+                close(fd);
+        }
+}
+
+static char *get_fd(int fd)
+{
+        char buf[64] = { 0 };
+        ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+        return xstrdup(n >= 0 ? buf : "");
+}
+
+static char *get(int dirfd, const char *name)
+{
+        int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return xstrdup("(none)");
+        char *s = get_fd(fd);
+        close(fd);
+        return s;
+}
+
+/* A rename over an existing file makes ext4 write the new file back at once
+ * (and a later unlink wait for it): replace_at exchanges the names and
+ * unlinks the old content under the temporary name instead. inotify tells
+ * which happened: IN_DELETE of the temporary name. */
+static bool tmp_deleted(int in, const char *tmp)
+{
+        char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+        ssize_t n = read(in, buf, sizeof(buf));
+        for (char *p = buf; n > 0 && p < buf + n;) {
+                struct inotify_event *ev = (struct inotify_event *)p;
+                if ((ev->mask & IN_DELETE) && ev->len && strcmp(ev->name, tmp) == 0)
+                        return true;
+                p += sizeof(*ev) + ev->len;
+        }
+        return false;
+}
+
+static void test_replace_at(void)
+{
+        char dir[] = "/tmp/husk-test-util.XXXXXX";
+        if (!mkdtemp(dir)) {
+                ok(false, "replace_at: mkdtemp");
+                return;
+        }
+        int d = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        put(d, ".f.1", "one");
+        ok(replace_at(d, ".f.1", "f") == 0, "replace_at: to a new name");
+        _cleanup_free_ char *a = get(d, "f");
+        _cleanup_free_ char *a_tmp = get(d, ".f.1");
+        ok(STREQ(a, "one") && STREQ(a_tmp, "(none)"), "replace_at: new name has the content, temp gone");
+
+        int old = openat(d, "f", O_RDONLY | O_CLOEXEC);
+        int in = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+        put(d, ".f.2", "two");
+        struct stat tmp_st, new_st;
+        fstatat(d, ".f.2", &tmp_st, 0);
+        inotify_add_watch(in, dir, IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO);
+        ok(replace_at(d, ".f.2", "f") == 0, "replace_at: over an existing name");
+        _cleanup_free_ char *b = get(d, "f");
+        _cleanup_free_ char *b_tmp = get(d, ".f.2");
+        _cleanup_free_ char *b_old = get_fd(old);
+        fstatat(d, "f", &new_st, 0);
+        ok(STREQ(b, "two") && STREQ(b_tmp, "(none)") && new_st.st_ino == tmp_st.st_ino,
+               "replace_at: the new file took the name, temp gone");
+        ok(STREQ(b_old, "one"), "replace_at: a reader of the old file still reads it whole");
+        ok(tmp_deleted(in, ".f.2"), "replace_at: the old content was unlinked, not renamed over");
+        close(in);
+        close(old);
+        ok(replace_at(d, ".missing", "f") < 0 && errno == ENOENT, "replace_at: missing temp file: ENOENT");
+        unlinkat(d, "f", 0);
+        close(d);
+        rmdir(dir);
+}
+
 int main(void)
 {
+        test_replace_at();
         test_jsongen();
         test_dl();
         test_mountinfo_line();

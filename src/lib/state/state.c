@@ -210,7 +210,7 @@ int state_write(int dirfd, const struct husk_state *st, struct husk_error *err)
                 unlinkat(dirfd, tmp, 0);
                 return -1;
         }
-        if (renameat(dirfd, tmp, dirfd, STATE_FILE) < 0) {
+        if (replace_at(dirfd, tmp, STATE_FILE) < 0) {
                 husk_error_sys(err, "write state");
                 unlinkat(dirfd, tmp, 0);
                 return -1;

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <linux/magic.h>
 #include <sys/stat.h>
@@ -367,6 +368,22 @@ int close_fds_from(int first, const int *keep, size_t n_keep)
         return 0;
 }
 
+int replace_at(int dirfd, const char *tmp, const char *name)
+{
+        /* ext4 (auto_da_alloc) starts writing a file back at once when it is
+         * renamed over another one, and unlinking it later waits for that I/O:
+         * milliseconds on a disk-backed state root, per container. Exchanging
+         * the two names and unlinking the old content is as atomic for readers
+         * and never replaces. tmpfs and the others take the same path. */
+        if (renameat2(dirfd, tmp, dirfd, name, RENAME_EXCHANGE) == 0) {
+                unlinkat(dirfd, tmp, 0);        /* now the old content */
+                return 0;
+        }
+        if (errno != ENOENT && errno != EINVAL && errno != ENOSYS)
+                return -1;
+        return renameat(dirfd, tmp, dirfd, name);  /* nothing to replace, or no exchange here */
+}
+
 int write_file_atomic_at(int dirfd, const char *name, const char *data, size_t len, struct husk_error *err)
 {
         char tmp[256];
@@ -374,7 +391,7 @@ int write_file_atomic_at(int dirfd, const char *name, const char *data, size_t l
         _cleanup_close_ int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
         if (fd < 0)
                 return husk_error_sys(err, "create %s", name);
-        if (write_all(fd, data, len) < 0 || renameat(dirfd, tmp, dirfd, name) < 0) {
+        if (write_all(fd, data, len) < 0 || replace_at(dirfd, tmp, name) < 0) {
                 husk_error_sys(err, "write %s", name);
                 unlinkat(dirfd, tmp, 0);
                 return -1;

@@ -77,7 +77,10 @@ int read_user_fd(int fd, const char *what, char **out, size_t *len, struct husk_
 int write_file_at(int dirfd, const char *path, const char *data, size_t len, struct husk_error *err);
 /* Write to a temp file in the same dir, fsync-free rename over path. */
 int write_file_atomic(const char *path, const char *data, size_t len, mode_t mode, struct husk_error *err);
-/* The same, relative to a directory fd. */
+/* Rename tmp to name in dirfd, atomically for readers of name, without
+ * renaming over an existing file (see util.c). -1 with errno on failure. */
+int replace_at(int dirfd, const char *tmp, const char *name);
+/* Like write_file_atomic, relative to a directory fd, with replace_at. */
 int write_file_atomic_at(int dirfd, const char *name, const char *data, size_t len, struct husk_error *err);
 /* Wait until the process behind pidfd exits; timeout_ms < 0 waits forever.
  * Returns 1 exited, 0 timed out, -1 error. */
