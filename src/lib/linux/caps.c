@@ -98,13 +98,15 @@ int caps_drop_bounding(const struct husk_caps *caps, int kernel_last, struct hus
         for (int c = 0; c <= last; c++) {
                 if (keep.bits & (UINT64_C(1) << c))
                         continue;
-                int in = prctl(PR_CAPBSET_READ, c, 0, 0, 0);
-                if (in == 0)
-                        continue;
-                if (in < 0 && errno == EINVAL)  /* kernel doesn't know it */
-                        continue;
+                /* Drop first, ask only when that fails: with CAP_SETPCAP a
+                 * drop of what isn't there succeeds, so the common case is
+                 * one prctl per capability instead of two. */
                 if (cap_drop_bound((cap_value_t)c) < 0) {
                         int e = errno;
+                        if (e == EINVAL)        /* the kernel doesn't know it */
+                                continue;
+                        if (prctl(PR_CAPBSET_READ, c, 0, 0, 0) == 0)
+                                continue;       /* not there: nothing to drop */
                         char name[64];
                         cap_upper_name(c, name, sizeof(name));
                         return husk_error_set(err, e, "drop %s from the bounding set", name);
@@ -144,7 +146,8 @@ static void withhold_unheld(cap_t cur, struct cap_mask *eff, struct cap_mask *pr
                 cap_get_flag(cur, cv, CAP_INHERITABLE, &i);
                 if (p == CAP_SET)
                         held.bits |= UINT64_C(1) << v;
-                if (i == CAP_SET || prctl(PR_CAPBSET_READ, v, 0, 0, 0) == 1)
+                /* the bounding set only matters for what is asked for */
+                if (i == CAP_SET || ((inh->bits & (UINT64_C(1) << v)) && prctl(PR_CAPBSET_READ, v, 0, 0, 0) == 1))
                         inheritable_ok.bits |= UINT64_C(1) << v;
         }
         uint64_t missing = ((eff->bits | prm->bits) & ~held.bits) | (inh->bits & ~inheritable_ok.bits);
