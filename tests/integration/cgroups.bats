@@ -676,3 +676,19 @@ frozen_path_refused() {
         diff <(sort "/proc/$epid/cgroup") <(sort "/proc/$pid/cgroup")
         [[ $(readlink "/proc/$epid/ns/cgroup") == "$(readlink "/proc/$pid/ns/cgroup")" ]]
 }
+
+@test "the init mounts the container's cgroups from the mounts husk found when it made them (no second cgroup discovery)" {
+        husk_only "counts husk's own system calls"
+        command -v strace >/dev/null || skip "needs strace"
+        jq -e '.mounts[] | select(.type == "cgroup")' "$BUNDLE/config.json" >/dev/null || skip "no cgroup mount in the spec"
+        set_cmd 'ls /sys/fs/cgroup'
+        local trace=$BATS_TEST_TMPDIR/cg.strace
+        ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 strace -f -qq -e trace=openat -o "$trace" \
+                "$RUNTIME" --root "$ROOT" run "$CID" </dev/null >"$BATS_TEST_TMPDIR/out"
+        [[ -s $BATS_TEST_TMPDIR/out ]]
+        # the parent reads mountinfo to make the cgroups; the init's one read
+        # is for the rootfs's parent mount, none for its cgroup mount
+        local parent=$(head -1 "$trace" | cut -d' ' -f1)
+        run grep -c '/proc/self/mountinfo' <(grep -v "^$parent " "$trace")
+        [[ $output -le 1 ]]
+}

@@ -125,7 +125,12 @@ static int build_hiers(struct cgroup_manager *m, const char *cgpath, struct husk
                 if (strcmp(m->h[i].rel, "/") == 0)
                         r = husk_error_invalid(err, "\"%s\" resolves to the root cgroup", cgpath);
 out:
-        cgroup_mounts_free(mounts);
+        if (r < 0) {
+                cgroup_mounts_free(mounts);
+        } else {
+                cgroup_mounts_free(m->mounts);
+                m->mounts = mounts;
+        }
         return r;
 }
 
@@ -265,7 +270,7 @@ int cgroup_joined_view(const struct cgroup_manager *m, struct cgroup_own **out, 
         struct husk_error err;
         struct cgroup_own *hs = NULL;
         size_t n = 0;
-        if (cgroup_own_hierarchies(&hs, &n, &err) < 0)
+        if (cgroup_own_hierarchies(m->mounts, &hs, &n, &err) < 0)
                 return -1;
         for (size_t i = 0; i < n; i++) {
                 const struct cg_hier *h = joined_hier(m, &hs[i]);
@@ -283,6 +288,16 @@ int cgroup_joined_view(const struct cgroup_manager *m, struct cgroup_own **out, 
         *out = hs;
         *n_out = n;
         return 0;
+}
+
+const struct cgroup_mounts *cgroup_manager_mounts(const struct cgroup_manager *m)
+{
+        return m ? m->mounts : NULL;
+}
+
+enum cgroup_layout cgroup_manager_layout(const struct cgroup_manager *m)
+{
+        return m->layout;
 }
 
 int cgroup_update(struct cgroup_manager *m, const struct husk_resources *res, struct husk_error *err)

@@ -71,6 +71,10 @@ int cgroup_join_prepared(const struct cgroup_manager *m, bool in_v2, struct husk
  * fail and is then skipped), another mount of a joined hierarchy listed
  * first. Free with cgroup_own_free(). */
 int cgroup_joined_view(const struct cgroup_manager *m, struct cgroup_own **out, size_t *n);
+/* The cgroup mounts the manager was built from (NULL if restored from a
+ * state file): a forked init can reuse them (cgroup_own_hierarchies). */
+const struct cgroup_mounts *cgroup_manager_mounts(const struct cgroup_manager *m);
+enum cgroup_layout cgroup_manager_layout(const struct cgroup_manager *m);
 /* The fds prepare opened (to keep across close_fds_from); at most max. */
 size_t cgroup_join_fds(const struct cgroup_manager *m, int *out, size_t max);
 /* Create the cgroup(s) (mkdir -p in every hierarchy; v1 cpuset levels get

@@ -80,6 +80,10 @@ struct cgroup_manager {
         /* rootless, pure v2, our own cgroup delegated to us (delegate.c):
          * its processes move to a leaf before it enables controllers */
         struct cg_evacuation *evac;
+        /* the cgroup mounts build_hiers read (NULL for a restored manager):
+         * the init, a fork of the creating process, reuses them instead of
+         * reading its mountinfo again */
+        struct cgroup_mounts *mounts;
 };
 
 /* What cg_evacuate did to the delegated cgroup `dir`, so that a create

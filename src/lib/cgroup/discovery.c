@@ -257,14 +257,16 @@ static void own_add(struct cgroup_own **v, size_t *n, const struct cgroup_mount 
         };
 }
 
-int cgroup_own_hierarchies(struct cgroup_own **out, size_t *n_out, struct husk_error *err)
+int cgroup_own_hierarchies(const struct cgroup_mounts *mounts, struct cgroup_own **out, size_t *n_out,
+                           struct husk_error *err)
 {
         *out = NULL;
         *n_out = 0;
         _cleanup_free_ char *buf = NULL;
         if (read_file_at(AT_FDCWD, "/proc/self/cgroup", &buf, NULL, err) < 0)
                 return -1;
-        _cleanup_(cgroup_mounts_freep) struct cgroup_mounts *m = cgroup_mounts_read(err);
+        _cleanup_(cgroup_mounts_freep) struct cgroup_mounts *own = mounts ? NULL : cgroup_mounts_read(err);
+        const struct cgroup_mounts *m = mounts ? mounts : own;
         if (!m)
                 return -1;
         _cleanup_strv_ char **ctrls = NULL, **paths = NULL;

@@ -69,7 +69,8 @@ struct cgroup_own {
         char *dir;              /* our cgroup's dir in that mount; NULL when the mount shows
                                  * another part of the tree */
 };
-int cgroup_own_hierarchies(struct cgroup_own **out, size_t *n, struct husk_error *err);
+int cgroup_own_hierarchies(const struct cgroup_mounts *mounts, struct cgroup_own **out, size_t *n,
+                           struct husk_error *err);
 void cgroup_own_free(struct cgroup_own *v, size_t n);
 
 #endif

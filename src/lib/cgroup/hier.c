@@ -111,6 +111,7 @@ void cgroup_manager_free(struct cgroup_manager *m)
                 if (m->join_fds[i] >= 0)
                         close(m->join_fds[i]);
         free(m->join_fds);
+        cgroup_mounts_free(m->mounts);
         free(m);
 }
 

@@ -340,7 +340,7 @@ static bool has_tmpcopyup(const struct husk_spec *spec)
 static bool join_late(const struct init_config *cfg, struct cgroup_join *j)
 {
         const struct husk_spec *spec = cfg->spec;
-        if (!cfg->cgroup || cgroup_detect_layout() == CGROUP_LAYOUT_V2 ||
+        if (!cfg->cgroup || cgroup_manager_layout(cfg->cgroup) == CGROUP_LAYOUT_V2 ||
             spec_has_namespace(spec, CLONE_NEWCGROUP) || spec_has_namespace(spec, CLONE_NEWUSER) ||
             has_tmpcopyup(spec))
                 return false;
@@ -459,6 +459,7 @@ static void stage2(const struct init_config *cfg, bool in_v2)
                 .no_mountns = !spec_has_namespace(spec, CLONE_NEWNS),
                 .bundle = cfg->bundle,
                 .mount_fds = cfg->mount_fds,
+                .cgroup_mounts = cgroup_manager_mounts(cfg->cgroup),
         };
         struct apply_ctx ac = { .proc = spec->process, .spec = spec, .prog = cfg->seccomp,
                                 .extra_env = cfg->extra_env, .create_cwd = true,

@@ -169,7 +169,7 @@ static int mount_cgroup(const struct rootfs_ctx *ctx, const struct husk_mount *m
                                           err);
         struct cgroup_own *hs = NULL;
         size_t n_hs = 0;
-        if (cgroup_own_hierarchies(&hs, &n_hs, err) < 0)
+        if (cgroup_own_hierarchies(ctx->opts->cgroup_mounts, &hs, &n_hs, err) < 0)
                 return -1;
         int r = mount_cgroup_hiers(ctx, m, dest, hs, n_hs, mf, flags, err);
         cgroup_own_free(hs, n_hs);

@@ -37,6 +37,7 @@
 #include "husk/spec.h"
 
 struct cgroup_own;
+struct cgroup_mounts;
 
 struct rootfs_opts {
         const char *rootfs;     /* absolute host path of root.path */
@@ -59,6 +60,8 @@ struct rootfs_opts {
          * (/proc/self/cgroup). */
         const struct cgroup_own *cgroup_view;
         size_t n_cgroup_view;
+        /* the host's cgroup mounts as the parent read them, or NULL */
+        const struct cgroup_mounts *cgroup_mounts;
 };
 
 /* Idmapped mounts ("idmap"/"ridmap" options, or uidMappings/gidMappings
