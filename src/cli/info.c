@@ -30,27 +30,76 @@ int cmd_state(struct cli_ctx *ctx, int argc, char **argv)
         return 0;
 }
 
+/* One container as list shows it: its state, kept until the table is
+ * printed (its columns' widths depend on every row). */
 struct row {
-        char *cells[6];
+        struct husk_state st;
+        enum husk_status status;
+        const char *owner;      /* in listing.owners */
 };
 
-static void print_table(struct row *rows, size_t n)
+/* The user names of the owners met so far (a handful of uids at most):
+ * every lookup reads /etc/passwd again. */
+struct owner {
+        uid_t uid;
+        char *name;
+};
+
+/* What list prints, one container at a time. */
+struct listing {
+        bool json, quiet;
+        yajl_gen g;             /* json */
+        struct row *rows;       /* table */
+        size_t nrows;
+        struct owner *owners;
+        size_t nowners;
+};
+
+static const char *owner_of(struct listing *l, uid_t uid)
 {
-        /* Columns as runc's tabwriter prints them: min width 12, padding 3. */
-        size_t w[6] = { 0 };
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < l->nowners; i++)
+                if (l->owners[i].uid == uid)
+                        return l->owners[i].name;
+        l->owners = xrealloc(l->owners, (l->nowners + 1) * sizeof(*l->owners));
+        l->owners[l->nowners] = (struct owner){ uid, state_owner_name(uid) };
+        return l->owners[l->nowners++].name;
+}
+
+static const char *str_or_empty(const char *s)
+{
+        return s ? s : "";
+}
+
+/* Columns as runc's tabwriter prints them: min width 12, padding 3. */
+static void print_table(const struct row *rows, size_t n)
+{
+        static const char *const hdr[] = { "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER" };
+        size_t w[6];
+        for (int k = 0; k < 6; k++)
+                w[k] = strlen(hdr[k]) + 3;
+        char pid[24];
+        for (size_t i = 0; i < n; i++) {
+                const struct row *r = &rows[i];
+                const char *cells[6] = { r->st.id, pid, state_status_name(r->status), str_or_empty(r->st.bundle),
+                                         str_or_empty(r->st.created), r->owner };
+                snprintf(pid, sizeof(pid), "%d", r->status == HUSK_STATUS_STOPPED ? 0 : (int)r->st.pid);
                 for (int k = 0; k < 6; k++) {
-                        size_t l = strlen(rows[i].cells[k]) + 3;
-                        if (l > w[k])
-                                w[k] = l;
+                        size_t len = strlen(cells[k]) + 3;
+                        if (len > w[k])
+                                w[k] = len;
                 }
+        }
         for (int k = 0; k < 6; k++)
                 if (w[k] < 12)
                         w[k] = 12;
+        printf("%-*s%-*s%-*s%-*s%-*s%s\n", (int)w[0], hdr[0], (int)w[1], hdr[1], (int)w[2], hdr[2], (int)w[3],
+               hdr[3], (int)w[4], hdr[4], hdr[5]);
         for (size_t i = 0; i < n; i++) {
-                for (int k = 0; k < 5; k++)
-                        printf("%-*s", (int)w[k], rows[i].cells[k]);
-                printf("%s\n", rows[i].cells[5]);
+                const struct row *r = &rows[i];
+                printf("%-*s%-*d%-*s%-*s%-*s%s\n", (int)w[0], r->st.id, (int)w[1],
+                       r->status == HUSK_STATUS_STOPPED ? 0 : (int)r->st.pid, (int)w[2],
+                       state_status_name(r->status), (int)w[3], str_or_empty(r->st.bundle), (int)w[4],
+                       str_or_empty(r->st.created), r->owner);
         }
 }
 
@@ -59,59 +108,58 @@ static int cmp_names(const void *a, const void *b)
         return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The container ids under root, sorted (none if root does not exist). */
-static int list_ids(const char *root, char ***out, size_t *n, struct husk_error *err)
+/* The container ids under root (its fd in *rootfd), sorted (none if root
+ * does not exist). */
+static int list_ids(const char *root, int *rootfd, char ***out, size_t *n, struct husk_error *err)
 {
         char **names = NULL;
+        size_t len = 0, cap = 0;
+        *rootfd = -1;
         DIR *d = opendir(root);
         if (d) {
                 struct dirent *e;
-                while ((e = readdir(d)))
-                        if (e->d_name[0] != '.' && e->d_type == DT_DIR)
-                                names = strv_append(names, e->d_name);
+                while ((e = readdir(d))) {
+                        if (e->d_name[0] == '.' || e->d_type != DT_DIR)
+                                continue;
+                        if (len + 2 > cap) {
+                                cap = cap ? 2 * cap : 64;
+                                names = xrealloc(names, cap * sizeof(*names));
+                        }
+                        names[len++] = xstrdup(e->d_name);
+                        names[len] = NULL;
+                }
+                *rootfd = fcntl(dirfd(d), F_DUPFD_CLOEXEC, 3);
                 closedir(d);
+                if (*rootfd < 0) {
+                        strv_free(names);
+                        return husk_error_sys(err, "open state root %s", root);
+                }
         } else if (errno != ENOENT) {
                 return husk_error_sys(err, "open state root %s", root);
         }
-        *n = strv_length(names);
-        if (*n)
-                qsort(names, *n, sizeof(char *), cmp_names);
+        *n = len;
+        if (len)
+                qsort(names, len, sizeof(char *), cmp_names);
         *out = names;
         return 0;
 }
 
-/* What list prints, one container at a time. */
-struct listing {
-        bool json, quiet;
-        yajl_gen g;             /* json */
-        struct row *rows;       /* table: the header, then one per container */
-        size_t nrows;
-        char *owner;            /* the last owner's name, for its uid */
-        uid_t owner_uid;
-};
-
-static void listing_add(struct listing *l, const char *name, struct husk_container *ct)
+/* Adds one container; the listing takes st. */
+static void listing_add(struct listing *l, const char *name, struct husk_state *st, enum husk_status s)
 {
-        enum husk_status s = ct->status;
-        if (!l->quiet && (!l->owner || l->owner_uid != ct->st.owner)) {
-                free(l->owner);
-                l->owner = state_owner_name(ct->st.owner);
-                l->owner_uid = ct->st.owner;
-        }
         if (l->quiet) {
                 printf("%s\n", name);
-        } else if (l->json) {
-                _cleanup_free_ char *one = state_to_json_owned(&ct->st, s, false, l->owner);
-                jgen_raw(l->g, one);
-        } else {
-                char **cells = l->rows[l->nrows++].cells;
-                cells[0] = xstrdup(ct->st.id);
-                cells[1] = xasprintf("%d", s == HUSK_STATUS_STOPPED ? 0 : (int)ct->st.pid);
-                cells[2] = xstrdup(state_status_name(s));
-                cells[3] = xstrdup(ct->st.bundle);
-                cells[4] = xstrdup(ct->st.created);
-                cells[5] = xstrdup(l->owner);
+                state_free(st);
+                return;
         }
+        const char *owner = owner_of(l, st->owner);
+        if (l->json) {
+                _cleanup_free_ char *one = state_to_json_owned(st, s, false, owner);
+                jgen_raw(l->g, one);
+                state_free(st);
+                return;
+        }
+        l->rows[l->nrows++] = (struct row){ .st = *st, .status = s, .owner = owner };
 }
 
 /* Print what was added, and free it all. */
@@ -125,10 +173,11 @@ static void listing_finish(struct listing *l)
                 print_table(l->rows, l->nrows);
         }
         for (size_t i = 0; i < l->nrows; i++)
-                for (int k = 0; k < 6; k++)
-                        free(l->rows[i].cells[k]);
+                state_free(&l->rows[i].st);
         free(l->rows);
-        free(l->owner);
+        for (size_t i = 0; i < l->nowners; i++)
+                free(l->owners[i].name);
+        free(l->owners);
 }
 
 int cmd_list(struct cli_ctx *ctx, int argc, char **argv)
@@ -157,19 +206,15 @@ int cmd_list(struct cli_ctx *ctx, int argc, char **argv)
                 return 1;
 
         _cleanup_strv_ char **names = NULL;
+        _cleanup_close_ int rootfd = -1;
         size_t n = 0;
         struct husk_error err = { 0 };
-        if (list_ids(ctx->root, &names, &n, &err) < 0)
+        if (list_ids(ctx->root, &rootfd, &names, &n, &err) < 0)
                 return cli_fail(ctx, &err);
         l.rows = xzalloc((n + 1) * sizeof(*l.rows));
         if (l.json) {
                 l.g = jgen_new(NULL);
                 yajl_gen_array_open(l.g);
-        } else if (!l.quiet) {
-                static const char *hdr[] = { "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER" };
-                for (int k = 0; k < 6; k++)
-                        l.rows[0].cells[k] = xstrdup(hdr[k]);
-                l.nrows = 1;
         }
         /* Per container only what its status needs: the state file, one
          * /proc/<pid>/stat read, the freezer of a live one. The cgroup mounts
@@ -177,12 +222,11 @@ int cmd_list(struct cli_ctx *ctx, int argc, char **argv)
         struct husk_error merr = { 0 };
         _cleanup_(cgroup_mounts_freep) struct cgroup_mounts *mounts = n ? cgroup_mounts_read(&merr) : NULL;
         for (size_t i = 0; i < n; i++) {
-                struct husk_error lerr = { 0 };
-                struct husk_container ct;
-                if (container_load_in(ctx->root, names[i], false, mounts, &ct, &lerr) < 0)
+                struct husk_state st;
+                enum husk_status s;
+                if (container_peek(rootfd, names[i], mounts, &st, &s, NULL) < 0)
                         continue;       /* being created or half-made: runc skips these too */
-                listing_add(&l, names[i], &ct);
-                container_release(&ct);
+                listing_add(&l, names[i], &st, s);
         }
         listing_finish(&l);
         return 0;

@@ -6,7 +6,9 @@
  * The mounts are fixed (a cgroup v1 hybrid host's mountinfo, below), so a
  * run does not depend on the machine. Checked for any input: no crash or
  * leak; no restored hierarchy is a root cgroup (delete would kill and
- * remove from it); a restored manager saved and read back saves the same.
+ * remove from it); a restored manager saved and read back saves the same;
+ * `husk list`'s cgroup_saved_frozen says what restore + cgroup_is_frozen
+ * say, also when it got the object while a state.json around it was parsed.
  *
  *   build-fuzz/tests/fuzz/fuzz-cgroup tests/fuzz/corpus-cgroup
  */
@@ -19,6 +21,7 @@
 
 #include "cgroup/cgroup.h"
 #include "cgroup/cgroup_internal.h"
+#include "state/state.h"
 #include "util/util.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -59,11 +62,38 @@ static void check(const struct cgroup_manager *m)
                         __builtin_trap();
 }
 
+static int frozen_by_restore(const char *saved)
+{
+        struct cgroup_manager *m = NULL;
+        if (cgroup_manager_restore_in(saved, mounts, &m, NULL) < 0)
+                return -1;
+        int r = cgroup_is_frozen(m);
+        cgroup_manager_free(m);
+        return r;
+}
+
+static void check_saved_frozen(const char *s)
+{
+        int ref = frozen_by_restore(s);
+        if (cgroup_saved_frozen(s, NULL, mounts) != ref)
+                __builtin_trap();
+        _cleanup_free_ char *doc = xasprintf("{\"cgroup\":%s}", s);
+        _cleanup_(cgroup_saved_reader_freep) struct cgroup_saved_reader *rd = cgroup_saved_reader_new();
+        struct state_sub sub = { cgroup_saved_reader_callbacks(), cgroup_saved_reader_ctx(rd) };
+        struct husk_state st;
+        if (state_parse_with(doc, "fuzz", &sub, &st, NULL) < 0)
+                return;
+        if (st.cgroup && cgroup_saved_frozen(st.cgroup, rd, mounts) != frozen_by_restore(st.cgroup))
+                __builtin_trap();
+        state_free(&st);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
         _cleanup_free_ char *s = xstrndup((const char *)data, size);
         struct cgroup_manager *m = NULL;
         struct husk_error err = { 0 };
+        check_saved_frozen(s);
         if (cgroup_manager_restore_in(s, mounts, &m, &err) < 0) {
                 if (!err.msg[0])
                         __builtin_trap();

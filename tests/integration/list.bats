@@ -94,8 +94,32 @@ load helpers
         ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 strace -f -qq -e trace=open,openat -o "$trace" "$RUNTIME" --root "$ROOT" list >/dev/null
         [[ $(grep -c '"/proc/self/mountinfo"' "$trace") -le 1 ]]
         [[ $(grep -c '"/etc/passwd"' "$trace") -le 1 ]]
-        [[ $(grep -c '"state.json"' "$trace") -eq 3 ]]
+        [[ $(grep -c '/state.json"' "$trace") -eq 3 ]]
         for id in "$CID-a" "$CID-b" "$CID-c"; do
                 [[ $(grep -c "\"/proc/$(container_pid "$id")/stat\"" "$trace") -eq 1 ]]
+                # <id>/state.json through the root's fd: the dir itself is not opened
+                [[ $(grep -c "\"$id/state.json\"" "$trace") -eq 1 ]]
+                [[ $(grep -c "$id\"" "$trace") -eq 0 ]]
         done
+}
+
+@test "list: a half-made container is left out, an init whose pid was reused is stopped" {
+        husk_only "edits husk's state.json"
+        set_args sleep 1000
+        run_detached "$CID-r"
+        create_container "$CID-c"
+        mkdir -m 0700 "$ROOT/$CID-h"            # reserved, state.json never written
+        local sf=$ROOT/$CID-r/state.json
+        cp "$sf" "$BATS_TEST_TMPDIR/state.json"
+        # the same pid with another start time: another process now
+        jq -c '.start_time += 1' "$BATS_TEST_TMPDIR/state.json" >"$sf"
+        run runtime list
+        cp "$BATS_TEST_TMPDIR/state.json" "$sf"
+        assert_status 0
+        [[ ${#lines[@]} -eq 3 ]]
+        [[ $(grep -c "^$CID-h " <<<"$output") -eq 0 ]]
+        read -r id pid st _ <<<"$(grep "^$CID-r " <<<"$output")"
+        [[ $pid == 0 && $st == stopped ]]
+        read -r id pid st _ <<<"$(grep "^$CID-c " <<<"$output")"
+        [[ $pid == "$(container_pid "$CID-c")" && $st == created ]]
 }

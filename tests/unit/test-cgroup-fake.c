@@ -18,6 +18,8 @@
 
 #include "cgroup/cgroup.h"
 #include "spec/spec-internal.h"
+#include "state/state.h"
+#include "util/jsongen.h"
 #include "util/util.h"
 #include "tap.h"
 
@@ -309,6 +311,104 @@ static void test_saved_formats(void)
         cgroup_manager_free(old);
 }
 
+/* What container_load says of a live container: restored, then asked. */
+static int frozen_by_restore(const char *saved, const struct cgroup_mounts *mounts)
+{
+        struct cgroup_manager *m = NULL;
+        struct husk_error e = { 0 };
+        if (cgroup_manager_restore_in(saved, mounts, &m, &e) < 0)
+                return -1;
+        int r = cgroup_is_frozen(m);
+        cgroup_manager_free(m);
+        return r;
+}
+
+/* cgroup_saved_frozen (husk list) says what restore + cgroup_is_frozen say,
+ * alone and with the object read while its state.json is parsed. */
+static void check_frozen(const char *saved, const struct cgroup_mounts *mounts, int want, const char *what)
+{
+        int ref = frozen_by_restore(saved, mounts);
+        CHECK(ref == want, "%s: restore + is_frozen %d, want %d", what, ref, want);
+        int alone = cgroup_saved_frozen(saved, NULL, mounts);
+        CHECK(alone == ref, "%s: saved_frozen %d, restore %d", what, alone, ref);
+
+        yajl_gen g = jgen_new(NULL);
+        yajl_gen_map_open(g);
+        jgen_kv_str(g, "id", "x");
+        if (saved[0] == '{')
+                jgen_kv_raw(g, "cgroup", saved);
+        else
+                jgen_kv_str(g, "cgroup", saved);
+        yajl_gen_map_close(g);
+        _cleanup_free_ char *doc = jgen_finish(g);
+        _cleanup_(cgroup_saved_reader_freep) struct cgroup_saved_reader *rd = cgroup_saved_reader_new();
+        struct state_sub sub = { cgroup_saved_reader_callbacks(), cgroup_saved_reader_ctx(rd) };
+        struct husk_state st;
+        struct husk_error e = { 0 };
+        CHECK(state_parse_with(doc, "x", &sub, &st, &e) == 0 && st.cgroup && strcmp(st.cgroup, saved) == 0,
+              "%s: state parsed: %s", what, e.msg);
+        if (st.cgroup) {
+                int read = cgroup_saved_frozen(st.cgroup, rd, mounts);
+                CHECK(read == ref, "%s: read with state.json %d, restore %d", what, read, ref);
+        }
+        state_free(&st);
+}
+
+static void test_saved_frozen(void)
+{
+        _cleanup_free_ char *mi = xasprintf("61 25 0:61 / %s/z/freezer rw - cgroup cgroup rw,freezer\n"
+                                            "62 25 0:62 / %s/z/cpu rw - cgroup cgroup rw,cpu\n"
+                                            "70 25 0:70 / %s/z/unified rw - cgroup2 cgroup2 rw\n", tmp, tmp, tmp);
+        put(tmp, "mountinfo-z", mi);
+        _cleanup_free_ char *mip = xasprintf("%s/mountinfo-z", tmp);
+        struct husk_error e = { 0 };
+        _cleanup_(cgroup_mounts_freep) struct cgroup_mounts *mounts = cgroup_mounts_read_file(mip, &e);
+        CHECK(mounts, "fake mounts: %s", e.msg);
+        if (!mounts)
+                return;
+        _cleanup_free_ char *fz = xasprintf("%s/z/freezer/husk/f1", tmp);
+        _cleanup_free_ char *fz2 = xasprintf("%s/z/freezer/husk/f2", tmp);
+        _cleanup_free_ char *u = xasprintf("%s/z/unified/husk/f1", tmp);
+#define HY(h) "{\"driver\":\"cgroupfs\",\"layout\":\"hybrid\",\"rootless\":false,\"path\":\"/husk/f1\"," \
+              "\"hierarchies\":[" h "]}"
+        const char *v1 = HY("{\"controllers\":\"cpu\",\"path\":\"/husk/f1\"},"
+                            "{\"controllers\":\"freezer\",\"path\":\"/husk/f1\"},"
+                            "{\"cgroup2\":true,\"path\":\"/husk/f1\"}");
+        put(u, "cgroup.freeze", "1\n");
+        put(fz, "freezer.state", "THAWED\n");
+        check_frozen(v1, mounts, 0, "v1 thawed (the v1 freezer wins over cgroup2)");
+        put(fz, "freezer.state", "FROZEN\n");
+        check_frozen(v1, mounts, 1, "v1 frozen");
+        put(fz, "freezer.state", "FREEZING\n");
+        check_frozen(v1, mounts, 1, "v1 freezing");
+        check_frozen("husk-cg1 hybrid 0 /husk/f1 cpu:/husk/f1 freezer:/husk/f1 @v2:/husk/f1", mounts, 1,
+                     "older husk's string");
+        _cleanup_free_ char *fzs = xasprintf("%s/freezer.state", fz);
+        unlink(fzs);
+        check_frozen(v1, mounts, -1, "v1 freezer.state gone");
+
+        const char *v2 = HY("{\"controllers\":\"cpu\",\"path\":\"/husk/f1\"},"
+                            "{\"controllers\":\"memory\",\"path\":\"/husk/f1\"},"
+                            "{\"cgroup2\":true,\"path\":\"/husk/f1\"}");
+        check_frozen(v2, mounts, 1, "cgroup2 frozen (memory is not mounted)");
+        put(u, "cgroup.freeze", "0\n");
+        check_frozen(v2, mounts, 0, "cgroup2 thawed");
+        check_frozen(HY("{\"controllers\":\"cpu\",\"path\":\"/husk/f1\"}"), mounts, -1, "no freezer at all");
+
+        /* a root cgroup is never used: the next freezer hierarchy is */
+        put(fz2, "freezer.state", "FROZEN\n");
+        check_frozen(HY("{\"controllers\":\"freezer\",\"path\":\"/..\"},"
+                        "{\"controllers\":\"freezer\",\"path\":\"/husk/f2\"},"
+                        "{\"cgroup2\":true,\"path\":\"/husk/f1\"}"),
+                     mounts, 1, "root freezer skipped");
+        check_frozen(HY("{\"controllers\":\"freezer\",\"path\":\"/\"}"), mounts, -1, "only a root cgroup");
+        check_frozen("{\"driver\":\"other\",\"layout\":\"hybrid\",\"path\":\"/x\",\"hierarchies\":["
+                     "{\"cgroup2\":true,\"path\":\"/husk/f1\"}]}", mounts, -1, "unknown driver");
+        check_frozen("{\"driver\":\"cgroupfs\",\"layout\":\"hybrid\",\"path\":\"/x\",\"hierarchies\":["
+                     "{\"controllers\":\"pids\",\"path\":\"/husk/f1\"}]}", mounts, -1, "nothing mounted");
+#undef HY
+}
+
 static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
 {
         (void)st;
@@ -332,5 +432,6 @@ int main(void)
         test_v2();
         test_v1();
         test_saved_formats();
+        test_saved_frozen();
         return tap_done();
 }

@@ -383,6 +383,14 @@ static void test_state_parse(void)
         state_free(&st);
         CHECK(state_parse("{\"id\":\"a\",\"cgroup\":{", "c", &st, &e) < 0 && e.kind == HUSK_ERR_INVALID &&
               strstr(e.msg, "corrupt state.json") && !st.id && !st.cgroup, "broken JSON refused, nothing kept");
+        /* the object's text is taken as it is in the file, spaces and comments too */
+        CHECK(state_parse("{\"cgroup\" : { \"a\" : [1, {\"b\":{}}] /* } */ } , \"id\":\"z\", \"cgroup\":{}}", "f",
+                          &st, &e) == 0 && st.cgroup && strcmp(st.cgroup, "{ \"a\" : [1, {\"b\":{}}] /* } */ }") == 0 &&
+              strcmp(st.id, "z") == 0, "cgroup object text as written: %s", st.cgroup);
+        state_free(&st);
+        CHECK(state_parse("{\"x\":{\"cgroup\":{\"a\":1}},\"cgroup\":[{}],\"cgroup\":{\"b\":2}}", "f", &st, &e) == 0 &&
+              !st.cgroup, "a nested cgroup key or a first value that is no object is no cgroup");
+        state_free(&st);
         CHECK(state_parse("[1,2]", "arr", &st, &e) == 0 && strcmp(st.id, "arr") == 0 && st.pid == 0,
               "a non-object document has no fields");
         state_free(&st);

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <yajl/yajl_parse.h>
 
 #include "cgroup/discovery.h"
 #include "husk/error.h"
@@ -49,6 +50,25 @@ int cgroup_manager_restore(const char *saved, struct cgroup_manager **out, struc
 int cgroup_manager_restore_in(const char *saved, const struct cgroup_mounts *mounts, struct cgroup_manager **out,
                               struct husk_error *err);
 char *cgroup_manager_save(const struct cgroup_manager *m);
+/* Is the container whose manager is saved frozen? What restore_in() and
+ * cgroup_is_frozen() say together (1 frozen or freezing, 0 not, -1 no
+ * freezer or no manager), without building the manager: `husk list` asks
+ * this for every live container. reader (may be NULL): the saved object
+ * read already, while state.json was parsed (below). */
+struct cgroup_saved_reader;
+int cgroup_saved_frozen(const char *saved, const struct cgroup_saved_reader *reader,
+                        const struct cgroup_mounts *mounts);
+/* A reader of the saved object: give it the object's events (yajl
+ * callbacks with ctx), as a parser of the object alone would, from the
+ * '{' to its '}'. `husk list` so parses each state.json once. */
+struct cgroup_saved_reader *cgroup_saved_reader_new(void);
+const yajl_callbacks *cgroup_saved_reader_callbacks(void);
+void *cgroup_saved_reader_ctx(struct cgroup_saved_reader *r);
+void cgroup_saved_reader_free(struct cgroup_saved_reader *r);
+static inline void cgroup_saved_reader_freep(struct cgroup_saved_reader **r)
+{
+        cgroup_saved_reader_free(*r);
+}
 /* False when a rootless create could make no cgroup at all (the container
  * then runs without one, as with runc). */
 bool cgroup_made(const struct cgroup_manager *m);

@@ -16,6 +16,7 @@
  * still read, so containers made by an older husk can be deleted.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <yajl/yajl_parse.h>
@@ -56,11 +57,33 @@ char *cgroup_manager_save(const struct cgroup_manager *m)
         return jgen_finish(g);
 }
 
-/* One saved hierarchy: v1 by its controllers, or cgroup2 (ctrls NULL). */
-static void restore_hier(struct cgroup_manager *m, const struct cgroup_mounts *mounts, const char *ctrls,
-                         const char *rel)
+/* Where a restore puts the hierarchies it finds: into the manager (a full
+ * restore), or only the two a status needs (cgroup_saved_frozen). */
+struct rj;
+struct restore_to {
+        struct cgroup_manager *m;
+        const struct rj *read;  /* the object, read already (cgroup_saved_reader) */
+        const struct cgroup_mounts *mounts;
+        size_t n;               /* hierarchies found */
+        bool probe;             /* only note the first freezer and the first cgroup2 dir */
+        char *v1_freezer, *v2;
+};
+
+static char *join_dir(const char *mount, const char *rel)
 {
-        const struct cgroup_mount *mt = ctrls ? cgroup_mounts_v1(mounts, ctrls) : cgroup_mounts_v2(mounts, m->layout);
+        size_t lm = strlen(mount), lr = strlen(rel);
+        char *d = xmalloc(lm + lr + 1);
+        memcpy(d, mount, lm);
+        memcpy(d + lm, rel, lr + 1);
+        return d;
+}
+
+/* One saved hierarchy: v1 by its controllers, or cgroup2 (ctrls NULL). */
+static void restore_hier(struct restore_to *to, const char *ctrls, const char *rel)
+{
+        struct cgroup_manager *m = to->m;
+        const struct cgroup_mount *mt = ctrls ? cgroup_mounts_v1(to->mounts, ctrls)
+                                              : cgroup_mounts_v2(to->mounts, m->layout);
         if (!mt) {
                 log_debug("cgroup hierarchy %s is no longer mounted", ctrls ? ctrls : "cgroup2");
                 return;
@@ -71,7 +94,13 @@ static void restore_hier(struct cgroup_manager *m, const struct cgroup_mounts *m
                 log_warn("cgroup state: ignoring the root cgroup of %s", ctrls ? ctrls : "cgroup2");
                 return;
         }
-        cg_add_hier(m, ctrls ? ctrls : "", !ctrls, mt->point, clean);
+        to->n++;
+        if (!to->probe)
+                cg_add_hier(m, ctrls ? ctrls : "", !ctrls, mt->point, clean);
+        else if (ctrls && !to->v1_freezer && cgroup_list_has(ctrls, "freezer"))
+                to->v1_freezer = join_dir(mt->point, clean);
+        else if (!ctrls && !to->v2)
+                to->v2 = join_dir(mt->point, clean);
 }
 
 /* ------------------------------------------------------------------ */
@@ -101,6 +130,7 @@ struct rj {
         struct rj_hier *h;      /* in_hiers: the hierarchy object being read, NULL if none */
         struct rj_hier *all;
         size_t n, cap;
+        bool done;              /* the object ended */
 };
 
 static int rj_match(const char *const *names, int n, const unsigned char *k, size_t len)
@@ -181,6 +211,8 @@ static int rj_end(void *ctx)
                 r->h = NULL;
         else if (r->depth == 1)
                 r->in_hiers = false;
+        else if (r->depth == 0)
+                r->done = true;
         return 1;
 }
 
@@ -235,32 +267,40 @@ static int rj_parse(struct rj *r, const char *saved, struct husk_error *err)
         return ret;
 }
 
-static int restore_json(struct cgroup_manager *m, const char *saved, const struct cgroup_mounts *mounts,
-                        struct husk_error *err)
+/* Validate what was read, then restore it. */
+static int restore_from(struct restore_to *to, const struct rj *r, const char *saved, struct husk_error *err)
 {
+        struct cgroup_manager *m = to->m;
+        const char *driver = r->str[RK_DRIVER], *layout = r->str[RK_LAYOUT], *path = r->str[RK_PATH],
+                   *unit = r->str[RK_UNIT];
+        if (!r->hiers || !layout || cgroup_layout_parse(layout, &m->layout) < 0 || !path || !driver ||
+            (strcmp(driver, "cgroupfs") != 0 && (strcmp(driver, "systemd") != 0 || !unit)))
+                return husk_error_invalid(err, "cgroup state %s: not a cgroup manager this husk knows", saved);
+        if (!to->probe) {
+                m->rootless = r->rootless;
+                m->path = xstrdup(path);
+                if (strcmp(driver, "systemd") == 0) {
+                        m->driver = &cg_systemd;
+                        m->sd_unit = xstrdup(unit);
+                        m->sd_started = true;   /* saved after create: the unit exists */
+                }
+        }
+        for (size_t i = 0; i < r->n; i++)
+                if (r->all[i].rel && (r->all[i].v2 || r->all[i].ctrls))
+                        restore_hier(to, r->all[i].v2 ? NULL : r->all[i].ctrls, r->all[i].rel);
+        return 0;
+}
+
+static int restore_json(struct restore_to *to, const char *saved, struct husk_error *err)
+{
+        if (to->read)
+                return restore_from(to, to->read, saved, err);
         struct rj r = { .key = RK_OTHER, .hkey = HK_OTHER };
         int ret = rj_parse(&r, saved, err);
-        const char *driver = r.str[RK_DRIVER], *layout = r.str[RK_LAYOUT], *path = r.str[RK_PATH],
-                   *unit = r.str[RK_UNIT];
-        if (ret == 0 && (!r.hiers || !layout || cgroup_layout_parse(layout, &m->layout) < 0 || !path ||
-                         !driver || (strcmp(driver, "cgroupfs") != 0 && (strcmp(driver, "systemd") != 0 || !unit))))
-                ret = husk_error_invalid(err, "cgroup state %s: not a cgroup manager this husk knows", saved);
-        if (ret < 0) {
-                rj_free(&r);
-                return ret;
-        }
-        m->rootless = r.rootless;
-        m->path = xstrdup(path);
-        if (strcmp(driver, "systemd") == 0) {
-                m->driver = &cg_systemd;
-                m->sd_unit = xstrdup(unit);
-                m->sd_started = true;   /* saved after create: the unit exists */
-        }
-        for (size_t i = 0; i < r.n; i++)
-                if (r.all[i].rel && (r.all[i].v2 || r.all[i].ctrls))
-                        restore_hier(m, mounts, r.all[i].v2 ? NULL : r.all[i].ctrls, r.all[i].rel);
+        if (ret == 0)
+                ret = restore_from(to, &r, saved, err);
         rj_free(&r);
-        return 0;
+        return ret;
 }
 
 /* ------------------------------------------------------------------ */
@@ -281,9 +321,9 @@ static void unescape_pct(char *s)
         *w = '\0';
 }
 
-static int restore_legacy(struct cgroup_manager *m, const char *saved, const struct cgroup_mounts *mounts,
-                          struct husk_error *err)
+static int restore_legacy(struct restore_to *to, const char *saved, struct husk_error *err)
 {
+        struct cgroup_manager *m = to->m;
         _cleanup_free_ char *copy = xstrdup(saved);
         char *save = NULL;
         char *tok[4];
@@ -311,7 +351,7 @@ static int restore_legacy(struct cgroup_manager *m, const char *saved, const str
                         m->sd_started = true;
                         continue;
                 }
-                restore_hier(m, mounts, strcmp(t, "@v2") == 0 ? NULL : t, rel);
+                restore_hier(to, strcmp(t, "@v2") == 0 ? NULL : t, rel);
         }
         return 0;
 }
@@ -321,12 +361,33 @@ int cgroup_manager_restore(const char *saved, struct cgroup_manager **out, struc
         return cgroup_manager_restore_in(saved, NULL, out, err);
 }
 
+/* Parse saved into m (its driver cgroupfs unless saved says systemd), the
+ * hierarchies going where `to` says. */
+static int check_format(const char *saved, struct husk_error *err)
+{
+        if (saved[0] != '{' && strncmp(saved, LEGACY_MAGIC " ", strlen(LEGACY_MAGIC) + 1) != 0)
+                return husk_error_invalid(err, "cgroup state \"%s\": unknown format", saved);
+        return 0;
+}
+
+static int restore_walk(struct restore_to *to, const char *saved, struct husk_error *err)
+{
+        if (check_format(saved, err) < 0)
+                return -1;
+        to->m->driver = &cg_cgroupfs;
+        if ((saved[0] == '{' ? restore_json : restore_legacy)(to, saved, err) < 0)
+                return -1;
+        if (to->n == 0)
+                return husk_error_not_found(err, "cgroup state \"%s\": none of its hierarchies is mounted",
+                                            saved);
+        return 0;
+}
+
 int cgroup_manager_restore_in(const char *saved, const struct cgroup_mounts *mounts, struct cgroup_manager **out,
                               struct husk_error *err)
 {
-        bool json = saved[0] == '{';
-        if (!json && strncmp(saved, LEGACY_MAGIC " ", strlen(LEGACY_MAGIC) + 1) != 0)
-                return husk_error_invalid(err, "cgroup state \"%s\": unknown format", saved);
+        if (check_format(saved, err) < 0)
+                return -1;
         _cleanup_(cgroup_mounts_freep) struct cgroup_mounts *own = NULL;
         if (!mounts) {
                 own = cgroup_mounts_read(err);
@@ -334,17 +395,85 @@ int cgroup_manager_restore_in(const char *saved, const struct cgroup_mounts *mou
                         return -1;
                 mounts = own;
         }
-        struct cgroup_manager *m = cg_manager_alloc();
-        m->driver = &cg_cgroupfs;
-        if ((json ? restore_json : restore_legacy)(m, saved, mounts, err) < 0) {
-                cgroup_manager_free(m);
+        struct restore_to to = { .m = cg_manager_alloc(), .mounts = mounts };
+        if (restore_walk(&to, saved, err) < 0) {
+                cgroup_manager_free(to.m);
                 return -1;
         }
-        if (m->n_h == 0) {
-                cgroup_manager_free(m);
-                return husk_error_not_found(err, "cgroup state \"%s\": none of its hierarchies is mounted",
-                                            saved);
-        }
-        *out = m;
+        *out = to.m;
         return 0;
+}
+
+/* A small cgroup file in one read: a short read of a cgroup file is all
+ * of it. NULL when missing or unreadable. */
+static bool read_small(const char *dir, const char *file, char *buf, size_t size)
+{
+        _cleanup_free_ char *p = xasprintf("%s/%s", dir, file);
+        _cleanup_close_ int fd = open(p, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return false;
+        ssize_t n = read(fd, buf, size - 1);
+        if (n < 0)
+                return false;
+        while (n > 0 && buf[n - 1] == '\n')
+                n--;
+        buf[n] = '\0';
+        return true;
+}
+
+struct cgroup_saved_reader {
+        struct rj rj;
+};
+
+struct cgroup_saved_reader *cgroup_saved_reader_new(void)
+{
+        struct cgroup_saved_reader *r = xzalloc(sizeof(*r));
+        r->rj.key = RK_OTHER;
+        r->rj.hkey = HK_OTHER;
+        return r;
+}
+
+const yajl_callbacks *cgroup_saved_reader_callbacks(void)
+{
+        return &rj_callbacks;
+}
+
+void *cgroup_saved_reader_ctx(struct cgroup_saved_reader *r)
+{
+        return &r->rj;
+}
+
+void cgroup_saved_reader_free(struct cgroup_saved_reader *r)
+{
+        if (r) {
+                rj_free(&r->rj);
+                free(r);
+        }
+}
+
+int cgroup_saved_frozen(const char *saved, const struct cgroup_saved_reader *rd, const struct cgroup_mounts *mounts)
+{
+        if (check_format(saved, NULL) < 0)
+                return -1;
+        _cleanup_(cgroup_mounts_freep) struct cgroup_mounts *own = NULL;
+        if (!mounts && !(mounts = own = cgroup_mounts_read(NULL)))
+                return -1;
+        struct cgroup_manager m = { .v2_fd = -1 };
+        struct restore_to to = { .m = &m, .mounts = mounts, .probe = true };
+        if (rd && rd->rj.done && saved[0] == '{')
+                to.read = &rd->rj;
+        int r = restore_walk(&to, saved, NULL);
+        free(m.path);           /* an older husk's string sets these */
+        free(m.sd_unit);
+        char buf[64];
+        if (r == 0 && to.v1_freezer)
+                /* FREEZING counts as frozen too, as cgroup_is_frozen says */
+                r = read_small(to.v1_freezer, "freezer.state", buf, sizeof(buf)) ? strcmp(buf, "THAWED") != 0 : -1;
+        else if (r == 0 && to.v2)
+                r = read_small(to.v2, "cgroup.freeze", buf, sizeof(buf)) ? strcmp(buf, "1") == 0 : -1;
+        else
+                r = -1;
+        free(to.v1_freezer);
+        free(to.v2);
+        return r;
 }

@@ -76,11 +76,14 @@ struct husk_container {
         struct cgroup_manager *cgroup;  /* NULL if none */
 };
 int container_load(const char *root, const char *id, bool lock, struct husk_container *c, struct husk_error *err);
-/* The same with the cgroup mounts read once by the caller (cgroup.h), for
- * loading many containers (husk list); NULL reads them. */
+/* What `husk list` needs of a container: its state and status, read
+ * through the state root's fd, unlocked, without building its cgroup
+ * manager (only a live one's freezer is read). The status is
+ * container_load()'s. mounts: the cgroup mounts (cgroup.h), read once by
+ * the caller for all. */
 struct cgroup_mounts;
-int container_load_in(const char *root, const char *id, bool lock, const struct cgroup_mounts *mounts,
-                      struct husk_container *c, struct husk_error *err);
+int container_peek(int rootfd, const char *id, const struct cgroup_mounts *mounts, struct husk_state *st,
+                   enum husk_status *status, struct husk_error *err);
 void container_release(struct husk_container *c);
 
 /* cgroup commands */

@@ -19,12 +19,6 @@
 
 int container_load(const char *root, const char *id, bool lock, struct husk_container *c, struct husk_error *err)
 {
-        return container_load_in(root, id, lock, NULL, c, err);
-}
-
-int container_load_in(const char *root, const char *id, bool lock, const struct cgroup_mounts *mounts,
-                      struct husk_container *c, struct husk_error *err)
-{
         memset(c, 0, sizeof(*c));
         c->dirfd = state_open(root, id, lock, err);
         if (c->dirfd < 0)
@@ -36,7 +30,7 @@ int container_load_in(const char *root, const char *id, bool lock, const struct 
         }
         if (c->st.cgroup && *c->st.cgroup) {
                 struct husk_error e = { 0 };
-                if (cgroup_manager_restore_in(c->st.cgroup, mounts, &c->cgroup, &e) < 0) {
+                if (cgroup_manager_restore(c->st.cgroup, &c->cgroup, &e) < 0) {
                         log_debug("container %s: cgroup: %s", id, e.msg);
                         c->cgroup = NULL;
                 }
@@ -45,6 +39,20 @@ int container_load_in(const char *root, const char *id, bool lock, const struct 
         bool alive = state_init_alive(&c->st);
         bool paused = alive && c->cgroup && cgroup_is_frozen(c->cgroup) == 1;
         c->status = state_status_of(c->dirfd, &c->st, alive, paused);
+        return 0;
+}
+
+int container_peek(int rootfd, const char *id, const struct cgroup_mounts *mounts, struct husk_state *st,
+                   enum husk_status *status, struct husk_error *err)
+{
+        /* the saved cgroup object is read as state.json is parsed, not again */
+        _cleanup_(cgroup_saved_reader_freep) struct cgroup_saved_reader *cg = cgroup_saved_reader_new();
+        struct state_sub sub = { .cb = cgroup_saved_reader_callbacks(), .ctx = cgroup_saved_reader_ctx(cg) };
+        if (state_read_in(rootfd, id, &sub, st, err) < 0)
+                return -1;
+        bool alive = state_init_alive(st);
+        bool paused = alive && st->cgroup && *st->cgroup && cgroup_saved_frozen(st->cgroup, cg, mounts) == 1;
+        *status = state_status_in(rootfd, id, st, alive, paused);
         return 0;
 }
 

@@ -235,10 +235,13 @@ struct sparse {
         int depth;              /* containers open around the current token */
         int key;                /* the top-level key whose value comes next */
         unsigned seen;          /* top-level keys already met */
-        yajl_gen cg;            /* regenerating the cgroup object */
-        int cg_depth;
+        yajl_handle h;
+        const char *data;       /* the text parsed, in one piece */
+        size_t cg_start;        /* offset of the cgroup object's '{' */
+        int cg_depth;           /* > 0: inside the cgroup object */
         bool in_ann;            /* inside the first "annotations" object */
         size_t ann_cap;
+        const struct state_sub *sub;    /* given the cgroup object's events, or NULL */
 };
 
 /* The value of top-level key k starts (depth 1): true if it is the first. */
@@ -250,30 +253,31 @@ static bool sp_first(struct sparse *p)
         return true;
 }
 
-static void sp_cg_done(struct sparse *p)
+/* Inside the cgroup object: its text is copied as it is once it ends, not
+ * rebuilt token by token (it is most of state.json). */
+static bool sp_in_cg(const struct sparse *p)
 {
-        if (p->cg && p->cg_depth == 0) {
-                p->st->cgroup = jgen_finish(p->cg);
-                p->cg = NULL;
-        }
+        return p->cg_depth > 0;
 }
+
+/* An event of the cgroup object, to the sub-parser (its answer: 0 cancels). */
+#define SP_SUB(p, fn, ...) ((p)->sub && (p)->sub->cb->fn ? (p)->sub->cb->fn((p)->sub->ctx, ##__VA_ARGS__) : 1)
 
 static int sp_null(void *ctx)
 {
         struct sparse *p = ctx;
-        if (p->cg)
-                yajl_gen_null(p->cg);
-        else
-                sp_first(p);
+        if (sp_in_cg(p))
+                return SP_SUB(p, yajl_null);
+        sp_first(p);
         return 1;
 }
 
 static int sp_bool(void *ctx, int v)
 {
         struct sparse *p = ctx;
-        if (p->cg) {
-                yajl_gen_bool(p->cg, v);
-        } else if (sp_first(p)) {
+        if (sp_in_cg(p))
+                return SP_SUB(p, yajl_boolean, v);
+        if (sp_first(p)) {
                 if (p->key == K_SDCG)
                         p->st->systemd_cgroup = v;
                 else if (p->key == K_ROOTLESS)
@@ -285,10 +289,8 @@ static int sp_bool(void *ctx, int v)
 static int sp_number(void *ctx, const char *n, size_t len)
 {
         struct sparse *p = ctx;
-        if (p->cg) {
-                yajl_gen_number(p->cg, n, len);
-                return 1;
-        }
+        if (sp_in_cg(p))
+                return SP_SUB(p, yajl_number, n, len);
         if (!sp_first(p) || (p->key != K_PID && p->key != K_START && p->key != K_OWNER))
                 return 1;
         char buf[32];
@@ -312,10 +314,8 @@ static int sp_number(void *ctx, const char *n, size_t len)
 static int sp_string(void *ctx, const unsigned char *s, size_t len)
 {
         struct sparse *p = ctx;
-        if (p->cg) {
-                yajl_gen_string(p->cg, s, len);
-                return 1;
-        }
+        if (sp_in_cg(p))
+                return SP_SUB(p, yajl_string, s, len);
         if (p->in_ann && p->depth == 2 && p->st->n_annotations > 0) {
                 struct husk_kv *a = &p->st->annotations[p->st->n_annotations - 1];
                 if (!a->value)
@@ -335,20 +335,21 @@ static int sp_string(void *ctx, const unsigned char *s, size_t len)
 static int sp_start(void *ctx, bool map)
 {
         struct sparse *p = ctx;
-        if (p->cg) {
+        if (sp_in_cg(p)) {
                 p->cg_depth++;
-                (map ? yajl_gen_map_open : yajl_gen_array_open)(p->cg);
         } else if (sp_first(p)) {
                 if (map && p->key == K_CGROUP) {
-                        p->cg = jgen_new(NULL);
+                        /* the lexer's offset is just past the '{' */
+                        p->cg_start = yajl_get_bytes_consumed(p->h) - 1;
                         p->cg_depth = 1;
-                        yajl_gen_map_open(p->cg);
                 } else if (map && p->key == K_ANN) {
                         p->in_ann = true;
                 }
         }
         p->depth++;
-        return 1;
+        if (!sp_in_cg(p))
+                return 1;
+        return map ? SP_SUB(p, yajl_start_map) : SP_SUB(p, yajl_start_array);
 }
 
 static int sp_start_map(void *ctx) { return sp_start(ctx, true); }
@@ -358,10 +359,16 @@ static int sp_end(void *ctx, bool map)
 {
         struct sparse *p = ctx;
         p->depth--;
-        if (p->cg) {
-                p->cg_depth--;
-                (map ? yajl_gen_map_close : yajl_gen_array_close)(p->cg);
-                sp_cg_done(p);
+        if (sp_in_cg(p)) {
+                if (!(map ? SP_SUB(p, yajl_end_map) : SP_SUB(p, yajl_end_array)))
+                        return 0;
+                if (--p->cg_depth > 0)
+                        return 1;
+                /* the whole text was given to one yajl_parse: offsets are into it */
+                size_t end = yajl_get_bytes_consumed(p->h);
+                if (end <= p->cg_start || p->data[p->cg_start] != '{' || p->data[end - 1] != '}')
+                        return 0;       /* cannot be: yajl reports the parse as cancelled */
+                p->st->cgroup = xstrndup(p->data + p->cg_start, end - p->cg_start);
         } else if (p->in_ann && p->depth == 1) {
                 p->in_ann = false;
         }
@@ -374,10 +381,8 @@ static int sp_end_array(void *ctx) { return sp_end(ctx, false); }
 static int sp_key(void *ctx, const unsigned char *k, size_t len)
 {
         struct sparse *p = ctx;
-        if (p->cg) {
-                yajl_gen_string(p->cg, k, len);
-                return 1;
-        }
+        if (sp_in_cg(p))
+                return SP_SUB(p, yajl_map_key, k, len);
         if (p->in_ann && p->depth == 2) {
                 struct husk_state *st = p->st;
                 if (st->n_annotations == p->ann_cap) {
@@ -409,24 +414,58 @@ static const yajl_callbacks state_callbacks = {
         .yajl_end_array = sp_end_array,
 };
 
+/* <id>/<file> below the state root, for the *_in functions. */
+#define STATE_PATH_MAX (1024 + 64)
+static const char *in_dir(char buf[STATE_PATH_MAX], const char *id, const char *file)
+{
+        snprintf(buf, STATE_PATH_MAX, "%s/%s", id, file);
+        return buf;
+}
+
+/* state.json could not be read: err says why. */
+static int no_state(const char *id, struct husk_error *err)
+{
+        if (err && err->errnum == ENOENT)
+                /* reserved but never committed: a half-made container */
+                return husk_error_state(err, "container \"%s\" has no state (still being created?)", id);
+        return -1;
+}
+
 int state_read(int dirfd, const char *id, struct husk_state *st, struct husk_error *err)
 {
         memset(st, 0, sizeof(*st));
         _cleanup_free_ char *data = NULL;
-        if (read_user_file_at(dirfd, STATE_FILE, &data, NULL, err) < 0) {
-                if (err && err->errnum == ENOENT)
-                        /* reserved but never committed: a half-made container */
-                        return husk_error_state(err, "container \"%s\" has no state (still being created?)", id);
-                return -1;
-        }
+        if (read_user_file_at(dirfd, STATE_FILE, &data, NULL, err) < 0)
+                return no_state(id, err);
         return state_parse(data, id, st, err);
+}
+
+int state_read_in(int rootfd, const char *id, const struct state_sub *cg, struct husk_state *st,
+                  struct husk_error *err)
+{
+        memset(st, 0, sizeof(*st));
+        if (state_validate_id(id, err) < 0)
+                return -1;
+        char path[STATE_PATH_MAX], buf[8192];
+        _cleanup_free_ char *heap = NULL;
+        const char *data = read_user_file_small_at(rootfd, in_dir(path, id, STATE_FILE), buf, sizeof(buf), &heap, err);
+        if (!data)
+                return no_state(id, err);
+        return state_parse_with(data, id, cg, st, err);
 }
 
 int state_parse(const char *data, const char *id, struct husk_state *st, struct husk_error *err)
 {
+        return state_parse_with(data, id, NULL, st, err);
+}
+
+int state_parse_with(const char *data, const char *id, const struct state_sub *cg, struct husk_state *st,
+                     struct husk_error *err)
+{
         memset(st, 0, sizeof(*st));
-        struct sparse p = { .st = st, .key = K_OTHER };
+        struct sparse p = { .st = st, .key = K_OTHER, .data = data, .sub = cg };
         yajl_handle h = yajl_alloc(&state_callbacks, NULL, &p);
+        p.h = h;
         yajl_config(h, yajl_allow_comments, 1);
         size_t len = strlen(data);
         yajl_status s = yajl_parse(h, (const unsigned char *)data, len);
@@ -437,8 +476,6 @@ int state_parse(const char *data, const char *id, struct husk_state *st, struct 
                 husk_error_invalid(err, "container \"%s\": corrupt state.json: %.255s", id, (char *)e);
                 yajl_free_error(h, e);
                 yajl_free(h);
-                if (p.cg)
-                        yajl_gen_free(p.cg);
                 free(p.id);
                 state_free(st);
                 memset(st, 0, sizeof(*st));
@@ -530,7 +567,8 @@ bool state_init_alive(const struct husk_state *st)
         return start == st->start_time;
 }
 
-enum husk_status state_status_of(int dirfd, const struct husk_state *st, bool alive, bool paused)
+/* exec.sock is path below fd */
+static enum husk_status status_of(int fd, const char *path, const struct husk_state *st, bool alive, bool paused)
 {
         if (st->pid <= 0)
                 return HUSK_STATUS_CREATING;
@@ -538,9 +576,20 @@ enum husk_status state_status_of(int dirfd, const struct husk_state *st, bool al
                 return HUSK_STATUS_STOPPED;
         if (paused)
                 return HUSK_STATUS_PAUSED;
-        if (faccessat(dirfd, STATE_EXEC_SOCK, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+        if (faccessat(fd, path, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
                 return HUSK_STATUS_CREATED;
         return HUSK_STATUS_RUNNING;
+}
+
+enum husk_status state_status_of(int dirfd, const struct husk_state *st, bool alive, bool paused)
+{
+        return status_of(dirfd, STATE_EXEC_SOCK, st, alive, paused);
+}
+
+enum husk_status state_status_in(int rootfd, const char *id, const struct husk_state *st, bool alive, bool paused)
+{
+        char path[STATE_PATH_MAX];
+        return status_of(rootfd, in_dir(path, id, STATE_EXEC_SOCK), st, alive, paused);
 }
 
 enum husk_status state_status(int dirfd, const struct husk_state *st, bool paused)

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <yajl/yajl_parse.h>
 
 #include "husk/error.h"
 #include "husk/spec.h"
@@ -58,8 +59,22 @@ int state_write(int dirfd, const struct husk_state *st, struct husk_error *err);
 /* A dir without state.json (a create still running, or one that died
  * half-way) is HUSK_ERR_STATE: `container "<id>" has no state ...`. */
 int state_read(int dirfd, const char *id, struct husk_state *st, struct husk_error *err);
+/* A parser given the events of state.json's "cgroup" object (the first
+ * "cgroup" key's value, when it is an object) as a parser of that object
+ * alone would get them, from its '{' to its '}' (numbers as yajl_number).
+ * A callback's 0 makes the whole parse fail. */
+struct state_sub {
+        const yajl_callbacks *cb;
+        void *ctx;
+};
+/* state_read through the state root's fd, without opening <id>'s dir
+ * (husk list); the id is validated as state_open() does. cg may be NULL. */
+int state_read_in(int rootfd, const char *id, const struct state_sub *cg, struct husk_state *st,
+                  struct husk_error *err);
 /* The parsing half of state_read: a NUL-terminated state.json (fuzzed). */
 int state_parse(const char *data, const char *id, struct husk_state *st, struct husk_error *err);
+int state_parse_with(const char *data, const char *id, const struct state_sub *cg, struct husk_state *st,
+                     struct husk_error *err);
 void state_free(struct husk_state *st);
 
 /* Remove everything in the dir and the dir itself. */
@@ -73,6 +88,8 @@ bool state_init_alive(const struct husk_state *st);
 enum husk_status state_status(int dirfd, const struct husk_state *st, bool paused);
 /* The same when the caller already asked state_init_alive(). */
 enum husk_status state_status_of(int dirfd, const struct husk_state *st, bool alive, bool paused);
+/* The same through the state root's fd. */
+enum husk_status state_status_in(int rootfd, const char *id, const struct husk_state *st, bool alive, bool paused);
 const char *state_status_name(enum husk_status s);
 
 /* The OCI state JSON (ociVersion id status pid bundle annotations) plus, with

@@ -218,6 +218,29 @@ int read_user_file_at(int dirfd, const char *path, char **out, size_t *len, stru
         return read_user_fd(fd, path, out, len, err);
 }
 
+const char *read_user_file_small_at(int dirfd, const char *path, char *buf, size_t size, char **heap,
+                                    struct husk_error *err)
+{
+        *heap = NULL;
+        {
+                _cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+                if (fd < 0) {
+                        husk_error_sys(err, "open %s", path);
+                        return NULL;
+                }
+                ssize_t n = read(fd, buf, size - 1);
+                if (n > 0 && (size_t)n < size - 1) {
+                        buf[n] = '\0';
+                        return buf;
+                }
+        }
+        /* A FIFO reads 0 bytes (O_NONBLOCK), a device may fill buf: the
+         * checked way names what is wrong, and reads a big file whole. */
+        if (read_user_file_at(dirfd, path, heap, NULL, err) < 0)
+                return NULL;
+        return *heap;
+}
+
 int write_file_at(int dirfd, const char *path, const char *data, size_t len, struct husk_error *err)
 {
         _cleanup_close_ int fd = openat(dirfd, path, O_WRONLY | O_TRUNC | O_CLOEXEC);
@@ -296,7 +319,11 @@ int proc_stat_read(pid_t pid, char *state, uint64_t *start_time)
         _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
                 return -1;
-        ssize_t n = read_all(fd, buf, sizeof(buf) - 1);
+        /* one read: procfs makes the line whole, so a short read is all of it */
+        ssize_t n;
+        do
+                n = read(fd, buf, sizeof(buf) - 1);
+        while (n < 0 && errno == EINTR);
         if (n <= 0)
                 return -1;
         buf[n] = '\0';

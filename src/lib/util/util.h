@@ -71,6 +71,14 @@ int read_file_at(int dirfd, const char *path, char **out, size_t *len, struct hu
  * hang, /dev/zero never ends; opened O_NONBLOCK, checked with fstat before
  * the first read) of at most HUSK_FILE_MAX bytes; errors name the path. */
 int read_user_file_at(int dirfd, const char *path, char **out, size_t *len, struct husk_error *err);
+/* The same for a small file read often (husk list: every state.json): one
+ * read into buf (size bytes); when that returns less than it asked, the
+ * text is complete (a regular file reads short only at its end) and is in
+ * buf, NUL-terminated. Otherwise (empty, full, an error, anything but a
+ * regular file) read_user_file_at() decides, into *heap (free it). Returns
+ * the text, or NULL with err set. */
+const char *read_user_file_small_at(int dirfd, const char *path, char *buf, size_t size, char **heap,
+                                    struct husk_error *err);
 /* The same bound for an fd that may be a pipe (stdin): "what" names it. */
 int read_user_fd(int fd, const char *what, char **out, size_t *len, struct husk_error *err);
 /* open(O_WRONLY|O_TRUNC) + write all + close: for /proc and cgroup files. */
