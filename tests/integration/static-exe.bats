@@ -82,3 +82,33 @@ twin_lines() {
                 ((kib < 1600))
         done
 }
+
+# The system calls of the process until its first execveat (the re-execution
+# from the protected copy), or all of them when there is none.
+first_image_calls() {
+        strace -e trace=execveat,arch_prctl,open_tree -o "$BATS_TEST_TMPDIR/strace" "$RUNTIME" "$@" </dev/null \
+                >/dev/null 2>&1 || echo "FAILED: $*"
+        awk '{ print } /^execveat\(/ { exit }' "$BATS_TEST_TMPDIR/strace"
+}
+
+@test "static husk: exec makes its protected copy before glibc starts, whatever the global options' spelling" {
+        need_static_husk
+        [[ $(uname -m) == x86_64 ]] || skip "the early entry is x86-64 only"
+        command -v strace >/dev/null || skip "no strace"
+        set_args sleep 1000
+        run_detached "$CID"
+        local calls
+        for g in "--root $ROOT" "-root=$ROOT" "--log-f text --root $ROOT" "--debug --root $ROOT --log /dev/null"; do
+                # shellcheck disable=SC2086
+                calls=$(first_image_calls $g exec "$CID" true)
+                echo "$g: $calls"
+                [[ $calls != *FAILED* ]]
+                # the copy is made and executed without a glibc start
+                # (arch_prctl(ARCH_SET_FS) is glibc setting up its TLS)
+                [[ $calls == *"open_tree("*"execveat("* ]]
+                [[ $calls != *arch_prctl* ]]
+        done
+        # commands that need no protected copy run as they are
+        calls=$(first_image_calls --root "$ROOT" state "$CID")
+        [[ $calls != *open_tree* && $calls != *execveat* ]]
+}

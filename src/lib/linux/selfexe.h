@@ -9,7 +9,9 @@
  * process's exe (PR_SET_MM_EXE_FILE refuses while the old file is mapped),
  * so the commands that make container-visible processes (create, run,
  * exec) first execute themselves again from a copy the container can't
- * write, with the same argv and environment. */
+ * write, with the same argv and environment. The static husk on x86-64
+ * makes exec's copy before glibc starts (cli/selfexe_entry.c); main's
+ * check then finds /proc/self/exe protected. */
 #ifndef HUSK_LINUX_SELFEXE_H
 #define HUSK_LINUX_SELFEXE_H
 
