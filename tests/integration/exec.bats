@@ -387,3 +387,31 @@ JSON
         [[ $output == *done* ]]
         [[ $output != *WROTE* ]]
 }
+
+# setgroups(2) is refused only in a user namespace whose setgroups file says
+# "deny"; the initial user namespace has none. husk reads that file through
+# a procfs of its own (fsopen), so only where there is a user namespace.
+@test "exec without a user namespace mounts no procfs to check setgroups; the groups are set" {
+        husk_only "husk's system calls"
+        command -v strace >/dev/null || skip "no strace"
+        start_sleeper
+        strace -f -e trace=fsopen,setgroups -o "$BATS_TEST_TMPDIR/strace" \
+                "$RUNTIME" --root "$ROOT" exec -u 1000:100 -g 5 -g 6 "$CID" id -G >"$BATS_TEST_TMPDIR/out"
+        cat "$BATS_TEST_TMPDIR/strace"
+        [[ $(cat "$BATS_TEST_TMPDIR/out") == "100 5 6" ]]
+        grep -Eq 'setgroups\(2, \[5, 6\]\) += 0' "$BATS_TEST_TMPDIR/strace"
+        ! grep -q fsopen "$BATS_TEST_TMPDIR/strace"
+}
+
+@test "exec into a user namespace still checks setgroups there; the groups are set" {
+        husk_only "husk's system calls"
+        command -v strace >/dev/null || skip "no strace"
+        userns_config
+        start_sleeper
+        strace -f -e trace=fsopen,setgroups -o "$BATS_TEST_TMPDIR/strace" \
+                "$RUNTIME" --root "$ROOT" exec -u 1000:100 -g 5 -g 6 "$CID" id -G >"$BATS_TEST_TMPDIR/out"
+        cat "$BATS_TEST_TMPDIR/strace"
+        [[ $(cat "$BATS_TEST_TMPDIR/out") == "100 5 6" ]]
+        grep -Eq 'setgroups\(2, \[5, 6\]\) += 0' "$BATS_TEST_TMPDIR/strace"
+        grep -q 'fsopen("proc"' "$BATS_TEST_TMPDIR/strace"
+}

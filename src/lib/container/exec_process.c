@@ -24,8 +24,13 @@
 #include "util/log.h"
 #include "util/util.h"
 
-/* The namespaces of pid that differ from ours: those exec must join. */
-static int namespaces_to_join(pid_t pid)
+/* The inode number of the initial user namespace (PROC_USER_INIT_INO,
+ * fixed; other namespaces get numbers from 0xF0000000 up). */
+#define INITIAL_USERNS_INO 0xEFFFFFFDU
+
+/* The namespaces of pid that differ from ours: those exec must join.
+ * *initial_userns: ours is the initial user namespace. */
+static int namespaces_to_join(pid_t pid, bool *initial_userns)
 {
         static const struct { const char *name; int flag; } kinds[] = {
                 { "user", CLONE_NEWUSER }, { "ipc", CLONE_NEWIPC }, { "uts", CLONE_NEWUTS },
@@ -40,6 +45,8 @@ static int namespaces_to_join(pid_t pid)
                 struct stat a, b;
                 if (stat(theirs, &a) < 0 || stat(ours, &b) < 0)
                         continue;       /* the kernel has no such namespace */
+                if (kinds[i].flag == CLONE_NEWUSER)
+                        *initial_userns = b.st_ino == INITIAL_USERNS_INO;
                 if (a.st_ino != b.st_ino || a.st_dev != b.st_dev)
                         flags |= kinds[i].flag;
         }
@@ -188,6 +195,7 @@ struct exec_run {
         int sock[2];                            /* the sync socketpair: ours, stage A's */
         int init_pidfd, root_fd;
         int nsflags;                            /* the namespaces to join */
+        bool initial_userns;                    /* the process stays in the initial user namespace */
         bool late, placed_by_us, join;          /* how the process gets into the cgroup (exec_config) */
         struct cgroup_manager *late_cgroup;     /* move B in at READY (paused container) */
         const char *sub_cgroup;
@@ -362,7 +370,9 @@ static int exec_prepare(struct exec_run *x, struct husk_error *err)
         x->placed_by_us = c->cgroup && !x->late && (o->cgroup || cgroup_is_systemd(c->cgroup));
         /* The init shares our mount namespace (a container without its
          * own): its root is a chroot, which setns can't give. */
-        x->nsflags = namespaces_to_join(c->st.pid);
+        bool ours_initial = false;
+        x->nsflags = namespaces_to_join(c->st.pid, &ours_initial);
+        x->initial_userns = ours_initial && !(x->nsflags & CLONE_NEWUSER);
         if (!(x->nsflags & CLONE_NEWNS) && !spec_has_namespace(x->spec, CLONE_NEWNS)) {
                 char p[64];
                 snprintf(p, sizeof(p), "/proc/%d/root", (int)c->st.pid);
@@ -385,7 +395,7 @@ static int exec_start(struct exec_run *x, struct husk_error *err)
                 .ns_flags = x->nsflags, .root_fd = x->root_fd, .cgroup = c->cgroup,
                 .wait_for_cgroup = x->placed_by_us, .join_cgroup = x->join, .late_cgroup = x->late,
                 .sync_fd = x->sock[1], .preserve_fds = o->preserve_fds, .extra_env = o->extra_env,
-                .kernel_last_cap = caps_kernel_last(),
+                .kernel_last_cap = caps_kernel_last(), .initial_userns = x->initial_userns,
         };
         x->stage_a = exec_spawn(&ec, err);
         if (x->stage_a < 0) {

@@ -58,9 +58,13 @@ static char *passwd_home(uid_t uid)
         return home ? home : xstrdup("/");
 }
 
-/* In a user namespace whose setgroups is "deny", setgroups(2) fails. */
-static bool setgroups_allowed(void)
+/* In a user namespace whose setgroups is "deny", setgroups(2) fails. The
+ * initial user namespace has no such switch: no procfs to read there (a
+ * private one is mounted for it: procfs_read). */
+static bool setgroups_allowed(const struct apply_ctx *a)
 {
+        if (a->initial_userns)
+                return true;
         _cleanup_free_ char *s = NULL;
         struct husk_error e;
         if (procfs_read("/proc/self/setgroups", &s, &e) < 0)
@@ -123,7 +127,7 @@ int apply_identity(struct apply_ctx *a, struct husk_error *err)
         const struct husk_caps *caps = proc->has_capabilities ? &proc->capabilities : NULL;
         if (caps_drop_bounding(caps, a->kernel_last_cap, err) < 0 || caps_keep_on_setuid(err) < 0)
                 return -1;
-        if (user_apply(&proc->user, setgroups_allowed(), err) < 0)
+        if (user_apply(&proc->user, setgroups_allowed(a), err) < 0)
                 return -1;
         if (caps_apply(caps, a->kernel_last_cap, err) < 0)
                 return -1;

@@ -34,6 +34,8 @@ struct apply_ctx {
         char *const *extra_env;
         bool create_cwd;                        /* the init makes a missing cwd, exec doesn't */
         int kernel_last_cap;                    /* caps_kernel_last(), read by husk on the host */
+        bool initial_userns;                    /* known to run in the initial user namespace,
+                                                 * where setgroups(2) is always allowed */
         /* filled in by the steps */
         bool seccomp_loaded;
         char *exe;

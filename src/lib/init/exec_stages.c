@@ -52,7 +52,7 @@ static _Noreturn void stage_b(const struct exec_config *cfg, bool in_v2, bool jo
                         sync_die(sock, &err);
         }
         struct apply_ctx ac = { .proc = proc, .spec = cfg->spec, .prog = cfg->prog, .extra_env = cfg->extra_env,
-                                .kernel_last_cap = cfg->kernel_last_cap };
+                                .kernel_last_cap = cfg->kernel_last_cap, .initial_userns = cfg->initial_userns };
         if (apply_prepare(&ac, sock, cfg->preserve_fds, &err) < 0)
                 sync_die(sock, &err);
         /* The sync socket closes on exec: husk reads EOF as success, and an

@@ -34,6 +34,7 @@ struct exec_config {
         int preserve_fds;
         char *const *extra_env;
         int kernel_last_cap;                    /* caps_kernel_last() */
+        bool initial_userns;                    /* B runs in the initial user namespace */
 };
 
 pid_t exec_spawn(const struct exec_config *cfg, struct husk_error *err);
