@@ -66,22 +66,39 @@ struct restore_to {
         const struct cgroup_mounts *mounts;
         size_t n;               /* hierarchies found */
         bool probe;             /* only note the first freezer and the first cgroup2 dir */
-        char *v1_freezer, *v2;
+        char *v1_freezer, *v2;  /* probe: their freezer.state, cgroup.freeze */
 };
 
-static char *join_dir(const char *mount, const char *rel)
+/* <mount><rel>/<file> */
+static char *cg_file(const char *mount, const char *rel, const char *file)
 {
-        size_t lm = strlen(mount), lr = strlen(rel);
-        char *d = xmalloc(lm + lr + 1);
+        size_t lm = strlen(mount), lr = strlen(rel), lf = strlen(file);
+        char *d = xmalloc(lm + lr + lf + 2);
         memcpy(d, mount, lm);
-        memcpy(d + lm, rel, lr + 1);
+        memcpy(d + lm, rel, lr);
+        d[lm + lr] = '/';
+        memcpy(d + lm + lr + 1, file, lf + 1);
         return d;
 }
 
 /* One saved hierarchy: v1 by its controllers, or cgroup2 (ctrls NULL). */
+/* A probe needs a hierarchy only while it may still change its answer:
+ * the first v1 freezer, the first cgroup2 (which counts only without a v1
+ * freezer). */
+static bool probe_needs(const struct restore_to *to, const char *ctrls)
+{
+        if (to->v1_freezer)
+                return false;
+        /* a v1 hierarchy without the freezer never changes it: only a
+         * freezer or cgroup2 dir found counts, and those count as found */
+        return ctrls ? cgroup_list_has(ctrls, "freezer") : !to->v2;
+}
+
 static void restore_hier(struct restore_to *to, const char *ctrls, const char *rel)
 {
         struct cgroup_manager *m = to->m;
+        if (to->probe && !probe_needs(to, ctrls))
+                return;
         const struct cgroup_mount *mt = ctrls ? cgroup_mounts_v1(to->mounts, ctrls)
                                               : cgroup_mounts_v2(to->mounts, m->layout);
         if (!mt) {
@@ -98,9 +115,9 @@ static void restore_hier(struct restore_to *to, const char *ctrls, const char *r
         if (!to->probe)
                 cg_add_hier(m, ctrls ? ctrls : "", !ctrls, mt->point, clean);
         else if (ctrls && !to->v1_freezer && cgroup_list_has(ctrls, "freezer"))
-                to->v1_freezer = join_dir(mt->point, clean);
+                to->v1_freezer = cg_file(mt->point, clean, "freezer.state");
         else if (!ctrls && !to->v2)
-                to->v2 = join_dir(mt->point, clean);
+                to->v2 = cg_file(mt->point, clean, "cgroup.freeze");
 }
 
 /* ------------------------------------------------------------------ */
@@ -136,7 +153,7 @@ struct rj {
 static int rj_match(const char *const *names, int n, const unsigned char *k, size_t len)
 {
         for (int i = 0; i < n; i++)
-                if (strlen(names[i]) == len && memcmp(names[i], k, len) == 0)
+                if (len && names[i][0] == k[0] && strlen(names[i]) == len && memcmp(names[i], k, len) == 0)
                         return i;
         return n;
 }
@@ -406,10 +423,9 @@ int cgroup_manager_restore_in(const char *saved, const struct cgroup_mounts *mou
 
 /* A small cgroup file in one read: a short read of a cgroup file is all
  * of it. NULL when missing or unreadable. */
-static bool read_small(const char *dir, const char *file, char *buf, size_t size)
+static bool read_small(const char *path, char *buf, size_t size)
 {
-        _cleanup_free_ char *p = xasprintf("%s/%s", dir, file);
-        _cleanup_close_ int fd = open(p, O_RDONLY | O_CLOEXEC);
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
                 return false;
         ssize_t n = read(fd, buf, size - 1);
@@ -468,9 +484,9 @@ int cgroup_saved_frozen(const char *saved, const struct cgroup_saved_reader *rd,
         char buf[64];
         if (r == 0 && to.v1_freezer)
                 /* FREEZING counts as frozen too, as cgroup_is_frozen says */
-                r = read_small(to.v1_freezer, "freezer.state", buf, sizeof(buf)) ? strcmp(buf, "THAWED") != 0 : -1;
+                r = read_small(to.v1_freezer, buf, sizeof(buf)) ? strcmp(buf, "THAWED") != 0 : -1;
         else if (r == 0 && to.v2)
-                r = read_small(to.v2, "cgroup.freeze", buf, sizeof(buf)) ? strcmp(buf, "1") == 0 : -1;
+                r = read_small(to.v2, buf, sizeof(buf)) ? strcmp(buf, "1") == 0 : -1;
         else
                 r = -1;
         free(to.v1_freezer);

@@ -396,7 +396,8 @@ static int sp_key(void *ctx, const unsigned char *k, size_t len)
         if (p->depth == 1) {
                 p->key = K_OTHER;
                 for (int i = 0; i < K_OTHER; i++)
-                        if (strlen(state_keys[i]) == len && memcmp(state_keys[i], k, len) == 0)
+                        if (len && state_keys[i][0] == k[0] && strlen(state_keys[i]) == len &&
+                            memcmp(state_keys[i], k, len) == 0)
                                 p->key = i;
         }
         return 1;
@@ -418,7 +419,14 @@ static const yajl_callbacks state_callbacks = {
 #define STATE_PATH_MAX (1024 + 64)
 static const char *in_dir(char buf[STATE_PATH_MAX], const char *id, const char *file)
 {
-        snprintf(buf, STATE_PATH_MAX, "%s/%s", id, file);
+        size_t li = strnlen(id, STATE_PATH_MAX), lf = strlen(file);
+        if (li + 1 + lf >= STATE_PATH_MAX) {
+                buf[0] = '\0';  /* no valid id is this long: a path that is never found */
+                return buf;
+        }
+        memcpy(buf, id, li);
+        buf[li] = '/';
+        memcpy(buf + li + 1, file, lf + 1);
         return buf;
 }
 
