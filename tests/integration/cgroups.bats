@@ -439,6 +439,23 @@ block_dev() {
         ! cg_read "$pid" devices devices.list | grep -q '^a '
 }
 
+@test "devices: v1 rules are written in order through one open devices.allow and one devices.deny" {
+        husk_only "counts husk's own system calls"
+        need_controller devices
+        command -v strace >/dev/null || skip "needs strace"
+        # deny, allow, deny: the order across the two files must hold
+        update_config '.linux.resources.devices += [{"allow":true,"type":"c","major":10,"minor":229,"access":"rw"},
+                {"allow":false,"type":"c","major":10,"minor":229,"access":"w"}]'
+        set_args sleep 1000
+        local trace=$BATS_TEST_TMPDIR/dev.strace
+        # husk itself writes the rules (not -f: the container runs on)
+        ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 strace -qq -e trace=openat -o "$trace" \
+                "$RUNTIME" --root "$ROOT" run -d "$CID" </dev/null >/dev/null 2>&1
+        pid=$(container_pid "$CID")
+        cg_read "$pid" devices devices.list | grep -qx 'c 10:229 r'
+        [[ $(grep -c 'devices\.allow"' "$trace") -eq 1 && $(grep -c 'devices\.deny"' "$trace") -eq 1 ]]
+}
+
 @test "cgroupsPath: absolute and relative paths" {
         [[ -z ${HUSK_TEST_SYSTEMD:-} ]] || skip "systemd driver: cgroupsPath is slice:prefix:name"
         set_args sleep 1000

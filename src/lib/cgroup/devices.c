@@ -5,10 +5,13 @@
  * order, the last matching rule wins.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cgroup/cgroup_internal.h"
+#include "util/failpoint.h"
 #include "util/util.h"
 
 #define R(t, maj, min, acc) \
@@ -38,7 +41,31 @@ const struct husk_device_rule *cgroup_default_device_rules(size_t *n)
         return default_rules;
 }
 
-static int v1_rule(struct cg_hier *h, const struct husk_device_rule *r, size_t idx, struct husk_error *err)
+/* devices.deny and devices.allow of one v1 hierarchy, open for the whole
+ * list: the kernel takes each write(2) as one rule. */
+struct v1_files {
+        const struct cg_hier *h;
+        int fd[2];              /* deny, allow */
+};
+
+static int v1_write(struct v1_files *f, bool allow, const char *rule, const char *field, struct husk_error *err)
+{
+        const char *name = allow ? "devices.allow" : "devices.deny";
+        if (failpoint("cgroup: write a file", err) < 0)
+                return -1;
+        if (f->fd[allow] < 0) {
+                _cleanup_free_ char *p = xasprintf("%s/%s", f->h->dir, name);
+                /* O_TRUNC: ignored by the kernel, for the tests' plain files */
+                f->fd[allow] = open(p, O_WRONLY | O_TRUNC | O_CLOEXEC);
+                if (f->fd[allow] < 0)
+                        return husk_error_sys(err, "%s: open %s", field, p);
+        }
+        if (write(f->fd[allow], rule, strlen(rule)) != (ssize_t)strlen(rule))
+                return husk_error_sys(err, "%s: write \"%s\" to %s/%s", field, rule, f->h->dir, name);
+        return 0;
+}
+
+static int v1_rule(struct v1_files *f, const struct husk_device_rule *r, size_t idx, struct husk_error *err)
 {
         char maj[24] = "*", min[24] = "*";
         if (r->major.set && r->major.v >= 0)
@@ -49,10 +76,12 @@ static int v1_rule(struct cg_hier *h, const struct husk_device_rule *r, size_t i
         char type = r->type ? r->type : 'a';
         char field[64];
         snprintf(field, sizeof(field), "rule %zu", idx);
+        char rule[96];
         if (type == 'a')        /* "a" means everything, numbers are ignored */
-                return cg_writef(NULL, h, r->allow ? "devices.allow" : "devices.deny", field, err, "a *:* %s", acc);
-        return cg_writef(NULL, h, r->allow ? "devices.allow" : "devices.deny", field, err, "%c %s:%s %s", type, maj, min,
-                         acc);
+                snprintf(rule, sizeof(rule), "a *:* %s", acc);
+        else
+                snprintf(rule, sizeof(rule), "%c %s:%s %s", type, maj, min, acc);
+        return v1_write(f, r->allow, rule, field, err);
 }
 
 int cg_devices_apply(struct cgroup_manager *m, const struct husk_device_rule *rules, size_t n,
@@ -72,12 +101,14 @@ int cg_devices_apply(struct cgroup_manager *m, const struct husk_device_rule *ru
                 if (h->unusable || !cg_hier_has(h, "devices"))
                         continue;
                 /* Start from nothing, then replay the rules in order. */
-                if (cg_write(NULL, h, "devices.deny", "a", "deny all", err) < 0)
-                        return -1;
-                for (size_t k = 0; k < n; k++)
-                        if (v1_rule(h, &rules[k], k, err) < 0)
-                                return -1;
-                return 0;
+                struct v1_files f = { .h = h, .fd = { -1, -1 } };
+                int r = v1_write(&f, false, "a", "deny all", err);
+                for (size_t k = 0; r == 0 && k < n; k++)
+                        r = v1_rule(&f, &rules[k], k, err);
+                for (int k = 0; k < 2; k++)
+                        if (f.fd[k] >= 0)
+                                close(f.fd[k]);
+                return r;
         }
         struct cg_hier *u = cg_unified(m);
         if (u)
