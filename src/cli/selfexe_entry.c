@@ -93,24 +93,81 @@ static bool takes_value(const char *name, size_t n)
         return false;
 }
 
-/* Is the command `exec`? The global options are skipped as main's getopt
- * ("+" mode) does; anything unusual answers no (main then protects). */
-static bool command_is_exec(long argc, char **argv)
+/* Is `name` (n bytes) a prefix of `opt`, as getopt_long matches? */
+static bool prefix_of(const char *name, size_t n, const char *opt)
 {
+        size_t k = 0;
+        while (k < n && opt[k] && opt[k] == name[k])
+                k++;
+        return n > 0 && k == n;
+}
+
+/* The command, found as main's getopt ("+" mode) finds it: the global
+ * options skipped. NULL for anything unusual (main then protects). A
+ * global --systemd-cgroup or --rootless (or a prefix of either beyond
+ * "root") sets *twin: the command may hand over to husk-dynamic. */
+static const char *command_of(long argc, char **argv, bool *twin)
+{
+        *twin = false;
         for (long i = 1; i < argc; i++) {
                 const char *a = argv[i];
                 if (a[0] != '-')
-                        return streq(a, "exec");
+                        return a;
                 if (a[1] == '\0' || streq(a, "--"))
-                        return false;
+                        return NULL;
                 const char *name = a + (a[1] == '-' ? 2 : 1);
                 size_t n = 0;
                 while (name[n] && name[n] != '=')
                         n++;
+                if (prefix_of(name, n, "systemd-cgroup") || (n > 4 && prefix_of(name, n, "rootless")))
+                        *twin = true;
                 if (name[n] != '=' && takes_value(name, n))
                         i++;
         }
-        return false;
+        return NULL;
+}
+
+/* Is /proc/self/uid_map the initial user namespace's, "0 0 4294967295"
+ * alone? Anything else (or no /proc) answers no. */
+static bool initial_userns(void)
+{
+        char buf[128];
+        long fd = SYS(SYS_open, "/proc/self/uid_map", O_RDONLY | O_CLOEXEC, 0, 0, 0);
+        if (fd < 0)
+                return false;
+        long len = SYS(SYS_read, fd, buf, sizeof(buf) - 1, 0, 0);
+        SYS(SYS_close, fd, 0, 0, 0, 0);
+        if (len <= 0)
+                return false;
+        unsigned long v[3];
+        long i = 0;
+        for (int k = 0; k < 3; k++) {
+                while (i < len && buf[i] == ' ')
+                        i++;
+                if (i >= len || buf[i] < '0' || buf[i] > '9')
+                        return false;
+                v[k] = 0;
+                while (i < len && buf[i] >= '0' && buf[i] <= '9')
+                        v[k] = v[k] * 10 + (unsigned long)(buf[i++] - '0');
+        }
+        return v[0] == 0 && v[1] == 0 && v[2] == 4294967295UL && i == len - 1 && buf[i] == '\n';
+}
+
+/* Does the command re-execute from a protected copy, and can it start
+ * from one made here? exec always; create and run unless they may hand
+ * over to husk-dynamic (cli/twin.c: --systemd-cgroup, or rootless), which
+ * is found next to /proc/self/exe, and a detached copy has no path. */
+static bool copy_early(long argc, char **argv)
+{
+        bool twin;
+        const char *cmd = command_of(argc, argv, &twin);
+        if (!cmd)
+                return false;
+        if (streq(cmd, "exec"))
+                return true;
+        if (!streq(cmd, "run") && !streq(cmd, "create"))
+                return false;
+        return !twin && SYS(SYS_geteuid, 0, 0, 0, 0, 0) == 0 && initial_userns();
 }
 
 /* selfexe_fd_is_protected, in system calls. */
@@ -147,7 +204,7 @@ void husk_selfexe_early(long *sp)
         long argc = sp[0];
         char **argv = (char **)(sp + 1);
         char **envp = argv + argc + 1;
-        if (!command_is_exec(argc, argv) || self_is_protected())
+        if (!copy_early(argc, argv) || self_is_protected())
                 return;
         long fd = SYS(SYS_open_tree, AT_FDCWD, "/proc/self/exe", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC, 0, 0);
         if (fd < 0)

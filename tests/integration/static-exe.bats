@@ -112,3 +112,24 @@ first_image_calls() {
         calls=$(first_image_calls --root "$ROOT" state "$CID")
         [[ $calls != *open_tree* && $calls != *execveat* ]]
 }
+
+@test "static husk: run and create make their protected copy before glibc starts, unless they may need husk-dynamic" {
+        need_static_husk
+        [[ $(uname -m) == x86_64 ]] || skip "the early entry is x86-64 only"
+        command -v strace >/dev/null || skip "no strace"
+        [[ $(cat /proc/self/uid_map) == *" 0 "*4294967295* ]] || skip "not in the initial user namespace"
+        local calls
+        calls=$(first_image_calls --root "$ROOT" run "$CID")
+        [[ $calls != *FAILED* && $calls == *"open_tree("*"execveat("* && $calls != *arch_prctl* ]]
+        calls=$(first_image_calls --log /dev/null --root "$ROOT" create "$CID-c")
+        [[ $calls != *FAILED* && $calls == *"open_tree("*"execveat("* && $calls != *arch_prctl* ]]
+        runtime delete -f "$CID-c"
+        # --rootless or --systemd-cgroup may send them to husk-dynamic, found
+        # next to the binary: main decides, after glibc started
+        calls=$(first_image_calls --rootless false --root "$ROOT" run "$CID-r")
+        [[ $calls != *FAILED* && $calls == *arch_prctl*"open_tree("* ]]
+        # (no systemd here: it may fail; what counts is who made the copy)
+        calls=$(first_image_calls --systemd-cgroup --root "$ROOT" run "$CID-s")
+        runtime delete -f "$CID-s" >/dev/null 2>&1 || true
+        [[ $(grep -v FAILED <<<"$calls" | head -1) != open_tree* ]]
+}
