@@ -89,6 +89,39 @@ static void test_mountinfo_line(void)
                 CHECK(!parse(bad[i], &mi, &l), "accepted bad line %zu: %s", i, bad[i]);
 }
 
+/* The ids and device numbers read as sscanf "%d%c" / "%u:%u%c" read them
+ * (before it was replaced: a docker host's mountinfo has hundreds of lines);
+ * a field never holds a space. */
+static void test_mountinfo_numbers(void)
+{
+        static const char *const ids[] = { "36", "+7", "-3", "\t9", "", "x", "5x", "0x10", "-",
+                                           "2147483647", "2147483648", "99999999999999999999", "-2147483649" };
+        static const char *const devs[] = { "98:0", "0:52", ":1", "1:", "1:\t2", "-1:2",
+                                            "1:+2", "1:2:3", "1:2x", "4294967296:1", "+0:-0", "1", "" };
+        _cleanup_free_ char *l = NULL;
+        struct mountinfo mi;
+        for (size_t i = 0; i < ARRAY_SIZE(ids); i++) {
+                int want;
+                char c;
+                bool ok = sscanf(ids[i], "%d%c", &want, &c) == 1;
+                _cleanup_free_ char *line = xasprintf("%s 1 0:1 / /m rw - t s o", ids[i]);
+                bool got = parse(line, &mi, &l);
+                CHECK(got == ok && (!ok || mi.id == want), "id \"%s\": %d %d, %d %d", ids[i], got, mi.id, ok, want);
+                _cleanup_free_ char *line2 = xasprintf("1 %s 0:1 / /m rw - t s o", ids[i]);
+                got = parse(line2, &mi, &l);
+                CHECK(got == ok && (!ok || mi.parent == want), "parent \"%s\"", ids[i]);
+        }
+        for (size_t i = 0; i < ARRAY_SIZE(devs); i++) {
+                unsigned a, b;
+                char c;
+                bool ok = sscanf(devs[i], "%u:%u%c", &a, &b, &c) == 2;
+                _cleanup_free_ char *line = xasprintf("1 1 %s / /m rw - t s o", devs[i]);
+                bool got = parse(line, &mi, &l);
+                CHECK(got == ok && (!ok || (mi.major == a && mi.minor == b)), "dev \"%s\": %d %u:%u, %d %u:%u",
+                      devs[i], got, mi.major, mi.minor, ok, a, b);
+        }
+}
+
 struct seen {
         int n;
         char points[8][64];
@@ -122,6 +155,21 @@ static void test_mountinfo_file(void)
               "bad line skipped: %s %s %s", s.points[0], s.points[1], s.points[2]);
         unlink(path);
         CHECK(mountinfo_foreach(path, collect, &s, &err) < 0, "missing file fails");
+
+        /* only some filesystem types: the others are not even decoded */
+        static const char *const tmpfs[] = { "tmpfs", NULL };
+        text = "1 0 0:1 / / rw - rootfs rootfs rw\n"
+               "x 1 0:2 / /bad rw - tmpfs tmpfs rw\n"
+               "2 1 0:2 / /a\\040b rw shared:1 - tmpfs tmpfs rw\n"
+               "3 1 0:3 / /c rw - tmpfs2 tmpfs rw\n"
+               "4 1 0:4 / /d rw - tmpfs tmpfs rw\n";
+        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        CHECK(fd >= 0 && write_all(fd, text, strlen(text)) == 0, "write");
+        close(fd);
+        struct seen t = { 0 };
+        CHECK(mountinfo_foreach_fs(path, tmpfs, collect, &t, &err) == 0 && t.n == 2 &&
+              STREQ(t.points[0], "/a b") && STREQ(t.points[1], "/d"), "tmpfs lines: %d", t.n);
+        unlink(path);
 
         /* the real one parses and has a root mount */
         struct seen all = { 0 };
@@ -300,6 +348,7 @@ int main(void)
         test_jsongen();
         test_dl();
         test_mountinfo_line();
+        test_mountinfo_numbers();
         test_mountinfo_file();
         return tap_done();
 }

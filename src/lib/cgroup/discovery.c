@@ -148,8 +148,9 @@ static int add_mount(const struct mountinfo *mi, void *data)
 
 struct cgroup_mounts *cgroup_mounts_read_file(const char *path, struct husk_error *err)
 {
+        static const char *const cgroupfs[] = { "cgroup", "cgroup2", NULL };
         struct cgroup_mounts *m = xzalloc(sizeof(*m));
-        if (mountinfo_foreach(path, add_mount, m, err) < 0) {
+        if (mountinfo_foreach_fs(path, cgroupfs, add_mount, m, err) < 0) {
                 cgroup_mounts_free(m);
                 return NULL;
         }

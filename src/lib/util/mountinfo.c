@@ -2,6 +2,7 @@
 #include "util/mountinfo.h"
 
 #include <fcntl.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,26 +28,66 @@ static void unescape_octal(char *s)
         *w = '\0';
 }
 
-static bool parse_ids(const char *id, const char *parent, const char *dev, struct mountinfo *mi)
+/* What sscanf("%d%c") == 1 accepts (blanks, a sign, digits, nothing
+ * after), without sscanf's cost: a docker host has hundreds of lines. */
+static bool parse_int(const char *s, int *out)
 {
-        char end;
-        return sscanf(id, "%d%c", &mi->id, &end) == 1 && sscanf(parent, "%d%c", &mi->parent, &end) == 1 &&
-               sscanf(dev, "%u:%u%c", &mi->major, &mi->minor, &end) == 2;
+        char *end;
+        long v = strtol(s, &end, 10);
+        if (end == s || *end)
+                return false;
+        *out = (int)v;
+        return true;
 }
 
-bool mountinfo_parse_line(char *line, struct mountinfo *mi)
+/* sscanf("%u:%u%c") == 2 */
+static bool parse_dev(const char *s, unsigned *major, unsigned *minor)
+{
+        char *end;
+        unsigned long a = strtoul(s, &end, 10);
+        if (end == s || *end != ':')
+                return false;
+        s = end + 1;
+        unsigned long b = strtoul(s, &end, 10);
+        if (end == s || *end)
+                return false;
+        *major = (unsigned)a;
+        *minor = (unsigned)b;
+        return true;
+}
+
+static bool parse_ids(const char *id, const char *parent, const char *dev, struct mountinfo *mi)
+{
+        return parse_int(id, &mi->id) && parse_int(parent, &mi->parent) && parse_dev(dev, &mi->major, &mi->minor);
+}
+
+static bool fstype_in(const char *fstype, const char *const *fstypes)
+{
+        if (!fstypes)
+                return true;
+        for (; *fstypes; fstypes++)
+                if (strcmp(fstype, *fstypes) == 0)
+                        return true;
+        return false;
+}
+
+/* The parser; a line of another filesystem type than fstypes (NULL: any)
+ * is refused before its numbers and strings are decoded. */
+static bool parse_line(char *line, const char *const *fstypes, struct mountinfo *mi)
 {
         char *f[6];
         char *p = line;
 
         memset(mi, 0, sizeof(*mi));
-        p[strcspn(p, "\n")] = '\0';
+        char *nl = strchr(p, '\n');
+        if (nl)
+                *nl = '\0';
         for (int i = 0; i < 6; i++) {
                 f[i] = strsep(&p, " ");
                 if (!p)         /* every field up to the options has a successor */
                         return false;
         }
-        if (!parse_ids(f[0], f[1], f[2], mi) || !*f[3] || !*f[4])
+        if (!*f[3] || !*f[4])
                 return false;
         /* Optional fields, up to a lone "-". */
         char *rest;
@@ -64,7 +105,9 @@ bool mountinfo_parse_line(char *line, struct mountinfo *mi)
         }
         mi->fstype = strsep(&rest, " ");
         mi->source = rest ? strsep(&rest, " ") : NULL;
-        if (!*mi->fstype || !mi->source)
+        if (!*mi->fstype || !mi->source || !fstype_in(mi->fstype, fstypes))
+                return false;
+        if (!parse_ids(f[0], f[1], f[2], mi))
                 return false;
         mi->super_opts = rest ? rest : (char *)"";
         mi->root = f[3];
@@ -76,7 +119,13 @@ bool mountinfo_parse_line(char *line, struct mountinfo *mi)
         return true;
 }
 
-int mountinfo_foreach(const char *path, mountinfo_fn fn, void *data, struct husk_error *err)
+bool mountinfo_parse_line(char *line, struct mountinfo *mi)
+{
+        return parse_line(line, NULL, mi);
+}
+
+int mountinfo_foreach_fs(const char *path, const char *const *fstypes, mountinfo_fn fn, void *data,
+                         struct husk_error *err)
 {
         _cleanup_free_ char *buf = NULL;
         if (!path)
@@ -86,11 +135,16 @@ int mountinfo_foreach(const char *path, mountinfo_fn fn, void *data, struct husk
         char *save = NULL;
         for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
                 struct mountinfo mi;
-                if (!mountinfo_parse_line(line, &mi))
+                if (!parse_line(line, fstypes, &mi))
                         continue;
                 int r = fn(&mi, data);
                 if (r != 0)
                         return r < 0 ? -1 : r;
         }
         return 0;
+}
+
+int mountinfo_foreach(const char *path, mountinfo_fn fn, void *data, struct husk_error *err)
+{
+        return mountinfo_foreach_fs(path, NULL, fn, data, err);
 }

@@ -28,5 +28,9 @@ bool mountinfo_parse_line(char *line, struct mountinfo *mi);
  * < 0 on error (returns -1). */
 typedef int (*mountinfo_fn)(const struct mountinfo *mi, void *data);
 int mountinfo_foreach(const char *path, mountinfo_fn fn, void *data, struct husk_error *err);
+/* The same for the lines of these filesystem types only (a NULL-terminated
+ * list, e.g. cgroup and cgroup2): the others are not decoded. */
+int mountinfo_foreach_fs(const char *path, const char *const *fstypes, mountinfo_fn fn, void *data,
+                         struct husk_error *err);
 
 #endif
