@@ -183,3 +183,31 @@ load helpers
         assert_status 0
         [[ ${lines[0]} == 1 && ${lines[1]} == 1 ]]
 }
+
+# As for exec (exec.bats): setgroups(2) can be refused only in a user
+# namespace whose setgroups file says "deny"; the init reads it through a
+# procfs of its own (fsopen), so only where there is a user namespace.
+@test "create without a user namespace mounts no procfs to check setgroups; the groups are set" {
+        husk_only "husk's system calls"
+        command -v strace >/dev/null || skip "no strace"
+        update_config '.process.user = {"uid": 1000, "gid": 100, "additionalGids": [5, 6]}'
+        set_cmd 'id -G'
+        strace -f -e trace=fsopen,setgroups -o "$BATS_TEST_TMPDIR/strace" \
+                "$RUNTIME" --root "$ROOT" run "$CID" </dev/null >"$BATS_TEST_TMPDIR/out"
+        [[ $(cat "$BATS_TEST_TMPDIR/out") == "100 5 6" ]]
+        grep -Eq 'setgroups\(2, \[5, 6\]\) += 0' "$BATS_TEST_TMPDIR/strace"
+        ! grep -q fsopen "$BATS_TEST_TMPDIR/strace"
+}
+
+@test "create in a user namespace still checks setgroups there; the groups are set" {
+        husk_only "husk's system calls"
+        command -v strace >/dev/null || skip "no strace"
+        userns_config
+        update_config '.process.user = {"uid": 1000, "gid": 100, "additionalGids": [5, 6]}'
+        set_cmd 'id -G'
+        strace -f -e trace=fsopen,setgroups -o "$BATS_TEST_TMPDIR/strace" \
+                "$RUNTIME" --root "$ROOT" run "$CID" </dev/null >"$BATS_TEST_TMPDIR/out"
+        [[ $(cat "$BATS_TEST_TMPDIR/out") == "100 5 6" ]]
+        grep -Eq 'setgroups\(2, \[5, 6\]\) += 0' "$BATS_TEST_TMPDIR/strace"
+        grep -q 'fsopen("proc"' "$BATS_TEST_TMPDIR/strace"
+}

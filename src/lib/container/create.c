@@ -566,6 +566,7 @@ static int spawn_init(struct creation *c, struct husk_error *err)
                 .stop_for_parent = parent_stop_needed(c->spec),
                 .extra_env = c->extra_env ? c->extra_env : o->extra_env, .seccomp = c->seccomp,
                 .mount_fds = c->mount_fds, .kernel_last_cap = caps_kernel_last(),
+                .initial_userns = !spec_has_namespace(c->spec, CLONE_NEWUSER) && ns_in_initial_userns(),
         };
         c->stage1 = init_spawn(&ic, err);
         if (c->stage1 < 0) {

@@ -463,7 +463,7 @@ static void stage2(const struct init_config *cfg, bool in_v2)
         };
         struct apply_ctx ac = { .proc = spec->process, .spec = spec, .prog = cfg->seccomp,
                                 .extra_env = cfg->extra_env, .create_cwd = true,
-                                .kernel_last_cap = cfg->kernel_last_cap };
+                                .kernel_last_cap = cfg->kernel_last_cap, .initial_userns = cfg->initial_userns };
         struct cgroup_join j = { .in_v2 = in_v2 };
         if (join_late(cfg, &j)) {
                 ro.cgroup_view = j.view;

@@ -47,6 +47,8 @@ struct init_config {
         const struct husk_seccomp_prog *seccomp;        /* compiled by the parent, or NULL */
         int *mount_fds;                 /* per spec mount: idmapped mount fd or -1; NULL if none */
         int kernel_last_cap;            /* caps_kernel_last() */
+        bool initial_userns;            /* no user namespace: husk's, the initial one, is the
+                                         * container's too (setgroups is always allowed) */
 };
 
 /* Fork stage 1. Returns its pid in the parent; the child never returns. */

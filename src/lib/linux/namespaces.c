@@ -3,6 +3,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "linux/namespaces.h"
 #include "util/compat.h"
@@ -85,4 +86,14 @@ int ns_write_time_offsets(const struct husk_spec *spec, struct husk_error *err)
         if (procfs_write("/proc/self/timens_offsets", buf, len, err) < 0)
                 return husk_error_wrap(err, "linux.timeOffsets");
         return 0;
+}
+
+/* PROC_USER_INIT_INO: fixed by the kernel; the others are allocated from
+ * 0xF0000000 up */
+#define INITIAL_USERNS_INO 0xEFFFFFFDU
+
+bool ns_in_initial_userns(void)
+{
+        struct stat st;
+        return stat("/proc/self/ns/user", &st) == 0 && st.st_ino == INITIAL_USERNS_INO;
 }

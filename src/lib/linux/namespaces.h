@@ -26,5 +26,8 @@ int ns_write_idmap_file(pid_t pid, const char *file, const struct husk_idmap *m,
 /* After unshare(CLONE_NEWTIME), before the first child: linux.timeOffsets. */
 int ns_write_time_offsets(const struct husk_spec *spec, struct husk_error *err);
 const char *ns_name(int type);
+/* Is the caller in the initial user namespace (the kernel's fixed inode
+ * number of /proc/self/ns/user)? false when that can't be told. */
+bool ns_in_initial_userns(void);
 
 #endif
