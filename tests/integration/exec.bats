@@ -415,3 +415,17 @@ JSON
         grep -Eq 'setgroups\(2, \[5, 6\]\) += 0' "$BATS_TEST_TMPDIR/strace"
         grep -q 'fsopen("proc"' "$BATS_TEST_TMPDIR/strace"
 }
+
+@test "exec without a user namespace clones the process from husk itself: no intermediate stage" {
+        husk_only "husk's process tree"
+        command -v strace >/dev/null || skip "no strace"
+        start_sleeper
+        strace -f -e trace=clone,clone3,fork,vfork -o "$BATS_TEST_TMPDIR/strace" \
+                "$RUNTIME" --root "$ROOT" exec "$CID" true
+        cat "$BATS_TEST_TMPDIR/strace"
+        # one process made (the one that executes true), by husk's own pid
+        [[ $(grep -Ec '(clone3?|v?fork)\(' "$BATS_TEST_TMPDIR/strace") == 1 ]]
+        local husk_pid
+        husk_pid=$(head -n1 "$BATS_TEST_TMPDIR/strace" | awk '{ print $1 }')
+        grep -E '(clone3?|v?fork)\(' "$BATS_TEST_TMPDIR/strace" | grep -q "^$husk_pid "
+}

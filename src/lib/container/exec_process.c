@@ -200,6 +200,7 @@ struct exec_run {
         struct cgroup_manager *late_cgroup;     /* move B in at READY (paused container) */
         const char *sub_cgroup;
         pid_t stage_a, pid;
+        bool direct;            /* pid is our child: cloned without stage A */
         int pidfd;
         int console;
         bool frozen;            /* pid is in the paused container's cgroup */
@@ -210,8 +211,8 @@ struct exec_run {
 /* On failure: kill the process being set up and return only once it is
  * gone, so nothing is left in the container's cgroup when exec fails
  * (SIGKILL is delivered asynchronously: a ps right after exec could still
- * list it). reaper: we are its subreaper (stage A has exited), so it is our
- * child and we reap it. A process already in a frozen cgroup can't exit
+ * list it). reaper: it is our child (cloned by us, or we are its subreaper
+ * and stage A has exited), and we reap it. A process already in a frozen cgroup can't exit
  * before the thaw: it dies on resume. */
 static void exec_kill_process(const struct exec_run *x, bool reaper)
 {
@@ -384,8 +385,9 @@ static int exec_prepare(struct exec_run *x, struct husk_error *err)
         return x->join ? cgroup_join_prepare(c->cgroup, x->min_fd, err) : 0;
 }
 
-/* Fork stage A, place it in the cgroup if we must, and serve the protocol
- * until the process is about to execve (or is frozen in its cgroup). */
+/* Clone the process (or fork stage A, which forks it), place it in the
+ * cgroup if we must, and serve the protocol until it is about to execve
+ * (or is frozen in its cgroup). */
 static int exec_start(struct exec_run *x, struct husk_error *err)
 {
         const struct husk_exec_opts *o = x->o;
@@ -397,17 +399,25 @@ static int exec_start(struct exec_run *x, struct husk_error *err)
                 .sync_fd = x->sock[1], .preserve_fds = o->preserve_fds, .extra_env = o->extra_env,
                 .kernel_last_cap = caps_kernel_last(), .initial_userns = x->initial_userns,
         };
-        x->stage_a = exec_spawn(&ec, err);
-        if (x->stage_a < 0) {
+        pid_t direct = exec_spawn_direct(&ec, err);
+        if (direct < 0)
+                return -1;
+        if (direct > 0) {
+                x->direct = true;
+                x->pid = direct;
+                x->pidfd = pidfd_open_pid(direct);
+        } else if ((x->stage_a = exec_spawn(&ec, err)) < 0) {
                 x->stage_a = 0;
                 return -1;
         }
-        log_phase(&x->t, "spawn", "exec %s: exec stage forked (pid %d)", o->id, (int)x->stage_a);
+        pid_t placed = x->direct ? x->pid : x->stage_a;
+        log_phase(&x->t, "spawn", "exec %s: %s forked (pid %d)", o->id, x->direct ? "process" : "exec stage",
+                  (int)placed);
         close(TAKE_FD(x->sock[1]));
         if (x->placed_by_us) {
-                if (cgroup_add_pid(c->cgroup, x->stage_a, o->cgroup, err) < 0 &&
+                if (cgroup_add_pid(c->cgroup, placed, o->cgroup, err) < 0 &&
                     (o->cgroup || err->errnum != EBUSY ||
-                     cgroup_add_pid_beside_init(c->cgroup, x->stage_a, c->st.pid, err) < 0))
+                     cgroup_add_pid_beside_init(c->cgroup, placed, c->st.pid, err) < 0))
                         return -1;
                 if (sync_send(x->sock[0], SYNC_CGROUP_DONE, 0, NULL, 0, -1) < 0)
                         return husk_error_sys(err, "sync with exec");
@@ -441,7 +451,7 @@ int container_exec(const struct husk_exec_opts *o, int *exit_code, struct husk_e
                   state_status_name(x.c.status));
         if (exec_load(&x, err) < 0 || exec_prepare(&x, err) < 0 || exec_start(&x, err) < 0) {
                 if (x.pid > 0)
-                        exec_kill_process(&x, x.sfd >= 0 && x.stage_a == 0);
+                        exec_kill_process(&x, x.direct || (x.sfd >= 0 && x.stage_a == 0));
                 return -1;
         }
         log_phase(&t_all, "exec-total", "exec %s: started", o->id);

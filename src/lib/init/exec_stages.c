@@ -66,17 +66,44 @@ static _Noreturn void stage_b(const struct exec_config *cfg, bool in_v2, bool jo
         sync_die(sock, &err);
 }
 
-static _Noreturn void stage_a(const struct exec_config *cfg)
+/* The first steps of a stage forked by husk: non-dumpable, clean
+ * signals, only the fds it needs. */
+static void stage_start(const struct exec_config *cfg)
 {
-        struct husk_error err = { 0 };
-        int sock = cfg->sync_fd;
-
         init_child_start();
         int keep[64] = { cfg->sync_fd, cfg->init_pidfd, cfg->root_fd };
         size_t nkeep = 3;
         if (cfg->join_cgroup)
                 nkeep += cgroup_join_fds(cfg->cgroup, keep + nkeep, ARRAY_SIZE(keep) - nkeep);
         close_fds_from(3 + cfg->preserve_fds, keep, nkeep);
+}
+
+/* Every namespace of the init in one step (flags), then its root. */
+static void join_init(const struct exec_config *cfg, int flags)
+{
+        struct husk_error err = { 0 };
+        if (flags && setns(cfg->init_pidfd, flags) < 0) {
+                if (errno == ESRCH)
+                        husk_error_state(&err, "cannot exec in a stopped container");
+                else
+                        husk_error_sys(&err, "join the container's namespaces");
+                sync_die(cfg->sync_fd, &err);
+        }
+        close(cfg->init_pidfd);
+        /* No mount namespace of its own: the container's root is a chroot
+         * in ours; take the init's. */
+        if (cfg->root_fd >= 0 && (fchdir(cfg->root_fd) < 0 || chroot(".") < 0 || chdir("/") < 0)) {
+                husk_error_sys(&err, "chroot into the container's root");
+                sync_die(cfg->sync_fd, &err);
+        }
+}
+
+static _Noreturn void stage_a(const struct exec_config *cfg)
+{
+        struct husk_error err = { 0 };
+        int sock = cfg->sync_fd;
+
+        stage_start(cfg);
 
         /* join_cgroup: B joins (or is cloned into cgroup2's cgroup, which
          * saves the RCU grace period a cgroup.procs write waits for after
@@ -96,20 +123,7 @@ static _Noreturn void stage_a(const struct exec_config *cfg)
                 joined = true;
         }
         /* Every namespace of the init in one step: no half-joined state. */
-        if (cfg->ns_flags && setns(cfg->init_pidfd, cfg->ns_flags) < 0) {
-                if (errno == ESRCH)
-                        husk_error_state(&err, "cannot exec in a stopped container");
-                else
-                        husk_error_sys(&err, "join the container's namespaces");
-                sync_die(sock, &err);
-        }
-        close(cfg->init_pidfd);
-        /* No mount namespace of its own: the container's root is a chroot
-         * in ours; take the init's. */
-        if (cfg->root_fd >= 0 && (fchdir(cfg->root_fd) < 0 || chroot(".") < 0 || chdir("/") < 0)) {
-                husk_error_sys(&err, "chroot into the container's root");
-                sync_die(sock, &err);
-        }
+        join_init(cfg, cfg->ns_flags);
         /* not from the container's user namespace: the cgroup's permission
          * check would fail there; B then writes cgroup.procs */
         int cgfd = cfg->join_cgroup && !joined && !(cfg->ns_flags & CLONE_NEWUSER) ? cgroup_v2_fd(cfg->cgroup) : -1;
@@ -120,6 +134,43 @@ static _Noreturn void stage_a(const struct exec_config *cfg)
         if (pid == 0)
                 stage_b(cfg, in_v2, joined);
         _exit(0);
+}
+
+/* B cloned by husk itself (exec_spawn_direct): what stage A does first,
+ * then B's work. */
+static _Noreturn void stage_b_direct(const struct exec_config *cfg, bool in_v2)
+{
+        struct husk_error err = { 0 };
+        stage_start(cfg);
+        if (cfg->wait_for_cgroup && sync_wait_for(cfg->sync_fd, SYNC_CGROUP_DONE, &err) < 0)
+                _exit(1);
+        /* Into the cgroup before anything can fork, and from outside the
+         * container's cgroup namespace (nsdelegate: see stage_a). */
+        if (cfg->join_cgroup && cgroup_join_prepared(cfg->cgroup, in_v2, &err) < 0)
+                sync_die(cfg->sync_fd, &err);
+        join_init(cfg, cfg->ns_flags & ~CLONE_NEWPID);
+        stage_b(cfg, in_v2, true);
+}
+
+pid_t exec_spawn_direct(const struct exec_config *cfg, struct husk_error *err)
+{
+        if (cfg->ns_flags & CLONE_NEWUSER)
+                return 0;
+        /* Our children are born in the container's pid namespace from now
+         * on (ours stays ours): B is the only one. Where we may not (a
+         * rootless husk), stage A does it after joining. */
+        if ((cfg->ns_flags & CLONE_NEWPID) && setns(cfg->init_pidfd, CLONE_NEWPID) < 0) {
+                if (errno == ESRCH)
+                        return husk_error_state(err, "cannot exec in a stopped container");
+                return 0;
+        }
+        /* from husk's own user namespace: the cgroup's permission check passes */
+        int cgfd = cfg->join_cgroup ? cgroup_v2_fd(cfg->cgroup) : -1;
+        bool in_v2 = false;
+        pid_t pid = spawn_stage(false, cgfd, &in_v2, err);
+        if (pid == 0)
+                stage_b_direct(cfg, in_v2);
+        return pid;
 }
 
 pid_t exec_spawn(const struct exec_config *cfg, struct husk_error *err)

@@ -2,8 +2,11 @@
 /* `husk exec`'s processes. Stage A (forked by husk): joins the container's
  * cgroup, then every namespace of its init at once (setns on a pidfd), forks
  * B and exits. B (in the container's pid namespace): the pty, the process's
- * settings, seccomp, capabilities, user, then execve. Both are non-dumpable
- * from the start, so the container can't reach the husk binary through
+ * settings, seccomp, capabilities, user, then execve. Without a user
+ * namespace to join, husk enters the init's pid namespace for its children
+ * and clones B itself; B then joins the cgroup and the other namespaces.
+ * Both are non-dumpable from the start, and run from husk's protected copy
+ * (linux/selfexe.h), so the container can't reach the husk binary through
  * /proc/<pid>/exe while they run. */
 #ifndef HUSK_EXEC_INIT_H
 #define HUSK_EXEC_INIT_H
@@ -37,6 +40,12 @@ struct exec_config {
         bool initial_userns;                    /* B runs in the initial user namespace */
 };
 
+/* Fork stage A; its pid. */
 pid_t exec_spawn(const struct exec_config *cfg, struct husk_error *err);
+/* Without a user namespace to join, where husk may enter the container's
+ * pid namespace for its children: clone B itself, no stage A (a fork, an
+ * exit and a message less). B's pid; 0 where stage A is needed; -1 on
+ * error. */
+pid_t exec_spawn_direct(const struct exec_config *cfg, struct husk_error *err);
 
 #endif

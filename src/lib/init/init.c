@@ -41,14 +41,10 @@ struct clone_args_v2 {
  * cgroup_fd >= 0 the child is born in that cgroup2 cgroup when the kernel
  * lets us (*into then true, in both); else it is a plain fork. Returns the
  * pid in the parent (which should exit), 0 in the child. */
-pid_t spawn_after_pid_sent(int sock, bool sibling, int cgroup_fd, bool until_exit, bool *into,
-                           struct husk_error *err)
+pid_t spawn_stage(bool sibling, int cgroup_fd, bool *into, struct husk_error *err)
 {
         if (failpoint("clone: stage 2", err) < 0)
                 return -1;
-        int p[2];
-        if (pipe2(p, O_CLOEXEC) < 0)
-                return husk_error_sys(err, "pipe");
         pid_t pid = -1;
         *into = false;
         if (cgroup_fd >= 0) {
@@ -58,18 +54,25 @@ pid_t spawn_after_pid_sent(int sock, bool sibling, int cgroup_fd, bool until_exi
                 /* an old kernel (ENOSYS, E2BIG, EINVAL: refused before
                  * anything is allocated): the child writes cgroup.procs.
                  * Anything else (EAGAIN at the pids limit...) is the answer. */
-                if (pid < 0 && errno != ENOSYS && errno != E2BIG && errno != EINVAL) {
-                        husk_error_sys(err, "clone into the container's cgroup");
-                        close(p[0]);
-                        close(p[1]);
-                        return -1;
-                }
+                if (pid < 0 && errno != ENOSYS && errno != E2BIG && errno != EINVAL)
+                        return husk_error_sys(err, "clone into the container's cgroup");
                 *into = pid >= 0;
         }
         if (pid < 0)
                 pid = sibling ? (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, NULL, NULL, 0) : fork();
+        if (pid < 0)
+                return husk_error_sys(err, "fork");
+        return pid;
+}
+
+pid_t spawn_after_pid_sent(int sock, bool sibling, int cgroup_fd, bool until_exit, bool *into,
+                           struct husk_error *err)
+{
+        int p[2];
+        if (pipe2(p, O_CLOEXEC) < 0)
+                return husk_error_sys(err, "pipe");
+        pid_t pid = spawn_stage(sibling, cgroup_fd, into, err);
         if (pid < 0) {
-                husk_error_sys(err, "fork");
                 close(p[0]);
                 close(p[1]);
                 return -1;

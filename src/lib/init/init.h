@@ -58,6 +58,12 @@ pid_t init_spawn(const struct init_config *cfg, struct husk_error *err);
  * their defaults. */
 void init_child_start(void);
 
+/* Fork a stage (sibling: as a child of our parent, CLONE_PARENT), born in
+ * the cgroup2 cgroup of cgroup_fd (>= 0, cgroup_v2_fd) where the kernel has
+ * clone3 and CLONE_INTO_CGROUP (*into then true); else a plain fork. -1 on
+ * error, 0 in the child, the pid in the parent. */
+pid_t spawn_stage(bool sibling, int cgroup_fd, bool *into, struct husk_error *err);
+
 /* Fork the next stage (sibling: as a child of husk, CLONE_PARENT); its pid reaches husk (SYNC_PID) before the child can
  * send anything. -1 on error, 0 in the child, the pid in the parent. */
 pid_t fork_after_pid_sent(int sock, bool sibling, struct husk_error *err);
