@@ -466,14 +466,14 @@ int cmd_ps(struct cli_ctx *ctx, int argc, char **argv)
                 return 0;
         }
 
-        /* ps ARGS (default -ef); a leading "--" is dropped (runc passes it
-         * on and ps refuses it). */
+        /* ps ARGS; a leading "--" is dropped (runc passes it on and ps
+         * refuses it). Without any, the rows of `ps -ef`, made by husk. */
         int first = optind + 1;
         if (first < argc && strcmp(argv[first], "--") == 0)
                 first++;
-        _cleanup_strv_ char **args = strv_append(NULL, "ps");
         if (first >= argc)
-                args = strv_append(args, "-ef");
+                return ps_table_print(pids, n, &err) < 0 ? cli_fail(ctx, &err) : 0;
+        _cleanup_strv_ char **args = strv_append(NULL, "ps");
         for (int i = first; i < argc; i++)
                 args = strv_append(args, argv[i]);
         _cleanup_free_ char *out = NULL;

@@ -68,6 +68,8 @@ int cmd_resume(struct cli_ctx *, int, char **);
 int cmd_update(struct cli_ctx *, int, char **);
 int cmd_events(struct cli_ctx *, int, char **);
 int cmd_ps(struct cli_ctx *, int, char **);
+/* The rows `ps -ef` prints for these processes, made from /proc (ps_table.c). */
+int ps_table_print(const pid_t *pids, size_t n, struct husk_error *err);
 int cmd_checkpoint(struct cli_ctx *, int, char **);
 int cmd_restore(struct cli_ctx *, int, char **);
 

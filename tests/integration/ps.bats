@@ -44,6 +44,33 @@ three_procs() {
         [[ $want == "$got" ]]
 }
 
+@test "ps: without options, exactly the rows ps -ef prints, made by husk without running ps" {
+        command -v ps >/dev/null || skip "no ps(1) to compare with"
+        three_procs
+        # another user, arguments with a tab and non-ASCII bytes, a terminal
+        runtime exec -d -u 65534 "$CID" sleep 1001
+        runtime exec -d "$CID" sh -c 'sleep 1002; true' $'x\ty' $'\xc3\xa9t\xc3\xa9'
+        if command -v script >/dev/null; then
+                (script -qc "$RUNTIME --root $ROOT exec -t $CID sleep 1003" /dev/null </dev/null >/dev/null 2>&1 &)
+        fi
+        for i in $(seq 50); do
+                [[ $(runtime ps --format json "$CID" | jq length) -ge 6 ]] && break
+                sleep 0.05
+        done
+        run runtime ps "$CID"
+        assert_status 0
+        local ours=$output
+        run runtime ps "$CID" -ef
+        assert_status 0
+        echo "husk:"; echo "$ours"; echo "ps -ef:"; echo "$output"
+        [[ $ours == "$output" ]]
+        [[ $(wc -l <<<"$ours") -ge 7 ]]
+        if is_husk && command -v strace >/dev/null; then
+                strace -f -e trace=execve -o "$BATS_TEST_TMPDIR/strace" "$RUNTIME" --root "$ROOT" ps "$CID" >/dev/null
+                [[ $(grep -c 'execve(' "$BATS_TEST_TMPDIR/strace") -eq 1 ]]
+        fi
+}
+
 @test "ps: options after the id go to ps(1)" {
         three_procs
         run runtime ps "$CID" -o pid,args
