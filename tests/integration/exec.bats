@@ -429,3 +429,14 @@ JSON
         husk_pid=$(head -n1 "$BATS_TEST_TMPDIR/strace" | awk '{ print $1 }')
         grep -E '(clone3?|v?fork)\(' "$BATS_TEST_TMPDIR/strace" | grep -q "^$husk_pid "
 }
+
+@test "exec compares namespaces by their links' text, without a stat of each link" {
+        husk_only "husk's system calls"
+        command -v strace >/dev/null || skip "no strace"
+        start_sleeper
+        strace -f -e trace=stat,newfstatat,statx,readlinkat -o "$BATS_TEST_TMPDIR/strace" \
+                "$RUNTIME" --root "$ROOT" exec "$CID" true
+        cat "$BATS_TEST_TMPDIR/strace"
+        ! grep -q '/ns/' "$BATS_TEST_TMPDIR/strace"
+        grep -q 'readlinkat([0-9]*, "net", "net:\[' "$BATS_TEST_TMPDIR/strace"
+}

@@ -29,7 +29,10 @@
 #define INITIAL_USERNS_INO 0xEFFFFFFDU
 
 /* The namespaces of pid that differ from ours: those exec must join.
- * *initial_userns: ours is the initial user namespace. */
+ * *initial_userns: ours is the initial user namespace. Compared by the
+ * links' text ("net:[4026531840]": the namespace's inode), read through one
+ * directory fd each: stat() of a namespace link makes the kernel look up
+ * (and often allocate) the namespace's nsfs inode, 2-3 us a link here. */
 static int namespaces_to_join(pid_t pid, bool *initial_userns)
 {
         static const struct { const char *name; int flag; } kinds[] = {
@@ -37,17 +40,22 @@ static int namespaces_to_join(pid_t pid, bool *initial_userns)
                 { "net", CLONE_NEWNET }, { "pid", CLONE_NEWPID }, { "cgroup", CLONE_NEWCGROUP },
                 { "time", CLONE_NEWTIME }, { "mnt", CLONE_NEWNS },
         };
+        char dir[64], initial[64];
+        snprintf(dir, sizeof(dir), "/proc/%d/ns", (int)pid);
+        snprintf(initial, sizeof(initial), "user:[%u]", INITIAL_USERNS_INO);
+        _cleanup_close_ int theirs = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_close_ int ours = open("/proc/self/ns", O_PATH | O_DIRECTORY | O_CLOEXEC);
         int flags = 0;
-        for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
-                char theirs[64], ours[64];
-                snprintf(theirs, sizeof(theirs), "/proc/%d/ns/%s", (int)pid, kinds[i].name);
-                snprintf(ours, sizeof(ours), "/proc/self/ns/%s", kinds[i].name);
-                struct stat a, b;
-                if (stat(theirs, &a) < 0 || stat(ours, &b) < 0)
+        for (size_t i = 0; theirs >= 0 && ours >= 0 && i < ARRAY_SIZE(kinds); i++) {
+                char a[64], b[64];
+                ssize_t na = readlinkat(theirs, kinds[i].name, a, sizeof(a) - 1);
+                ssize_t nb = readlinkat(ours, kinds[i].name, b, sizeof(b) - 1);
+                if (na < 0 || nb < 0)
                         continue;       /* the kernel has no such namespace */
+                a[na] = b[nb] = '\0';
                 if (kinds[i].flag == CLONE_NEWUSER)
-                        *initial_userns = b.st_ino == INITIAL_USERNS_INO;
-                if (a.st_ino != b.st_ino || a.st_dev != b.st_dev)
+                        *initial_userns = strcmp(b, initial) == 0;
+                if (strcmp(a, b) != 0)
                         flags |= kinds[i].flag;
         }
         return flags;
