@@ -4,6 +4,7 @@
  * loader of dlopen()ed libraries (table filled, errors, first outcome kept),
  * the JSON generator helpers, replace_at (the state files' atomic
  * replacement that never renames over an existing file). */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -342,6 +343,52 @@ static void test_replace_at(void)
         rmdir(dir);
 }
 
+/* read_user_file_small_at: a small file in one read into the caller's
+ * buffer; anything else as read_user_file_at reads (and refuses) it. */
+static void test_read_small(void)
+{
+        char dir[] = "/tmp/husk-test-small.XXXXXX";
+        CHECK(mkdtemp(dir) != NULL, "mkdtemp");
+        int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        struct husk_error e = { 0 };
+        char buf[16], *heap = NULL;
+        const char *got;
+
+        int fd = openat(dfd, "small", O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+        CHECK(fd >= 0 && write_all(fd, "hello", 5) == 0, "small file");
+        close(fd);
+        got = read_user_file_small_at(dfd, "small", buf, sizeof(buf), &heap, &e);
+        CHECK(got == buf && STREQ(got, "hello") && !heap, "small: in the buffer");
+
+        fd = openat(dfd, "big", O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+        CHECK(fd >= 0 && write_all(fd, "0123456789abcdefXYZ", 19) == 0, "big file");
+        close(fd);
+        got = read_user_file_small_at(dfd, "big", buf, sizeof(buf), &heap, &e);
+        CHECK(got && got == heap && STREQ(got, "0123456789abcdefXYZ"), "larger than the buffer: whole, on the heap");
+        free(heap);
+        heap = NULL;
+
+        fd = openat(dfd, "empty", O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+        close(fd);
+        got = read_user_file_small_at(dfd, "empty", buf, sizeof(buf), &heap, &e);
+        CHECK(got && STREQ(got, ""), "empty");
+        free(heap);
+        heap = NULL;
+
+        CHECK(mkfifoat(dfd, "fifo", 0600) == 0, "mkfifo");
+        got = read_user_file_small_at(dfd, "fifo", buf, sizeof(buf), &heap, &e);
+        CHECK(!got && strstr(e.msg, "not a regular file (a FIFO)"), "a FIFO is refused, not waited for: %s", e.msg);
+        CHECK(!read_user_file_small_at(dfd, "missing", buf, sizeof(buf), &heap, &e) && e.errnum == ENOENT,
+              "missing: ENOENT");
+
+        unlinkat(dfd, "small", 0);
+        unlinkat(dfd, "big", 0);
+        unlinkat(dfd, "empty", 0);
+        unlinkat(dfd, "fifo", 0);
+        close(dfd);
+        rmdir(dir);
+}
+
 int main(void)
 {
         test_replace_at();
@@ -349,6 +396,7 @@ int main(void)
         test_dl();
         test_mountinfo_line();
         test_mountinfo_numbers();
+        test_read_small();
         test_mountinfo_file();
         return tap_done();
 }

@@ -442,8 +442,10 @@ static int no_state(const char *id, struct husk_error *err)
 int state_read(int dirfd, const char *id, struct husk_state *st, struct husk_error *err)
 {
         memset(st, 0, sizeof(*st));
-        _cleanup_free_ char *data = NULL;
-        if (read_user_file_at(dirfd, STATE_FILE, &data, NULL, err) < 0)
+        char buf[8192];
+        _cleanup_free_ char *heap = NULL;
+        const char *data = read_user_file_small_at(dirfd, STATE_FILE, buf, sizeof(buf), &heap, err);
+        if (!data)
                 return no_state(id, err);
         return state_parse(data, id, st, err);
 }
