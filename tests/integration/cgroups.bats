@@ -617,6 +617,60 @@ frozen_path_refused() {
         [[ $(state_field "$CID" .status) == running ]]
 }
 
+@test "delete of a stopped container kills what its init left in the cgroup, and removes the cgroup" {
+        # No pid namespace of its own: the init's death does not end its
+        # children; delete (no --force) kills them before the rmdir.
+        share_dir
+        update_config '.linux.namespaces |= map(select(.type != "pid"))'
+        set_cmd 'sleep 1000 & echo $! >/shared/bgpid; exit 0'
+        run_detached "$CID"
+        wait_status "$CID" stopped
+        wait_file "$SHARED/bgpid"
+        local bg dir
+        bg=$(cat "$SHARED/bgpid")
+        track_pid "$bg"
+        dir=$(cg_dir "$bg" pids 2>/dev/null || cg_dir "$bg" memory)
+        [[ -d $dir ]]
+        runtime delete "$CID"
+        wait_pid_gone "$bg" 5
+        [[ ! -d $dir ]]
+        assert_no_state
+}
+
+@test "delete removes sub-cgroups made in a stopped container's cgroup" {
+        need_controller memory
+        set_args sleep 1000
+        run_detached "$CID"
+        local pid dir
+        pid=$(container_pid "$CID")
+        dir=$(cg_dir "$pid" memory)
+        mkdir "$dir/sub-a" "$dir/sub-b"
+        mkdir "$dir/sub-a/deeper"
+        runtime kill "$CID" KILL
+        wait_status "$CID" stopped
+        runtime delete "$CID"
+        [[ ! -d $dir ]]
+}
+
+@test "delete of a stopped container with an empty cgroup neither freezes it nor lists each hierarchy's sub-cgroups" {
+        husk_only "counts husk's own system calls"
+        command -v strace >/dev/null || skip "needs strace"
+        set_args true
+        run runtime run --keep "$CID" </dev/null
+        assert_status 0
+        local trace=$BATS_TEST_TMPDIR/del.strace
+        ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 strace -f -qq -e trace=openat,rmdir -o "$trace" \
+                "$RUNTIME" --root "$ROOT" delete "$CID"
+        assert_no_state
+        # the cgroup's directories were removed
+        grep -q "rmdir(\"/sys/fs/cgroup/.*$CID\") = 0" "$trace"
+        # no freeze or thaw, no cgroup.kill
+        ! grep -E 'freezer\.state|cgroup\.freeze|cgroup\.kill' "$trace" | grep -q O_WRONLY
+        # one listing of the processes' sub-cgroups (v1) at most, none per hierarchy
+        run grep -c "openat(.*\"/sys/fs/cgroup/.*O_DIRECTORY" "$trace"
+        [[ $output -le 1 ]]
+}
+
 @test "the default cgroup path leaves no /husk parent behind after the last delete" {
         husk_only "husk's default cgroup path /husk/<id>"
         [[ -z ${HUSK_TEST_SYSTEMD:-} ]] || skip "systemd driver: a scope, no /husk parent"

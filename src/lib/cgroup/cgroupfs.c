@@ -101,9 +101,15 @@ again:
         return 0;
 }
 
-/* rmdir a cgroup and the sub-cgroups below it (exec --cgroup ones). */
+/* rmdir a cgroup and the sub-cgroups below it (exec --cgroup ones). The
+ * rmdir is tried first: a cgroup rarely has children, and only those (or
+ * tasks) make it fail, with EBUSY. */
 static int rmdir_tree(const char *dir)
 {
+        if (rmdir(dir) == 0 || errno == ENOENT)
+                return 0;
+        if (errno != EBUSY && errno != ENOTEMPTY)
+                return -1;
         DIR *d = opendir(dir);
         if (!d)
                 return errno == ENOENT ? 0 : -1;
@@ -797,9 +803,31 @@ static int wait_empty(struct cgroup_manager *m, int timeout_ms, struct husk_erro
         }
 }
 
+/* 0 when the cgroup (with its sub-cgroups) has no process, 1 when it has,
+ * -1 when that can't be read (the cgroup is gone, or no hierarchy). */
+static int populated(struct cgroup_manager *m)
+{
+        struct cg_hier *u = cg_unified(m);
+        if (m->layout == CGROUP_LAYOUT_V2 && u) {
+                _cleanup_free_ char *s = cg_read(u, "cgroup.events");
+                int64_t v;
+                return s && keyed_value(s, "populated", &v) == 0 ? v != 0 : -1;
+        }
+        pid_t *pids = NULL;
+        size_t n = 0;
+        struct husk_error e;
+        if (cgroup_pids(m, &pids, &n, &e) < 0)
+                return -1;
+        free(pids);
+        return n > 0;
+}
+
 int cg_fs_drain(struct cgroup_manager *m, struct husk_error *err)
 {
-        if (!cgroup_exists(m))
+        /* Nothing in an empty cgroup can fork: no freeze, no signal (a
+         * stopped container with a pid namespace of its own, usually). */
+        int pop = populated(m);
+        if (pop == 0 || (pop < 0 && !cgroup_exists(m)))
                 return 0;
         /* systemd may remove an emptied scope's cgroup meanwhile (ENOENT,
          * or ENODEV while it dies) */
