@@ -94,6 +94,21 @@ trap_cmd='trap "echo USR1 >>/shared/sig" USR1; trap "echo TERM >>/shared/sig; ex
         assert_output_contains "container not running"
 }
 
+@test "kill of a running container opens only its state and the init's stat, once (no cgroup mounts or freezer)" {
+        husk_only "counts husk's own system calls"
+        command -v strace >/dev/null || skip "needs strace"
+        set_args sleep 1000
+        run_detached "$CID"
+        local pid trace=$BATS_TEST_TMPDIR/kill.strace
+        pid=$(container_pid "$CID")
+        ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 strace -f -qq -e trace=openat -o "$trace" \
+                "$RUNTIME" --root "$ROOT" kill "$CID" WINCH
+        [[ $(state_field "$CID" .status) == running ]]
+        ! grep -E 'mountinfo|/sys/fs/cgroup' "$trace"
+        run grep -c "/proc/$pid/stat\"" "$trace"
+        [[ $output -eq 1 ]]
+}
+
 @test "kill of an unknown id: does not exist" {
         run runtime kill "$CID-nope" KILL
         assert_status 1

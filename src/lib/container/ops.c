@@ -186,33 +186,45 @@ int container_start(const char *root, const char *id, const char *notify_socket,
         return 0;
 }
 
+/* The saved cgroup manager, restored on first use (NULL when there is none
+ * or it can't be read, as container_load has it). */
+static struct cgroup_manager *loaded_cgroup(struct husk_container *c)
+{
+        if (!c->cgroup && c->st.cgroup && *c->st.cgroup) {
+                struct husk_error e = { 0 };
+                if (cgroup_manager_restore(c->st.cgroup, &c->cgroup, &e) < 0) {
+                        log_debug("container %s: cgroup: %s", c->st.id, e.msg);
+                        c->cgroup = NULL;
+                }
+        }
+        return c->cgroup;
+}
+
 int container_kill(const char *root, const char *id, int sig, bool all, struct husk_error *err)
 {
+        /* Only the state: the cgroup is needed for --all and for a SIGKILL
+         * (a paused container is thawed); the status is the init's pidfd. */
         _cleanup_container_ struct husk_container c = { .dirfd = -1 };
-        if (container_load(root, id, true, &c, err) < 0)
+        c.dirfd = state_open(root, id, true, err);
+        if (c.dirfd < 0 || state_read(c.dirfd, id, &c.st, err) < 0)
                 return -1;
-        int ret = 0;
-        if (all && c.cgroup) {
+        if (all && loaded_cgroup(&c)) {
                 /* Also when the init has exited: without a pid namespace of
                  * its own, its children outlive it in the cgroup, and
                  * containerd's shim kills them with kill --all then. */
-                ret = cgroup_kill_all(c.cgroup, sig, err);
-        } else if (c.status == HUSK_STATUS_STOPPED) {
-                ret = husk_error_state(err, "container not running");
-        } else {
-                _cleanup_close_ int pidfd = init_pidfd(&c.st);
-                if (pidfd < 0)
-                        ret = husk_error_state(err, "container not running");
-                else if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
-                        ret = husk_error_sys(err, "kill container %s with signal %d", id, sig);
-                else
-                        log_debug("kill %s: signal %d sent to the init (pid %d)", id, sig, (int)c.st.pid);
-                /* A frozen process can't act on SIGKILL: thaw it (as runc). */
-                if (ret == 0 && sig == SIGKILL && c.status == HUSK_STATUS_PAUSED && c.cgroup &&
-                    cgroup_freeze(c.cgroup, false, err) < 0)
-                        ret = husk_error_wrap(err, "thaw after SIGKILL");
+                return cgroup_kill_all(c.cgroup, sig, err);
         }
-        return ret;
+        _cleanup_close_ int pidfd = init_pidfd(&c.st);
+        if (pidfd < 0)
+                return husk_error_state(err, "container not running");
+        if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
+                return husk_error_sys(err, "kill container %s with signal %d", id, sig);
+        log_debug("kill %s: signal %d sent to the init (pid %d)", id, sig, (int)c.st.pid);
+        /* A frozen process can't act on SIGKILL: thaw it (as runc). */
+        if (sig == SIGKILL && loaded_cgroup(&c) && cgroup_is_frozen(c.cgroup) == 1 &&
+            cgroup_freeze(c.cgroup, false, err) < 0)
+                return husk_error_wrap(err, "thaw after SIGKILL");
+        return 0;
 }
 
 int container_destroy(const char *root, const char *id, int dirfd, const struct husk_state *st,
