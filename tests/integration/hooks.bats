@@ -322,3 +322,38 @@ HOOKEOF
                 [[ $line == *":/$CID" ]]
         done
 }
+
+@test "start and delete of a container without poststart and poststop hooks do not read its saved config" {
+        husk_only "counts husk's own system calls"
+        command -v strace >/dev/null || skip "needs strace"
+        make_hooks
+        # hooks of the other kinds don't make start or delete read it
+        update_config '.hooks = {"prestart": [{"path": $h, "args": ["hook.sh", "prestart"]}]}' --arg h "$HOOK"
+        set_args true
+        create_container "$CID"
+        local trace=$BATS_TEST_TMPDIR/hooks.strace
+        ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 strace -f -qq -e trace=openat -o "$trace.start" \
+                "$RUNTIME" --root "$ROOT" start "$CID"
+        wait_status "$CID" stopped
+        ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 strace -f -qq -e trace=openat -o "$trace.delete" \
+                "$RUNTIME" --root "$ROOT" delete "$CID"
+        assert_no_state
+        ! grep config.json "$trace.start" "$trace.delete"
+}
+
+@test "poststart and poststop hooks run for a container whose state.json does not say which hooks it has (an older husk's)" {
+        husk_only "husk's state.json"
+        make_hooks
+        all_hooks_config
+        set_args sleep 1000
+        create_container "$CID"
+        local st=$ROOT/$CID/state.json
+        jq -e '.poststart_hooks == true and .poststop_hooks == true' "$st"
+        jq -c 'del(.poststart_hooks, .poststop_hooks)' "$st" >"$st.new"
+        mv "$st.new" "$st"
+        runtime start "$CID"
+        runtime kill "$CID" KILL
+        wait_status "$CID" stopped
+        runtime delete "$CID"
+        [[ $(cat "$SHARED/order" | tr '\n' ' ') == "prestart createRuntime createContainer startContainer poststart poststop " ]]
+}

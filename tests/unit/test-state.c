@@ -396,6 +396,45 @@ static void test_state_parse(void)
         state_free(&st);
 }
 
+/* Which poststart/poststop hooks the saved config has: known only when
+ * state.json says both (an older husk's says neither: start and delete
+ * then read config.json). */
+static void test_state_hooks(void)
+{
+        struct husk_error e = { 0 };
+        struct husk_state st;
+        CHECK(state_parse("{\"id\":\"a\",\"poststart_hooks\":false,\"poststop_hooks\":true}", "a", &st, &e) == 0 &&
+              st.hooks_known && !st.poststart_hooks && st.poststop_hooks, "both said");
+        state_free(&st);
+        CHECK(state_parse("{\"id\":\"a\"}", "a", &st, &e) == 0 && !st.hooks_known, "an older husk's: not known");
+        state_free(&st);
+        CHECK(state_parse("{\"poststop_hooks\":false}", "a", &st, &e) == 0 && !st.hooks_known &&
+              !st.poststop_hooks, "one of two: not known");
+        state_free(&st);
+        CHECK(state_parse("{\"poststart_hooks\":\"no\",\"poststop_hooks\":false}", "a", &st, &e) == 0 &&
+              !st.hooks_known, "a value that is no boolean: not known");
+        state_free(&st);
+
+        char tmpl[] = "/tmp/husk-test-state.XXXXXX";
+        char *root = mkdtemp(tmpl);
+        CHECK(root != NULL, "mkdtemp");
+        int fd = state_reserve(root, "h1", &e);
+        CHECK(fd >= 0, "reserve: %s", e.msg);
+        struct husk_state w = { .id = "h1", .pid = 1, .bundle = "/b", .hooks_known = true, .poststart_hooks = true };
+        CHECK(state_write(fd, &w, &e) == 0, "write: %s", e.msg);
+        CHECK(state_read(fd, "h1", &st, &e) == 0 && st.hooks_known && st.poststart_hooks && !st.poststop_hooks,
+              "written and read back");
+        state_free(&st);
+        w.hooks_known = false;
+        CHECK(state_write(fd, &w, &e) == 0, "write: %s", e.msg);
+        _cleanup_free_ char *raw = NULL;
+        CHECK(read_file_at(fd, STATE_FILE, &raw, NULL, &e) == 0 && !strstr(raw, "_hooks"),
+              "not known: not written: %s", raw ? raw : e.msg);
+        CHECK(state_remove(root, "h1", fd, &e) == 0, "remove: %s", e.msg);
+        close(fd);
+        rmdir(root);
+}
+
 int main(void)
 {
         test_ids();
@@ -404,6 +443,7 @@ int main(void)
         test_start_time();
         test_state_roundtrip();
         test_state_parse();
+        test_state_hooks();
         test_sync();
         test_sync_serve();
         return tap_done();

@@ -139,6 +139,10 @@ static int record_state(struct creation *c, struct husk_error *err)
                 .rootless = c->o->rootless,
                 .annotations = c->spec->annotations,
                 .n_annotations = c->spec->n_annotations,
+                /* c->raw is the saved config.json */
+                .hooks_known = true,
+                .poststart_hooks = c->spec->hooks[HUSK_HOOK_POSTSTART].n > 0,
+                .poststop_hooks = c->spec->hooks[HUSK_HOOK_POSTSTOP].n > 0,
         };
         int r = state_write(c->dirfd, &st, err);
         free(st.cgroup);

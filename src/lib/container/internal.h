@@ -30,6 +30,7 @@ struct created {
 int container_do_create(const struct husk_create_opts *o, struct created *out, struct husk_error *err);
 void created_free(struct created *cr);
 /* The start half of `start`, on an already locked, loaded container.
+ * spec: the saved config, for its poststart hooks (NULL: it has none).
  * *must_destroy: the process ran but a poststart hook failed; the caller
  * stops and destroys the container (runtime-spec lifecycle step 9). */
 int container_do_start(int dirfd, const struct husk_state *st, const struct husk_spec *spec, bool *must_destroy,

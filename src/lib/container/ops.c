@@ -66,6 +66,15 @@ void container_release(struct husk_container *c)
         c->cgroup = NULL;
 }
 
+/* Does the saved config.json have hooks of this kind (poststart,
+ * poststop)? state.json says so, except an older husk's. */
+static bool may_have_hooks(const struct husk_state *st, enum husk_hook_kind kind)
+{
+        if (!st->hooks_known)
+                return true;
+        return kind == HUSK_HOOK_POSTSTART ? st->poststart_hooks : st->poststop_hooks;
+}
+
 static int load_saved_spec(int dirfd, struct husk_spec **spec, struct husk_error *err)
 {
         _cleanup_free_ char *raw = NULL;
@@ -122,7 +131,7 @@ int container_do_start(int dirfd, const struct husk_state *st, const struct husk
 
         /* runtime-spec lifecycle step 9: a failing poststart hook is an
          * error, and the container is stopped and destroyed (step 12). */
-        if (spec->hooks[HUSK_HOOK_POSTSTART].n) {
+        if (spec && spec->hooks[HUSK_HOOK_POSTSTART].n) {
                 _cleanup_free_ char *json = state_to_json(st, HUSK_STATUS_RUNNING, false, false);
                 if (hooks_run(spec, HUSK_HOOK_POSTSTART, json, st->bundle, err) < 0) {
                         *must_destroy = true;
@@ -150,7 +159,7 @@ int container_start(const char *root, const char *id, const char *notify_socket,
                 return husk_error_state(err, "cannot start a container in the %s state", state_status_name(c.status));
         }
         _cleanup_spec_ struct husk_spec *spec = NULL;
-        if (load_saved_spec(c.dirfd, &spec, err) < 0)
+        if (may_have_hooks(&c.st, HUSK_HOOK_POSTSTART) && load_saved_spec(c.dirfd, &spec, err) < 0)
                 return -1;
         /* Only for a container created with NOTIFY_SOCKET: otherwise no
          * process in it can reach the socket, and waiting for its READY
@@ -248,7 +257,8 @@ int container_destroy(const char *root, const char *id, int dirfd, const struct 
         }
         _cleanup_spec_ struct husk_spec *spec = NULL;
         struct husk_error e = { 0 };
-        if (load_saved_spec(dirfd, &spec, &e) == 0 && spec->hooks[HUSK_HOOK_POSTSTOP].n) {
+        if (may_have_hooks(st, HUSK_HOOK_POSTSTOP) && load_saved_spec(dirfd, &spec, &e) == 0 &&
+            spec->hooks[HUSK_HOOK_POSTSTOP].n) {
                 _cleanup_free_ char *json = state_to_json(st, HUSK_STATUS_STOPPED, false, false);
                 hooks_run(spec, HUSK_HOOK_POSTSTOP, json, st->bundle, &e);
                 log_phase(&t, "hooks", "delete %s: poststop hooks done", id);

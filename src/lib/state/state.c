@@ -191,6 +191,10 @@ int state_write(int dirfd, const struct husk_state *st, struct husk_error *err)
         }
         jgen_kv_bool(g, "systemd_cgroup", st->systemd_cgroup);
         jgen_kv_bool(g, "rootless", st->rootless);
+        if (st->hooks_known) {
+                jgen_kv_bool(g, "poststart_hooks", st->poststart_hooks);
+                jgen_kv_bool(g, "poststop_hooks", st->poststop_hooks);
+        }
         jgen_str(g, "annotations");
         yajl_gen_map_open(g);
         for (size_t i = 0; i < st->n_annotations; i++)
@@ -224,10 +228,10 @@ int state_write(int dirfd, const struct husk_state *st, struct husk_error *err)
  * wins (as yajl_tree_get's first match did); numbers count only when they
  * are integers that fit a long long. */
 enum { K_ID, K_PID, K_START, K_BUNDLE, K_ROOTFS, K_CREATED, K_OWNER, K_CGROUP, K_SDCG,
-       K_ROOTLESS, K_ANN, K_OTHER };
+       K_ROOTLESS, K_ANN, K_POSTSTART, K_POSTSTOP, K_OTHER };
 static const char *const state_keys[] = { "id", "pid", "start_time", "bundle", "rootfs", "created",
                                           "owner", "cgroup", "systemd_cgroup", "rootless",
-                                          "annotations" };
+                                          "annotations", "poststart_hooks", "poststop_hooks" };
 
 struct sparse {
         struct husk_state *st;
@@ -235,6 +239,7 @@ struct sparse {
         int depth;              /* containers open around the current token */
         int key;                /* the top-level key whose value comes next */
         unsigned seen;          /* top-level keys already met */
+        unsigned hook_bools;    /* of K_POSTSTART, K_POSTSTOP: those met as booleans */
         yajl_handle h;
         const char *data;       /* the text parsed, in one piece */
         size_t cg_start;        /* offset of the cgroup object's '{' */
@@ -282,6 +287,12 @@ static int sp_bool(void *ctx, int v)
                         p->st->systemd_cgroup = v;
                 else if (p->key == K_ROOTLESS)
                         p->st->rootless = v;
+                else if (p->key == K_POSTSTART)
+                        p->st->poststart_hooks = v;
+                else if (p->key == K_POSTSTOP)
+                        p->st->poststop_hooks = v;
+                if (p->key == K_POSTSTART || p->key == K_POSTSTOP)
+                        p->hook_bools |= 1u << p->key;
         }
         return 1;
 }
@@ -492,6 +503,9 @@ int state_parse_with(const char *data, const char *id, const struct state_sub *c
                 return -1;
         }
         yajl_free(h);
+        st->hooks_known = p.hook_bools == (1u << K_POSTSTART | 1u << K_POSTSTOP);
+        if (!st->hooks_known)
+                st->poststart_hooks = st->poststop_hooks = false;
         for (size_t i = 0; i < st->n_annotations; i++)
                 if (!st->annotations[i].value)
                         st->annotations[i].value = xstrdup("");

@@ -38,6 +38,11 @@ struct husk_state {
         bool systemd_cgroup;
         bool rootless;
         struct husk_kv *annotations; size_t n_annotations;
+        /* Has the saved config.json poststart / poststop hooks (the ones
+         * start and delete run)? Without them those commands need not read
+         * it. hooks_known: said by state.json ("poststart_hooks",
+         * "poststop_hooks"); an older husk's says nothing: read config.json. */
+        bool hooks_known, poststart_hooks, poststop_hooks;
 };
 
 #define STATE_FILE "state.json"
