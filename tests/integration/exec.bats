@@ -440,3 +440,25 @@ JSON
         ! grep -q '/ns/' "$BATS_TEST_TMPDIR/strace"
         grep -q 'readlinkat([0-9]*, "net", "net:\[' "$BATS_TEST_TMPDIR/strace"
 }
+
+@test "the process exec clones into the container's pid namespace is born non-dumpable" {
+        # Visible in the container from its birth: dumpable even for a moment,
+        # a root process of the container could ptrace it (its capabilities
+        # are not dropped yet) or open its /proc files. Dumpability belongs to
+        # the memory map, which the clone copies: husk clears it in its own
+        # before the clone (and sets it back after).
+        husk_only "husk's system calls"
+        command -v strace >/dev/null || skip "no strace"
+        start_sleeper
+        strace -f -e trace=prctl,clone,clone3,fork,vfork -o "$BATS_TEST_TMPDIR/strace" \
+                "$RUNTIME" --root "$ROOT" exec "$CID" true
+        cat "$BATS_TEST_TMPDIR/strace"
+        local husk_pid
+        husk_pid=$(head -n1 "$BATS_TEST_TMPDIR/strace" | awk '{ print $1 }')
+        # husk's own calls, up to the one that makes the process
+        grep "^$husk_pid " "$BATS_TEST_TMPDIR/strace" | awk '{ print } /(clone3?|v?fork)\(/ { exit }' \
+                >"$BATS_TEST_TMPDIR/before"
+        grep -Eq '(clone3?|v?fork)\(' "$BATS_TEST_TMPDIR/before"
+        # the last dumpability husk set before it is "not dumpable"
+        grep 'PR_SET_DUMPABLE' "$BATS_TEST_TMPDIR/before" | tail -n1 | grep -q SUID_DUMP_DISABLE
+}

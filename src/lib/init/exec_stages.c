@@ -166,10 +166,19 @@ pid_t exec_spawn_direct(const struct exec_config *cfg, struct husk_error *err)
         }
         /* from husk's own user namespace: the cgroup's permission check passes */
         int cgfd = cfg->join_cgroup ? cgroup_v2_fd(cfg->cgroup) : -1;
+        /* B is born in the container's pid namespace, visible there: born
+         * non-dumpable too (the flag is the memory map's, copied by fork),
+         * or a process of the container running as root could ptrace it or
+         * open its /proc files before B's own prctl. Ours back after. */
+        int dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+        if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+                return husk_error_sys(err, "prctl(PR_SET_DUMPABLE)");
         bool in_v2 = false;
         pid_t pid = spawn_stage(false, cgfd, &in_v2, err);
         if (pid == 0)
                 stage_b_direct(cfg, in_v2);
+        if (dumpable == 1)
+                prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
         return pid;
 }
 
