@@ -7,6 +7,7 @@
  * ps options husk still runs ps (cgroups.c).
  */
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,10 +155,42 @@ static unsigned cpu_of(const struct ps_clock *c, const struct ps_proc *p)
         return pct > 99 ? 99 : (unsigned)pct;
 }
 
-/* CMD: the arguments joined by spaces, unprintable bytes as '?';
- * "[comm]" without any (a kernel thread, a zombie), "<defunct>" added to a
- * zombie. */
-static void print_cmd(const struct ps_proc *p)
+/* Does the caller's locale (as ps would set it from LC_ALL, LC_CTYPE,
+ * LANG) use UTF-8? */
+static bool utf8_locale(void)
+{
+        const char *v = getenv("LC_ALL");
+        if (!v || !*v)
+                v = getenv("LC_CTYPE");
+        if (!v || !*v)
+                v = getenv("LANG");
+        return v && (strcasestr(v, "utf-8") || strcasestr(v, "utf8"));
+}
+
+/* The length of the valid UTF-8 sequence at s (at most n bytes) of a
+ * printable character, or 0. */
+static size_t utf8_printable(const unsigned char *s, size_t n)
+{
+        size_t len = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
+        if (len == 0 || s[0] >= 0xf5 || len > n)
+                return 0;
+        uint32_t c = s[0] & (0x7f >> len);
+        for (size_t i = 1; i < len; i++) {
+                if ((s[i] & 0xc0) != 0x80)
+                        return 0;
+                c = c << 6 | (s[i] & 0x3f);
+        }
+        bool overlong = (len == 3 && c < 0x800) || (len == 4 && c < 0x10000);
+        if (overlong || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff) || c < 0xa0)
+                return 0;       /* < 0xa0: the C1 controls */
+        return len;
+}
+
+/* CMD: the arguments joined by spaces, with what ps(1) escapes escaped as
+ * it does (procps: in a UTF-8 locale every unprintable or invalid byte is
+ * '?'; else controls are '.' and bytes above 127 '?'); "[comm]" without
+ * any argument (a kernel thread, a zombie), "<defunct>" added to a zombie. */
+static void print_cmd(const struct ps_proc *p, bool utf8)
 {
         size_t n = p->cmdline_len;
         while (n > 0 && p->cmdline[n - 1] == '\0')
@@ -166,9 +199,24 @@ static void print_cmd(const struct ps_proc *p)
                 printf("[%s]%s\n", p->comm, p->state == 'Z' ? " <defunct>" : "");
                 return;
         }
+        const unsigned char *s = (const unsigned char *)p->cmdline;
         for (size_t i = 0; i < n; i++) {
-                unsigned char ch = (unsigned char)p->cmdline[i];
-                putchar(ch == '\0' ? ' ' : ch < 0x20 || ch == 0x7f ? '?' : ch);
+                unsigned char ch = s[i];
+                if (ch == '\0') {
+                        putchar(' ');
+                } else if (ch >= 0x20 && ch < 0x7f) {
+                        putchar(ch);
+                } else if (!utf8) {
+                        putchar(ch < 0x80 ? '.' : '?');
+                } else {
+                        size_t len = ch >= 0x80 ? utf8_printable(s + i, n - i) : 0;
+                        if (len == 0) {
+                                putchar('?');
+                                continue;
+                        }
+                        fwrite(s + i, 1, len, stdout);
+                        i += len - 1;
+                }
         }
         putchar('\n');
 }
@@ -200,6 +248,7 @@ int ps_table_print(const pid_t *pids, size_t n, struct husk_error *err)
         if (n)
                 memcpy(sorted, pids, n * sizeof(pid_t));
         qsort(sorted, n, sizeof(pid_t), cmp_pid);    /* ps -e goes by pid */
+        bool utf8 = utf8_locale();
         printf("UID        PID  PPID  C STIME TTY          TIME CMD\n");
         for (size_t i = 0; i < n; i++) {
                 struct ps_proc p;
@@ -214,7 +263,7 @@ int ps_table_print(const pid_t *pids, size_t n, struct husk_error *err)
                 time_of((p.utime + p.stime) / (unsigned long long)c.hz, cpu_time, sizeof(cpu_time));
                 printf("%-8s %5d %5ld %2u %5s %-8s %8s ", user, (int)sorted[i], p.ppid, cpu_of(&c, &p), stime, tty,
                        cpu_time);
-                print_cmd(&p);
+                print_cmd(&p, utf8);
                 free(p.cmdline);
         }
         return 0;
