@@ -860,9 +860,21 @@ int cg_fs_remove(struct cgroup_manager *m, bool parent, struct husk_error *err)
         return r;
 }
 
+/* The cgroup where its processes are listed, removed if it can be: the
+ * kernel refuses while a process or a sub-cgroup is in it. Then it was
+ * empty, and there is nothing to drain: true. */
+static bool removed_empty(struct cgroup_manager *m)
+{
+        struct cg_hier *h = procs_hier(m);
+        if (!h || strcmp(h->rel, "/") == 0)
+                return false;
+        cg_rt_release(h);
+        return rmdir(h->dir) == 0 || errno == ENOENT;
+}
+
 static int fs_destroy(struct cgroup_manager *m, struct husk_error *err)
 {
-        if (cg_fs_drain(m, err) < 0)
+        if (!removed_empty(m) && cg_fs_drain(m, err) < 0)
                 return -1;
         if (cg_fs_remove(m, true, err) < 0)
                 return -1;
