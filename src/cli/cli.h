@@ -48,6 +48,11 @@ int cli_protect_exe(struct cli_ctx *ctx);
 /* A statically linked husk hands what needs libsystemd to husk-dynamic
  * (twin.c): -1 to go on here, else the exit status (the exec failed). */
 int cli_twin_dispatch(struct cli_ctx *ctx, int argc, char **argv);
+/* Does husk-dynamic do the systemd cgroup driver for this husk (a static
+ * one)? Then cli_twin_exec() runs it with our arguments (the exit status
+ * when that failed). */
+bool cli_twin_does_systemd(void);
+int cli_twin_exec(struct cli_ctx *ctx);
 /* Exactly `n` positional arguments remain? Else usage error. */
 /* --preserve-fds N: 0..65536; -1 after a usage error was printed. */
 int cli_parse_preserve_fds(struct cli_ctx *ctx, const char *s, int *out);

@@ -159,5 +159,10 @@ int cmd_delete(struct cli_ctx *ctx, int argc, char **argv)
         if (cli_need_args(ctx, argc, argv, 1, "container id") < 0)
                 return 1;
         struct husk_error err = { 0 };
-        return container_delete(ctx->root, argv[optind], force, &err) < 0 ? cli_fail(ctx, &err) : 0;
+        if (!cli_twin_does_systemd())
+                return container_delete(ctx->root, argv[optind], force, &err) < 0 ? cli_fail(ctx, &err) : 0;
+        int r = container_delete_unless_systemd(ctx->root, argv[optind], force, &err);
+        if (r > 0)
+                return cli_twin_exec(ctx);
+        return r < 0 ? cli_fail(ctx, &err) : 0;
 }

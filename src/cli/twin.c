@@ -11,9 +11,11 @@
  *                         D-Bus); rootless on a pure cgroup v2 host run by
  *                         systemd (whether the caller's own unit is
  *                         delegated may be asked so: cgroup.c);
- *   delete, update,       of a container whose state says it was made with
- *   checkpoint            --systemd-cgroup (they stop the unit or set its
- *                         properties).
+ *   update, checkpoint    of a container whose state says it was made with
+ *                         --systemd-cgroup (they set the unit's properties);
+ *   delete                of such a container too (it stops the unit): told
+ *                         by container_delete_unless_systemd(), which reads
+ *                         the state once, with the lock (cli_twin_exec()).
  * Every other command finds the driver in the container's state and uses
  * the cgroup files only, with or without --systemd-cgroup.
  *
@@ -21,6 +23,7 @@
  * else in HUSK_LIBEXECDIR (where meson installs it).
  */
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -65,7 +68,7 @@ static bool needs_dynamic(const struct cli_ctx *ctx, int argc, char **argv)
 {
         static const char *const criu[] = { "checkpoint", "restore", NULL };
         static const char *const creating[] = { "create", "run", "restore", NULL };
-        static const char *const unit_ops[] = { "delete", "update", "checkpoint", NULL };
+        static const char *const unit_ops[] = { "update", "checkpoint", NULL };
         if (HAVE_CRIU && is_one_of(ctx->cmd, criu))
                 return true;
         if (!HAVE_SYSTEMD)
@@ -91,11 +94,21 @@ static char *twin_path(void)
         return xstrdup(HUSK_LIBEXECDIR "/husk-dynamic");
 }
 
+bool cli_twin_does_systemd(void)
+{
+        return HAVE_SYSTEMD;
+}
+
 int cli_twin_dispatch(struct cli_ctx *ctx, int argc, char **argv)
 {
-        extern char **environ;
         if (!needs_dynamic(ctx, argc, argv))
                 return -1;
+        return cli_twin_exec(ctx);
+}
+
+int cli_twin_exec(struct cli_ctx *ctx)
+{
+        extern char **environ;
         _cleanup_free_ char *twin = twin_path();
         log_debug("%s: needs libsystemd or libcriu, and this husk is statically linked: running %s", ctx->cmd,
                   twin);
@@ -110,6 +123,16 @@ int cli_twin_dispatch(struct cli_ctx *ctx, int argc, char **argv)
 int cli_twin_dispatch(struct cli_ctx *ctx, int argc, char **argv)
 {
         return -1;
+}
+
+bool cli_twin_does_systemd(void)
+{
+        return false;
+}
+
+int cli_twin_exec(struct cli_ctx *ctx)
+{
+        abort();        /* only after cli_twin_does_systemd() */
 }
 
 #endif

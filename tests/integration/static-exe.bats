@@ -57,6 +57,29 @@ twin_lines() {
         assert_no_state
 }
 
+@test "static husk: delete reads the container's state once (whether husk-dynamic must delete it is told from that read)" {
+        need_static_husk
+        command -v strace >/dev/null || skip "needs strace"
+        set_args true
+        run runtime run --keep "$CID" </dev/null
+        assert_status 0
+        local trace=$BATS_TEST_TMPDIR/delete.strace
+        ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 strace -f -qq -e trace=openat,execve -o "$trace" \
+                "$RUNTIME" --root "$ROOT" delete "$CID"
+        assert_no_state
+        run grep -c 'openat(.*"state.json"' "$trace"
+        [[ $output -eq 1 ]]
+        [[ $(grep -c execve "$trace") -eq 1 ]]
+        # a stopped container made with --systemd-cgroup still goes to husk-dynamic
+        "$(dirname "$RUNTIME")/husk-dynamic" --version 2>/dev/null | grep -q '+SYSTEMD' || return 0
+        run runtime run --keep "$CID" </dev/null
+        assert_status 0
+        local st=$ROOT/$CID/state.json
+        jq -c '.systemd_cgroup = true' "$st" >"$st.new" && mv "$st.new" "$st"
+        [[ $(twin_lines delete "$CID") == *husk-dynamic* ]]
+        assert_no_state
+}
+
 @test "static husk: no husk-dynamic, a clear error" {
         need_static_husk
         cp "$RUNTIME" "$BATS_TEST_TMPDIR/husk"

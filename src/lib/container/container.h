@@ -41,6 +41,10 @@ int container_start(const char *root, const char *id, const char *notify_socket,
 int container_run(const struct husk_create_opts *o, int *exit_code, struct husk_error *err);
 int container_kill(const char *root, const char *id, int sig, bool all, struct husk_error *err);
 int container_delete(const char *root, const char *id, bool force, struct husk_error *err);
+/* The same in a process that can't use the systemd cgroup driver (the
+ * static husk, see cli/twin.c): a container made with --systemd-cgroup is
+ * left as it is, and 1 says so. */
+int container_delete_unless_systemd(const char *root, const char *id, bool force, struct husk_error *err);
 
 /* husk exec: a process in a running container. With process_file the
  * process is that runtime-spec process JSON; otherwise it is the container's

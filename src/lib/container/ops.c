@@ -278,7 +278,9 @@ int container_destroy(const char *root, const char *id, int dirfd, const struct 
         return 0;
 }
 
-int container_delete(const char *root, const char *id, bool force, struct husk_error *err)
+/* not_systemd: leave a container made with --systemd-cgroup alone, before
+ * any side effect, and return 1 */
+static int delete_container(const char *root, const char *id, bool force, bool not_systemd, struct husk_error *err)
 {
         _cleanup_container_ struct husk_container c = { .dirfd = -1 };
         if (container_load(root, id, true, &c, err) < 0) {
@@ -303,6 +305,8 @@ int container_delete(const char *root, const char *id, bool force, struct husk_e
                         return 0;
                 return -1;
         }
+        if (not_systemd && c.st.systemd_cgroup)
+                return 1;
         switch (c.status) {
         case HUSK_STATUS_STOPPED:
                 return container_destroy(root, id, c.dirfd, &c.st, c.cgroup, false, err);
@@ -315,6 +319,16 @@ int container_delete(const char *root, const char *id, bool force, struct husk_e
                                                 state_status_name(c.status));
                 return container_destroy(root, id, c.dirfd, &c.st, c.cgroup, true, err);
         }
+}
+
+int container_delete(const char *root, const char *id, bool force, struct husk_error *err)
+{
+        return delete_container(root, id, force, false, err);
+}
+
+int container_delete_unless_systemd(const char *root, const char *id, bool force, struct husk_error *err)
+{
+        return delete_container(root, id, force, true, err);
 }
 
 int container_update_rdt(const char *root, const char *id, const char *l3, const char *mb, bool apply,
