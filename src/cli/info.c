@@ -21,7 +21,7 @@ int cmd_state(struct cli_ctx *ctx, int argc, char **argv)
                 return 1;
         struct husk_error err = { 0 };
         struct husk_container ct;
-        if (container_load(ctx->root, argv[optind], false, &ct, &err) < 0)
+        if (container_load_status(ctx->root, argv[optind], false, &ct, &err) < 0)
                 return cli_fail(ctx, &err);
         /* "owner" is empty, as runc's state prints it (list names the user) */
         _cleanup_free_ char *json = state_to_json_owned(&ct.st, ct.status, true, "");

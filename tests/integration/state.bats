@@ -97,3 +97,27 @@ load helpers
         runtime delete "$CID"
         ! runtime state "$CID" >/dev/null 2>&1
 }
+
+@test "state and kill of a stopped container read no mountinfo; a running one's state reads it once" {
+        husk_only "counts husk's own file opens"
+        command -v strace >/dev/null || skip "needs strace"
+        set_args true
+        run_detached "$CID-s"
+        wait_status "$CID-s" stopped
+        set_args sleep 1000
+        run_detached "$CID-r"
+        local trace=$BATS_TEST_TMPDIR/state.strace
+        # (the sanitize build: LeakSanitizer can't run under ptrace)
+        ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 strace -f -qq -e trace=open,openat -o "$trace" \
+                "$RUNTIME" --root "$ROOT" state "$CID-s" >/dev/null
+        [[ $(grep -c '"state.json"' "$trace") -eq 1 && $(grep -c '/proc/self/mountinfo' "$trace") -eq 0 ]]
+        ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 strace -f -qq -e trace=open,openat -o "$trace" \
+                "$RUNTIME" --root "$ROOT" kill "$CID-s" KILL 2>/dev/null || true
+        [[ $(grep -c '/proc/self/mountinfo' "$trace") -eq 0 ]]
+        ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 strace -f -qq -e trace=open,openat -o "$trace" \
+                "$RUNTIME" --root "$ROOT" state "$CID-r" >/dev/null
+        [[ $(grep -c '/proc/self/mountinfo' "$trace") -eq 1 ]]
+        run runtime state "$CID-r"
+        assert_status 0
+        [[ $(jq -r .status <<<"$output") == running ]]
+}

@@ -88,7 +88,7 @@ int husk_container_state(const char *root, const char *id, struct husk_container
         struct husk_container ct;
         memset(st, 0, sizeof(*st));
         defaults_init(&d, root);
-        int r = container_load(d.root, id, false, &ct, err);
+        int r = container_load_status(d.root, id, false, &ct, err);
         defaults_done(&d);
         if (r < 0)
                 return -1;

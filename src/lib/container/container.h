@@ -78,8 +78,18 @@ struct husk_container {
         struct husk_state st;
         enum husk_status status;
         struct cgroup_manager *cgroup;  /* NULL if none */
+        bool cgroup_pending;            /* container_load_status: not restored yet */
+        struct cgroup_mounts *mounts;   /* read for the status, kept for the restore */
 };
 int container_load(const char *root, const char *id, bool lock, struct husk_container *c, struct husk_error *err);
+/* The same without restoring the cgroup manager (the status asks a live
+ * container's freezer only): for the commands that need the manager
+ * rarely (state; kill and start on some paths), which then ask
+ * container_cgroup(). A stopped container's status reads no mountinfo. */
+int container_load_status(const char *root, const char *id, bool lock, struct husk_container *c,
+                          struct husk_error *err);
+/* c->cgroup, restored on first use after container_load_status. */
+struct cgroup_manager *container_cgroup(struct husk_container *c);
 /* What `husk list` needs of a container: its state and status, read
  * through the state root's fd, unlocked, without building its cgroup
  * manager (only a live one's freezer is read). The status is

@@ -17,28 +17,51 @@
 #include "util/log.h"
 #include "util/util.h"
 
-int container_load(const char *root, const char *id, bool lock, struct husk_container *c, struct husk_error *err)
+int container_load_status(const char *root, const char *id, bool lock, struct husk_container *c,
+                          struct husk_error *err)
 {
         memset(c, 0, sizeof(*c));
         c->dirfd = state_open(root, id, lock, err);
         if (c->dirfd < 0)
                 return -1;
-        if (state_read(c->dirfd, id, &c->st, err) < 0) {
+        /* the saved cgroup object is read as state.json is parsed, not again */
+        _cleanup_(cgroup_saved_reader_freep) struct cgroup_saved_reader *cg = cgroup_saved_reader_new();
+        struct state_sub sub = { .cb = cgroup_saved_reader_callbacks(), .ctx = cgroup_saved_reader_ctx(cg) };
+        if (state_read_with(c->dirfd, id, &sub, &c->st, err) < 0) {
                 close(c->dirfd);
                 c->dirfd = -1;
                 return -1;
         }
-        if (c->st.cgroup && *c->st.cgroup) {
-                struct husk_error e = { 0 };
-                if (cgroup_manager_restore(c->st.cgroup, &c->cgroup, &e) < 0) {
-                        log_debug("container %s: cgroup: %s", id, e.msg);
-                        c->cgroup = NULL;
-                }
-        }
+        c->cgroup_pending = c->st.cgroup && *c->st.cgroup;
         /* one /proc/<pid>/stat read; the freezer only for a live init */
         bool alive = state_init_alive(&c->st);
-        bool paused = alive && c->cgroup && cgroup_is_frozen(c->cgroup) == 1;
+        bool paused = false;
+        if (alive && c->cgroup_pending) {
+                c->mounts = cgroup_mounts_read(NULL);
+                paused = c->mounts && cgroup_saved_frozen(c->st.cgroup, cg, c->mounts) == 1;
+        }
         c->status = state_status_of(c->dirfd, &c->st, alive, paused);
+        return 0;
+}
+
+struct cgroup_manager *container_cgroup(struct husk_container *c)
+{
+        if (!c->cgroup_pending)
+                return c->cgroup;
+        c->cgroup_pending = false;
+        struct husk_error e = { 0 };
+        if (cgroup_manager_restore_in(c->st.cgroup, c->mounts, &c->cgroup, &e) < 0) {
+                log_debug("container %s: cgroup: %s", c->st.id, e.msg);
+                c->cgroup = NULL;
+        }
+        return c->cgroup;
+}
+
+int container_load(const char *root, const char *id, bool lock, struct husk_container *c, struct husk_error *err)
+{
+        if (container_load_status(root, id, lock, c, err) < 0)
+                return -1;
+        container_cgroup(c);
         return 0;
 }
 
@@ -64,6 +87,9 @@ void container_release(struct husk_container *c)
         state_free(&c->st);
         cgroup_manager_free(c->cgroup);
         c->cgroup = NULL;
+        c->cgroup_pending = false;
+        cgroup_mounts_free(c->mounts);
+        c->mounts = NULL;
 }
 
 /* Does the saved config.json have hooks of this kind (poststart,
@@ -146,7 +172,7 @@ int container_start(const char *root, const char *id, const char *notify_socket,
 {
         int64_t t_all = log_clock();
         _cleanup_container_ struct husk_container c = { .dirfd = -1 };
-        if (container_load(root, id, true, &c, err) < 0)
+        if (container_load_status(root, id, true, &c, err) < 0)
                 return -1;
         switch (c.status) {
         case HUSK_STATUS_CREATED:
@@ -175,7 +201,7 @@ int container_start(const char *root, const char *id, const char *notify_socket,
         bool destroy;
         if (container_do_start(c.dirfd, &c.st, spec, &destroy, err) < 0) {
                 struct husk_error e = { 0 };
-                if (destroy && container_destroy(root, id, c.dirfd, &c.st, c.cgroup, true, &e) < 0)
+                if (destroy && container_destroy(root, id, c.dirfd, &c.st, container_cgroup(&c), true, &e) < 0)
                         log_warn("cleanup: %s", e.msg);
                 return -1;
         }

@@ -452,13 +452,19 @@ static int no_state(const char *id, struct husk_error *err)
 
 int state_read(int dirfd, const char *id, struct husk_state *st, struct husk_error *err)
 {
+        return state_read_with(dirfd, id, NULL, st, err);
+}
+
+int state_read_with(int dirfd, const char *id, const struct state_sub *cg, struct husk_state *st,
+                    struct husk_error *err)
+{
         memset(st, 0, sizeof(*st));
         char buf[8192];
         _cleanup_free_ char *heap = NULL;
         const char *data = read_user_file_small_at(dirfd, STATE_FILE, buf, sizeof(buf), &heap, err);
         if (!data)
                 return no_state(id, err);
-        return state_parse(data, id, st, err);
+        return state_parse_with(data, id, cg, st, err);
 }
 
 int state_read_in(int rootfd, const char *id, const struct state_sub *cg, struct husk_state *st,

@@ -72,6 +72,9 @@ struct state_sub {
         const yajl_callbacks *cb;
         void *ctx;
 };
+/* state_read giving the cgroup object to cg (may be NULL) on the way. */
+int state_read_with(int dirfd, const char *id, const struct state_sub *cg, struct husk_state *st,
+                    struct husk_error *err);
 /* state_read through the state root's fd, without opening <id>'s dir
  * (husk list); the id is validated as state_open() does. cg may be NULL. */
 int state_read_in(int rootfd, const char *id, const struct state_sub *cg, struct husk_state *st,
