@@ -271,9 +271,19 @@ int cli_need_args(struct cli_ctx *ctx, int argc, char **argv, int n, const char 
         return 0;
 }
 
+#if HUSK_STATIC_EXE && defined(__x86_64__)
+extern int husk_selfexe_verified;       /* selfexe_entry.c */
+#endif
+
 int cli_protect_exe(struct cli_ctx *ctx)
 {
         extern char **environ;
+#if HUSK_STATIC_EXE && defined(__x86_64__)
+        /* the entry point checked this image's /proc/self/exe already, as
+         * selfexe_protect would */
+        if (husk_selfexe_verified)
+                return 0;
+#endif
         struct husk_error err = { 0 };
         if (selfexe_protect(ctx->argv, environ, &err) < 0)
                 return cli_fail(ctx, &err);

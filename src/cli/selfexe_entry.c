@@ -185,6 +185,11 @@ static bool fd_is_protected(int fd)
         return (sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) && (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
 }
 
+/* 1 once this image found /proc/self/exe protected (selfexe.h): main's
+ * cli_protect_exe then needs no second look. Nothing but this file sets
+ * it, and the kernel starts every image with it 0 (.bss). */
+__attribute__((visibility("hidden"))) int husk_selfexe_verified;
+
 static bool self_is_protected(void)
 {
         long fd = SYS(SYS_open, "/proc/self/exe", O_RDONLY | O_CLOEXEC, 0, 0, 0);
@@ -194,6 +199,8 @@ static bool self_is_protected(void)
                 return true;    /* main will say why */
         bool r = fd_is_protected((int)fd);
         SYS(SYS_close, fd, 0, 0, 0, 0);
+        if (r)
+                husk_selfexe_verified = 1;
         return r;
 }
 

@@ -156,3 +156,15 @@ first_image_calls() {
         runtime delete -f "$CID-s" >/dev/null 2>&1 || true
         [[ $(grep -v FAILED <<<"$calls" | head -1) != open_tree* ]]
 }
+
+@test "static husk: exec's protected image looks at /proc/self/exe once (its entry point), not again in main" {
+        need_static_husk
+        [[ $(uname -m) == x86_64 ]] || skip "the early entry is x86-64 only"
+        command -v strace >/dev/null || skip "no strace"
+        set_args sleep 1000
+        run_detached "$CID"
+        strace -e trace=open,openat -o "$BATS_TEST_TMPDIR/strace" "$RUNTIME" --root "$ROOT" exec "$CID" true
+        cat "$BATS_TEST_TMPDIR/strace"
+        # the first image's check, the protected image's (then exec goes on)
+        [[ $(grep -c '"/proc/self/exe", O_RDONLY' "$BATS_TEST_TMPDIR/strace") == 2 ]]
+}
