@@ -45,7 +45,9 @@
 # SETUP
 #   Every container has the same config.json (`husk spec`, i.e. runc's
 #   default), a read-only static busybox rootfs and an explicit cgroupsPath
-#   /huskbench.PID/LABEL/NAME; state roots are under /run (tmpfs).
+#   /huskbench.PID/LABEL/NAME; state roots are under /run (a tmpfs on most
+#   hosts; the script prints its file system: on a disk one, ext4 here, the
+#   state files cost each runtime more).
 #   crun 1.8 refuses a hybrid cgroup host (v1 controllers plus cgroup2 at
 #   /sys/fs/cgroup/unified). On such a host the script re-executes itself in a
 #   private mount namespace (unshare -m --propagation private) and unmounts
@@ -460,7 +462,7 @@ report() {
         [[ -n ${BIN[husk]:-} && $BASE != husk ]] && husk=husk
         echo
         echo "husk bench: $(uname -sr), $(nproc) cpus, load $(cut -d' ' -f1-3 /proc/loadavg) (at start: $LOAD0)"
-        echo "setup: $SETUP; N=$N C=$C"
+        echo "setup: $SETUP; N=$N C=$C; state roots on $(stat -f -c %T "$W")"
         for l in "${LABELS[@]}"; do echo "  $l: ${BIN[$l]} ($("${BIN[$l]}" --version 2>&1 | head -n1))"; done
         if [[ -n $husk ]]; then echo "medians; the ratio column is husk / $BASE"; else echo "medians"; fi
         echo
