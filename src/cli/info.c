@@ -221,6 +221,7 @@ int cmd_list(struct cli_ctx *ctx, int argc, char **argv)
          * and the owners' names are looked up once for all. */
         struct husk_error merr = { 0 };
         _cleanup_(cgroup_mounts_freep) struct cgroup_mounts *mounts = n ? cgroup_mounts_read(&merr) : NULL;
+        cgroup_mounts_keep_fds(mounts);
         for (size_t i = 0; i < n; i++) {
                 struct husk_state st;
                 enum husk_status s;

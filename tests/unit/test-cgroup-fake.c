@@ -331,6 +331,13 @@ static void check_frozen(const char *saved, const struct cgroup_mounts *mounts, 
         CHECK(ref == want, "%s: restore + is_frozen %d, want %d", what, ref, want);
         int alone = cgroup_saved_frozen(saved, NULL, mounts);
         CHECK(alone == ref, "%s: saved_frozen %d, restore %d", what, alone, ref);
+        /* as husk list asks: through the mount points' fds */
+        _cleanup_free_ char *mip = xasprintf("%s/mountinfo-z", tmp);
+        struct husk_error me = { 0 };
+        _cleanup_(cgroup_mounts_freep) struct cgroup_mounts *kept = cgroup_mounts_read_file(mip, &me);
+        cgroup_mounts_keep_fds(kept);
+        CHECK(kept && cgroup_saved_frozen(saved, NULL, kept) == ref && cgroup_saved_frozen(saved, NULL, kept) == ref,
+              "%s: through kept fds", what);
 
         yajl_gen g = jgen_new(NULL);
         yajl_gen_map_open(g);

@@ -109,8 +109,34 @@ void cgroup_mounts_free(struct cgroup_mounts *m)
                 free(m->v[i].root);
                 free(m->v[i].point);
         }
+        for (size_t i = 0; m->fds && i < m->n; i++)
+                if (m->fds[i] >= 0)
+                        close(m->fds[i]);
+        free(m->fds);
         free(m->v);
         free(m);
+}
+
+void cgroup_mounts_keep_fds(struct cgroup_mounts *m)
+{
+        if (!m || m->fds)
+                return;
+        m->fds = xmalloc((m->n ? m->n : 1) * sizeof(*m->fds));
+        for (size_t i = 0; i < m->n; i++)
+                m->fds[i] = -1;
+}
+
+int cgroup_mounts_fd(const struct cgroup_mounts *m, const struct cgroup_mount *mt)
+{
+        if (!m || !m->fds || mt < m->v || mt >= m->v + m->n)
+                return -1;
+        int *fd = &m->fds[mt - m->v];
+        if (*fd == -1) {
+                *fd = open(mt->point, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (*fd < 0)
+                        *fd = -2;       /* not again */
+        }
+        return *fd >= 0 ? *fd : -1;
 }
 
 /* A hierarchy mounted twice: the first mount of it wins. */

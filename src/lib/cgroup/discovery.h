@@ -35,12 +35,21 @@ struct cgroup_mount {
 struct cgroup_mounts {
         struct cgroup_mount *v;
         size_t n;
+        int *fds;               /* cgroup_mounts_keep_fds: v[i]'s O_PATH fd once opened, else -1 */
 };
 /* Of this mount namespace: /proc/self/mountinfo. */
 struct cgroup_mounts *cgroup_mounts_read(struct husk_error *err);
 /* Of a mountinfo file (tests give a fake one; NULL: this namespace's). */
 struct cgroup_mounts *cgroup_mounts_read_file(const char *path, struct husk_error *err);
 void cgroup_mounts_free(struct cgroup_mounts *m);
+/* From now on cgroup_mounts_fd() keeps an fd of each mount point it opens
+ * (until cgroup_mounts_free), so that many files under one mount are
+ * opened without walking the mount point's path each time (husk list).
+ * Only for a process that runs nothing in a container meanwhile. */
+void cgroup_mounts_keep_fds(struct cgroup_mounts *m);
+/* mt's mount point as an O_PATH directory fd, kept; -1 when m keeps none
+ * or it can't be opened (then open by path). */
+int cgroup_mounts_fd(const struct cgroup_mounts *m, const struct cgroup_mount *mt);
 static inline void cgroup_mounts_freep(struct cgroup_mounts **m)
 {
         cgroup_mounts_free(*m);

@@ -67,6 +67,7 @@ struct restore_to {
         size_t n;               /* hierarchies found */
         bool probe;             /* only note the first freezer and the first cgroup2 dir */
         char *v1_freezer, *v2;  /* probe: their freezer.state, cgroup.freeze */
+        const struct cgroup_mount *v1_mt, *v2_mt;       /* and the mounts they are under */
 };
 
 /* <mount><rel>/<file> */
@@ -112,12 +113,15 @@ static void restore_hier(struct restore_to *to, const char *ctrls, const char *r
                 return;
         }
         to->n++;
-        if (!to->probe)
+        if (!to->probe) {
                 cg_add_hier(m, ctrls ? ctrls : "", !ctrls, mt->point, clean);
-        else if (ctrls && !to->v1_freezer && cgroup_list_has(ctrls, "freezer"))
+        } else if (ctrls && !to->v1_freezer && cgroup_list_has(ctrls, "freezer")) {
                 to->v1_freezer = cg_file(mt->point, clean, "freezer.state");
-        else if (!ctrls && !to->v2)
+                to->v1_mt = mt;
+        } else if (!ctrls && !to->v2) {
                 to->v2 = cg_file(mt->point, clean, "cgroup.freeze");
+                to->v2_mt = mt;
+        }
 }
 
 /* ------------------------------------------------------------------ */
@@ -423,9 +427,13 @@ int cgroup_manager_restore_in(const char *saved, const struct cgroup_mounts *mou
 
 /* A small cgroup file in one read: a short read of a cgroup file is all
  * of it. NULL when missing or unreadable. */
-static bool read_small(const char *path, char *buf, size_t size)
+/* path is under mt: through the mount point's fd when mounts keep them. */
+static bool read_small(const struct cgroup_mounts *mounts, const struct cgroup_mount *mt, const char *path,
+                       char *buf, size_t size)
 {
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        int dir = cgroup_mounts_fd(mounts, mt);
+        _cleanup_close_ int fd = dir >= 0 ? openat(dir, path + strlen(mt->point) + 1, O_RDONLY | O_CLOEXEC)
+                                          : open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
                 return false;
         ssize_t n = read(fd, buf, size - 1);
@@ -484,9 +492,9 @@ int cgroup_saved_frozen(const char *saved, const struct cgroup_saved_reader *rd,
         char buf[64];
         if (r == 0 && to.v1_freezer)
                 /* FREEZING counts as frozen too, as cgroup_is_frozen says */
-                r = read_small(to.v1_freezer, buf, sizeof(buf)) ? strcmp(buf, "THAWED") != 0 : -1;
+                r = read_small(mounts, to.v1_mt, to.v1_freezer, buf, sizeof(buf)) ? strcmp(buf, "THAWED") != 0 : -1;
         else if (r == 0 && to.v2)
-                r = read_small(to.v2, buf, sizeof(buf)) ? strcmp(buf, "1") == 0 : -1;
+                r = read_small(mounts, to.v2_mt, to.v2, buf, sizeof(buf)) ? strcmp(buf, "1") == 0 : -1;
         else
                 r = -1;
         free(to.v1_freezer);
