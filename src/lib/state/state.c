@@ -406,10 +406,13 @@ static int sp_key(void *ctx, const unsigned char *k, size_t len)
         }
         if (p->depth == 1) {
                 p->key = K_OTHER;
-                for (int i = 0; i < K_OTHER; i++)
+                for (int i = 0; i < K_OTHER; i++) {
                         if (len && state_keys[i][0] == k[0] && strlen(state_keys[i]) == len &&
-                            memcmp(state_keys[i], k, len) == 0)
+                            memcmp(state_keys[i], k, len) == 0) {
                                 p->key = i;
+                                break;  /* the names are distinct */
+                        }
+                }
         }
         return 1;
 }
