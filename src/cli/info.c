@@ -154,8 +154,7 @@ static void listing_add(struct listing *l, const char *name, struct husk_state *
         }
         const char *owner = owner_of(l, st->owner);
         if (l->json) {
-                _cleanup_free_ char *one = state_to_json_owned(st, s, false, owner);
-                jgen_raw(l->g, one);
+                state_to_json_gen(l->g, st, s, owner);
                 state_free(st);
                 return;
         }

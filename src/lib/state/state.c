@@ -136,10 +136,26 @@ char *state_hook_json(const char *id, pid_t pid, const char *bundle, const struc
         return to_json(&v, status, false, false, NULL);
 }
 
+static void gen_json(yajl_gen g, const struct state_view *st, enum husk_status status, bool runc_fields,
+                     const char *owner);
+
 static char *to_json(const struct state_view *st, enum husk_status status, bool runc_fields, bool pretty,
                      const char *owner)
 {
         yajl_gen g = jgen_new(pretty ? "  " : NULL);
+        gen_json(g, st, status, runc_fields, owner);
+        return jgen_finish(g);
+}
+
+void state_to_json_gen(yajl_gen g, const struct husk_state *st, enum husk_status status, const char *owner)
+{
+        struct state_view v = view_of(st);
+        gen_json(g, &v, status, true, owner);
+}
+
+static void gen_json(yajl_gen g, const struct state_view *st, enum husk_status status, bool runc_fields,
+                     const char *owner)
+{
         yajl_gen_map_open(g);
         jgen_kv_str(g, "ociVersion", HUSK_OCI_VERSION);
         jgen_kv_str(g, "id", st->id);
@@ -167,7 +183,6 @@ static char *to_json(const struct state_view *st, enum husk_status status, bool 
         if (runc_fields)
                 jgen_kv_str(g, "owner", owner);
         yajl_gen_map_close(g);
-        return jgen_finish(g);
 }
 
 int state_write(int dirfd, const struct husk_state *st, struct husk_error *err)

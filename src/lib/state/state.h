@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <yajl/yajl_gen.h>
 #include <yajl/yajl_parse.h>
 
 #include "husk/error.h"
@@ -106,6 +107,8 @@ char *state_to_json(const struct husk_state *st, enum husk_status status, bool r
 /* With runc's fields and the owner's name given (husk list looks each uid
  * up once: every lookup reads /etc/passwd again). */
 char *state_to_json_owned(const struct husk_state *st, enum husk_status status, bool pretty, const char *owner);
+/* The same object written into g (husk list -f json: one array of them). */
+void state_to_json_gen(yajl_gen g, const struct husk_state *st, enum husk_status status, const char *owner);
 /* The OCI state given to hooks (and to a seccomp listener) while creating
  * or starting, before or apart from state.json: id, status, pid, bundle,
  * the spec's annotations. */
