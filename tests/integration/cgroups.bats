@@ -665,11 +665,11 @@ frozen_path_refused() {
         # the cgroup's directories were removed
         grep -q "rmdir(\"/sys/fs/cgroup/.*$CID\") = 0" "$trace"
         # no freeze or thaw, no cgroup.kill
-        ! grep -E 'freezer\.state|cgroup\.freeze|cgroup\.kill' "$trace" | grep -q O_WRONLY
+        [[ -z $(grep -E 'freezer\.state|cgroup\.freeze|cgroup\.kill' "$trace" | grep O_WRONLY) ]]
         # the rmdir says it was empty: no cgroup.procs or cgroup.events read,
         # no directory listed
-        ! grep -E 'cgroup\.procs|cgroup\.events' "$trace"
-        ! grep -E "openat\(.*\"/sys/fs/cgroup/.*O_DIRECTORY" "$trace"
+        [[ -z $(grep -E 'cgroup\.procs|cgroup\.events' "$trace") ]]
+        [[ -z $(grep -E "openat\(.*\"/sys/fs/cgroup/.*O_DIRECTORY" "$trace") ]]
 }
 
 @test "the default cgroup path leaves no /husk parent behind after the last delete" {

@@ -338,7 +338,7 @@ HOOKEOF
         ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 strace -f -qq -e trace=openat -o "$trace.delete" \
                 "$RUNTIME" --root "$ROOT" delete "$CID"
         assert_no_state
-        ! grep config.json "$trace.start" "$trace.delete"
+        [[ -z $(grep config.json "$trace.start" "$trace.delete") ]]
 }
 
 @test "poststart and poststop hooks run for a container whose state.json does not say which hooks it has (an older husk's)" {

@@ -104,7 +104,7 @@ trap_cmd='trap "echo USR1 >>/shared/sig" USR1; trap "echo TERM >>/shared/sig; ex
         ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 strace -f -qq -e trace=openat -o "$trace" \
                 "$RUNTIME" --root "$ROOT" kill "$CID" WINCH
         [[ $(state_field "$CID" .status) == running ]]
-        ! grep -E 'mountinfo|/sys/fs/cgroup' "$trace"
+        [[ -z $(grep -E 'mountinfo|/sys/fs/cgroup' "$trace") ]]
         run grep -c "/proc/$pid/stat\"" "$trace"
         [[ $output -eq 1 ]]
 }
