@@ -134,7 +134,7 @@ int cmd_restore(struct cli_ctx *ctx, int argc, char **argv)
         };
         struct husk_criu_opts o = { .root = ctx->root, .criu = ctx->criu, .cg_mode = HUSK_CG_MODE_DEFAULT,
                                     .status_fd = -1, .systemd_cgroup = ctx->systemd_cgroup,
-                                    .rootless = ctx->rootless };
+                                    .rootless = cli_rootless(ctx) };
         int c, r;
         while ((c = cli_getopt(argc, argv, "b:dh", opts, NULL)) != -1) {
                 switch (c) {

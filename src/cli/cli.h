@@ -14,7 +14,7 @@ struct cli_ctx {
         bool log_json;
         bool debug;
         bool systemd_cgroup;
-        bool rootless;
+        const char *rootless;           /* --rootless: "true", "false" or "auto"; see cli_rootless() */
         const char *criu;               /* --criu: CRIU binary (NULL: "criu" in PATH) */
         const char *cmd;                /* the command's name, for messages */
         char **argv;                    /* main's argv as given (getopt permutes it) */
@@ -27,6 +27,11 @@ struct cli_command {
         const char *usage;              /* "husk NAME [options] <container-id>\n\nOptions:\n..." */
 };
 
+/* Rootless mode: --rootless true, or auto and not root or root of a user
+ * namespace that does not map the host's root (rootless podman runs us
+ * so). Found out on first use: the commands that don't ask spare the read
+ * of /proc/self/uid_map. */
+bool cli_rootless(struct cli_ctx *ctx);
 /* Log the error (stderr, and --log) and return the exit status 1. */
 int cli_fail(struct cli_ctx *ctx, struct husk_error *err);
 int cli_usage_error(struct cli_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -38,7 +38,7 @@ static int create_or_run(struct cli_ctx *ctx, int argc, char **argv, bool run)
                 { 0 },
         };
         struct husk_create_opts o = {
-                .root = ctx->root, .systemd_cgroup = ctx->systemd_cgroup, .rootless = ctx->rootless,
+                .root = ctx->root, .systemd_cgroup = ctx->systemd_cgroup, .rootless = cli_rootless(ctx),
         };
         int c;
         while ((c = cli_getopt(argc, argv, run ? "b:dh" : "b:h", opts, NULL)) != -1) {

@@ -300,7 +300,7 @@ static void print_version(void)
 }
 
 /* The global options, before the command: -1 to go on, else the exit status. */
-static int global_options(int argc, char **argv, struct cli_ctx *ctx, const char **log_format, const char **rootless)
+static int global_options(int argc, char **argv, struct cli_ctx *ctx, const char **log_format)
 {
         enum { OPT_ROOT = 256, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD, OPT_ROOTLESS, OPT_CRIU };
         static const struct option opts[] = {
@@ -332,7 +332,7 @@ static int global_options(int argc, char **argv, struct cli_ctx *ctx, const char
                                         optarg);
                                 return 1;
                         }
-                        *rootless = optarg;
+                        ctx->rootless = optarg;
                         break;
                 case OPT_CRIU: ctx->criu = optarg; break;
                 case 'v': print_version(); return 0;
@@ -348,16 +348,23 @@ static int global_options(int argc, char **argv, struct cli_ctx *ctx, const char
 
 /* Rootless mode, the state root and the log sink from the global options;
  * 0, or 1 after an error was printed. */
-static int global_setup(struct cli_ctx *ctx, const char *log_format, const char *rootless, char **default_root)
+bool cli_rootless(struct cli_ctx *ctx)
 {
-        /* auto: not root, or root of a user namespace that does not map the
-         * host's root (rootless podman runs us so). */
-        bool detected = rootless_detect();
-        ctx->rootless = strcmp(rootless, "true") == 0 || (strcmp(rootless, "auto") == 0 && detected);
+        if (strcmp(ctx->rootless, "auto") == 0)
+                ctx->rootless = rootless_detect() ? "true" : "false";
+        return strcmp(ctx->rootless, "true") == 0;
+}
+
+static int global_setup(struct cli_ctx *ctx, const char *log_format, char **default_root)
+{
         /* --root wins; else a rootless caller's own runtime dir, as runc
          * and crun ($XDG_RUNTIME_DIR/husk, else /run/user/<uid>/husk). */
-        if (!ctx->root)
+        if (!ctx->root) {
+                bool detected = rootless_detect();
+                if (strcmp(ctx->rootless, "auto") == 0)
+                        ctx->rootless = detected ? "true" : "false";
                 ctx->root = detected ? (*default_root = rootless_default_root()) : HUSK_DEFAULT_ROOT;
+        }
         if (strcmp(log_format, "json") == 0) {
                 ctx->log_json = true;
         } else if (strcmp(log_format, "text") != 0) {
@@ -378,13 +385,13 @@ int main(int argc, char **argv)
         /* getopt permutes argv; a re-execution must see it as given */
         char **orig_argv = xmalloc(((size_t)argc + 1) * sizeof(char *));
         memcpy(orig_argv, argv, ((size_t)argc + 1) * sizeof(char *));
-        struct cli_ctx ctx = { .root = NULL, .argv = orig_argv };
-        const char *log_format = "text", *rootless = "auto";
-        int r = global_options(argc, argv, &ctx, &log_format, &rootless);
+        struct cli_ctx ctx = { .root = NULL, .rootless = "auto", .argv = orig_argv };
+        const char *log_format = "text";
+        int r = global_options(argc, argv, &ctx, &log_format);
         if (r >= 0)
                 return r;
         _cleanup_free_ char *default_root = NULL;
-        if (global_setup(&ctx, log_format, rootless, &default_root) != 0)
+        if (global_setup(&ctx, log_format, &default_root) != 0)
                 return 1;
         if (optind >= argc) {
                 print_usage(stderr);

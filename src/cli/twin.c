@@ -64,7 +64,7 @@ static bool names_systemd_container(const char *root, int argc, char **argv)
         return false;
 }
 
-static bool needs_dynamic(const struct cli_ctx *ctx, int argc, char **argv)
+static bool needs_dynamic(struct cli_ctx *ctx, int argc, char **argv)
 {
         static const char *const criu[] = { "checkpoint", "restore", NULL };
         static const char *const creating[] = { "create", "run", "restore", NULL };
@@ -74,7 +74,7 @@ static bool needs_dynamic(const struct cli_ctx *ctx, int argc, char **argv)
         if (!HAVE_SYSTEMD)
                 return false;
         if (is_one_of(ctx->cmd, creating))
-                return ctx->systemd_cgroup || (ctx->rootless && cgroup_detect_layout() == CGROUP_LAYOUT_V2 &&
+                return ctx->systemd_cgroup || (cli_rootless(ctx) && cgroup_detect_layout() == CGROUP_LAYOUT_V2 &&
                                                access("/run/systemd/system", F_OK) == 0);
         return is_one_of(ctx->cmd, unit_ops) && names_systemd_container(ctx->root, argc, argv);
 }

@@ -121,3 +121,23 @@ orphan_cmd='sh -c "sleep 5 & echo \$! > /tmp/orphan"; o=$(cat /tmp/orphan);
                 [[ -n $output ]]
         done
 }
+
+@test "with --root, commands that make no container don't look for rootless mode (no /proc/self/uid_map read)" {
+        husk_only "counts husk's own system calls"
+        command -v strace >/dev/null || skip "needs strace"
+        set_args sleep 1000
+        create_container "$CID"
+        local trace=$BATS_TEST_TMPDIR/cli.strace cmd
+        for cmd in "state $CID" "start $CID" "kill $CID KILL" list "delete -f $CID"; do
+                # shellcheck disable=SC2086
+                ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 strace -f -qq -e trace=openat -o "$trace" \
+                        "$RUNTIME" --root "$ROOT" $cmd >/dev/null
+                [[ -z $(grep uid_map "$trace") ]]
+        done
+        # create asks (rootless podman runs it as root of a user namespace);
+        # not -f: strace would wait for the init
+        ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 strace -qq -e trace=openat -o "$trace" \
+                "$RUNTIME" --root "$ROOT" create -b "$BUNDLE" "$CID"
+        grep -q /proc/self/uid_map "$trace"
+        runtime delete -f "$CID"
+}
