@@ -141,3 +141,44 @@ EOF
         [ "$status" -eq 3 ]
         [[ $output == *"after delete: container \"$CID\" does not exist"* ]]
 }
+
+@test "libhusk: exec leaves the caller's own children in the caller's pid namespace" {
+        # exec may enter the container's pid namespace for the children of
+        # the process calling it (to clone the exec'd process there): a
+        # program using the library must get its own back, or everything it
+        # forks later (a second container's init too) is born inside the
+        # first container's pid namespace, where the container's root sees
+        # (and may ptrace) it.
+        set_cmd 'sleep 100'
+        run_detached "$CID"
+        cat >"$BATS_TEST_TMPDIR/drive.c" <<'EOF2'
+#include <stdio.h>
+#include <unistd.h>
+#include <husk/container.h>
+int main(int argc, char **argv)
+{
+        struct husk_error err = { 0 };
+        char *args[] = { "true", NULL };
+        struct husk_exec_options x = { .args = args };
+        int code = -1;
+        char own[64] = "", children[64] = "";
+        (void)argc;
+        if (husk_container_exec(argv[1], argv[2], &x, &code, &err) < 0)
+                printf("exec: %s\n", err.msg);
+        if (readlink("/proc/self/ns/pid", own, sizeof(own) - 1) < 0 ||
+            readlink("/proc/self/ns/pid_for_children", children, sizeof(children) - 1) < 0)
+                return 2;
+        printf("exec exit %d\n%s\n%s\n", code, own, children);
+        return 0;
+}
+EOF2
+        cc "${SANITIZE_CFLAGS[@]}" -Wall -Wextra -Werror -o "$BATS_TEST_TMPDIR/drive" "$BATS_TEST_TMPDIR/drive.c" -I"$SRC_ROOT/include" \
+                -L"$BUILD_DIR" -lhusk -Wl,-rpath,"$BUILD_DIR"
+        run "$BATS_TEST_TMPDIR/drive" "$ROOT" "$CID"
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [ "${lines[0]}" = "exec exit 0" ]
+        [[ ${lines[1]} == "pid:["* ]]
+        [ "${lines[2]}" = "${lines[1]}" ]
+        runtime kill "$CID" KILL
+}

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cgroup/cgroup.h"
@@ -156,13 +157,20 @@ pid_t exec_spawn_direct(const struct exec_config *cfg, struct husk_error *err)
 {
         if (cfg->ns_flags & CLONE_NEWUSER)
                 return 0;
-        /* Our children are born in the container's pid namespace from now
-         * on (ours stays ours): B is the only one. Where we may not (a
-         * rootless husk), stage A does it after joining. */
-        if ((cfg->ns_flags & CLONE_NEWPID) && setns(cfg->init_pidfd, CLONE_NEWPID) < 0) {
-                if (errno == ESRCH)
-                        return husk_error_state(err, "cannot exec in a stopped container");
-                return 0;
+        /* Our children are born in the container's pid namespace until B
+         * is cloned (ours stays ours), then in ours again: a program using
+         * libhusk forks on. Where we may not (a rootless husk), stage A
+         * does it after joining. */
+        _cleanup_close_ int own_pidns = -1;
+        if (cfg->ns_flags & CLONE_NEWPID) {
+                own_pidns = pidfd_open_pid(getpid());
+                if (own_pidns < 0)
+                        return 0;
+                if (setns(cfg->init_pidfd, CLONE_NEWPID) < 0) {
+                        if (errno == ESRCH)
+                                return husk_error_state(err, "cannot exec in a stopped container");
+                        return 0;
+                }
         }
         /* from husk's own user namespace: the cgroup's permission check passes */
         int cgfd = cfg->join_cgroup ? cgroup_v2_fd(cfg->cgroup) : -1;
@@ -171,14 +179,23 @@ pid_t exec_spawn_direct(const struct exec_config *cfg, struct husk_error *err)
          * or a process of the container running as root could ptrace it or
          * open its /proc files before B's own prctl. Ours back after. */
         int dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
-        if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-                return husk_error_sys(err, "prctl(PR_SET_DUMPABLE)");
+        pid_t pid = -1;
         bool in_v2 = false;
-        pid_t pid = spawn_stage(false, cgfd, &in_v2, err);
+        if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+                husk_error_sys(err, "prctl(PR_SET_DUMPABLE)");
+        else
+                pid = spawn_stage(false, cgfd, &in_v2, err);
         if (pid == 0)
                 stage_b_direct(cfg, in_v2);
         if (dumpable == 1)
                 prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+        if (own_pidns >= 0 && setns(own_pidns, CLONE_NEWPID) < 0 && pid > 0) {
+                husk_error_sys(err, "return to husk's own pid namespace");
+                kill(pid, SIGKILL);
+                while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                        ;
+                return -1;
+        }
         return pid;
 }
 
