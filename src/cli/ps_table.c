@@ -186,20 +186,11 @@ static size_t utf8_printable(const unsigned char *s, size_t n)
         return len;
 }
 
-/* CMD: the arguments joined by spaces, with what ps(1) escapes escaped as
- * it does (procps: in a UTF-8 locale every unprintable or invalid byte is
- * '?'; else controls are '.' and bytes above 127 '?'); "[comm]" without
- * any argument (a kernel thread, a zombie), "<defunct>" added to a zombie. */
-static void print_cmd(const struct ps_proc *p, bool utf8)
+/* s (n bytes) with what ps(1) escapes escaped as it does (procps: in a
+ * UTF-8 locale every unprintable or invalid byte is '?'; else controls are
+ * '.' and bytes above 127 '?'); NULs as spaces. */
+static void print_escaped(const unsigned char *s, size_t n, bool utf8)
 {
-        size_t n = p->cmdline_len;
-        while (n > 0 && p->cmdline[n - 1] == '\0')
-                n--;
-        if (!p->cmdline || n == 0) {
-                printf("[%s]%s\n", p->comm, p->state == 'Z' ? " <defunct>" : "");
-                return;
-        }
-        const unsigned char *s = (const unsigned char *)p->cmdline;
         for (size_t i = 0; i < n; i++) {
                 unsigned char ch = s[i];
                 if (ch == '\0') {
@@ -218,6 +209,24 @@ static void print_cmd(const struct ps_proc *p, bool utf8)
                         i += len - 1;
                 }
         }
+}
+
+/* CMD: the arguments joined by spaces, escaped (print_escaped); "[comm]"
+ * without any argument (a kernel thread, a zombie, an empty argv[0]),
+ * escaped too (the container's processes set their comm), "<defunct>"
+ * added to a zombie. */
+static void print_cmd(const struct ps_proc *p, bool utf8)
+{
+        size_t n = p->cmdline_len;
+        while (n > 0 && p->cmdline[n - 1] == '\0')
+                n--;
+        if (!p->cmdline || n == 0) {
+                putchar('[');
+                print_escaped((const unsigned char *)p->comm, strlen(p->comm), utf8);
+                printf("]%s\n", p->state == 'Z' ? " <defunct>" : "");
+                return;
+        }
+        print_escaped((const unsigned char *)p->cmdline, n, utf8);
         putchar('\n');
 }
 

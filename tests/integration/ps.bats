@@ -85,6 +85,43 @@ c_values() { awk 'NR > 1 { print $4 }'; }
         fi
 }
 
+@test "ps: a process's own name is escaped like its arguments (no terminal control from the container)" {
+        command -v cc >/dev/null || skip "no C compiler"
+        # A process of the container with no arguments (ps then shows its
+        # name) names itself with an ESC and a BEL, an xterm title sequence:
+        # that must reach the terminal of whoever runs ps escaped.
+        cat >"$BATS_TEST_TMPDIR/noargs.c" <<'EOF2'
+#include <sys/prctl.h>
+#include <unistd.h>
+int main(int argc, char **argv)
+{
+        char *none[] = { NULL };
+        if (argc > 0 && argv[0][0]) {
+                execve("/proc/self/exe", none, none);
+                return 1;
+        }
+        prctl(PR_SET_NAME, "\033]2;x\007n", 0, 0, 0);
+        pause();
+        return 0;
+}
+EOF2
+        cc -static -o "$BUNDLE/rootfs/noargs" "$BATS_TEST_TMPDIR/noargs.c" || skip "no static C library"
+        set_args /noargs
+        run_detached "$CID"
+        pid=$(container_pid "$CID")
+        local i lang out
+        for i in $(seq 50); do
+                [[ $(cat "/proc/$pid/comm") == *n ]] && break
+                sleep 0.05
+        done
+        for lang in C.UTF-8 C; do
+                out=$(LANG=$lang LC_ALL= LC_CTYPE= "$RUNTIME" --root "$ROOT" ps "$CID")
+                echo "LANG=$lang:"; od -c <<<"$out"
+                [[ $(wc -l <<<"$out") -eq 2 ]]
+                ! grep -q $'[\033\007]' <<<"$out"
+        done
+}
+
 @test "ps: options after the id go to ps(1)" {
         three_procs
         run runtime ps "$CID" -o pid,args
