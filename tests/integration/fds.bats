@@ -52,6 +52,26 @@ fd_list() {
         [[ $(fd_list "${out[@]:2}") == "0 1 2 3 4 " ]]
 }
 
+@test "exec --preserve-fds with fds not open: none of them becomes one of the runtime's" {
+        # fds 3..3+N-1 reach the process as they are: one the caller did not
+        # open must not be taken by the runtime for its own files (the state
+        # dir's fd in the process: a way out to the host).
+        husk_only "runc 1.1.5 passes its own /sys/fs/cgroup fd there (CVE-2024-21626 class)"
+        set_cmd 'sleep 1000'
+        run_detached "$CID"
+        run bash -c 'exec 3</dev/null 4>&- 5>&- 6>&- 7>&- 8>&-; exec "$0" --root "$1" exec --preserve-fds 6 "$2" \
+                sh -c "ls -l /proc/\$\$/fd; true"' "$RUNTIME" "$ROOT" "$CID"
+        echo "$output"
+        assert_status 0
+        [[ $output == *" 3 -> /dev/null"* ]]
+        # each of 4..8 closed or a stand-in: nothing of the host's
+        local fd
+        for fd in 4 5 6 7 8; do
+                [[ -z $(grep -E " $fd -> " <<<"$output" | grep -v ' -> /dev/null$') ]]
+        done
+        [[ $output != *"$ROOT"* ]]
+}
+
 @test "LISTEN_FDS adds to --preserve-fds and reaches the process as LISTEN_FDS, LISTEN_PID=1" {
         echo listened >"$BATS_TEST_TMPDIR/data"
         set_cmd "cat <&3; echo \$LISTEN_FDS \$LISTEN_PID; $fd_cmd"

@@ -448,12 +448,13 @@ static int exec_start(struct exec_run *x, struct husk_error *err)
 int container_exec(const struct husk_exec_opts *o, int *exit_code, struct husk_error *err)
 {
         *exit_code = 0;
+        _cleanup_(fd_held_free) struct fd_held held = { 0 };   /* freed after x */
         _cleanup_(exec_run_free) struct exec_run x = {
                 .o = o, .c = { .dirfd = -1 }, .min_fd = 3 + o->preserve_fds, .sfd = -1, .sock = { -1, -1 },
                 .init_pidfd = -1, .root_fd = -1, .pidfd = -1, .console = -1, .t = log_clock(),
         };
         int64_t t_all = x.t;
-        if (container_load(o->root, o->id, false, &x.c, err) < 0)
+        if (fd_hold_gaps(3, x.min_fd, &held, err) < 0 || container_load(o->root, o->id, false, &x.c, err) < 0)
                 return -1;
         log_phase(&x.t, "load", "exec %s: state loaded (init pid %d, %s)", o->id, (int)x.c.st.pid,
                   state_status_name(x.c.status));

@@ -163,7 +163,8 @@ pid_t exec_spawn_direct(const struct exec_config *cfg, struct husk_error *err)
          * does it after joining. */
         _cleanup_close_ int own_pidns = -1;
         if (cfg->ns_flags & CLONE_NEWPID) {
-                own_pidns = pidfd_open_pid(getpid());
+                /* above the preserved fds: B keeps those (not this one) */
+                own_pidns = fd_above(pidfd_open_pid(getpid()), 3 + cfg->preserve_fds);
                 if (own_pidns < 0)
                         return 0;
                 if (setns(cfg->init_pidfd, CLONE_NEWPID) < 0) {

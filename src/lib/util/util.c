@@ -359,6 +359,34 @@ int fd_above(int fd, int min)
         return n;
 }
 
+int fd_hold_gaps(int first, int end, struct fd_held *h, struct husk_error *err)
+{
+        for (int fd = first; fd < end; fd++) {
+                if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+                        continue;
+                int n = open("/dev/null", O_RDONLY | O_CLOEXEC);
+                if (n >= 0 && n != fd) {
+                        int d = dup3(n, fd, O_CLOEXEC);
+                        close(n);
+                        n = d;
+                }
+                if (n < 0)
+                        return husk_error_sys(err, "--preserve-fds: hold fd %d (not open) with /dev/null", fd);
+                h->fd = xrealloc(h->fd, (h->n + 1) * sizeof(*h->fd));
+                h->fd[h->n++] = n;
+        }
+        return 0;
+}
+
+void fd_held_free(struct fd_held *h)
+{
+        for (size_t i = 0; i < h->n; i++)
+                close(h->fd[i]);
+        free(h->fd);
+        h->fd = NULL;
+        h->n = 0;
+}
+
 static int cmp_int(const void *a, const void *b)
 {
         return *(const int *)a - *(const int *)b;

@@ -113,6 +113,16 @@ int proc_stat_read(pid_t pid, char *state, uint64_t *start_time);
 /* fd moved to min or above (the container's preserved fds are below),
  * close-on-exec; the old fd is closed. -1 (errno set) if fd < 0 or the dup fails. */
 int fd_above(int fd, int min);
+/* The caller's fds [first, end) go to a container process as they are.
+ * One of them that is not open would be taken by the next fd we open (a
+ * state dir's: a way out of the container): /dev/null (close-on-exec)
+ * holds its place while we run. fd_held_free closes those. */
+struct fd_held {
+        int *fd;
+        size_t n;
+};
+int fd_hold_gaps(int first, int end, struct fd_held *h, struct husk_error *err);
+void fd_held_free(struct fd_held *h);
 
 /* Now in UTC as RFC 3339 with nanoseconds ("2026-12-06T21:30:00.123456789Z"),
  * as runc writes state's "created" and logrus its "time"; size >= 40. */
