@@ -174,3 +174,17 @@ load helpers
         runtime delete "$CID"
         assert_no_state
 }
+
+@test "delete of a stopped container removes its state files by name, without listing the state dir" {
+        husk_only "counts husk's own system calls"
+        command -v strace >/dev/null || skip "needs strace"
+        set_args true
+        run runtime run --keep "$CID" </dev/null
+        assert_status 0
+        local trace=$BATS_TEST_TMPDIR/delete.strace
+        ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 strace -f -qq -e trace=getdents64,unlinkat,rmdir -o "$trace" \
+                "$RUNTIME" --root "$ROOT" delete "$CID"
+        assert_no_state
+        grep -q "rmdir(\"$ROOT/$CID\") = 0" "$trace"
+        [[ -z $(grep getdents64 "$trace") ]]
+}

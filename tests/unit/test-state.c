@@ -435,6 +435,35 @@ static void test_state_hooks(void)
         rmdir(root);
 }
 
+/* state_remove: the usual state.json and config.json, and whatever else a
+ * state dir holds (found by listing it when the rmdir says it isn't empty) */
+static void test_state_remove(void)
+{
+        struct husk_error e = { 0 };
+        char tmpl[] = "/tmp/husk-test-state.XXXXXX";
+        char *root = mkdtemp(tmpl);
+        CHECK(root != NULL, "mkdtemp");
+        const char *extra[] = { NULL, "exec.sock", "netdevices" };
+        for (size_t i = 0; i < ARRAY_SIZE(extra); i++) {
+                int fd = state_reserve(root, "r", &e);
+                CHECK(fd >= 0, "reserve: %s", e.msg);
+                CHECK(write_file_atomic_at(fd, STATE_FILE, "{}", 2, &e) == 0 &&
+                      write_file_atomic_at(fd, STATE_CONFIG, "{}", 2, &e) == 0, "files: %s", e.msg);
+                if (extra[i]) {
+                        CHECK(write_file_atomic_at(fd, extra[i], "x", 1, &e) == 0, "%s: %s", extra[i], e.msg);
+                        CHECK(mkdirat(fd, "notify", 0700) == 0, "notify/");
+                        int nd = openat(fd, "notify", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                        CHECK(nd >= 0 && write_file_atomic_at(nd, "notify.sock", "", 0, &e) == 0, "notify/notify.sock");
+                        close(nd);
+                }
+                CHECK(state_remove(root, "r", fd, &e) == 0, "remove (%s): %s", extra[i] ? extra[i] : "usual", e.msg);
+                close(fd);
+                _cleanup_free_ char *dir = xasprintf("%s/r", root);
+                CHECK(access(dir, F_OK) < 0 && errno == ENOENT, "%s gone", dir);
+        }
+        rmdir(root);
+}
+
 int main(void)
 {
         test_ids();
@@ -444,6 +473,7 @@ int main(void)
         test_state_roundtrip();
         test_state_parse();
         test_state_hooks();
+        test_state_remove();
         test_sync();
         test_sync_serve();
         return tap_done();

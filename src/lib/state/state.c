@@ -576,6 +576,16 @@ static void remove_subdir(int dirfd, const char *name)
 
 int state_remove(const char *root, const char *id, int dirfd, struct husk_error *err)
 {
+        /* What a state dir usually holds once its container ran; anything
+         * else (exec.sock, notify/, records of a half-made create...) is
+         * found by listing the dir when the rmdir says it isn't empty. */
+        _cleanup_free_ char *path = xasprintf("%s/%s", root, id);
+        unlinkat(dirfd, STATE_FILE, 0);
+        unlinkat(dirfd, STATE_CONFIG, 0);
+        if (rmdir(path) == 0 || errno == ENOENT)
+                return 0;
+        if (errno != ENOTEMPTY && errno != EEXIST)
+                return husk_error_sys(err, "remove state dir %s", path);
         _cleanup_close_ int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd >= 0) {
                 DIR *d = fdopendir(TAKE_FD(fd));
@@ -596,7 +606,6 @@ int state_remove(const char *root, const char *id, int dirfd, struct husk_error 
                         closedir(d);
                 }
         }
-        _cleanup_free_ char *path = xasprintf("%s/%s", root, id);
         if (rmdir(path) < 0 && errno != ENOENT)
                 return husk_error_sys(err, "remove state dir %s", path);
         return 0;
