@@ -334,6 +334,29 @@ share_rw() {
         [[ $status -ne 0 ]]
 }
 
+@test "rootless: exec from the user namespace the container shares (rootless podman's way)" {
+        # Rootless podman runs the runtime as root of its own user namespace
+        # and the container has no user namespace of its own: exec joins no
+        # user namespace, and the runtime may enter the container's pid
+        # namespace (owned by that user namespace) but not go back to its
+        # own (owned by the host's).
+        update_config 'del(.linux.uidMappings, .linux.gidMappings) | .linux.namespaces |= map(select(.type != "user"))'
+        set_cmd 'sleep 100'
+        run rl unshare --user --map-root-user sh -c '
+                "$0" run -d "$1" </dev/null >/dev/null 2>&1 || { echo run failed; exit 1; }
+                "$0" exec "$1" sh -c "echo exec in \$(readlink /proc/self/ns/pid) \$(readlink /proc/1/ns/pid)"
+                echo exec status $?
+                "$0" delete -f "$1"' "$RL_RUNTIME" "$CID"
+        echo "$output"
+        assert_status 0
+        [[ ${lines[0]} == "exec in pid:["* ]]
+        # in the container's pid namespace, as its init
+        local a b
+        read -r _ _ a b <<<"${lines[0]}"
+        [[ $a == "$b" ]]
+        [[ ${lines[1]} == "exec status 0" ]]
+}
+
 @test "rootless: no cgroup without permission, and a limit is refused as runc does" {
         # a host that delegates a cgroup to the user would apply it
         if [[ -w /sys/fs/cgroup/cgroup.procs ]] || [[ $(stat -fc %T /sys/fs/cgroup) == cgroup2fs ]]; then

@@ -165,7 +165,10 @@ pid_t exec_spawn_direct(const struct exec_config *cfg, struct husk_error *err)
         if (cfg->ns_flags & CLONE_NEWPID) {
                 /* above the preserved fds: B keeps those (not this one) */
                 own_pidns = fd_above(pidfd_open_pid(getpid()), 3 + cfg->preserve_fds);
-                if (own_pidns < 0)
+                /* Can we come back? Not where our own pid namespace's
+                 * owner is not ours (husk in rootless podman's user
+                 * namespace): the same check as the way back, a no-op. */
+                if (own_pidns < 0 || setns(own_pidns, CLONE_NEWPID) < 0)
                         return 0;
                 if (setns(cfg->init_pidfd, CLONE_NEWPID) < 0) {
                         if (errno == ESRCH)
