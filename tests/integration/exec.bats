@@ -395,11 +395,7 @@ JSON
         husk_only "husk's system calls"
         command -v strace >/dev/null || skip "no strace"
         start_sleeper
-        strace -f -e trace=fsopen,setgroups -o "$BATS_TEST_TMPDIR/strace" \
-                "$RUNTIME" --root "$ROOT" exec -u 1000:100 -g 5 -g 6 "$CID" id -G >"$BATS_TEST_TMPDIR/out"
-        cat "$BATS_TEST_TMPDIR/strace"
-        [[ $(cat "$BATS_TEST_TMPDIR/out") == "100 5 6" ]]
-        grep -Eq 'setgroups\(2, \[5, 6\]\) += 0' "$BATS_TEST_TMPDIR/strace"
+        setgroups_traced exec -u 1000:100 -g 5 -g 6 "$CID" id -G
         ! grep -q fsopen "$BATS_TEST_TMPDIR/strace"
 }
 
@@ -408,11 +404,7 @@ JSON
         command -v strace >/dev/null || skip "no strace"
         userns_config
         start_sleeper
-        strace -f -e trace=fsopen,setgroups -o "$BATS_TEST_TMPDIR/strace" \
-                "$RUNTIME" --root "$ROOT" exec -u 1000:100 -g 5 -g 6 "$CID" id -G >"$BATS_TEST_TMPDIR/out"
-        cat "$BATS_TEST_TMPDIR/strace"
-        [[ $(cat "$BATS_TEST_TMPDIR/out") == "100 5 6" ]]
-        grep -Eq 'setgroups\(2, \[5, 6\]\) += 0' "$BATS_TEST_TMPDIR/strace"
+        setgroups_traced exec -u 1000:100 -g 5 -g 6 "$CID" id -G
         grep -q 'fsopen("proc"' "$BATS_TEST_TMPDIR/strace"
 }
 

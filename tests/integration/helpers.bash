@@ -218,6 +218,19 @@ is_husk() {
         [[ $RUNTIME_NAME == husk* ]]
 }
 
+# setgroups_traced ARGS...: husk ARGS under strace (fsopen, setgroups) into
+# $BATS_TEST_TMPDIR/strace (printed), stdout into $BATS_TEST_TMPDIR/out;
+# succeeds when the process printed "100 5 6" (id -G) and got groups 5 6
+# through setgroups(2). The callers look for fsopen: the private procfs
+# through which husk reads /proc/self/setgroups in a user namespace.
+setgroups_traced() {
+        strace -f -e trace=fsopen,setgroups -o "$BATS_TEST_TMPDIR/strace" \
+                "$RUNTIME" --root "$ROOT" "$@" </dev/null >"$BATS_TEST_TMPDIR/out"
+        cat "$BATS_TEST_TMPDIR/strace"
+        [[ $(cat "$BATS_TEST_TMPDIR/out") == "100 5 6" ]] &&
+                grep -Eq 'setgroups\(2, \[5, 6\]\) += 0' "$BATS_TEST_TMPDIR/strace"
+}
+
 # For a test of behaviour where husk deliberately differs from runc.
 husk_only() {
         local why="$*"

@@ -192,10 +192,7 @@ load helpers
         command -v strace >/dev/null || skip "no strace"
         update_config '.process.user = {"uid": 1000, "gid": 100, "additionalGids": [5, 6]}'
         set_cmd 'id -G'
-        strace -f -e trace=fsopen,setgroups -o "$BATS_TEST_TMPDIR/strace" \
-                "$RUNTIME" --root "$ROOT" run "$CID" </dev/null >"$BATS_TEST_TMPDIR/out"
-        [[ $(cat "$BATS_TEST_TMPDIR/out") == "100 5 6" ]]
-        grep -Eq 'setgroups\(2, \[5, 6\]\) += 0' "$BATS_TEST_TMPDIR/strace"
+        setgroups_traced run "$CID"
         ! grep -q fsopen "$BATS_TEST_TMPDIR/strace"
 }
 
@@ -205,9 +202,6 @@ load helpers
         userns_config
         update_config '.process.user = {"uid": 1000, "gid": 100, "additionalGids": [5, 6]}'
         set_cmd 'id -G'
-        strace -f -e trace=fsopen,setgroups -o "$BATS_TEST_TMPDIR/strace" \
-                "$RUNTIME" --root "$ROOT" run "$CID" </dev/null >"$BATS_TEST_TMPDIR/out"
-        [[ $(cat "$BATS_TEST_TMPDIR/out") == "100 5 6" ]]
-        grep -Eq 'setgroups\(2, \[5, 6\]\) += 0' "$BATS_TEST_TMPDIR/strace"
+        setgroups_traced run "$CID"
         grep -q 'fsopen("proc"' "$BATS_TEST_TMPDIR/strace"
 }
