@@ -338,6 +338,16 @@ static void test_replace_at(void)
         close(in);
         close(old);
         ok(replace_at(d, ".missing", "f") < 0 && errno == ENOENT, "replace_at: missing temp file: ENOENT");
+        /* a directory where the file belongs: refused as rename(2) does */
+        mkdirat(d, "dir", 0700);
+        put(d, ".dir.1", "three");
+        ok(replace_at(d, ".dir.1", "dir") < 0 && errno == EISDIR, "replace_at: over a directory: EISDIR");
+        struct stat dir_st;
+        _cleanup_free_ char *kept = get(d, ".dir.1");
+        ok(fstatat(d, "dir", &dir_st, 0) == 0 && S_ISDIR(dir_st.st_mode) && STREQ(kept, "three"),
+           "replace_at: the directory stays, the temp file too (the caller removes it)");
+        unlinkat(d, ".dir.1", 0);
+        unlinkat(d, "dir", AT_REMOVEDIR);
         unlinkat(d, "f", 0);
         close(d);
         rmdir(dir);

@@ -431,8 +431,12 @@ int replace_at(int dirfd, const char *tmp, const char *name)
          * the two names and unlinking the old content is as atomic for readers
          * and never replaces. tmpfs and the others take the same path. */
         if (renameat2(dirfd, tmp, dirfd, name, RENAME_EXCHANGE) == 0) {
-                unlinkat(dirfd, tmp, 0);        /* now the old content */
-                return 0;
+                if (unlinkat(dirfd, tmp, 0) == 0 || errno != EISDIR)
+                        return 0;               /* the old content is gone */
+                /* name was a directory: swap back, and fail as rename(2) */
+                renameat2(dirfd, tmp, dirfd, name, RENAME_EXCHANGE);
+                errno = EISDIR;
+                return -1;
         }
         if (errno != ENOENT && errno != EINVAL && errno != ENOSYS)
                 return -1;
