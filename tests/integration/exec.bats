@@ -412,7 +412,7 @@ JSON
         husk_only "husk's process tree"
         command -v strace >/dev/null || skip "no strace"
         start_sleeper
-        strace -f -e trace=clone,clone3,fork,vfork -o "$BATS_TEST_TMPDIR/strace" \
+        ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 strace -f -e trace=clone,clone3,fork,vfork -o "$BATS_TEST_TMPDIR/strace" \
                 "$RUNTIME" --root "$ROOT" exec "$CID" true
         cat "$BATS_TEST_TMPDIR/strace"
         # one process made (the one that executes true), by husk's own pid
@@ -426,7 +426,7 @@ JSON
         husk_only "husk's system calls"
         command -v strace >/dev/null || skip "no strace"
         start_sleeper
-        strace -f -e trace=stat,newfstatat,statx,readlinkat -o "$BATS_TEST_TMPDIR/strace" \
+        ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 strace -f -e trace=stat,newfstatat,statx,readlinkat -o "$BATS_TEST_TMPDIR/strace" \
                 "$RUNTIME" --root "$ROOT" exec "$CID" true
         cat "$BATS_TEST_TMPDIR/strace"
         ! grep -q '/ns/' "$BATS_TEST_TMPDIR/strace"
@@ -442,7 +442,7 @@ JSON
         husk_only "husk's system calls"
         command -v strace >/dev/null || skip "no strace"
         start_sleeper
-        strace -f -e trace=prctl,clone,clone3,fork,vfork -o "$BATS_TEST_TMPDIR/strace" \
+        ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 strace -f -e trace=prctl,clone,clone3,fork,vfork -o "$BATS_TEST_TMPDIR/strace" \
                 "$RUNTIME" --root "$ROOT" exec "$CID" true
         cat "$BATS_TEST_TMPDIR/strace"
         local husk_pid
