@@ -6,6 +6,7 @@
  * costs its whole start (4.4 MiB resident here, three times husk's); with
  * ps options husk still runs ps (cgroups.c).
  */
+#include <ctype.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -164,7 +165,30 @@ static bool utf8_locale(void)
                 v = getenv("LC_CTYPE");
         if (!v || !*v)
                 v = getenv("LANG");
-        return v && (strcasestr(v, "utf-8") || strcasestr(v, "utf8"));
+        const char *dot = v ? strchr(v, '.') : NULL;
+        if (!dot)
+                return false;
+        /* the codeset as glibc normalizes it ("UTF-8" -> "utf8") */
+        char cs[16];
+        size_t n = 0;
+        const char *p = dot + 1;
+        for (; *p && *p != '@' && n < sizeof(cs) - 1; p++)
+                if (isalnum((unsigned char)*p))
+                        cs[n++] = (char)tolower((unsigned char)*p);
+        cs[n] = '\0';
+        if (strcmp(cs, "utf8") != 0)
+                return false;
+        /* A locale the system lacks leaves ps(1) in "C": it must be in the
+         * archive (taken as there when there is one) or a directory of its
+         * own. (husk is static: glibc can't load it here to ask.) */
+        if (access("/usr/lib/locale/locale-archive", R_OK) == 0)
+                return true;
+        char path[256];
+        snprintf(path, sizeof(path), "/usr/lib/locale/%.*s.utf8%s/LC_CTYPE", (int)(dot - v), v, p);
+        if (access(path, R_OK) == 0)
+                return true;
+        snprintf(path, sizeof(path), "/usr/lib/locale/%s/LC_CTYPE", v);
+        return access(path, R_OK) == 0;
 }
 
 /* The length of the valid UTF-8 sequence at s (at most n bytes) of a
