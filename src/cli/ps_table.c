@@ -266,6 +266,22 @@ static bool ps_clock_read(struct ps_clock *c)
         return b && sscanf(b + 7, "%lld", &c->btime) == 1 && sscanf(up, "%lf", &c->uptime) == 1 && c->hz > 0;
 }
 
+/* The PID and PPID columns are as wide as the largest pid can be
+ * (procps-ng: 5 where pid_max is 32768, 7 where systemd raised it to
+ * 4194304). */
+static int pid_width(void)
+{
+        _cleanup_free_ char *s = NULL;
+        long max = 0;
+        if (read_file_at(AT_FDCWD, "/proc/sys/kernel/pid_max", &s, NULL, NULL) < 0 || sscanf(s, "%ld", &max) != 1 ||
+            max < 2)
+                return 5;
+        int w = 0;
+        for (long v = max - 1; v > 0; v /= 10)
+                w++;
+        return w < 5 ? 5 : w;
+}
+
 static int cmp_pid(const void *a, const void *b)
 {
         pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
@@ -282,7 +298,8 @@ int ps_table_print(const pid_t *pids, size_t n, struct husk_error *err)
                 memcpy(sorted, pids, n * sizeof(pid_t));
         qsort(sorted, n, sizeof(pid_t), cmp_pid);    /* ps -e goes by pid */
         bool utf8 = utf8_locale();
-        printf("UID        PID  PPID  C STIME TTY          TIME CMD\n");
+        int w = pid_width();
+        printf("UID      %*s %*s  C STIME TTY          TIME CMD\n", w, "PID", w, "PPID");
         for (size_t i = 0; i < n; i++) {
                 struct ps_proc p;
                 if (!read_proc_entry(sorted[i], &p)) {
@@ -294,7 +311,7 @@ int ps_table_print(const pid_t *pids, size_t n, struct husk_error *err)
                 tty_name(p.tty, tty, sizeof(tty));
                 stime_of(&c, p.start, stime, sizeof(stime));
                 time_of((p.utime + p.stime) / (unsigned long long)c.hz, cpu_time, sizeof(cpu_time));
-                printf("%-8s %5d %5ld %2u %5s %-8s %8s ", user, (int)sorted[i], p.ppid, cpu_of(&c, &p), stime, tty,
+                printf("%-8s %*d %*ld %2u %5s %-8s %8s ", user, w, (int)sorted[i], w, p.ppid, cpu_of(&c, &p), stime, tty,
                        cpu_time);
                 print_cmd(&p, utf8);
                 free(p.cmdline);

@@ -71,14 +71,14 @@ c_values() { awk 'NR > 1 { print $4 }'; }
                 echo "LANG=$lang husk:"; echo "$ours"; echo "ps -ef:"; echo "$theirs"
                 [[ $(mask_c <<<"$ours") == "$(mask_c <<<"$theirs")" ]]
                 [[ $(wc -l <<<"$ours") -ge 7 ]]
-                # C, the CPU use over the process's life, only falls while
-                # these sleep: ours, read first, is not below ps's (a point
-                # of rounding aside), and a percentage
+                # C, the CPU use over the process's life, moves between the
+                # two reads while the processes are young (in a slow VM by
+                # several points): a percentage near ps's
                 mapfile -t c_ours < <(c_values <<<"$ours")
                 mapfile -t c_theirs < <(c_values <<<"$theirs")
                 [[ ${#c_ours[@]} -eq ${#c_theirs[@]} ]]
                 for i in "${!c_ours[@]}"; do
-                        (( c_ours[i] >= c_theirs[i] - 1 && c_ours[i] <= 99 ))
+                        (( c_ours[i] <= 99 && c_ours[i] - c_theirs[i] <= 5 && c_theirs[i] - c_ours[i] <= 5 ))
                 done
         done
         if is_husk && command -v strace >/dev/null; then
