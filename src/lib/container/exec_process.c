@@ -22,11 +22,8 @@
 #include "linux/terminal.h"
 #include "util/compat.h"
 #include "util/log.h"
+#include "linux/namespaces.h"
 #include "util/util.h"
-
-/* The inode number of the initial user namespace (PROC_USER_INIT_INO,
- * fixed; other namespaces get numbers from 0xF0000000 up). */
-#define INITIAL_USERNS_INO 0xEFFFFFFDU
 
 /* The namespaces of pid that differ from ours: those exec must join.
  * *initial_userns: ours is the initial user namespace. Compared by the
@@ -42,7 +39,7 @@ static int namespaces_to_join(pid_t pid, bool *initial_userns)
         };
         char dir[64], initial[64];
         snprintf(dir, sizeof(dir), "/proc/%d/ns", (int)pid);
-        snprintf(initial, sizeof(initial), "user:[%u]", INITIAL_USERNS_INO);
+        snprintf(initial, sizeof(initial), "user:[%u]", NS_INITIAL_USER_INO);
         _cleanup_close_ int theirs = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
         _cleanup_close_ int ours = open("/proc/self/ns", O_PATH | O_DIRECTORY | O_CLOEXEC);
         int flags = 0;

@@ -88,12 +88,8 @@ int ns_write_time_offsets(const struct husk_spec *spec, struct husk_error *err)
         return 0;
 }
 
-/* PROC_USER_INIT_INO: fixed by the kernel; the others are allocated from
- * 0xF0000000 up */
-#define INITIAL_USERNS_INO 0xEFFFFFFDU
-
 bool ns_in_initial_userns(void)
 {
         struct stat st;
-        return stat("/proc/self/ns/user", &st) == 0 && st.st_ino == INITIAL_USERNS_INO;
+        return stat("/proc/self/ns/user", &st) == 0 && st.st_ino == NS_INITIAL_USER_INO;
 }

@@ -26,6 +26,9 @@ int ns_write_idmap_file(pid_t pid, const char *file, const struct husk_idmap *m,
 /* After unshare(CLONE_NEWTIME), before the first child: linux.timeOffsets. */
 int ns_write_time_offsets(const struct husk_spec *spec, struct husk_error *err);
 const char *ns_name(int type);
+/* The inode number of the initial user namespace (PROC_USER_INIT_INO:
+ * fixed by the kernel; the others are allocated from 0xF0000000 up). */
+#define NS_INITIAL_USER_INO 0xEFFFFFFDU
 /* Is the caller in the initial user namespace (the kernel's fixed inode
  * number of /proc/self/ns/user)? false when that can't be told. */
 bool ns_in_initial_userns(void);
